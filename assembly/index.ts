@@ -1,0 +1,9 @@
+// The kernel module: every algorithm's step functions, one binary per build (SIMD and scalar).
+// Memory is imported (env.memory): the facade owns it and lays out params, grads and state.
+export { adagradStep, adagradStepTfjs } from './adagrad';
+export { rmspropStep, rmspropStepTfjs } from './rmsprop';
+
+/** First byte the facade may use: everything below belongs to the compiler's static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}

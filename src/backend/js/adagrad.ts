@@ -1,0 +1,55 @@
+// Adagrad, the readable reference: the same operation order as assembly/adagrad.ts, every
+// operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
+// The update rules are written out in assembly/adagrad.ts.
+import {
+  FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, REC_COUNT, REC_FLAGS, REC_GRAD, REC_PARAM,
+  REC_SCALARS, REC_STATE0,
+} from '../record.js';
+import { fmaf } from './fma.js';
+
+const fl = Math.fround;
+
+/** torch flavor: scalars negClr, eps, weightDecay. */
+export function adagradStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const rec = (table + k * RECORD_BYTES) >> 2;
+    const param = u32[rec + REC_PARAM]! >> 2;
+    const grad = u32[rec + REC_GRAD]! >> 2;
+    const sum = u32[rec + REC_STATE0]! >> 2;
+    const n = u32[rec + REC_COUNT]!;
+    const flags = u32[rec + REC_FLAGS]!;
+    const negClr = f32[rec + REC_SCALARS]!;
+    const eps = f32[rec + REC_SCALARS + 1]!;
+    const weightDecay = f32[rec + REC_SCALARS + 2]!;
+    const maximize = (flags & FLAG_MAXIMIZE) !== 0;
+    const hasWeightDecay = (flags & FLAG_WEIGHT_DECAY) !== 0;
+    for (let i = 0; i < n; i++) {
+      const p = f32[param + i]!;
+      let g = maximize ? -f32[grad + i]! : f32[grad + i]!;
+      if (hasWeightDecay) g = fmaf(p, weightDecay, g);
+      const s = fmaf(g, g, f32[sum + i]!);
+      f32[sum + i] = s;
+      const std = fl(fl(Math.sqrt(s)) + eps);
+      f32[param + i] = fl(p + fl(fl(negClr * g) / std));
+    }
+  }
+}
+
+/** tfjs flavor: scalars negLr, eps. */
+export function adagradStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const rec = (table + k * RECORD_BYTES) >> 2;
+    const param = u32[rec + REC_PARAM]! >> 2;
+    const grad = u32[rec + REC_GRAD]! >> 2;
+    const sum = u32[rec + REC_STATE0]! >> 2;
+    const n = u32[rec + REC_COUNT]!;
+    const negLr = f32[rec + REC_SCALARS]!;
+    const eps = f32[rec + REC_SCALARS + 1]!;
+    for (let i = 0; i < n; i++) {
+      const g = f32[grad + i]!;
+      const s = fl(f32[sum + i]! + fl(g * g));
+      f32[sum + i] = s;
+      f32[param + i] = fl(fl(fl(g / fl(Math.sqrt(fl(s + eps)))) * negLr) + f32[param + i]!);
+    }
+  }
+}

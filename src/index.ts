@@ -1,0 +1,16 @@
+/**
+ * wasm-optim: gradient-descent optimizers as WebAssembly SIMD kernels over shared linear
+ * memory, bit-identical to PyTorch (default) or TensorFlow.js, with a pure-JS fallback.
+ * @packageDocumentation
+ */
+export { Adagrad, type AdagradOptions } from './optimizers/adagrad.js';
+export { RMSprop, type RMSpropOptions } from './optimizers/rmsprop.js';
+export {
+  Optimizer, type OptimizerOptions, type ParamGroup, type ParamGroupInit, type ParamInit,
+  type ParamState, type StateDict, type StateDictInput,
+} from './optimizer.js';
+export { ParamHandle } from './param.js';
+export type { Flavor, StateName } from './spec.js';
+export {
+  availableBackends, backendUnavailableReason, detectBackend, type BackendChoice, type BackendName,
+} from './backend/index.js';

@@ -1,0 +1,463 @@
+// The machinery every optimizer shares: parameter groups in linear memory, validation before
+// any mutation, one kernel call per step, and a PyTorch-layout state dict. The algorithms
+// themselves are described by an AlgorithmSpec (src/optimizers/*.ts) and a kernel.
+import { createBackend, type Backend, type BackendChoice, type BackendName, BACKEND_NAMES } from './backend/index.js';
+import {
+  RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0,
+} from './backend/record.js';
+import { describe, rangeError, typeError } from './errors.js';
+import { checkKnownKeys, checkOption, checkOptions } from './options.js';
+import { ParamHandle } from './param.js';
+import { FLAVORS, STATE_SLOT, type AlgorithmSpec, type Flavor, type FlavorSpec, type StateName } from './spec.js';
+
+/** A parameter given to an optimizer: your array (drop-in), or a length for a zeroed one. */
+export type ParamInit = Float32Array | number;
+
+/** A PyTorch-style parameter group: its parameters plus options overriding the defaults. */
+export type ParamGroupInit<O> = { params: readonly ParamInit[] } & Partial<O>;
+
+/** Options of the constructor: the algorithm's hyperparameters plus flavor and backend. */
+export type OptimizerOptions<O> = Partial<O> & {
+  /** Whose arithmetic to reproduce: `'torch'` (default) or `'tfjs'`. Also picks the defaults. */
+  flavor?: Flavor;
+  /** `'auto'` (default): SIMD Wasm if the engine validates it, else scalar Wasm, else JS. */
+  backend?: BackendChoice;
+};
+
+/** A live parameter group: change its options (e.g. `lr`) between steps. */
+export type ParamGroup<O> = O & { readonly params: readonly ParamHandle[] };
+
+/** One parameter's optimizer state, PyTorch's names (`step`, `sum`, `square_avg`, …). */
+export type ParamState = { step: number } & Partial<Record<StateName, Float32Array>>;
+
+/** The state dict, PyTorch's layout: state by parameter index, groups listing indices. */
+export interface StateDict<O> {
+  state: Record<number, ParamState>;
+  param_groups: Array<O & { params: number[] }>;
+}
+
+/** The state dict accepted by loadStateDict: buffers may be any array of numbers. */
+export interface StateDictInput<O> {
+  state: Record<number, { step: number } & Partial<Record<StateName, ArrayLike<number>>>>;
+  param_groups: ReadonlyArray<Partial<O> & { params: readonly number[] }>;
+}
+
+/** Per-parameter bookkeeping: where it lives, its user array, its state. */
+interface Slot {
+  readonly handle: ParamHandle;
+  /** The user's array for drop-in steps; null for a parameter created from a length. */
+  readonly source: Float32Array | null;
+  /** Byte offsets of state buffers by record slot; 0 = not allocated yet. */
+  readonly stateOffsets: [number, number, number];
+  step: number;
+}
+
+const SETTING_KEYS = ['flavor', 'backend'] as const;
+
+export abstract class Optimizer<O extends object> {
+  /** The backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
+  readonly backend: BackendName;
+  /** Whose arithmetic this optimizer reproduces. */
+  readonly flavor: Flavor;
+  /** The parameter groups; their options may be changed between steps. */
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** The defaults for groups added later: the flavor's defaults overridden by the constructor's. */
+  readonly defaults: Readonly<O>;
+
+  readonly #spec: AlgorithmSpec<O>;
+  readonly #flavorSpec: FlavorSpec<O>;
+  readonly #impl: Backend;
+  readonly #slots: Slot[] = [];
+  /** Group of each slot, parallel to #slots. */
+  readonly #slotGroup: ParamGroup<O>[] = [];
+  #table = 0;
+  #tableCapacity = 0;
+  /** True after a zero-copy step: memory holds newer values than the users' arrays. */
+  #memoryAhead = false;
+
+  protected constructor(
+    spec: AlgorithmSpec<O>,
+    params: readonly ParamInit[] | readonly ParamGroupInit<O>[],
+    options: OptimizerOptions<O> = {},
+  ) {
+    this.#spec = spec;
+    const owner = spec.name;
+    if (options === null || typeof options !== 'object') {
+      throw typeError(owner, `options must be an object, got ${describe(options)}`);
+    }
+    checkKnownKeys(owner, spec.rules, options, SETTING_KEYS, '');
+    const flavor = options.flavor ?? 'torch';
+    if (!FLAVORS.includes(flavor)) {
+      throw rangeError(owner, `unknown flavor ${describe(flavor)} (expected one of ${FLAVORS.map((f) => `'${f}'`).join(', ')})`);
+    }
+    const backendChoice = options.backend ?? 'auto';
+    if (backendChoice !== 'auto' && !BACKEND_NAMES.includes(backendChoice)) {
+      throw rangeError(owner, `unknown backend ${describe(backendChoice)} (expected 'auto', 'simd', 'wasm' or 'js')`);
+    }
+    this.flavor = flavor;
+    this.#flavorSpec = spec.flavors[flavor];
+    const defaults = { ...this.#flavorSpec.defaults } as O;
+    for (const key of Object.keys(spec.rules) as (keyof O & string)[]) {
+      if (options[key] !== undefined) defaults[key] = options[key] as O[typeof key];
+    }
+    this.#checkGroupOptions(defaults, '');
+    this.defaults = Object.freeze(defaults);
+
+    const groups = normalizeGroups(owner, params);
+    groups.forEach((group, i) => this.#checkGroupInit(group, `param group ${i}: `, i === 0 ? [] : groups.slice(0, i)));
+
+    try {
+      this.#impl = createBackend(backendChoice);
+    } catch (error) {
+      throw new Error(`${owner}: ${(error as Error).message}`);
+    }
+    this.backend = this.#impl.name;
+    for (const group of groups) this.#addGroup(group);
+  }
+
+  /** All parameters, in order: their `data`/`grad` views are the zero-copy interface. */
+  get params(): readonly ParamHandle[] {
+    return this.#slots.map((slot) => slot.handle);
+  }
+
+  /**
+   * Adds a parameter group (PyTorch's `add_param_group`). Options it omits come from the
+   * optimizer's `defaults`. May grow the memory: re-read `data`/`grad` of earlier handles.
+   */
+  addParamGroup(group: ParamGroupInit<O>): void {
+    const [normalized] = normalizeGroups(this.#spec.name, [group]);
+    this.#checkGroupInit(normalized!, 'addParamGroup: ', []);
+    this.#addGroup(normalized!);
+  }
+
+  /**
+   * Performs one optimization step on every parameter.
+   *
+   * - `step(grads)`, drop-in: `grads[i]` is the gradient of parameter i (a Float32Array of its
+   *   length, or null to skip it as PyTorch skips a parameter whose grad is None). Your
+   *   parameter arrays are read before and written after the step.
+   * - `step()`, zero-copy: reads each `params[i].grad` in place and updates `params[i].data`;
+   *   nothing is copied. Your own arrays are brought up to date by the next drop-in step.
+   *
+   * Throws (leaving parameters and state untouched) on invalid options or gradients.
+   */
+  step(grads?: readonly (Float32Array | null | undefined)[]): void {
+    const slots = this.#slots;
+    for (let i = 0; i < this.paramGroups.length; i++) {
+      this.#checkGroupOptions(this.paramGroups[i]!, `paramGroups[${i}].`);
+    }
+    if (grads !== undefined) this.#checkGrads(grads);
+
+    const arena = this.#impl.arena;
+    this.#ensureState();
+    const f32 = arena.f32;
+    const u32 = arena.u32;
+    const flavorSpec = this.#flavorSpec;
+    let count = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      const handle = slot.handle;
+      if (grads !== undefined) {
+        const grad = grads[i];
+        if (grad === null || grad === undefined) continue;
+        if (slot.source !== null && !this.#memoryAhead) f32.set(slot.source, handle.dataOffset >> 2);
+        f32.set(grad, handle.gradOffset >> 2);
+      }
+      slot.step += 1;
+      const word = (this.#table + count * RECORD_BYTES) >> 2;
+      u32[word + REC_PARAM] = handle.dataOffset;
+      u32[word + REC_GRAD] = handle.gradOffset;
+      u32[word + REC_STATE0] = slot.stateOffsets[0];
+      u32[word + REC_STATE0 + 1] = slot.stateOffsets[1];
+      u32[word + REC_STATE0 + 2] = slot.stateOffsets[2];
+      u32[word + REC_COUNT] = handle.length;
+      flavorSpec.writeRecord(f32, u32, word, this.#slotGroup[i]!, slot.step);
+      count++;
+    }
+    this.#impl.kernels[flavorSpec.kernel](this.#table, count);
+
+    if (grads !== undefined) {
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i]!;
+        if (slot.source === null) continue;
+        if (grads[i] === null || grads[i] === undefined) {
+          if (!this.#memoryAhead) continue;
+        }
+        slot.source.set(slot.handle.data);
+      }
+      this.#memoryAhead = false;
+    } else {
+      this.#memoryAhead = true;
+    }
+  }
+
+  /**
+   * The optimizer state in PyTorch's layout: `{ state: { 0: { step, sum }, … },
+   * param_groups: [{ lr, …, params: [0, 1] }] }`. Buffers are copies.
+   */
+  stateDict(): StateDict<O> {
+    const state: Record<number, ParamState> = {};
+    this.#slots.forEach((slot, i) => {
+      if (slot.step === 0 && !this.#spec.stateAtConstruction) return;
+      const entry: ParamState = { step: slot.step };
+      const options = this.#slotGroup[i]!;
+      for (const name of this.#flavorSpec.stateNames(options)) {
+        const offset = slot.stateOffsets[STATE_SLOT[name]];
+        entry[name] = offset === 0
+          ? new Float32Array(slot.handle.length).fill(this.#flavorSpec.initialValue(name, options))
+          : this.#impl.arena.f32.slice(offset >> 2, (offset >> 2) + slot.handle.length);
+      }
+      state[i] = entry;
+    });
+    const param_groups = this.paramGroups.map((group) => {
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(this.#spec.rules)) copy[key] = (group as Record<string, unknown>)[key];
+      copy['params'] = group.params.map((handle) => handle.index);
+      return copy as O & { params: number[] };
+    });
+    return { state, param_groups };
+  }
+
+  /**
+   * Restores a state dict made by `stateDict()` (or a JSON copy of one, buffers as number
+   * arrays). Everything is validated first; on error nothing changes. A resumed run
+   * continues bit-identically.
+   */
+  loadStateDict(dict: StateDictInput<O>): void {
+    const owner = this.#spec.name;
+    const where = 'loadStateDict';
+    if (dict === null || typeof dict !== 'object') {
+      throw typeError(owner, `${where}: the state dict must be an object, got ${describe(dict)}`);
+    }
+    const { state, param_groups: groups } = dict;
+    if (!Array.isArray(groups)) {
+      throw typeError(owner, `${where}: param_groups must be an array, got ${describe(groups)}`);
+    }
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+      throw typeError(owner, `${where}: state must be an object keyed by parameter index, got ${describe(state)}`);
+    }
+    if (groups.length !== this.paramGroups.length) {
+      throw rangeError(owner, `${where}: the state dict has ${groups.length} param groups, the optimizer ${this.paramGroups.length}`);
+    }
+    const newOptions: O[] = [];
+    groups.forEach((group, g) => {
+      const label = `${where}: param_groups[${g}]`;
+      if (group === null || typeof group !== 'object') {
+        throw typeError(owner, `${label} must be an object, got ${describe(group)}`);
+      }
+      checkKnownKeys(owner, this.#spec.rules, group, ['params'], `param_groups[${g}].`);
+      const ours = this.paramGroups[g]!;
+      const ids = group.params;
+      if (!Array.isArray(ids) || ids.length !== ours.params.length ||
+          ids.some((id, k) => id !== ours.params[k]!.index)) {
+        throw rangeError(owner, `${label}.params is ${describe(ids)}; expected [${ours.params.map((h) => h.index).join(', ')}]`);
+      }
+      const options = { ...this.defaults } as O;
+      for (const key of Object.keys(this.#spec.rules) as (keyof O & string)[]) {
+        const value = (group as Partial<O>)[key];
+        if (value === undefined) {
+          throw rangeError(owner, `${label} lacks option ${key}`);
+        }
+        options[key] = value as O[typeof key];
+      }
+      this.#checkGroupOptions(options, `param_groups[${g}].`);
+      newOptions.push(options);
+    });
+    for (const key of Object.keys(state)) {
+      const index = Number(key);
+      if (!Number.isInteger(index) || index < 0 || index >= this.#slots.length) {
+        throw rangeError(owner, `${where}: state has an entry for parameter ${describe(key)}; the optimizer has parameters 0 to ${this.#slots.length - 1}`);
+      }
+    }
+    const groupOfSlot = this.#slotGroup.map((group) => this.paramGroups.indexOf(group));
+    this.#slots.forEach((slot, i) => {
+      const entry = (state as Record<number, unknown>)[i];
+      if (entry === undefined) return;
+      const label = `${where}: state[${i}]`;
+      if (entry === null || typeof entry !== 'object') {
+        throw typeError(owner, `${label} must be an object, got ${describe(entry)}`);
+      }
+      const record = entry as Record<string, unknown>;
+      const step = record['step'];
+      if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
+        throw rangeError(owner, `${label}.step must be a whole number ≥ 0, got ${describe(step)}`);
+      }
+      const expected = this.#flavorSpec.stateNames(newOptions[groupOfSlot[i]!]!);
+      for (const name of Object.keys(record)) {
+        if (name !== 'step' && !expected.includes(name as StateName)) {
+          throw rangeError(owner, `${label} has an unexpected buffer ${describe(name)} (expected step, ${expected.join(', ')})`);
+        }
+      }
+      for (const name of expected) {
+        const buffer = record[name];
+        if (!isNumberArray(buffer)) {
+          throw typeError(owner, `${label}.${name} must be a Float32Array or an array of numbers, got ${describe(buffer)}`);
+        }
+        if (buffer.length !== slot.handle.length) {
+          throw rangeError(owner, `${label}.${name} has length ${buffer.length}, expected ${slot.handle.length} (the length of parameter ${i})`);
+        }
+      }
+    });
+
+    // Everything checked: apply.
+    this.paramGroups.forEach((group, g) => Object.assign(group, newOptions[g]));
+    this.#ensureState();
+    const f32 = this.#impl.arena.f32;
+    this.#slots.forEach((slot, i) => {
+      const entry = (state as Record<number, Record<string, ArrayLike<number> | number>>)[i];
+      const options = this.#slotGroup[i]!;
+      const names = this.#flavorSpec.stateNames(options);
+      slot.step = entry === undefined ? 0 : (entry['step'] as number);
+      for (const name of names) {
+        const at = slot.stateOffsets[STATE_SLOT[name]] >> 2;
+        if (entry === undefined) f32.fill(this.#flavorSpec.initialValue(name, options), at, at + slot.handle.length);
+        else f32.set(entry[name] as ArrayLike<number>, at);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #checkGroupOptions(options: O, where: string): void {
+    const owner = this.#spec.name;
+    checkOptions(owner, this.#spec.rules, options, where === '' ? 'option ' : where);
+    const defaults = this.#flavorSpec.defaults;
+    for (const key of this.#flavorSpec.unsupported) {
+      if (options[key] !== defaults[key]) {
+        throw rangeError(owner, `${where === '' ? 'option ' : where}${key} = ${describe(options[key])} is not supported by flavor '${this.flavor}' (the framework has no such option; leave it at ${describe(defaults[key])})`);
+      }
+    }
+  }
+
+  #checkGroupInit(group: ParamGroupInit<O>, where: string, earlier: readonly ParamGroupInit<O>[]): void {
+    const owner = this.#spec.name;
+    checkKnownKeys(owner, this.#spec.rules, group, ['params'], where === 'addParamGroup: ' ? '' : '');
+    const merged = { ...this.defaults, ...definedOnly(group) } as O;
+    delete (merged as { params?: unknown }).params;
+    this.#checkGroupOptions(merged, where);
+    group.params.forEach((param, k) => {
+      if (typeof param === 'number') {
+        if (!Number.isInteger(param) || param < 0 || param > 0x3fffffff) {
+          throw rangeError(owner, `${where}params[${k}] is ${describe(param)}; a parameter is a Float32Array or a whole number ≥ 0 (its length)`);
+        }
+      } else if (!(param instanceof Float32Array)) {
+        throw typeError(owner, `${where}params[${k}] must be a Float32Array (or a length), got ${describe(param)}`);
+      }
+    });
+    const seen = new Set<Float32Array>();
+    const known = [...this.#slots.map((slot) => slot.source), ...earlier.flatMap((g) => g.params)];
+    for (const param of group.params) {
+      if (typeof param === 'number') continue;
+      if (seen.has(param) || known.includes(param)) {
+        throw rangeError(owner, `${where}the same Float32Array appears twice among the parameters`);
+      }
+      seen.add(param);
+    }
+  }
+
+  #addGroup(init: ParamGroupInit<O>): void {
+    const arena = this.#impl.arena;
+    const options = { ...this.defaults, ...definedOnly(init) } as O & { params?: unknown };
+    delete options.params;
+    const handles: ParamHandle[] = [];
+    const group = options as ParamGroup<O>;
+    for (const param of init.params) {
+      const length = typeof param === 'number' ? param : param.length;
+      const bytes = length * 4;
+      const index = this.#slots.length;
+      const handle = new ParamHandle(arena, index, length, arena.alloc(bytes), arena.alloc(bytes));
+      if (typeof param !== 'number') arena.f32.set(param, handle.dataOffset >> 2);
+      handles.push(handle);
+      this.#slots.push({
+        handle,
+        source: typeof param === 'number' ? null : param,
+        stateOffsets: [0, 0, 0],
+        step: 0,
+      });
+      this.#slotGroup.push(group);
+    }
+    Object.defineProperty(group, 'params', { value: Object.freeze(handles), enumerable: true });
+    this.paramGroups.push(group);
+    this.#ensureState();
+    if (this.#slots.length > this.#tableCapacity) {
+      this.#tableCapacity = this.#slots.length;
+      this.#table = arena.alloc(this.#tableCapacity * RECORD_BYTES);
+    }
+  }
+
+  /** Allocates state buffers the current options need (e.g. after momentum was switched on). */
+  #ensureState(): void {
+    const arena = this.#impl.arena;
+    for (let i = 0; i < this.#slots.length; i++) {
+      const slot = this.#slots[i]!;
+      const options = this.#slotGroup[i]!;
+      const names = this.#flavorSpec.stateNames(options);
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k]!;
+        const s = STATE_SLOT[name];
+        if (slot.stateOffsets[s] !== 0) continue;
+        const at = arena.alloc(slot.handle.length * 4);
+        const fill = this.#flavorSpec.initialValue(name, options);
+        if (fill !== 0) arena.f32.fill(fill, at >> 2, (at >> 2) + slot.handle.length);
+        slot.stateOffsets[s] = at;
+      }
+    }
+  }
+
+  #checkGrads(grads: readonly (Float32Array | null | undefined)[]): void {
+    const owner = this.#spec.name;
+    if (!Array.isArray(grads)) {
+      throw typeError(owner, `step(grads): grads must be an array of Float32Array, got ${describe(grads)}`);
+    }
+    if (grads.length !== this.#slots.length) {
+      throw rangeError(owner, `step(grads): got ${grads.length} gradients for ${this.#slots.length} parameters`);
+    }
+    for (let i = 0; i < grads.length; i++) {
+      const grad = grads[i];
+      if (grad === null || grad === undefined) continue;
+      if (!(grad instanceof Float32Array)) {
+        throw typeError(owner, `step(grads): grads[${i}] must be a Float32Array (or null to skip), got ${describe(grad)}`);
+      }
+      const length = this.#slots[i]!.handle.length;
+      if (grad.length !== length) {
+        throw rangeError(owner, `step(grads): grads[${i}] has length ${grad.length}, expected ${length} (the length of parameter ${i})`);
+      }
+    }
+  }
+}
+
+function normalizeGroups<O>(owner: string, params: unknown): ParamGroupInit<O>[] {
+  if (!Array.isArray(params)) {
+    throw typeError(owner, `params must be an array of Float32Array or of param groups, got ${describe(params)}`);
+  }
+  if (params.length === 0) throw rangeError(owner, 'params is an empty list (an optimizer needs at least one parameter)');
+  const isGroup = (p: unknown): boolean => p !== null && typeof p === 'object' && !ArrayBuffer.isView(p) && !Array.isArray(p);
+  if (params.every(isGroup)) {
+    return params.map((group: ParamGroupInit<O>, i) => {
+      if (!Array.isArray(group.params)) {
+        throw typeError(owner, `param group ${i}: params must be an array, got ${describe(group.params)}`);
+      }
+      if (group.params.length === 0) throw rangeError(owner, `param group ${i}: params is an empty list`);
+      return group;
+    });
+  }
+  if (params.some(isGroup)) {
+    throw typeError(owner, 'params mixes param groups and bare parameters; give either a list of Float32Array or a list of groups');
+  }
+  return [{ params } as unknown as ParamGroupInit<O>];
+}
+
+function definedOnly<T extends object>(object: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(object) as (keyof T)[]) {
+    if (object[key] !== undefined) out[key] = object[key];
+  }
+  return out;
+}
+
+function isNumberArray(value: unknown): value is ArrayLike<number> {
+  if (value instanceof Float32Array || value instanceof Float64Array) return true;
+  return Array.isArray(value) && value.every((x) => typeof x === 'number');
+}
+
+export { checkOption };

@@ -1,0 +1,113 @@
+import {
+  FLAG_CENTERED, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_WEIGHT_DECAY, REC_FLAGS, REC_SCALARS,
+} from '../backend/record.js';
+import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
+import type { AlgorithmSpec, StateName } from '../spec.js';
+
+/** RMSprop's hyperparameters (PyTorch's, camelCased; `alpha` is TF.js's `decay`). */
+export interface RMSpropOptions {
+  /** Learning rate. Default 1e-2. */
+  lr: number;
+  /** Smoothing constant of the squared-gradient average. Default 0.99 (torch), 0.9 (tfjs). */
+  alpha: number;
+  /** Added for numerical stability: outside the root (torch, default 1e-8), inside (tfjs, default 1e-7). */
+  eps: number;
+  /** L2 penalty added to the gradient. Default 0. torch only. */
+  weightDecay: number;
+  /** Momentum factor. Default 0. */
+  momentum: number;
+  /** Normalize by the estimated variance (subtract the squared mean gradient). Default false. */
+  centered: boolean;
+  /** Maximize the objective instead of minimizing it. Default false. torch only. */
+  maximize: boolean;
+}
+
+const SQ: readonly StateName[] = ['square_avg'];
+const SQ_MOM: readonly StateName[] = ['square_avg', 'momentum_buffer'];
+const SQ_AVG: readonly StateName[] = ['square_avg', 'grad_avg'];
+const SQ_MOM_AVG: readonly StateName[] = ['square_avg', 'momentum_buffer', 'grad_avg'];
+
+const spec: AlgorithmSpec<RMSpropOptions> = {
+  name: 'RMSprop',
+  rules: {
+    lr: { kind: 'number', min: 0 },
+    alpha: { kind: 'number', min: 0 },
+    eps: { kind: 'number', min: 0 },
+    weightDecay: { kind: 'number', min: 0 },
+    momentum: { kind: 'number', min: 0 },
+    centered: { kind: 'boolean' },
+    maximize: { kind: 'boolean' },
+  },
+  stateAtConstruction: false,
+  flavors: {
+    torch: {
+      defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
+      unsupported: [],
+      kernel: 'rmspropStep',
+      // PyTorch keeps momentum_buffer only when momentum > 0 and grad_avg only when centered.
+      stateNames: (o) => (o.momentum > 0 ? (o.centered ? SQ_MOM_AVG : SQ_MOM) : (o.centered ? SQ_AVG : SQ)),
+      initialValue: () => 0,
+      writeRecord(f32, u32, word, o) {
+        u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0)
+          | (o.centered ? FLAG_CENTERED : 0) | (o.momentum > 0 ? FLAG_MOMENTUM : 0);
+        f32[word + REC_SCALARS] = o.alpha;
+        f32[word + REC_SCALARS + 1] = 1 - o.alpha; // float64 first, as Python computes it
+        f32[word + REC_SCALARS + 2] = o.eps;
+        f32[word + REC_SCALARS + 3] = o.weightDecay;
+        f32[word + REC_SCALARS + 4] = o.momentum;
+        f32[word + REC_SCALARS + 5] = -o.lr;
+      },
+    },
+    tfjs: {
+      // tf.train.rmsprop(learningRate, decay = 0.9, momentum = 0, epsilon = backend 1e-7, centered = false)
+      defaults: { lr: 1e-2, alpha: 0.9, eps: 1e-7, weightDecay: 0, momentum: 0, centered: false, maximize: false },
+      unsupported: ['weightDecay', 'maximize'],
+      kernel: 'rmspropStepTfjs',
+      // TF.js keeps its momentum slot (lr × PyTorch's buffer) even when momentum is 0.
+      stateNames: (o) => (o.centered ? SQ_MOM_AVG : SQ_MOM),
+      initialValue: () => 0,
+      writeRecord(f32, u32, word, o) {
+        u32[word + REC_FLAGS] = o.centered ? FLAG_CENTERED : 0;
+        f32[word + REC_SCALARS] = o.alpha;
+        f32[word + REC_SCALARS + 1] = 1 - o.alpha;
+        f32[word + REC_SCALARS + 2] = o.eps;
+        f32[word + REC_SCALARS + 3] = o.momentum;
+        f32[word + REC_SCALARS + 4] = o.lr;
+      },
+    },
+  },
+};
+
+/**
+ * RMSprop (Hinton, 2012): Adagrad with exponential forgetting. The squared-gradient average
+ * decays by `alpha` each step, so old gradients fade and the step size does not vanish.
+ *
+ * ```text
+ * torch:  g ← ±grad + weightDecay·θ;  v ← α·v + (1 − α)·g²
+ *         centered: m ← α·m + (1 − α)·g;  v̂ = v − m²   else v̂ = v
+ *         momentum > 0: b ← momentum·b + g / (√v̂ + eps);  θ ← θ − lr·b
+ *         else          θ ← θ − lr·g / (√v̂ + eps)
+ * tfjs:   v ← α·v + (1 − α)·g²;  centered: m ← α·m + (1 − α)·g, den = √(v − (m² + eps))
+ *         else den = √(v + eps);  b ← momentum·b + lr·g / den;  θ ← θ − b
+ * ```
+ *
+ * Defaults (torch): lr 1e-2, alpha 0.99, eps 1e-8 (outside the root), weightDecay 0,
+ * momentum 0, centered false, maximize false. Flavor `'tfjs'` reproduces `tf.train.rmsprop`:
+ * alpha (its `decay`) 0.9, eps 1e-7 inside the root, lr inside the momentum buffer, and the
+ * centered form subtracts eps (NaN while the variance estimate is below eps, as in TF.js).
+ *
+ * @example
+ * ```ts
+ * const w = new Float32Array([1, 2, 3]);
+ * const opt = new RMSprop([w], { lr: 0.01, momentum: 0.9 });
+ * opt.step([new Float32Array([0.5, -0.5, 1])]);
+ * ```
+ */
+export class RMSprop extends Optimizer<RMSpropOptions> {
+  constructor(
+    params: readonly ParamInit[] | readonly ParamGroupInit<RMSpropOptions>[],
+    options?: OptimizerOptions<RMSpropOptions>,
+  ) {
+    super(spec, params, options);
+  }
+}
