@@ -1,0 +1,76 @@
+// The golden case files (test/fixtures/golden, schema optim-golden/1, see its README): types,
+// exact float32 decoding, and the mapping of each framework's names onto this library's.
+
+export interface GoldenCase {
+  id: string;
+  tags: string[];
+  options: Record<string, number | boolean | number[] | null>;
+  steps: number;
+  shapes: number[][];
+  init: string[][];
+  grads: string[][][];
+  params: string[][][];
+  state: Record<string, number | string[]>[];
+  iterations?: number;
+}
+
+export interface GoldenFile {
+  schema: string;
+  framework: { name: 'pytorch' | 'tfjs'; version: string };
+  algorithm: string;
+  cases: GoldenCase[];
+}
+
+export interface WorkedExample {
+  id: string;
+  algorithm: 'adagrad' | 'rmsprop';
+  options: { lr: number; eps: number; alpha?: number; initial_accumulator?: number };
+  x0: number[];
+  steps: number;
+  grads_given?: number[];
+  grad_coeffs?: number[];
+  expected_float32: string[][];
+  accumulator_float32: string[][];
+  framework_runs: Record<string, string[][]>;
+}
+
+export interface WorkedExamplesFile {
+  schema: string;
+  examples: WorkedExample[];
+}
+
+/** Exact decoding: each value is the shortest decimal that round-trips to its float32. */
+export function decodeF32(values: readonly string[]): Float32Array {
+  return Float32Array.from(values, Number);
+}
+
+const TFJS_OPTION_NAMES: Record<string, string> = {
+  learningRate: 'lr',
+  decay: 'alpha',
+  epsilon: 'eps',
+};
+
+const TFJS_STATE_NAMES: Record<string, string> = {
+  accumulator: 'sum',
+  rms: 'square_avg',
+  momentum: 'momentum_buffer',
+  mg: 'grad_avg',
+};
+
+/** A golden case's options in this library's names (camelCase; tfjs names mapped). */
+export function mapOptions(framework: 'pytorch' | 'tfjs', options: GoldenCase['options']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === null) continue; // tfjs: the argument was omitted, the default applies
+    const name = framework === 'tfjs'
+      ? (TFJS_OPTION_NAMES[key] ?? key)
+      : key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    out[name] = value;
+  }
+  return out;
+}
+
+/** A golden state name in this library's (PyTorch's) names. */
+export function mapStateName(framework: 'pytorch' | 'tfjs', name: string): string {
+  return framework === 'tfjs' ? (TFJS_STATE_NAMES[name] ?? name) : name;
+}

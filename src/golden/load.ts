@@ -1,0 +1,28 @@
+// Reads the bundled golden fixtures from disk (Node only; the library itself never imports it).
+import { readFileSync, readdirSync } from 'node:fs';
+import type { GoldenFile, WorkedExamplesFile } from './format.js';
+
+/** test/fixtures/golden, found relative to this module in src/ and in dist/ alike. */
+export const GOLDEN_DIR = new URL('../../test/fixtures/golden/', import.meta.url);
+
+export interface GoldenSource {
+  /** e.g. "torch/adagrad" */
+  name: string;
+  file: GoldenFile;
+}
+
+export function loadGoldenFiles(dir: URL = GOLDEN_DIR): GoldenSource[] {
+  const out: GoldenSource[] = [];
+  for (const framework of ['torch', 'tfjs']) {
+    for (const entry of readdirSync(new URL(`${framework}/`, dir)).sort()) {
+      if (!entry.endsWith('.json')) continue;
+      const file = JSON.parse(readFileSync(new URL(`${framework}/${entry}`, dir), 'utf8')) as GoldenFile;
+      out.push({ name: `${framework}/${entry.slice(0, -5)}`, file });
+    }
+  }
+  return out;
+}
+
+export function loadWorkedExamples(dir: URL = GOLDEN_DIR): WorkedExamplesFile {
+  return JSON.parse(readFileSync(new URL('worked_examples.json', dir), 'utf8')) as WorkedExamplesFile;
+}

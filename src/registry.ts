@@ -1,0 +1,20 @@
+// Every optimizer the library has, by algorithm name (the golden files' names). The golden
+// replay, the CLI and the tests iterate over this table, so adding an algorithm here is all
+// they need.
+import type { Optimizer, OptimizerOptions, ParamGroupInit, ParamInit } from './optimizer.js';
+import { Adagrad } from './optimizers/adagrad.js';
+import { RMSprop } from './optimizers/rmsprop.js';
+
+export type AnyOptimizer = Optimizer<object>;
+
+export type OptimizerClass = new (
+  params: readonly ParamInit[] | readonly ParamGroupInit<object>[],
+  options?: OptimizerOptions<object>,
+) => AnyOptimizer;
+
+export const OPTIMIZERS: Readonly<Record<string, OptimizerClass>> = {
+  adagrad: Adagrad as unknown as OptimizerClass,
+  rmsprop: RMSprop as unknown as OptimizerClass,
+};
+
+export type AlgorithmName = keyof typeof OPTIMIZERS;
