@@ -21,8 +21,12 @@ export class ArrayBufferMemory implements LinearMemory {
   grow(deltaPages: number): number {
     const oldPages = this.buffer.byteLength / PAGE_BYTES;
     const next = new ArrayBuffer(this.buffer.byteLength + deltaPages * PAGE_BYTES);
-    new Uint8Array(next).set(new Uint8Array(this.buffer));
+    const old = this.buffer;
+    new Uint8Array(next).set(new Uint8Array(old));
     this.buffer = next;
+    // Detach the old buffer, as WebAssembly.Memory.grow does, so a stale view fails the same
+    // way on every backend (it reads as empty) instead of silently diverging on this one.
+    if (typeof structuredClone === 'function') structuredClone(old, { transfer: [old] });
     return oldPages;
   }
 }

@@ -1,0 +1,80 @@
+// The kernels' fused multiply-add must be exact in every lane of the SIMD body, in the SIMD
+// tail and in the scalar build, not only in the JS reference (test/fma.test.ts proves that one
+// against a BigInt oracle). Random data almost never lands on the double-rounding trap, so
+// this test builds it: PyTorch's weight decay computes g = fma(param, weightDecay, grad);
+// with weightDecay = 1 − 2⁻²³, param = ±2ᵏ(1 + 2⁻²³) and grad an odd-mantissa float32 whose
+// spacing is 2ᵏ⁺¹, the float64 sum lands exactly on a float32 midpoint while the exact sum
+// lies just inside it, so fround(p·wd + grad) is one ulp off and only an exact FMA gives
+// g = grad. With lr = 0 and alpha = 0 the accumulator then holds exactly fl(g²) = fl(grad²).
+import { describe, expect, it } from 'vitest';
+import { availableBackends } from '../src/index.js';
+import { OPTIMIZERS } from '../src/registry.js';
+import { expectSameBits } from './helpers/bits.js';
+import { rng } from './helpers/random.js';
+
+const WEIGHT_DECAY = 1 - 2 ** -23;
+const N = 37; // nine f32x4 lanes groups and a tail of one
+
+function trapCase(seed: number): { params: Float32Array; grads: Float32Array; expected: Float32Array; naiveWrong: number } {
+  const random = rng(seed);
+  const params = new Float32Array(N);
+  const grads = new Float32Array(N);
+  const expected = new Float32Array(N);
+  let naiveWrong = 0;
+  for (let i = 0; i < N; i++) {
+    const k = Math.floor(random() * 98) - 60;
+    const m = Math.floor(random() * 2 ** 22);
+    const paramSign = random() < 0.5 ? -1 : 1;
+    const gradSign = random() < 0.5 ? -1 : 1;
+    params[i] = paramSign * 2 ** k * (1 + 2 ** -23);
+    grads[i] = gradSign * (2 ** (k + 24) + (2 * m + 1) * 2 ** (k + 1));
+    expected[i] = grads[i]! * grads[i]!; // g = grad exactly; fl(g²) as Float32Array rounds it
+    const naiveG = Math.fround(params[i]! * Math.fround(WEIGHT_DECAY) + grads[i]!);
+    if (naiveG !== grads[i]) naiveWrong++;
+  }
+  return { params, grads, expected, naiveWrong };
+}
+
+const ACCUMULATOR: Record<string, { options: Record<string, unknown>; state: string }> = {
+  adagrad: { options: { lr: 0, weightDecay: WEIGHT_DECAY }, state: 'sum' },
+  rmsprop: { options: { lr: 0, alpha: 0, weightDecay: WEIGHT_DECAY }, state: 'square_avg' },
+};
+
+it('has a trap for every optimizer whose torch flavor fuses a weight-decay multiply-add', () => {
+  expect(Object.keys(ACCUMULATOR).sort()).toEqual(Object.keys(OPTIMIZERS).sort());
+});
+
+describe.each(availableBackends())('backend %s', (backend) => {
+  it.each(Object.keys(ACCUMULATOR))('%s: exact FMA on every lane and the tail', (algorithm) => {
+    const { options, state } = ACCUMULATOR[algorithm]!;
+    for (let seed = 1; seed <= 20; seed++) {
+      const { params, grads, expected, naiveWrong } = trapCase(seed);
+      expect(naiveWrong, 'the trap must defeat a non-fused multiply-add').toBe(N);
+      const before = params.slice();
+      const opt = new OPTIMIZERS[algorithm]!([params], { ...options, backend });
+      opt.step([grads]);
+      const got = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)[state]!;
+      expectSameBits(got, expected, `${algorithm} ${backend} seed ${seed} ${state}`);
+      expectSameBits(params, before, 'lr = 0 leaves params unchanged');
+    }
+  });
+
+  it('overflow boundary: a sum just below the float32 overflow threshold rounds to FLT_MAX, not Infinity', () => {
+    const FLT_MAX = 3.4028234663852886e38;
+    const params = new Float32Array(9).fill(2 ** 103 * (1 + 2 ** -23));
+    const grads = new Float32Array(9).fill(FLT_MAX);
+    // fma(param, wd, FLT_MAX) = FLT_MAX + 2¹⁰³ − 2⁵⁷: below the threshold 2¹²⁸ − 2¹⁰³.
+    const opt = new OPTIMIZERS['adagrad']!([params], { lr: 0, weightDecay: WEIGHT_DECAY, backend });
+    opt.step([grads]);
+    // g = FLT_MAX, so sum = fl(FLT_MAX²) = Infinity; the param must stay finite: lr·g/std = 0·…
+    const sum = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)['sum']!;
+    expect(Array.from(sum)).toEqual(new Array(9).fill(Infinity));
+    // The same boundary through RMSprop's centered grad_avg = fma(g, 1 − alpha, 0), which shows g.
+    const opt3 = new OPTIMIZERS['rmsprop']!([new Float32Array(9).fill(-(2 ** 103) * (1 + 2 ** -23))],
+      { lr: 0, alpha: 0, centered: true, weightDecay: WEIGHT_DECAY, backend });
+    opt3.step([new Float32Array(9).fill(-FLT_MAX)]);
+    const gradAvg = (opt3.stateDict().state[0] as unknown as Record<string, Float32Array>)['grad_avg']!;
+    // grad_avg = fma(g, 1 − 0, 0) = g = −FLT_MAX exactly (a naive sum would give −Infinity).
+    expect(Array.from(gradAvg)).toEqual(new Array(9).fill(-FLT_MAX));
+  });
+});
