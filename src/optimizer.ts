@@ -115,6 +115,11 @@ export abstract class Optimizer<O extends object> {
     for (const group of groups) this.#addGroup(group);
   }
 
+  /** Size of this optimizer's linear memory in bytes (params, grads, state; grows as needed). */
+  get memoryBytes(): number {
+    return this.#impl.arena.memory.buffer.byteLength;
+  }
+
   /** All parameters, in order: their `data`/`grad` views are the zero-copy interface. */
   get params(): readonly ParamHandle[] {
     return this.#slots.map((slot) => slot.handle);
