@@ -17,7 +17,7 @@ import {
   FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH, recParam,
   recState0, signMaskOf,
 } from './record';
-import { fma4, fmaf } from './fma';
+import { fma4, fmaSquare4, fmaf } from './fma';
 
 @inline function adagradTorchTensor(
   param: usize, grad: usize, sum: usize, n: usize,
@@ -34,7 +34,7 @@ import { fma4, fmaf } from './fma';
       let p = v128.load(param + at);
       let g = v128.xor(v128.load(grad + at), vSignMask);
       if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
-      const s = fma4(g, g, v128.load(sum + at));
+      const s = fmaSquare4(g, v128.load(sum + at));
       v128.store(sum + at, s);
       const std = f32x4.add(f32x4.sqrt(s), vEps);
       p = f32x4.add(p, f32x4.div(f32x4.mul(vNegClr, g), std));

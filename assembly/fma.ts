@@ -1,62 +1,52 @@
 // Exactly rounded float32 fused multiply-add, a·b + c rounded once, as PyTorch's AVX2 kernels
-// compute it. WebAssembly has no FMA instruction (relaxed-simd's madd may or may not fuse), so
-// it is emulated in float64:
+// compute it. WebAssembly has no FMA instruction (relaxed-simd's madd may or may not fuse, so
+// it cannot promise bits), so it is emulated in float64:
 //
-//   p = a·b is exact in float64 (24 + 24 significant bits ≤ 53).
-//   s = p + c rounded to float64, then rounded again to float32. That double rounding can only
-//   be wrong when s is EXACTLY a float32 midpoint (halfway between two neighbouring float32
-//   values) while p + c was inexact: a midpoint strictly between the exact sum and s would be a
-//   float64 nearer to the exact sum than s is. So:
-//     r = float32(s); d = s − r; t = s + d  (t is the other neighbour when s is a midpoint)
-//     s is a midpoint  ⇔  d ≠ 0 and t is a float32.
-//   Only then compute the TwoSum error e of p + c (Knuth, exact) and take t when e points from
-//   s toward t (e and d of one sign), r otherwise.
-//   Overflow: the float32 threshold 2^128·(1 − 2^−25) is the midpoint between FLT_MAX and the
-//   (unrepresentable) 2^128, so an infinite r is replaced by ±2^128 (exact in float64) before
-//   the test; demoting 2^128 gives Infinity again.
-// The same argument, lane by lane, gives the f32x4 version; src/backend/js/fma.ts is the
-// JavaScript twin, and test/fma.test.ts checks both against an exact BigInt oracle.
+//   p = a·b is exact in float64 (24 + 24 significant bits ≤ 53, exponents far from the limits).
+//   s = p + c rounded to float64 (53 bits), then to float32 (24 bits). That double rounding can
+//   only differ from rounding once when s lands EXACTLY on a float32 rounding boundary — a
+//   midpoint between two float32, or the overflow threshold 2^128 − 2^103 — while p + c was
+//   inexact: a boundary strictly between the exact sum and s would be a float64 nearer to the
+//   exact sum than s is.
+//
+//   Fast test, on the bits of s: for |s| ≥ 2^−126 (float32 normal range) a boundary has its
+//   low 29 mantissa bits (the ones float32 drops) equal to 1 followed by 28 zeros; the overflow
+//   threshold matches the same pattern. Below 2^−126 float32 spacing is fixed, so any nonzero
+//   tiny s also takes the slow path. Everything else is already correct after one demotion.
+//
+//   Slow path (rare): round p + c to odd in float64 — if the TwoSum error e is nonzero and s is
+//   even, step s one ulp toward e — then demote. Round-to-odd at 53 bits followed by rounding to
+//   24 bits is correctly rounded (53 ≥ 24 + 2), for subnormal and overflowing results too.
+//
+// The scalar and f32x4 forms use the same test and the same correction, lane by lane.
+// src/backend/js/fma.ts is an independent JavaScript implementation (midpoint detection by
+// re-rounding), proven against an exact BigInt oracle in test/fma.test.ts; the conformance and
+// FMA-trap tests hold these kernels to it bit for bit.
 
-const TWO_POW_128: f64 = 3.402823669209385e38; // 2^128
+const DROPPED_BITS: u64 = 0x1fffffff; // the 29 float64 mantissa bits float32 does not keep
+const BOUNDARY_BITS: u64 = 0x10000000; // a float32 midpoint: 1 then 28 zeros in those bits
+const FLT_MIN_NORMAL: f64 = 1.1754943508222875e-38; // 2^−126
 
+/** a·b + c rounded once to float32. */
 @inline export function fmaf(a: f32, b: f32, c: f32): f32 {
   const p = <f64>a * <f64>b;
   const cc = <f64>c;
   const s = p + cc;
-  const rounded = <f32>s;
-  let r = <f64>rounded;
-  if (abs(r) == Infinity) r = copysign<f64>(TWO_POW_128, r);
-  const d = s - r;
-  if (d == 0) return rounded;
-  const t = s + d;
-  if (<f64><f32>t != t) return rounded; // the common case: s is not a midpoint
-  const bb = s - p;
-  const e = (p - (s - bb)) + (cc - bb);
-  return (e > 0 && d > 0) || (e < 0 && d < 0) ? <f32>t : rounded;
+  const bits = reinterpret<u64>(s);
+  const tiny = abs(s) < FLT_MIN_NORMAL && s != 0;
+  if ((bits & DROPPED_BITS) != BOUNDARY_BITS && !tiny) return <f32>s;
+  return <f32>roundToOdd(p, cc, s);
 }
 
-/** fmaf on two lanes held as f64x2; returns the f32 results in lanes 0 and 1 of an f32x4. */
-@inline function fmaHalf(p: v128, c: v128): v128 {
-  const s = f64x2.add(p, c);
-  const rounded = f32x4.demote_f64x2_zero(s);
-  const limit = f64x2.splat(TWO_POW_128);
-  const r = f64x2.max(f64x2.min(f64x2.promote_low_f32x4(rounded), limit), f64x2.neg(limit));
-  const d = f64x2.sub(s, r);
-  const t = f64x2.add(s, d);
-  const isMidpoint = v128.and(
-    f64x2.eq(f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(t)), t),
-    f64x2.ne(d, f64x2.splat(0)),
-  );
-  if (!v128.any_true(isMidpoint)) return rounded;
-  // Rare: some lane sits exactly on a float32 midpoint; decide it with the exact TwoSum error.
-  const bb = f64x2.sub(s, p);
-  const e = f64x2.add(f64x2.sub(p, f64x2.sub(s, bb)), f64x2.sub(c, bb));
-  const zero = f64x2.splat(0);
-  const towardT = v128.or(
-    v128.and(f64x2.gt(e, zero), f64x2.gt(d, zero)),
-    v128.and(f64x2.lt(e, zero), f64x2.lt(d, zero)),
-  );
-  return f32x4.demote_f64x2_zero(v128.bitselect(t, s, v128.and(isMidpoint, towardT)));
+/** p + c rounded to odd, given s = p + c rounded to nearest: exact TwoSum error, then a nudge. */
+function roundToOdd(p: f64, c: f64, s: f64): f64 {
+  const bb = s - p;
+  const e = (p - (s - bb)) + (c - bb);
+  const bits = reinterpret<u64>(s);
+  // NaN fails both comparisons, so infinite or NaN sums are left alone.
+  if ((bits & 1) != 0 || !(e > 0 || e < 0)) return s;
+  // Toward e: a larger magnitude when e has the sign of s, a smaller one otherwise.
+  return reinterpret<f64>((e > 0) == (s > 0) ? bits + 1 : bits - 1);
 }
 
 @inline function lowPair(x: v128): v128 { return f64x2.promote_low_f32x4(x); }
@@ -64,9 +54,60 @@ const TWO_POW_128: f64 = 3.402823669209385e38; // 2^128
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3));
 }
 
+/**
+ * Lanes of s = (sLo, sHi) that may need the slow path, on 32-bit words gathered from both halves
+ * (one shuffle each): the low words hold the 29 dropped mantissa bits; the high words hold sign
+ * and exponent. A nonzero |s| < 2^−126 has (high word & 0x7fffffff) in [1, 0x380fffff] (sums of
+ * float32 products are never float64-subnormal, so zero is the only zero high word).
+ */
+@inline function anySuspect(sLo: v128, sHi: v128): bool {
+  const lowWords = v128.shuffle<i32>(sLo, sHi, 0, 2, 4, 6);
+  const highWords = v128.shuffle<i32>(sLo, sHi, 1, 3, 5, 7);
+  const onBoundary = i32x4.eq(
+    v128.and(lowWords, i32x4.splat(<i32>DROPPED_BITS)), i32x4.splat(<i32>BOUNDARY_BITS));
+  const magnitude = v128.and(highWords, i32x4.splat(0x7fffffff));
+  const tiny = i32x4.lt_u(i32x4.sub(magnitude, i32x4.splat(1)), i32x4.splat(0x380fffff));
+  return v128.any_true(v128.or(onBoundary, tiny));
+}
+
 /** Four exactly rounded float32 FMAs a·b + c. */
 @inline export function fma4(a: v128, b: v128, c: v128): v128 {
-  const lo = fmaHalf(f64x2.mul(lowPair(a), lowPair(b)), lowPair(c));
-  const hi = fmaHalf(f64x2.mul(highPair(a), highPair(b)), highPair(c));
+  return fmaPairs(
+    f64x2.mul(lowPair(a), lowPair(b)), f64x2.mul(highPair(a), highPair(b)), c);
+}
+
+/** Four exactly rounded float32 a·a + c (the square promoted once). */
+@inline export function fmaSquare4(a: v128, c: v128): v128 {
+  const aLo = lowPair(a);
+  const aHi = highPair(a);
+  return fmaPairs(f64x2.mul(aLo, aLo), f64x2.mul(aHi, aHi), c);
+}
+
+/** The exact products as two f64x2 halves, plus c: the rounded sums as one f32x4. */
+@inline function fmaPairs(pLo: v128, pHi: v128, c: v128): v128 {
+  const cLo = lowPair(c);
+  const cHi = highPair(c);
+  const sLo = f64x2.add(pLo, cLo);
+  const sHi = f64x2.add(pHi, cHi);
+  if (anySuspect(sLo, sHi)) return fma4Slow(pLo, cLo, sLo, pHi, cHi, sHi);
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi), 0, 1, 4, 5);
+}
+
+/** Round-to-odd on two f64x2 halves, then demote: the rare path of fma4, kept out of line. */
+function fma4Slow(pLo: v128, cLo: v128, sLo: v128, pHi: v128, cHi: v128, sHi: v128): v128 {
+  const lo = f32x4.demote_f64x2_zero(roundToOdd2(pLo, cLo, sLo));
+  const hi = f32x4.demote_f64x2_zero(roundToOdd2(pHi, cHi, sHi));
   return v128.shuffle<f32>(lo, hi, 0, 1, 4, 5);
+}
+
+@inline function roundToOdd2(p: v128, c: v128, s: v128): v128 {
+  const bb = f64x2.sub(s, p);
+  const e = f64x2.add(f64x2.sub(p, f64x2.sub(s, bb)), f64x2.sub(c, bb));
+  const zero = f64x2.splat(0);
+  const one = i64x2.splat(1);
+  const inexact = v128.or(f64x2.gt(e, zero), f64x2.lt(e, zero)); // false for NaN
+  const even = i64x2.eq(v128.and(s, one), i64x2.splat(0));
+  // +1 when e and s share a sign (larger magnitude), −1 otherwise: (sign(e ^ s) >> 63) | 1.
+  const step = v128.or(i64x2.shr_s(v128.xor(e, s), 63), one);
+  return i64x2.add(s, v128.and(step, v128.and(inexact, even)));
 }

@@ -59,6 +59,27 @@ describe.each(availableBackends())('backend %s', (backend) => {
     }
   });
 
+  it('float32-subnormal results: traps between subnormals are rounded once', () => {
+    // p = param·wd = 2⁻¹⁵⁰(1 − 2⁻⁴⁶) and grad an odd multiple of 2⁻¹⁴⁹: the float64 sum sits on
+    // the midpoint between two subnormals. Centered RMSprop with alpha = 0 stores grad_avg = g.
+    const weightDecay = Math.fround(2 ** -75 * (1 - 2 ** -23));
+    for (let seed = 1; seed <= 10; seed++) {
+      const random = rng(seed);
+      const params = new Float32Array(N);
+      const grads = new Float32Array(N);
+      for (let i = 0; i < N; i++) {
+        params[i] = (random() < 0.5 ? -1 : 1) * 2 ** -75 * (1 + 2 ** -23);
+        grads[i] = (random() < 0.5 ? -1 : 1) * (2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** -149;
+        const naive = Math.fround(params[i]! * weightDecay + grads[i]!);
+        expect(naive, 'the trap must defeat a non-fused multiply-add').not.toBe(grads[i]);
+      }
+      const opt = new OPTIMIZERS['rmsprop']!([params], { lr: 0, alpha: 0, centered: true, weightDecay, backend });
+      opt.step([grads]);
+      const gradAvg = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)['grad_avg']!;
+      expectSameBits(gradAvg, grads, `subnormal traps, seed ${seed}`);
+    }
+  });
+
   it('overflow boundary: a sum just below the float32 overflow threshold rounds to FLT_MAX, not Infinity', () => {
     const FLT_MAX = 3.4028234663852886e38;
     const params = new Float32Array(9).fill(2 ** 103 * (1 + 2 ** -23));
