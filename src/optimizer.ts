@@ -6,7 +6,7 @@ import {
   RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0,
 } from './backend/record.js';
 import { describe, rangeError, typeError } from './errors.js';
-import { checkKnownKeys, checkOption, checkOptions } from './options.js';
+import { checkKnownKeys, checkOptions, optionLabel, type OptionPlace } from './options.js';
 import { ParamHandle } from './param.js';
 import { FLAVORS, STATE_SLOT, type AlgorithmSpec, type Flavor, type FlavorSpec, type StateName } from './spec.js';
 
@@ -24,7 +24,11 @@ export type OptimizerOptions<O> = Partial<O> & {
   backend?: BackendChoice;
 };
 
-/** A live parameter group: change its options (e.g. `lr`) between steps. */
+/**
+ * A live parameter group: change its options (e.g. `lr`) between steps. Each assignment is
+ * validated on the spot (an invalid value throws and changes nothing); switching on an option
+ * that needs a new state buffer (e.g. `momentum`) allocates it, which may grow the memory.
+ */
 export type ParamGroup<O> = O & { readonly params: readonly ParamHandle[] };
 
 /** One parameter's optimizer state, PyTorch's names (`step`, `sum`, `square_avg`, …). */
@@ -53,6 +57,7 @@ interface Slot {
 }
 
 const SETTING_KEYS = ['flavor', 'backend'] as const;
+const OPTION: OptionPlace = { prefix: 'option ', index: -1 };
 
 export abstract class Optimizer<O extends object> {
   /** The backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
@@ -65,11 +70,16 @@ export abstract class Optimizer<O extends object> {
   readonly defaults: Readonly<O>;
 
   readonly #spec: AlgorithmSpec<O>;
+  readonly #optionKeys: readonly (keyof O & string)[];
   readonly #flavorSpec: FlavorSpec<O>;
   readonly #impl: Backend;
   readonly #slots: Slot[] = [];
-  /** Group of each slot, parallel to #slots. */
-  readonly #slotGroup: ParamGroup<O>[] = [];
+  /** The handles of #slots, frozen; replaced (not mutated) when a group is added. */
+  #handles: readonly ParamHandle[] = Object.freeze([]);
+  /** The option values of each slot's group (the store behind its accessors), parallel to #slots. */
+  readonly #slotOptions: O[] = [];
+  /** The option values behind each of paramGroups, parallel to it. */
+  readonly #groupOptions: O[] = [];
   #table = 0;
   #tableCapacity = 0;
   /** True after a zero-copy step: memory holds newer values than the users' arrays. */
@@ -81,6 +91,7 @@ export abstract class Optimizer<O extends object> {
     options: OptimizerOptions<O> = {},
   ) {
     this.#spec = spec;
+    this.#optionKeys = Object.keys(spec.rules) as (keyof O & string)[];
     const owner = spec.name;
     if (options === null || typeof options !== 'object') {
       throw typeError(owner, `options must be an object, got ${describe(options)}`);
@@ -100,7 +111,7 @@ export abstract class Optimizer<O extends object> {
     for (const key of Object.keys(spec.rules) as (keyof O & string)[]) {
       if (options[key] !== undefined) defaults[key] = options[key] as O[typeof key];
     }
-    this.#checkGroupOptions(defaults, '');
+    this.#checkGroupOptions(defaults, OPTION);
     this.defaults = Object.freeze(defaults);
 
     const groups = normalizeGroups(owner, params);
@@ -122,7 +133,7 @@ export abstract class Optimizer<O extends object> {
 
   /** All parameters, in order: their `data`/`grad` views are the zero-copy interface. */
   get params(): readonly ParamHandle[] {
-    return this.#slots.map((slot) => slot.handle);
+    return this.#handles;
   }
 
   /**
@@ -144,17 +155,14 @@ export abstract class Optimizer<O extends object> {
    * - `step()`, zero-copy: reads each `params[i].grad` in place and updates `params[i].data`;
    *   nothing is copied. Your own arrays are brought up to date by the next drop-in step.
    *
-   * Throws (leaving parameters and state untouched) on invalid options or gradients.
+   * Throws (leaving parameters and state untouched) on invalid gradients. Allocates nothing.
    */
   step(grads?: readonly (Float32Array | null | undefined)[]): void {
     const slots = this.#slots;
-    for (let i = 0; i < this.paramGroups.length; i++) {
-      this.#checkGroupOptions(this.paramGroups[i]!, `paramGroups[${i}].`);
-    }
+    // Options were validated when set (see #makeGroup), so only the gradients remain to check.
     if (grads !== undefined) this.#checkGrads(grads);
 
     const arena = this.#impl.arena;
-    this.#ensureState();
     const f32 = arena.f32;
     const u32 = arena.u32;
     const flavorSpec = this.#flavorSpec;
@@ -176,7 +184,7 @@ export abstract class Optimizer<O extends object> {
       u32[word + REC_STATE0 + 1] = slot.stateOffsets[1];
       u32[word + REC_STATE0 + 2] = slot.stateOffsets[2];
       u32[word + REC_COUNT] = handle.length;
-      flavorSpec.writeRecord(f32, u32, word, this.#slotGroup[i]!, slot.step);
+      flavorSpec.writeRecord(f32, u32, word, this.#slotOptions[i]!, slot.step);
       count++;
     }
     this.#impl.kernels[flavorSpec.kernel](this.#table, count);
@@ -205,7 +213,7 @@ export abstract class Optimizer<O extends object> {
     this.#slots.forEach((slot, i) => {
       if (slot.step === 0 && !this.#spec.stateAtConstruction) return;
       const entry: ParamState = { step: slot.step };
-      const options = this.#slotGroup[i]!;
+      const options = this.#slotOptions[i]!;
       for (const name of this.#flavorSpec.stateNames(options)) {
         const offset = slot.stateOffsets[STATE_SLOT[name]];
         entry[name] = offset === 0
@@ -250,7 +258,7 @@ export abstract class Optimizer<O extends object> {
       if (group === null || typeof group !== 'object') {
         throw typeError(owner, `${label} must be an object, got ${describe(group)}`);
       }
-      checkKnownKeys(owner, this.#spec.rules, group, ['params'], `param_groups[${g}].`);
+      checkKnownKeys(owner, this.#spec.rules, group, ['params'], `${where}: `, `param_groups[${g}].`);
       const ours = this.paramGroups[g]!;
       const ids = group.params;
       if (!Array.isArray(ids) || ids.length !== ours.params.length ||
@@ -265,7 +273,7 @@ export abstract class Optimizer<O extends object> {
         }
         options[key] = value as O[typeof key];
       }
-      this.#checkGroupOptions(options, `param_groups[${g}].`);
+      this.#checkGroupOptions(options, { prefix: 'param_groups[#].', index: g });
       newOptions.push(options);
     });
     for (const key of Object.keys(state)) {
@@ -274,7 +282,7 @@ export abstract class Optimizer<O extends object> {
         throw rangeError(owner, `${where}: state has an entry for parameter ${describe(key)}; the optimizer has parameters 0 to ${this.#slots.length - 1}`);
       }
     }
-    const groupOfSlot = this.#slotGroup.map((group) => this.paramGroups.indexOf(group));
+    const groupOfSlot = this.#slotOptions.map((options) => this.#groupOptions.indexOf(options));
     this.#slots.forEach((slot, i) => {
       const entry = (state as Record<number, unknown>)[i];
       if (entry === undefined) return;
@@ -305,12 +313,13 @@ export abstract class Optimizer<O extends object> {
     });
 
     // Everything checked: apply.
-    this.paramGroups.forEach((group, g) => Object.assign(group, newOptions[g]));
+    // Whole option sets at once, not key by key through the setters: each set was validated.
+    this.#groupOptions.forEach((options, g) => Object.assign(options, newOptions[g]));
     this.#ensureState();
     const f32 = this.#impl.arena.f32;
     this.#slots.forEach((slot, i) => {
       const entry = (state as Record<number, Record<string, ArrayLike<number> | number>>)[i];
-      const options = this.#slotGroup[i]!;
+      const options = this.#slotOptions[i]!;
       const names = this.#flavorSpec.stateNames(options);
       slot.step = entry === undefined ? 0 : (entry['step'] as number);
       for (const name of names) {
@@ -323,23 +332,25 @@ export abstract class Optimizer<O extends object> {
 
   // ---------------------------------------------------------------- internals
 
-  #checkGroupOptions(options: O, where: string): void {
+  #checkGroupOptions(options: O, place: OptionPlace): void {
     const owner = this.#spec.name;
-    checkOptions(owner, this.#spec.rules, options, where === '' ? 'option ' : where);
+    checkOptions(owner, this.#spec.rules, this.#optionKeys, options, place);
     const defaults = this.#flavorSpec.defaults;
-    for (const key of this.#flavorSpec.unsupported) {
+    const unsupported = this.#flavorSpec.unsupported;
+    for (let k = 0; k < unsupported.length; k++) {
+      const key = unsupported[k]!;
       if (options[key] !== defaults[key]) {
-        throw rangeError(owner, `${where === '' ? 'option ' : where}${key} = ${describe(options[key])} is not supported by flavor '${this.flavor}' (the framework has no such option; leave it at ${describe(defaults[key])})`);
+        throw rangeError(owner, `${optionLabel(place, key)} = ${describe(options[key])} is not supported by flavor '${this.flavor}' (the framework has no such option; leave it at ${describe(defaults[key])})`);
       }
     }
   }
 
   #checkGroupInit(group: ParamGroupInit<O>, where: string, earlier: readonly ParamGroupInit<O>[]): void {
     const owner = this.#spec.name;
-    checkKnownKeys(owner, this.#spec.rules, group, ['params'], where === 'addParamGroup: ' ? '' : '');
+    checkKnownKeys(owner, this.#spec.rules, group, ['params'], where);
     const merged = { ...this.defaults, ...definedOnly(group) } as O;
     delete (merged as { params?: unknown }).params;
-    this.#checkGroupOptions(merged, where);
+    this.#checkGroupOptions(merged, { prefix: where, index: -1 });
     group.params.forEach((param, k) => {
       if (typeof param === 'number') {
         if (!Number.isInteger(param) || param < 0 || param > 0x3fffffff) {
@@ -365,7 +376,6 @@ export abstract class Optimizer<O extends object> {
     const options = { ...this.defaults, ...definedOnly(init) } as O & { params?: unknown };
     delete options.params;
     const handles: ParamHandle[] = [];
-    const group = options as ParamGroup<O>;
     for (const param of init.params) {
       const length = typeof param === 'number' ? param : param.length;
       const bytes = length * 4;
@@ -379,10 +389,11 @@ export abstract class Optimizer<O extends object> {
         stateOffsets: [0, 0, 0],
         step: 0,
       });
-      this.#slotGroup.push(group);
+      this.#slotOptions.push(options);
     }
-    Object.defineProperty(group, 'params', { value: Object.freeze(handles), enumerable: true });
-    this.paramGroups.push(group);
+    this.#groupOptions.push(options);
+    this.paramGroups.push(this.#makeGroup(options, Object.freeze(handles), this.paramGroups.length));
+    this.#handles = Object.freeze(this.#slots.map((slot) => slot.handle));
     this.#ensureState();
     if (this.#slots.length > this.#tableCapacity) {
       this.#tableCapacity = this.#slots.length;
@@ -390,12 +401,35 @@ export abstract class Optimizer<O extends object> {
     }
   }
 
+  /**
+   * The public face of a group: its params plus one accessor per option over `options`. A
+   * setter validates the new value at once (naming paramGroups[g].key) and allocates any state
+   * buffer the new options need, so step() neither re-validates nor allocates.
+   */
+  #makeGroup(options: O, params: readonly ParamHandle[], g: number): ParamGroup<O> {
+    const group = {} as ParamGroup<O>;
+    const place: OptionPlace = { prefix: 'paramGroups[#].', index: g };
+    for (const key of this.#optionKeys) {
+      Object.defineProperty(group, key, {
+        enumerable: true,
+        get: () => options[key],
+        set: (value: O[typeof key]) => {
+          this.#checkGroupOptions({ ...options, [key]: value }, place);
+          options[key] = value;
+          this.#ensureState();
+        },
+      });
+    }
+    Object.defineProperty(group, 'params', { value: params, enumerable: true });
+    return Object.seal(group);
+  }
+
   /** Allocates state buffers the current options need (e.g. after momentum was switched on). */
   #ensureState(): void {
     const arena = this.#impl.arena;
     for (let i = 0; i < this.#slots.length; i++) {
       const slot = this.#slots[i]!;
-      const options = this.#slotGroup[i]!;
+      const options = this.#slotOptions[i]!;
       const names = this.#flavorSpec.stateNames(options);
       for (let k = 0; k < names.length; k++) {
         const name = names[k]!;
@@ -465,4 +499,3 @@ function isNumberArray(value: unknown): value is ArrayLike<number> {
   return Array.isArray(value) && value.every((x) => typeof x === 'number');
 }
 
-export { checkOption };

@@ -9,39 +9,60 @@ export type OptionRule =
 
 export type OptionRules<O> = { readonly [K in keyof O]: OptionRule };
 
-/** Throws if `value` breaks `rule`; `label` names it in the message (e.g. "option lr"). */
-export function checkOption(owner: string, label: string, rule: OptionRule, value: unknown): void {
+/**
+ * Where an option sits, for messages: a prefix such as "option " or "paramGroups[#]." whose
+ * "#" is replaced by `index`. The label is only built when a check fails, so validating inside
+ * step() allocates nothing.
+ */
+export interface OptionPlace {
+  readonly prefix: string;
+  readonly index: number;
+}
+
+export function optionLabel(place: OptionPlace, key: string): string {
+  return `${place.prefix.replace('#', String(place.index))}${key}`;
+}
+
+/** Throws if `value` breaks `rule`, naming the option and the value. */
+export function checkOption(owner: string, place: OptionPlace, key: string, rule: OptionRule, value: unknown): void {
   if (rule.kind === 'boolean') {
     if (typeof value !== 'boolean') {
-      throw typeError(owner, `${label} must be a boolean, got ${describe(value)}`);
+      throw typeError(owner, `${optionLabel(place, key)} must be a boolean, got ${describe(value)}`);
     }
     return;
   }
   if (typeof value !== 'number') {
-    throw typeError(owner, `${label} must be a number, got ${describe(value)}`);
+    throw typeError(owner, `${optionLabel(place, key)} must be a number, got ${describe(value)}`);
   }
   if (!(value >= rule.min)) {
-    throw rangeError(owner, `invalid ${label}: ${describe(value)} (must be a number ≥ ${rule.min})`);
+    throw rangeError(owner, `invalid ${optionLabel(place, key)}: ${describe(value)} (must be a number ≥ ${rule.min})`);
   }
 }
 
-/** Checks every option of a complete option set (no allocation unless it throws). */
+/**
+ * Checks every option of a complete option set. `keys` is `Object.keys(rules)`, computed once by
+ * the caller: a for-in loop here would allocate on every step.
+ */
 export function checkOptions<O extends object>(
-  owner: string, rules: OptionRules<O>, options: O, where: string,
+  owner: string, rules: OptionRules<O>, keys: readonly (keyof O & string)[], options: O, place: OptionPlace,
 ): void {
-  for (const key in rules) {
-    checkOption(owner, `${where}${key}`, rules[key], (options as Record<string, unknown>)[key]);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    checkOption(owner, place, key, rules[key], options[key]);
   }
 }
 
-/** Throws on a key that is not an option (nor one of `extraKeys`), naming it. */
+/**
+ * Throws on a key that is not an option (nor one of `extraKeys`), naming it: `context` opens the
+ * message (e.g. "loadStateDict: "), `path` goes before the key (e.g. "param_groups[0].").
+ */
 export function checkKnownKeys(
-  owner: string, rules: object, given: object, extraKeys: readonly string[], where: string,
+  owner: string, rules: object, given: object, extraKeys: readonly string[], context: string, path = '',
 ): void {
   for (const key of Object.keys(given)) {
     if (!(key in rules) && !extraKeys.includes(key)) {
       const known = [...Object.keys(rules), ...extraKeys].join(', ');
-      throw typeError(owner, `unknown option ${where}${JSON.stringify(key)} (known: ${known})`);
+      throw typeError(owner, `${context}unknown option ${path}${JSON.stringify(key)} (known: ${known})`);
     }
   }
 }

@@ -7,9 +7,12 @@ import { RMSprop } from './optimizers/rmsprop.js';
 
 export type AnyOptimizer = Optimizer<object>;
 
+/** Options of any optimizer, loosely typed: the registry's callers pass each algorithm's own. */
+export type AnyOptions = OptimizerOptions<object> & Record<string, unknown>;
+
 export type OptimizerClass = new (
   params: readonly ParamInit[] | readonly ParamGroupInit<object>[],
-  options?: OptimizerOptions<object>,
+  options?: AnyOptions,
 ) => AnyOptimizer;
 
 export const OPTIMIZERS: Readonly<Record<string, OptimizerClass>> = {
