@@ -64,8 +64,13 @@ export abstract class Optimizer<O extends object> {
   readonly backend: BackendName;
   /** Whose arithmetic this optimizer reproduces. */
   readonly flavor: Flavor;
-  /** The parameter groups; their options may be changed between steps. */
-  readonly paramGroups: ParamGroup<O>[] = [];
+  /**
+   * The parameter groups, frozen (add with addParamGroup); each group's options may be
+   * changed between steps.
+   */
+  get paramGroups(): readonly ParamGroup<O>[] {
+    return this.#paramGroups;
+  }
   /** The defaults for groups added later: the flavor's defaults overridden by the constructor's. */
   readonly defaults: Readonly<O>;
 
@@ -74,6 +79,7 @@ export abstract class Optimizer<O extends object> {
   readonly #flavorSpec: FlavorSpec<O>;
   readonly #impl: Backend;
   readonly #slots: Slot[] = [];
+  #paramGroups: readonly ParamGroup<O>[] = Object.freeze([]);
   /** The handles of #slots, frozen; replaced (not mutated) when a group is added. */
   #handles: readonly ParamHandle[] = Object.freeze([]);
   /** The option values of each slot's group (the store behind its accessors), parallel to #slots. */
@@ -97,11 +103,11 @@ export abstract class Optimizer<O extends object> {
       throw typeError(owner, `options must be an object, got ${describe(options)}`);
     }
     checkKnownKeys(owner, spec.rules, options, SETTING_KEYS, '');
-    const flavor = options.flavor ?? 'torch';
+    const flavor = options.flavor === undefined ? 'torch' : options.flavor;
     if (!FLAVORS.includes(flavor)) {
       throw rangeError(owner, `unknown flavor ${describe(flavor)} (expected one of ${FLAVORS.map((f) => `'${f}'`).join(', ')})`);
     }
-    const backendChoice = options.backend ?? 'auto';
+    const backendChoice = options.backend === undefined ? 'auto' : options.backend;
     if (backendChoice !== 'auto' && !BACKEND_NAMES.includes(backendChoice)) {
       throw rangeError(owner, `unknown backend ${describe(backendChoice)} (expected 'auto', 'simd', 'wasm' or 'js')`);
     }
@@ -141,7 +147,11 @@ export abstract class Optimizer<O extends object> {
    * optimizer's `defaults`. May grow the memory: re-read `data`/`grad` of earlier handles.
    */
   addParamGroup(group: ParamGroupInit<O>): void {
-    const [normalized] = normalizeGroups(this.#spec.name, [group]);
+    const owner = this.#spec.name;
+    if (!isGroupObject(group)) {
+      throw typeError(owner, `addParamGroup: the group must be an object { params, ...options }, got ${describe(group)}`);
+    }
+    const [normalized] = normalizeGroups(owner, [group], 'addParamGroup: ');
     this.#checkGroupInit(normalized!, 'addParamGroup: ', []);
     this.#addGroup(normalized!);
   }
@@ -278,7 +288,7 @@ export abstract class Optimizer<O extends object> {
     });
     for (const key of Object.keys(state)) {
       const index = Number(key);
-      if (!Number.isInteger(index) || index < 0 || index >= this.#slots.length) {
+      if (!Number.isInteger(index) || String(index) !== key || index < 0 || index >= this.#slots.length) {
         throw rangeError(owner, `${where}: state has an entry for parameter ${describe(key)}; the optimizer has parameters 0 to ${this.#slots.length - 1}`);
       }
     }
@@ -292,7 +302,10 @@ export abstract class Optimizer<O extends object> {
       }
       const record = entry as Record<string, unknown>;
       const step = record['step'];
-      if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
+      if (typeof step !== 'number') {
+        throw typeError(owner, `${label}.step must be a number, got ${describe(step)}`);
+      }
+      if (!Number.isInteger(step) || step < 0) {
         throw rangeError(owner, `${label}.step must be a whole number ≥ 0, got ${describe(step)}`);
       }
       const expected = this.#flavorSpec.stateNames(newOptions[groupOfSlot[i]!]!);
@@ -392,7 +405,8 @@ export abstract class Optimizer<O extends object> {
       this.#slotOptions.push(options);
     }
     this.#groupOptions.push(options);
-    this.paramGroups.push(this.#makeGroup(options, Object.freeze(handles), this.paramGroups.length));
+    const group = this.#makeGroup(options, Object.freeze(handles), this.#paramGroups.length);
+    this.#paramGroups = Object.freeze([...this.#paramGroups, group]);
     this.#handles = Object.freeze(this.#slots.map((slot) => slot.handle));
     this.#ensureState();
     if (this.#slots.length > this.#tableCapacity) {
@@ -465,25 +479,30 @@ export abstract class Optimizer<O extends object> {
   }
 }
 
-function normalizeGroups<O>(owner: string, params: unknown): ParamGroupInit<O>[] {
+/** `context` names the groups in messages: undefined for the constructor ("param group i: "). */
+function normalizeGroups<O>(owner: string, params: unknown, context?: string): ParamGroupInit<O>[] {
   if (!Array.isArray(params)) {
     throw typeError(owner, `params must be an array of Float32Array or of param groups, got ${describe(params)}`);
   }
   if (params.length === 0) throw rangeError(owner, 'params is an empty list (an optimizer needs at least one parameter)');
-  const isGroup = (p: unknown): boolean => p !== null && typeof p === 'object' && !ArrayBuffer.isView(p) && !Array.isArray(p);
-  if (params.every(isGroup)) {
+  if (params.every(isGroupObject)) {
     return params.map((group: ParamGroupInit<O>, i) => {
+      const where = context ?? `param group ${i}: `;
       if (!Array.isArray(group.params)) {
-        throw typeError(owner, `param group ${i}: params must be an array, got ${describe(group.params)}`);
+        throw typeError(owner, `${where}params must be an array, got ${describe(group.params)}`);
       }
-      if (group.params.length === 0) throw rangeError(owner, `param group ${i}: params is an empty list`);
+      if (group.params.length === 0) throw rangeError(owner, `${where}params is an empty list`);
       return group;
     });
   }
-  if (params.some(isGroup)) {
+  if (params.some(isGroupObject)) {
     throw typeError(owner, 'params mixes param groups and bare parameters; give either a list of Float32Array or a list of groups');
   }
   return [{ params } as unknown as ParamGroupInit<O>];
+}
+
+function isGroupObject(p: unknown): boolean {
+  return p !== null && typeof p === 'object' && !ArrayBuffer.isView(p) && !Array.isArray(p);
 }
 
 function definedOnly<T extends object>(object: T): Partial<T> {

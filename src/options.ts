@@ -60,7 +60,7 @@ export function checkKnownKeys(
   owner: string, rules: object, given: object, extraKeys: readonly string[], context: string, path = '',
 ): void {
   for (const key of Object.keys(given)) {
-    if (!(key in rules) && !extraKeys.includes(key)) {
+    if (!Object.hasOwn(rules, key) && !extraKeys.includes(key)) {
       const known = [...Object.keys(rules), ...extraKeys].join(', ');
       throw typeError(owner, `${context}unknown option ${path}${JSON.stringify(key)} (known: ${known})`);
     }
