@@ -26,6 +26,7 @@
 const DROPPED_BITS: u64 = 0x1fffffff; // the 29 float64 mantissa bits float32 does not keep
 const BOUNDARY_BITS: u64 = 0x10000000; // a float32 midpoint: 1 then 28 zeros in those bits
 const FLT_MIN_NORMAL: f64 = 1.1754943508222875e-38; // 2^−126
+const FLT_MIN_NORMAL_F32: f32 = 1.1754943508222875e-38;
 
 /** a·b + c rounded once to float32. */
 @inline export function fmaf(a: f32, b: f32, c: f32): f32 {
@@ -55,18 +56,19 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
 }
 
 /**
- * Lanes of s = (sLo, sHi) that may need the slow path, on 32-bit words gathered from both halves
- * (one shuffle each): the low words hold the 29 dropped mantissa bits; the high words hold sign
- * and exponent. A nonzero |s| < 2^−126 has (high word & 0x7fffffff) in [1, 0x380fffff] (sums of
- * float32 products are never float64-subnormal, so zero is the only zero high word).
+ * Whether any lane of s = (sLo, sHi) may need the slow path, given r = s demoted to f32x4 and
+ * the addend c. Two tests, both on four lanes at once:
+ *  - on a boundary: the low 32-bit words of s (gathered by one shuffle) hold the 29 dropped
+ *    mantissa bits; shifted left by 3 they are 0x80000000 exactly for 1 followed by 28 zeros;
+ *  - tiny: |r| ≤ 2^−126 covers every sum below the float32 normal range (where spacing is
+ *    fixed and the pattern above does not apply), except lanes with c = 0, whose sum is the
+ *    exact product itself. So all-zero data (c = 0) stays on the fast path.
  */
-@inline function anySuspect(sLo: v128, sHi: v128): bool {
+@inline function anySuspect(sLo: v128, sHi: v128, r: v128, c: v128): bool {
   const lowWords = v128.shuffle<i32>(sLo, sHi, 0, 2, 4, 6);
-  const highWords = v128.shuffle<i32>(sLo, sHi, 1, 3, 5, 7);
-  const onBoundary = i32x4.eq(
-    v128.and(lowWords, i32x4.splat(<i32>DROPPED_BITS)), i32x4.splat(<i32>BOUNDARY_BITS));
-  const magnitude = v128.and(highWords, i32x4.splat(0x7fffffff));
-  const tiny = i32x4.lt_u(i32x4.sub(magnitude, i32x4.splat(1)), i32x4.splat(0x380fffff));
+  const onBoundary = i32x4.eq(i32x4.shl(lowWords, 3), i32x4.splat(0x80000000));
+  const tiny = v128.and(
+    f32x4.le(f32x4.abs(r), f32x4.splat(FLT_MIN_NORMAL_F32)), f32x4.ne(c, f32x4.splat(0)));
   return v128.any_true(v128.or(onBoundary, tiny));
 }
 
@@ -89,12 +91,13 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
   const cHi = highPair(c);
   const sLo = f64x2.add(pLo, cLo);
   const sHi = f64x2.add(pHi, cHi);
-  if (anySuspect(sLo, sHi)) return fma4Slow(pLo, cLo, sLo, pHi, cHi, sHi);
-  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi), 0, 1, 4, 5);
+  const r = v128.shuffle<f32>(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi), 0, 1, 4, 5);
+  if (anySuspect(sLo, sHi, r, c)) return fma4Slow(pLo, cLo, sLo, pHi, cHi, sHi);
+  return r;
 }
 
 /** Round-to-odd on two f64x2 halves, then demote: the rare path of fma4, kept out of line. */
-function fma4Slow(pLo: v128, cLo: v128, sLo: v128, pHi: v128, cHi: v128, sHi: v128): v128 {
+@inline function fma4Slow(pLo: v128, cLo: v128, sLo: v128, pHi: v128, cHi: v128, sHi: v128): v128 {
   const lo = f32x4.demote_f64x2_zero(roundToOdd2(pLo, cLo, sLo));
   const hi = f32x4.demote_f64x2_zero(roundToOdd2(pHi, cHi, sHi));
   return v128.shuffle<f32>(lo, hi, 0, 1, 4, 5);
