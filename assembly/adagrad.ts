@@ -2,7 +2,7 @@
 //
 // torch flavor (torch.optim.Adagrad 1.13, CPU float32, fused multiply-adds as in ATen's AVX2):
 //   g     = maximize ? −grad : grad
-//   g     = fma(param, weightDecay, g)            only when weightDecay ≠ 0
+//   g     = fma(param, weightDecay, g)            only when weightDecay ≠ 0 (see below for maximize)
 //   sum   = fma(g, g, sum)
 //   std   = fl(fl(sqrt(sum)) + eps)
 //   param = fl(param + fl(fl(negClr · g) / std))  negClr = fl(−lr / (1 + (t − 1)·lrDecay)), float64 first
@@ -14,25 +14,42 @@
 // Record scalars: torch h0 negClr, h1 eps, h2 weightDecay; tfjs h0 negLr, h1 eps.
 
 import {
-  FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH, recParam,
-  recState0, signMaskOf,
+  FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, recCount, recFlags, recGrad, recH, recParam,
+  recState0,
 } from './record';
-import { fma4, fmaSquare4, fmaf } from './fma';
+import { fma4, fmaSquare4, fmaSquare8, fmaf } from './fma';
+
+// maximize costs nothing per element: with h = fma(param, −weightDecay, grad) the maximizing
+// gradient is g = −h exactly (round-to-nearest is symmetric), g² = h², and negClr·g = (−negClr)·h.
+// So the kernel flips the signs of two scalars instead of every gradient; sum and param come out
+// bit-identical to the negate-first order (the JS reference negates; the tests hold them equal).
 
 @inline function adagradTorchTensor(
   param: usize, grad: usize, sum: usize, n: usize,
-  negClr: f32, eps: f32, weightDecay: f32, signMask: u32, hasWeightDecay: bool,
+  negClr: f32, eps: f32, weightDecay: f32, hasWeightDecay: bool,
 ): void {
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vNegClr = f32x4.splat(negClr);
     const vEps = f32x4.splat(eps);
     const vWeightDecay = f32x4.splat(weightDecay);
-    const vSignMask = i32x4.splat(signMask);
+    if (!hasWeightDecay) {
+      // The default configuration, eight lanes per FMA suspect test.
+      for (; i + 8 <= n; i += 8) {
+        const at = i << 2;
+        const g1 = v128.load(grad + at);
+        const g2 = v128.load(grad + at + 16);
+        fmaSquare8(g1, v128.load(sum + at), g2, v128.load(sum + at + 16), sum + at, sum + at + 16);
+        const std1 = f32x4.add(f32x4.sqrt(v128.load(sum + at)), vEps);
+        const std2 = f32x4.add(f32x4.sqrt(v128.load(sum + at + 16)), vEps);
+        v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(vNegClr, g1), std1)));
+        v128.store(param + at + 16, f32x4.add(v128.load(param + at + 16), f32x4.div(f32x4.mul(vNegClr, g2), std2)));
+      }
+    }
     for (; i + 4 <= n; i += 4) {
       const at = i << 2;
       let p = v128.load(param + at);
-      let g = v128.xor(v128.load(grad + at), vSignMask);
+      let g = v128.load(grad + at);
       if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
       const s = fmaSquare4(g, v128.load(sum + at));
       v128.store(sum + at, s);
@@ -44,7 +61,7 @@ import { fma4, fmaSquare4, fmaf } from './fma';
   for (; i < n; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
-    let g = flipSign(load<f32>(grad + at), signMask);
+    let g = load<f32>(grad + at);
     if (hasWeightDecay) g = fmaf(p, weightDecay, g);
     const s = fmaf(g, g, load<f32>(sum + at));
     store<f32>(sum + at, s);
@@ -58,14 +75,16 @@ export function adagradStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     const flags = recFlags(rec);
-    const signMask = signMaskOf(flags);
+    const maximize = (flags & FLAG_MAXIMIZE) != 0;
+    const negClr = maximize ? -recH(rec, 0) : recH(rec, 0);
+    const weightDecay = maximize ? -recH(rec, 2) : recH(rec, 2);
     // Two specialisations, so the common weightDecay = 0 loop carries no extra FMA.
     if ((flags & FLAG_WEIGHT_DECAY) != 0) {
       adagradTorchTensor(recParam(rec), recGrad(rec), recState0(rec), recCount(rec),
-        recH(rec, 0), recH(rec, 1), recH(rec, 2), signMask, true);
+        negClr, recH(rec, 1), weightDecay, true);
     } else {
       adagradTorchTensor(recParam(rec), recGrad(rec), recState0(rec), recCount(rec),
-        recH(rec, 0), recH(rec, 1), 0, signMask, false);
+        negClr, recH(rec, 1), 0, false);
     }
   }
 }

@@ -30,11 +30,6 @@ export const FLAG_MOMENTUM: u32 = 8;
 @inline export function recFlags(rec: usize): u32 { return load<u32>(rec, 24); }
 @inline export function recH(rec: usize, i: usize): f32 { return load<f32>(rec + 32 + (i << 2)); }
 
-/** Sign mask to XOR into a gradient: negation for `maximize`, exact and branch-free. */
-@inline export function signMaskOf(flags: u32): u32 {
-  return (flags & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-}
-
 @inline export function flipSign(x: f32, mask: u32): f32 {
   return reinterpret<f32>(reinterpret<u32>(x) ^ mask);
 }

@@ -25,10 +25,15 @@
 // State buffers: state0 squareAvg, state1 momentum buffer, state2 gradAvg.
 
 import {
-  FLAG_CENTERED, FLAG_MOMENTUM, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags,
-  recGrad, recH, recParam, recState0, recState1, recState2, signMaskOf,
+  FLAG_CENTERED, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount,
+  recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
 } from './record';
-import { fma4, fmaf } from './fma';
+import { fma4, fma8, fmaf } from './fma';
+
+// maximize: in the plain configuration (not centered, no momentum) the sign folds into two
+// scalars exactly as in Adagrad (g = −h with h = fma(param, −weightDecay, grad); squares and
+// negLr·g = (−negLr)·h are unchanged), so those loops negate nothing. Centered and momentum
+// store g-dependent state (grad_avg, the buffer), so they negate the gradient itself.
 
 @inline function rmspropTorchTensor(
   rec: usize, hasWeightDecay: bool, centered: bool, hasMomentum: bool,
@@ -36,14 +41,35 @@ import { fma4, fmaf } from './fma';
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
   const squareAvg = recState0(rec), buf = recState1(rec), gradAvg = recState2(rec);
   const alpha = recH(rec, 0), oneMinusAlpha = recH(rec, 1), eps = recH(rec, 2);
-  const weightDecay = recH(rec, 3), momentum = recH(rec, 4), negLr = recH(rec, 5);
-  const signMask = signMaskOf(recFlags(rec));
+  const momentum = recH(rec, 4);
+  const maximize = (recFlags(rec) & FLAG_MAXIMIZE) != 0;
+  const plain = !centered && !hasMomentum;
+  const signMask: u32 = maximize && !plain ? 0x80000000 : 0;
+  const foldSign = maximize && plain;
+  const weightDecay = foldSign ? -recH(rec, 3) : recH(rec, 3);
+  const negLr = foldSign ? -recH(rec, 5) : recH(rec, 5);
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vAlpha = f32x4.splat(alpha), vOneMinusAlpha = f32x4.splat(oneMinusAlpha);
     const vEps = f32x4.splat(eps), vWeightDecay = f32x4.splat(weightDecay);
     const vMomentum = f32x4.splat(momentum), vNegLr = f32x4.splat(negLr);
     const vSignMask = i32x4.splat(signMask);
+    if (plain && !hasWeightDecay) {
+      // The default configuration, eight lanes per FMA suspect test.
+      for (; i + 8 <= n; i += 8) {
+        const at = i << 2;
+        const g1 = v128.load(grad + at);
+        const g2 = v128.load(grad + at + 16);
+        fma8(
+          f32x4.mul(vOneMinusAlpha, g1), g1, f32x4.mul(v128.load(squareAvg + at), vAlpha),
+          f32x4.mul(vOneMinusAlpha, g2), g2, f32x4.mul(v128.load(squareAvg + at + 16), vAlpha),
+          squareAvg + at, squareAvg + at + 16);
+        const avg1 = f32x4.add(f32x4.sqrt(v128.load(squareAvg + at)), vEps);
+        const avg2 = f32x4.add(f32x4.sqrt(v128.load(squareAvg + at + 16)), vEps);
+        v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(vNegLr, g1), avg1)));
+        v128.store(param + at + 16, f32x4.add(v128.load(param + at + 16), f32x4.div(f32x4.mul(vNegLr, g2), avg2)));
+      }
+    }
     for (; i + 4 <= n; i += 4) {
       const at = i << 2;
       let p = v128.load(param + at);

@@ -59,6 +59,34 @@ describe.each(availableBackends())('backend %s', (backend) => {
     }
   });
 
+  it('rmsprop: the default loop (eight lanes per test) rounds square_avg once', () => {
+    // square_avg = fma(fl((1 − α)·g), g, fl(square_avg·α)). With α = 2⁻²², g = 2ⁿ(1 + 2⁻²³)
+    // gives fl((1 − α)·g) = 2ⁿ(1 − 2⁻²³), so the exact product is 2²ⁿ(1 − 2⁻⁴⁶); a loaded
+    // square_avg of c·2²² makes the addend c, an odd-mantissa float32 spaced 2²ⁿ⁺¹: a trap in
+    // every lane, including the unrolled body (n = 37 covers it, its 4-lane rest and the tail).
+    const alpha = 2 ** -22;
+    for (let seed = 1; seed <= 10; seed++) {
+      const random = rng(seed);
+      const grads = new Float32Array(N);
+      const loaded = new Float32Array(N);
+      const expected = new Float32Array(N);
+      for (let i = 0; i < N; i++) {
+        const n = Math.floor(random() * 40) - 20;
+        const c = (random() < 0.5 ? -1 : 1) * (2 ** (2 * n + 24) + (2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (2 * n + 1));
+        grads[i] = (random() < 0.5 ? -1 : 1) * 2 ** n * (1 + 2 ** -23);
+        loaded[i] = c * 2 ** 22;
+        expected[i] = c; // the exact sum c + 2²ⁿ(1 − 2⁻⁴⁶) lies just on c's side of the midpoint
+        const a = Math.fround(Math.fround(1 - alpha) * grads[i]!);
+        expect(Math.fround(a * grads[i]! + c), 'the trap must defeat a non-fused multiply-add').not.toBe(c);
+      }
+      const opt = new OPTIMIZERS['rmsprop']!([new Float32Array(N)], { lr: 0, alpha, backend });
+      opt.loadStateDict({ state: { 0: { step: 1, square_avg: loaded } }, param_groups: opt.stateDict().param_groups });
+      opt.step([grads]);
+      const got = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)['square_avg']!;
+      expectSameBits(got, expected, `rmsprop default loop, seed ${seed}`);
+    }
+  });
+
   it('float32-subnormal results: traps between subnormals are rounded once', () => {
     // p = param·wd = 2⁻¹⁵⁰(1 − 2⁻⁴⁶) and grad an odd multiple of 2⁻¹⁴⁹: the float64 sum sits on
     // the midpoint between two subnormals. Centered RMSprop with alpha = 0 stores grad_avg = g.
