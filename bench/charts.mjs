@@ -1,0 +1,85 @@
+// Which charts are drawn from a run's rows: per algorithm, ns/element against N (log-log)
+// and the speed-up over the plain JS loop at each N. Drawing itself is in svg.mjs.
+import { barChart, lineChart } from './svg.mjs';
+import { PLAIN_JS } from './report.mjs';
+
+/** One colour per implementation (and flavor), the same in every chart. @type {Record<string, string>} */
+const COLORS = {
+  'wasm-optim simd': '#c0392b',
+  'wasm-optim simd · tfjs flavor': '#f08a7e',
+  'wasm-optim simd drop-in': '#8e44ad',
+  'wasm-optim wasm': '#e67e22',
+  'wasm-optim js': '#b7950b',
+  [PLAIN_JS]: '#555555',
+  'TF.js wasm': '#2471a3',
+  'TF.js cpu': '#27ae60',
+};
+
+/**
+ * The legend name: flavor shown only where it distinguishes two lines of one implementation.
+ * @param {import('./report.mjs').Row} row
+ */
+function seriesName(row) {
+  return row.implementation.startsWith('wasm-optim') && row.flavor === 'tfjs'
+    ? `${row.implementation} · tfjs flavor` : row.implementation;
+}
+
+/** @param {import('./report.mjs').Row[]} rows */
+function bySeries(rows) {
+  /** @type {Map<string, import('./report.mjs').Row[]>} */
+  const map = new Map();
+  for (const row of rows) {
+    if (row.nsPerElement === null) continue;
+    const name = seriesName(row);
+    map.set(name, [...(map.get(name) ?? []), row]);
+  }
+  const rank = (/** @type {string} */ name) => Object.keys(COLORS).indexOf(name);
+  return [...map.entries()].sort((a, b) => rank(a[0]) - rank(b[0]));
+}
+
+/**
+ * @param {import('./report.mjs').Row[]} rows  finished rows
+ * @param {string} machineLine  shown under the title
+ * @returns {{ file: string, svg: string }[]}
+ */
+export function drawCharts(rows, machineLine) {
+  const out = [];
+  for (const algorithm of [...new Set(rows.map((r) => r.algorithm))]) {
+    const mine = rows.filter((r) => r.algorithm === algorithm);
+    const sizes = [...new Map(mine.map((r) => [r.n, r.size])).entries()].sort((a, b) => a[0] - b[0]);
+    const series = bySeries(mine);
+    const label = algorithm === 'adagrad' ? 'Adagrad' : 'RMSprop';
+    out.push({
+      file: `ns-per-element-${algorithm}.svg`,
+      svg: lineChart({
+        title: `${label} step: ns per element (lower is better)`,
+        subtitle: machineLine,
+        xLabel: 'N (float32 elements)',
+        yLabel: 'ns / element (median)',
+        xTicks: sizes.map(([value, text]) => ({ value, label: text })),
+        series: series.map(([name, list]) => ({
+          name,
+          color: COLORS[name] ?? '#000',
+          dashed: name.endsWith('tfjs flavor') || name.endsWith('drop-in'),
+          points: list.map((r) => ({ x: r.n, y: /** @type {number} */ (r.nsPerElement) })),
+        })),
+      }),
+    });
+    out.push({
+      file: `speedup-${algorithm}.svg`,
+      svg: barChart({
+        title: `${label} step: speed-up over the plain JS loop (higher is better)`,
+        subtitle: machineLine,
+        xLabel: 'N (float32 elements)',
+        yLabel: '× plain JS loop (log scale)',
+        groups: sizes.map(([n, text]) => ({
+          label: text,
+          bars: series
+            .filter(([name]) => name !== PLAIN_JS)
+            .map(([name, list]) => ({ name, color: COLORS[name] ?? '#000', value: list.find((r) => r.n === n)?.vsPlainJs ?? null })),
+        })),
+      }),
+    });
+  }
+  return out;
+}
