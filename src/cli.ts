@@ -1,33 +1,44 @@
 #!/usr/bin/env node
-// The wasm-optim command line. Subcommands live in src/cli/, one file each.
+// The wasm-optim command line: one entry per command below, each implemented in src/cli/.
 import { runCheck } from './cli/check.js';
 
-const USAGE = `usage: wasm-optim <command>
-
-commands:
-  check    replay the bundled PyTorch / TF.js golden trajectories on every available
-           backend and print how many cases are reproduced bit for bit (exit 1 if any differ)
-  help     show this message`;
-
-function main(argv: string[]): number {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'check':
-      if (rest.length > 0) {
-        console.error(`wasm-optim check: unexpected argument ${JSON.stringify(rest[0])}\n\n${USAGE}`);
-        return 2;
-      }
-      return runCheck() ? 0 : 1;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return 0;
-    default:
-      console.error(`wasm-optim: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-      return 2;
-  }
+interface Command {
+  /** One line for the usage text. */
+  summary: string;
+  /** Runs the command with its arguments; resolves to the process exit code. */
+  run(args: string[]): number | Promise<number>;
 }
 
-process.exitCode = main(process.argv.slice(2));
+const COMMANDS: Record<string, Command> = {
+  check: {
+    summary: 'replay the bundled PyTorch / TF.js golden trajectories on every available backend\n'
+      + '           and print how many cases are reproduced bit for bit (exit 1 if any differ)',
+    run(args) {
+      if (args.length > 0) return usageError(`check: unexpected argument ${JSON.stringify(args[0])}`);
+      return runCheck() ? 0 : 1;
+    },
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
+  return `usage: wasm-optim <command> [options]\n\ncommands:\n${lines.join('\n')}\n  help     show this message`;
+}
+
+function usageError(message: string): number {
+  console.error(`wasm-optim: ${message}\n\n${usage()}`);
+  return 2;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) return usageError(`unknown command ${JSON.stringify(name)}`);
+  return command.run(args);
+}
+
+process.exitCode = await main(process.argv.slice(2));
