@@ -2,6 +2,9 @@
 // Memory is imported (env.memory): the facade owns it and lays out params, grads and state.
 export { adagradStep, adagradStepTfjs } from './adagrad';
 export { rmspropStep, rmspropStepTfjs } from './rmsprop';
+export { sgdStep, sgdStepTfjs } from './sgd';
+export { adamStep, adamStepTfjs } from './adam';
+export { adadeltaStep, adadeltaStepTfjs } from './adadelta';
 
 /** First byte the facade may use: everything below belongs to the compiler's static data. */
 export function heapBase(): usize {

@@ -6,9 +6,9 @@
 //   offset  type  field
 //   0       u32   param     byte pointer to n f32
 //   4       u32   grad      byte pointer to n f32
-//   8       u32   state0    first state buffer  (Adagrad sum, RMSprop square_avg)
-//   12      u32   state1    second state buffer (RMSprop momentum_buffer)
-//   16      u32   state2    third state buffer  (RMSprop grad_avg)
+//   8       u32   state0    first state buffer  (sum, square_avg, exp_avg)
+//   12      u32   state1    second state buffer (momentum_buffer, exp_avg_sq, acc_delta)
+//   16      u32   state2    third state buffer  (grad_avg, max_exp_avg_sq)
 //   20      u32   n         element count
 //   24      u32   flags     FLAG_* bits below
 //   28      u32   reserved
@@ -20,6 +20,12 @@ export const FLAG_MAXIMIZE: u32 = 1;
 export const FLAG_WEIGHT_DECAY: u32 = 2;
 export const FLAG_CENTERED: u32 = 4;
 export const FLAG_MOMENTUM: u32 = 8;
+export const FLAG_NESTEROV: u32 = 16;
+/** SGD: the momentum buffer starts now (PyTorch copies the gradient into it). */
+export const FLAG_FIRST_MOMENTUM: u32 = 32;
+export const FLAG_AMSGRAD: u32 = 64;
+/** Adam: decoupled weight decay (AdamW), param ← param·decay before the update. */
+export const FLAG_DECOUPLED: u32 = 128;
 
 @inline export function recParam(rec: usize): usize { return <usize>load<u32>(rec, 0); }
 @inline export function recGrad(rec: usize): usize { return <usize>load<u32>(rec, 4); }

@@ -5,6 +5,9 @@
  */
 export { Adagrad, type AdagradOptions } from './optimizers/adagrad.js';
 export { RMSprop, type RMSpropOptions } from './optimizers/rmsprop.js';
+export { SGD, Momentum, type SGDOptions } from './optimizers/sgd.js';
+export { Adam, AdamW, type AdamOptions } from './optimizers/adam.js';
+export { Adadelta, type AdadeltaOptions } from './optimizers/adadelta.js';
 export {
   Optimizer, type OptimizerOptions, type ParamGroup, type ParamGroupInit, type ParamInit,
   type ParamState, type StateDict, type StateDictInput,

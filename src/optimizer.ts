@@ -6,9 +6,9 @@ import {
   RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0,
 } from './backend/record.js';
 import { describe, rangeError, typeError } from './errors.js';
-import { checkKnownKeys, checkOptions, optionLabel, type OptionPlace } from './options.js';
+import { checkKnownKeys, checkOptions, optionLabel, storedOption, type OptionPlace } from './options.js';
 import { ParamHandle } from './param.js';
-import { FLAVORS, STATE_SLOT, type AlgorithmSpec, type Flavor, type FlavorSpec, type StateName } from './spec.js';
+import { AUX_LENGTH, FLAVORS, type AlgorithmSpec, type Aux, type Flavor, type FlavorSpec, type LoadableState, type StateName } from './spec.js';
 
 /** A parameter given to an optimizer: your array (drop-in), or a length for a zeroed one. */
 export type ParamInit = Float32Array | number;
@@ -31,8 +31,11 @@ export type OptimizerOptions<O> = Partial<O> & {
  */
 export type ParamGroup<O> = O & { readonly params: readonly ParamHandle[] };
 
-/** One parameter's optimizer state, PyTorch's names (`step`, `sum`, `square_avg`, …). */
-export type ParamState = { step: number } & Partial<Record<StateName, Float32Array>>;
+/**
+ * One parameter's optimizer state, PyTorch's names (`step`, `sum`, `square_avg`, …). `step` is
+ * absent where PyTorch keeps none (SGD).
+ */
+export type ParamState = { step?: number } & Partial<Record<StateName, Float32Array>>;
 
 /** The state dict, PyTorch's layout: state by parameter index, groups listing indices. */
 export interface StateDict<O> {
@@ -42,7 +45,7 @@ export interface StateDict<O> {
 
 /** The state dict accepted by loadStateDict: buffers may be any array of numbers. */
 export interface StateDictInput<O> {
-  state: Record<number, { step: number } & Partial<Record<StateName, ArrayLike<number>>>>;
+  state: Record<number, { step?: number } & Partial<Record<StateName, ArrayLike<number>>>>;
   param_groups: ReadonlyArray<Partial<O> & { params: readonly number[] }>;
 }
 
@@ -54,6 +57,8 @@ interface Slot {
   /** Byte offsets of state buffers by record slot; 0 = not allocated yet. */
   readonly stateOffsets: [number, number, number];
   step: number;
+  /** The flavor's per-parameter numbers (see Aux in src/spec.ts). */
+  readonly aux: Aux;
 }
 
 const SETTING_KEYS = ['flavor', 'backend'] as const;
@@ -112,12 +117,17 @@ export abstract class Optimizer<O extends object> {
       throw rangeError(owner, `unknown backend ${describe(backendChoice)} (expected 'auto', 'simd', 'wasm' or 'js')`);
     }
     this.flavor = flavor;
-    this.#flavorSpec = spec.flavors[flavor];
+    const flavorSpec = spec.flavors[flavor];
+    if (flavorSpec === undefined) {
+      throw rangeError(owner, `flavor '${flavor}' is not available: the framework has no ${owner} (available: ${Object.keys(spec.flavors).map((f) => `'${f}'`).join(', ')})`);
+    }
+    this.#flavorSpec = flavorSpec;
     const defaults = { ...this.#flavorSpec.defaults } as O;
     for (const key of Object.keys(spec.rules) as (keyof O & string)[]) {
       if (options[key] !== undefined) defaults[key] = options[key] as O[typeof key];
     }
     this.#checkGroupOptions(defaults, OPTION);
+    this.#storeOptions(defaults);
     this.defaults = Object.freeze(defaults);
 
     const groups = normalizeGroups(owner, params);
@@ -194,7 +204,7 @@ export abstract class Optimizer<O extends object> {
       u32[word + REC_STATE0 + 1] = slot.stateOffsets[1];
       u32[word + REC_STATE0 + 2] = slot.stateOffsets[2];
       u32[word + REC_COUNT] = handle.length;
-      flavorSpec.writeRecord(f32, u32, word, this.#slotOptions[i]!, slot.step);
+      flavorSpec.writeRecord(f32, u32, word, this.#slotOptions[i]!, slot.step, slot.aux);
       count++;
     }
     this.#impl.kernels[flavorSpec.kernel](this.#table, count);
@@ -222,10 +232,10 @@ export abstract class Optimizer<O extends object> {
     const state: Record<number, ParamState> = {};
     this.#slots.forEach((slot, i) => {
       if (slot.step === 0 && !this.#spec.stateAtConstruction) return;
-      const entry: ParamState = { step: slot.step };
+      const entry: ParamState = (this.#flavorSpec.stepInState ?? true) ? { step: slot.step } : {};
       const options = this.#slotOptions[i]!;
-      for (const name of this.#flavorSpec.stateNames(options)) {
-        const offset = slot.stateOffsets[STATE_SLOT[name]];
+      for (const name of this.#shown(options, slot.aux)) {
+        const offset = slot.stateOffsets[this.#slotOf(name)];
         entry[name] = offset === 0
           ? new Float32Array(slot.handle.length).fill(this.#flavorSpec.initialValue(name, options))
           : this.#impl.arena.f32.slice(offset >> 2, (offset >> 2) + slot.handle.length);
@@ -284,6 +294,7 @@ export abstract class Optimizer<O extends object> {
         options[key] = value as O[typeof key];
       }
       this.#checkGroupOptions(options, { prefix: 'param_groups[#].', index: g });
+      this.#storeOptions(options);
       newOptions.push(options);
     });
     for (const key of Object.keys(state)) {
@@ -302,20 +313,24 @@ export abstract class Optimizer<O extends object> {
       }
       const record = entry as Record<string, unknown>;
       const step = record['step'];
-      if (typeof step !== 'number') {
-        throw typeError(owner, `${label}.step must be a number, got ${describe(step)}`);
-      }
-      if (!Number.isInteger(step) || step < 0) {
-        throw rangeError(owner, `${label}.step must be a whole number ≥ 0, got ${describe(step)}`);
-      }
-      const expected = this.#flavorSpec.stateNames(newOptions[groupOfSlot[i]!]!);
-      for (const name of Object.keys(record)) {
-        if (name !== 'step' && !expected.includes(name as StateName)) {
-          throw rangeError(owner, `${label} has an unexpected buffer ${describe(name)} (expected step, ${expected.join(', ')})`);
+      if (step !== undefined || (this.#flavorSpec.stepInState ?? true)) {
+        if (typeof step !== 'number') {
+          throw typeError(owner, `${label}.step must be a number, got ${describe(step)}`);
+        }
+        if (!Number.isInteger(step) || step < 0) {
+          throw rangeError(owner, `${label}.step must be a whole number ≥ 0, got ${describe(step)}`);
         }
       }
-      for (const name of expected) {
+      const { required, optional } = this.#loadable(newOptions[groupOfSlot[i]!]!);
+      for (const name of Object.keys(record)) {
+        if (name !== 'step' && !required.includes(name as StateName) && !optional.includes(name as StateName)) {
+          const allowed = [...((this.#flavorSpec.stepInState ?? true) ? ['step'] : []), ...required, ...optional];
+          throw rangeError(owner, `${label} has an unexpected buffer ${describe(name)} (expected ${allowed.join(', ') || 'none'})`);
+        }
+      }
+      for (const name of [...required, ...optional]) {
         const buffer = record[name];
+        if (buffer === undefined && optional.includes(name)) continue;
         if (!isNumberArray(buffer)) {
           throw typeError(owner, `${label}.${name} must be a Float32Array or an array of numbers, got ${describe(buffer)}`);
         }
@@ -325,20 +340,29 @@ export abstract class Optimizer<O extends object> {
       }
     });
 
-    // Everything checked: apply.
-    // Whole option sets at once, not key by key through the setters: each set was validated.
+    // Everything checked: apply. Whole option sets at once, not key by key through the
+    // setters: each set was validated as a whole.
     this.#groupOptions.forEach((options, g) => Object.assign(options, newOptions[g]));
+    const entries = this.#slots.map((_, i) =>
+      (state as Record<number, Record<string, ArrayLike<number> | number | undefined>>)[i]);
+    this.#slots.forEach((slot, i) => {
+      const entry = entries[i];
+      slot.step = entry === undefined ? 0 : ((entry['step'] as number | undefined) ?? 0);
+      slot.aux.fill(0);
+      if (entry !== undefined) {
+        this.#flavorSpec.restoreAux?.(slot.aux, this.#slotOptions[i]!, slot.step, (name) => entry[name] !== undefined);
+      }
+    });
     this.#ensureState();
     const f32 = this.#impl.arena.f32;
     this.#slots.forEach((slot, i) => {
-      const entry = (state as Record<number, Record<string, ArrayLike<number> | number>>)[i];
+      const entry = entries[i];
       const options = this.#slotOptions[i]!;
-      const names = this.#flavorSpec.stateNames(options);
-      slot.step = entry === undefined ? 0 : (entry['step'] as number);
-      for (const name of names) {
-        const at = slot.stateOffsets[STATE_SLOT[name]] >> 2;
-        if (entry === undefined) f32.fill(this.#flavorSpec.initialValue(name, options), at, at + slot.handle.length);
-        else f32.set(entry[name] as ArrayLike<number>, at);
+      for (const name of this.#shown(options, slot.aux)) {
+        const at = slot.stateOffsets[this.#slotOf(name)] >> 2;
+        const loaded = entry?.[name] as ArrayLike<number> | undefined;
+        if (loaded === undefined) f32.fill(this.#flavorSpec.initialValue(name, options), at, at + slot.handle.length);
+        else f32.set(loaded, at);
       }
     });
   }
@@ -356,6 +380,8 @@ export abstract class Optimizer<O extends object> {
         throw rangeError(owner, `${optionLabel(place, key)} = ${describe(options[key])} is not supported by flavor '${this.flavor}' (the framework has no such option; leave it at ${describe(defaults[key])})`);
       }
     }
+    const problem = this.#flavorSpec.crossCheck?.(options);
+    if (problem) throw rangeError(owner, `${place.prefix.replace('#', String(place.index))}${problem}`);
   }
 
   #checkGroupInit(group: ParamGroupInit<O>, where: string, earlier: readonly ParamGroupInit<O>[]): void {
@@ -388,6 +414,7 @@ export abstract class Optimizer<O extends object> {
     const arena = this.#impl.arena;
     const options = { ...this.defaults, ...definedOnly(init) } as O & { params?: unknown };
     delete options.params;
+    this.#storeOptions(options);
     const handles: ParamHandle[] = [];
     for (const param of init.params) {
       const length = typeof param === 'number' ? param : param.length;
@@ -401,6 +428,7 @@ export abstract class Optimizer<O extends object> {
         source: typeof param === 'number' ? null : param,
         stateOffsets: [0, 0, 0],
         step: 0,
+        aux: new Float64Array(AUX_LENGTH),
       });
       this.#slotOptions.push(options);
     }
@@ -429,7 +457,7 @@ export abstract class Optimizer<O extends object> {
         get: () => options[key],
         set: (value: O[typeof key]) => {
           this.#checkGroupOptions({ ...options, [key]: value }, place);
-          options[key] = value;
+          options[key] = storedOption(this.#spec.rules[key], value) as O[typeof key];
           this.#ensureState();
         },
       });
@@ -438,21 +466,46 @@ export abstract class Optimizer<O extends object> {
     return Object.seal(group);
   }
 
+  /** The buffers the state dict shows for a parameter. */
+  #shown(options: O, aux: Aux): readonly StateName[] {
+    return this.#flavorSpec.shownState?.(options, aux) ?? this.#flavorSpec.buffers(options);
+  }
+
+  #loadable(options: O): LoadableState {
+    return this.#flavorSpec.loadable?.(options) ?? { required: this.#flavorSpec.buffers(options), optional: [] };
+  }
+
+  /** The record slot of one of this algorithm's buffers. */
+  #slotOf(name: StateName): 0 | 1 | 2 {
+    const slot = this.#spec.slots[name];
+    if (slot === undefined) throw new Error(`${this.#spec.name}: no record slot for state ${name}`);
+    return slot;
+  }
+
+  /** Stores a validated option set as the optimizer keeps it (pairs as frozen copies). */
+  #storeOptions(options: O): void {
+    for (const key of this.#optionKeys) {
+      options[key] = storedOption(this.#spec.rules[key], options[key]) as O[typeof key];
+    }
+  }
+
   /** Allocates state buffers the current options need (e.g. after momentum was switched on). */
   #ensureState(): void {
     const arena = this.#impl.arena;
     for (let i = 0; i < this.#slots.length; i++) {
       const slot = this.#slots[i]!;
       const options = this.#slotOptions[i]!;
-      const names = this.#flavorSpec.stateNames(options);
-      for (let k = 0; k < names.length; k++) {
-        const name = names[k]!;
-        const s = STATE_SLOT[name];
-        if (slot.stateOffsets[s] !== 0) continue;
-        const at = arena.alloc(slot.handle.length * 4);
-        const fill = this.#flavorSpec.initialValue(name, options);
-        if (fill !== 0) arena.f32.fill(fill, at >> 2, (at >> 2) + slot.handle.length);
-        slot.stateOffsets[s] = at;
+      // The kernel's buffers, and any the state shows besides (a loaded SGD momentum buffer).
+      for (const names of [this.#flavorSpec.buffers(options), this.#shown(options, slot.aux)]) {
+        for (let k = 0; k < names.length; k++) {
+          const name = names[k]!;
+          const s = this.#slotOf(name);
+          if (slot.stateOffsets[s] !== 0) continue;
+          const at = arena.alloc(slot.handle.length * 4);
+          const fill = this.#flavorSpec.initialValue(name, options);
+          if (fill !== 0) arena.f32.fill(fill, at >> 2, (at >> 2) + slot.handle.length);
+          slot.stateOffsets[s] = at;
+        }
       }
     }
   }

@@ -1,18 +1,18 @@
 // Table-driven hyperparameter validation, PyTorch's rules: every numeric option a number that is
-// not NaN and not below its minimum (PyTorch: `if not 0.0 <= lr: raise ValueError(...)`), every
-// flag a boolean, no unknown keys.
+// not NaN and within its bounds (PyTorch: `if not 0.0 <= lr: raise ValueError(...)`), every
+// flag a boolean, pairs (Adam's betas) two such numbers, no unknown keys.
 import { describe, rangeError, typeError } from './errors.js';
 
 export type OptionRule =
-  | { readonly kind: 'number'; readonly min: number }
+  | { readonly kind: 'number'; readonly min: number; readonly max?: number; readonly maxExclusive?: boolean }
+  | { readonly kind: 'pair'; readonly min: number; readonly max: number; readonly maxExclusive?: boolean }
   | { readonly kind: 'boolean' };
 
 export type OptionRules<O> = { readonly [K in keyof O]: OptionRule };
 
 /**
  * Where an option sits, for messages: a prefix such as "option " or "paramGroups[#]." whose
- * "#" is replaced by `index`. The label is only built when a check fails, so validating inside
- * step() allocates nothing.
+ * "#" is replaced by `index`. The label is only built when a check fails.
  */
 export interface OptionPlace {
   readonly prefix: string;
@@ -23,25 +23,48 @@ export function optionLabel(place: OptionPlace, key: string): string {
   return `${place.prefix.replace('#', String(place.index))}${key}`;
 }
 
+function inRange(value: number, rule: { min: number; max?: number; maxExclusive?: boolean }): boolean {
+  if (!(value >= rule.min)) return false; // NaN fails here too
+  if (rule.max === undefined) return true;
+  return rule.maxExclusive ? value < rule.max : value <= rule.max;
+}
+
+function rangeText(rule: { min: number; max?: number; maxExclusive?: boolean }): string {
+  if (rule.max === undefined) return `a number ≥ ${rule.min}`;
+  return `a number ≥ ${rule.min} and ${rule.maxExclusive ? '<' : '≤'} ${rule.max}`;
+}
+
 /** Throws if `value` breaks `rule`, naming the option and the value. */
 export function checkOption(owner: string, place: OptionPlace, key: string, rule: OptionRule, value: unknown): void {
-  if (rule.kind === 'boolean') {
-    if (typeof value !== 'boolean') {
-      throw typeError(owner, `${optionLabel(place, key)} must be a boolean, got ${describe(value)}`);
+  switch (rule.kind) {
+    case 'boolean':
+      if (typeof value !== 'boolean') {
+        throw typeError(owner, `${optionLabel(place, key)} must be a boolean, got ${describe(value)}`);
+      }
+      return;
+    case 'number':
+      if (typeof value !== 'number') {
+        throw typeError(owner, `${optionLabel(place, key)} must be a number, got ${describe(value)}`);
+      }
+      if (!inRange(value, rule)) {
+        throw rangeError(owner, `invalid ${optionLabel(place, key)}: ${describe(value)} (must be ${rangeText(rule)})`);
+      }
+      return;
+    case 'pair': {
+      if (!Array.isArray(value) || value.length !== 2 || !value.every((x) => typeof x === 'number')) {
+        throw typeError(owner, `${optionLabel(place, key)} must be an array of two numbers, got ${describe(value)}`);
+      }
+      const pair = value as number[];
+      if (!pair.every((x) => inRange(x, rule))) {
+        throw rangeError(owner, `invalid ${optionLabel(place, key)}: [${pair.map(describe).join(', ')}] (each must be ${rangeText(rule)})`);
+      }
     }
-    return;
-  }
-  if (typeof value !== 'number') {
-    throw typeError(owner, `${optionLabel(place, key)} must be a number, got ${describe(value)}`);
-  }
-  if (!(value >= rule.min)) {
-    throw rangeError(owner, `invalid ${optionLabel(place, key)}: ${describe(value)} (must be a number ≥ ${rule.min})`);
   }
 }
 
 /**
  * Checks every option of a complete option set. `keys` is `Object.keys(rules)`, computed once by
- * the caller: a for-in loop here would allocate on every step.
+ * the caller: a for-in loop here would allocate.
  */
 export function checkOptions<O extends object>(
   owner: string, rules: OptionRules<O>, keys: readonly (keyof O & string)[], options: O, place: OptionPlace,
@@ -50,6 +73,11 @@ export function checkOptions<O extends object>(
     const key = keys[i]!;
     checkOption(owner, place, key, rules[key], options[key]);
   }
+}
+
+/** A validated value as the optimizer stores it: pairs become frozen copies, so they cannot change behind a setter. */
+export function storedOption(rule: OptionRule, value: unknown): unknown {
+  return rule.kind === 'pair' ? Object.freeze([...(value as number[])]) : value;
 }
 
 /**

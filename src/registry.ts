@@ -4,6 +4,9 @@
 import type { Optimizer, OptimizerOptions, ParamGroupInit, ParamInit } from './optimizer.js';
 import { Adagrad } from './optimizers/adagrad.js';
 import { RMSprop } from './optimizers/rmsprop.js';
+import { Momentum, SGD } from './optimizers/sgd.js';
+import { Adam, AdamW } from './optimizers/adam.js';
+import { Adadelta } from './optimizers/adadelta.js';
 
 export type AnyOptimizer = Optimizer<object>;
 
@@ -18,6 +21,11 @@ export type OptimizerClass = new (
 export const OPTIMIZERS: Readonly<Record<string, OptimizerClass>> = {
   adagrad: Adagrad as unknown as OptimizerClass,
   rmsprop: RMSprop as unknown as OptimizerClass,
+  sgd: SGD as unknown as OptimizerClass,
+  momentum: Momentum as unknown as OptimizerClass,
+  adam: Adam as unknown as OptimizerClass,
+  adamw: AdamW as unknown as OptimizerClass,
+  adadelta: Adadelta as unknown as OptimizerClass,
 };
 
 export type AlgorithmName = keyof typeof OPTIMIZERS;

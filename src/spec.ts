@@ -9,15 +9,22 @@ export type Flavor = 'torch' | 'tfjs';
 export const FLAVORS: readonly Flavor[] = ['torch', 'tfjs'];
 
 /** State buffer names, PyTorch's own. */
-export type StateName = 'sum' | 'square_avg' | 'momentum_buffer' | 'grad_avg';
+export type StateName =
+  | 'sum' | 'square_avg' | 'momentum_buffer' | 'grad_avg'
+  | 'exp_avg' | 'exp_avg_sq' | 'max_exp_avg_sq' | 'acc_delta';
 
-/** Record slot (state0, state1, state2) of each state buffer. */
-export const STATE_SLOT: Readonly<Record<StateName, 0 | 1 | 2>> = {
-  sum: 0,
-  square_avg: 0,
-  momentum_buffer: 1,
-  grad_avg: 2,
-};
+/**
+ * Per-parameter numbers a flavor keeps beside its buffers, e.g. whether SGD's momentum buffer
+ * has started, or TF.js Adam's float32 running beta products. Zero for a fresh parameter.
+ */
+export type Aux = Float64Array;
+export const AUX_LENGTH = 2;
+
+/** The buffers a loaded state entry must have, and those it may have besides. */
+export interface LoadableState {
+  readonly required: readonly StateName[];
+  readonly optional: readonly StateName[];
+}
 
 export interface FlavorSpec<O> {
   readonly defaults: Readonly<O>;
@@ -25,24 +32,40 @@ export interface FlavorSpec<O> {
   readonly unsupported: readonly (keyof O & string)[];
   readonly kernel: KernelName;
   /**
-   * The state buffers PyTorch (or TF.js) keeps for these options, in state-dict order.
-   * Must return one of a few constant arrays: it runs inside step() and must not allocate.
+   * The state buffers PyTorch (or TF.js) keeps for these options, in state-dict order: all the
+   * kernel touches. Must return one of a few constant arrays (no allocation).
    */
-  stateNames(options: Readonly<O>): readonly StateName[];
+  buffers(options: Readonly<O>): readonly StateName[];
+  /**
+   * The buffers the state dict shows when that depends on history (SGD's momentum buffer exists
+   * only from its first momentum step); by default `buffers(options)`.
+   */
+  shownState?(options: Readonly<O>, aux: Aux): readonly StateName[];
   /** The value a fresh state buffer is filled with. */
   initialValue(name: StateName, options: Readonly<O>): number;
   /**
    * Writes the record's flags word and float32 scalars for one tensor taking its `step`-th
-   * step (1-based). `word` is the record's index in 32-bit words.
+   * step (1-based), and advances `aux` if the flavor keeps any. `word` is the record's index in
+   * 32-bit words. Runs inside step(): must not allocate.
    */
-  writeRecord(f32: Float32Array, u32: Uint32Array, word: number, options: Readonly<O>, step: number): void;
+  writeRecord(f32: Float32Array, u32: Uint32Array, word: number, options: Readonly<O>, step: number, aux: Aux): void;
+  /** A rule across options (e.g. Nesterov needs momentum): the message, or null when valid. */
+  crossCheck?(options: Readonly<O>): string | null;
+  /** What loadStateDict accepts; by default exactly `buffers(options)`. */
+  loadable?(options: Readonly<O>): LoadableState;
+  /** Whether the state shows `step` (default true; PyTorch's SGD keeps none, TF.js counts iterations). */
+  readonly stepInState?: boolean;
+  /** Rebuilds `aux` for a parameter loaded with `step` steps and the buffers `has` tells of. */
+  restoreAux?(aux: Aux, options: Readonly<O>, step: number, has: (name: StateName) => boolean): void;
 }
 
 export interface AlgorithmSpec<O> {
   /** Class name, PyTorch's capitalisation; prefixes error messages. */
   readonly name: string;
   readonly rules: OptionRules<O>;
-  readonly flavors: Readonly<Record<Flavor, FlavorSpec<O>>>;
+  readonly flavors: Readonly<Partial<Record<Flavor, FlavorSpec<O>>>>;
+  /** Record slot (state0, state1, state2) of each of the algorithm's buffers. */
+  readonly slots: Readonly<Partial<Record<StateName, 0 | 1 | 2>>>;
   /** PyTorch creates Adagrad's state in the constructor, the others' at the first step. */
   readonly stateAtConstruction: boolean;
 }

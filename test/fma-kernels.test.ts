@@ -5,7 +5,10 @@
 // with weightDecay = 1 − 2⁻²³, param = ±2ᵏ(1 + 2⁻²³) and grad an odd-mantissa float32 whose
 // spacing is 2ᵏ⁺¹, the float64 sum lands exactly on a float32 midpoint while the exact sum
 // lies just inside it, so fround(p·wd + grad) is one ulp off and only an exact FMA gives
-// g = grad. With lr = 0 and alpha = 0 the accumulator then holds exactly fl(g²) = fl(grad²).
+// g = grad. With lr = 0 and the decay rates at 0 a state buffer then shows g exactly: as
+// fl(g²) (Adagrad's sum, RMSprop's and Adadelta's square_avg) or as g itself (SGD's first
+// momentum buffer, Adam's exp_avg with beta1 = 0). AdamW has no L2 term in its gradient; it
+// and the unrolled default loops are driven through a loaded second-moment buffer instead.
 import { describe, expect, it } from 'vitest';
 import { availableBackends } from '../src/index.js';
 import { OPTIMIZERS } from '../src/registry.js';
@@ -35,20 +38,39 @@ function trapCase(seed: number): { params: Float32Array; grads: Float32Array; ex
   return { params, grads, expected, naiveWrong };
 }
 
-const ACCUMULATOR: Record<string, { options: Record<string, unknown>; state: string }> = {
-  adagrad: { options: { lr: 0, weightDecay: WEIGHT_DECAY }, state: 'sum' },
-  rmsprop: { options: { lr: 0, alpha: 0, weightDecay: WEIGHT_DECAY }, state: 'square_avg' },
+/** Where each algorithm shows g = fma(param, weightDecay, grad): a buffer holding g or fl(g²). */
+const ACCUMULATOR: Record<string, { options: Record<string, unknown>; state: string; shows: 'g' | 'g²' }> = {
+  adagrad: { options: { lr: 0, weightDecay: WEIGHT_DECAY }, state: 'sum', shows: 'g²' },
+  rmsprop: { options: { lr: 0, alpha: 0, weightDecay: WEIGHT_DECAY }, state: 'square_avg', shows: 'g²' },
+  sgd: { options: { lr: 0, momentum: 0.5, weightDecay: WEIGHT_DECAY }, state: 'momentum_buffer', shows: 'g' },
+  momentum: { options: { lr: 0, weightDecay: WEIGHT_DECAY }, state: 'momentum_buffer', shows: 'g' },
+  adam: { options: { lr: 0, betas: [0, 0.999], weightDecay: WEIGHT_DECAY }, state: 'exp_avg', shows: 'g' },
+  adadelta: { options: { lr: 0, rho: 0, weightDecay: WEIGHT_DECAY }, state: 'square_avg', shows: 'g²' },
 };
 
-it('has a trap for every optimizer whose torch flavor fuses a weight-decay multiply-add', () => {
-  expect(Object.keys(ACCUMULATOR).sort()).toEqual(Object.keys(OPTIMIZERS).sort());
+/** Where a loaded second moment c·2²² meets fl((1 − β)·g)·g with β = 2⁻²² (see the test below). */
+const LOADED: Record<string, { options: Record<string, unknown>; state: string; step: number }> = {
+  rmsprop: { options: { lr: 0, alpha: 2 ** -22 }, state: 'square_avg', step: 1 },
+  adam: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
+  adamw: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
+};
+
+it('has a trap for every optimizer', () => {
+  const covered = new Set([...Object.keys(ACCUMULATOR), ...Object.keys(LOADED)]);
+  expect([...covered].sort()).toEqual(Object.keys(OPTIMIZERS).sort());
 });
+
+/** The other buffers a loaded state entry needs, zero-filled. */
+function zerosFor(algorithm: string): Record<string, Float32Array> {
+  return algorithm === 'rmsprop' ? {} : { exp_avg: new Float32Array(N) };
+}
 
 describe.each(availableBackends())('backend %s', (backend) => {
   it.each(Object.keys(ACCUMULATOR))('%s: exact FMA on every lane and the tail', (algorithm) => {
-    const { options, state } = ACCUMULATOR[algorithm]!;
+    const { options, state, shows } = ACCUMULATOR[algorithm]!;
     for (let seed = 1; seed <= 20; seed++) {
-      const { params, grads, expected, naiveWrong } = trapCase(seed);
+      const { params, grads, expected: squares, naiveWrong } = trapCase(seed);
+      const expected = shows === 'g' ? grads : squares;
       expect(naiveWrong, 'the trap must defeat a non-fused multiply-add').toBe(N);
       const before = params.slice();
       const opt = new OPTIMIZERS[algorithm]!([params], { ...options, backend });
@@ -59,12 +81,13 @@ describe.each(availableBackends())('backend %s', (backend) => {
     }
   });
 
-  it('rmsprop: the default loop (eight lanes per test) rounds square_avg once', () => {
-    // square_avg = fma(fl((1 − α)·g), g, fl(square_avg·α)). With α = 2⁻²², g = 2ⁿ(1 + 2⁻²³)
-    // gives fl((1 − α)·g) = 2ⁿ(1 − 2⁻²³), so the exact product is 2²ⁿ(1 − 2⁻⁴⁶); a loaded
-    // square_avg of c·2²² makes the addend c, an odd-mantissa float32 spaced 2²ⁿ⁺¹: a trap in
-    // every lane, including the unrolled body (n = 37 covers it, its 4-lane rest and the tail).
-    const alpha = 2 ** -22;
+  it.each(Object.keys(LOADED))('%s: the default loop (eight lanes per test) rounds the second moment once', (algorithm) => {
+    // v = fma(fl((1 − β)·g), g, fl(v·β)). With β = 2⁻²², g = 2ⁿ(1 + 2⁻²³) gives
+    // fl((1 − β)·g) = 2ⁿ(1 − 2⁻²³), so the exact product is 2²ⁿ(1 − 2⁻⁴⁶); a loaded v of c·2²²
+    // makes the addend c, an odd-mantissa float32 spaced 2²ⁿ⁺¹: a trap in every lane, including
+    // the unrolled body (N = 37 covers it, its 4-lane rest and the tail).
+    const { options, state, step } = LOADED[algorithm]!;
+    const beta = 2 ** -22;
     for (let seed = 1; seed <= 10; seed++) {
       const random = rng(seed);
       const grads = new Float32Array(N);
@@ -76,14 +99,20 @@ describe.each(availableBackends())('backend %s', (backend) => {
         grads[i] = (random() < 0.5 ? -1 : 1) * 2 ** n * (1 + 2 ** -23);
         loaded[i] = c * 2 ** 22;
         expected[i] = c; // the exact sum c + 2²ⁿ(1 − 2⁻⁴⁶) lies just on c's side of the midpoint
-        const a = Math.fround(Math.fround(1 - alpha) * grads[i]!);
+        const a = Math.fround(Math.fround(1 - beta) * grads[i]!);
         expect(Math.fround(a * grads[i]! + c), 'the trap must defeat a non-fused multiply-add').not.toBe(c);
       }
-      const opt = new OPTIMIZERS['rmsprop']!([new Float32Array(N)], { lr: 0, alpha, backend });
-      opt.loadStateDict({ state: { 0: { step: 1, square_avg: loaded } }, param_groups: opt.stateDict().param_groups });
+      const opt = new OPTIMIZERS[algorithm]!([new Float32Array(N)], { ...options, backend });
+      const fresh = opt.stateDict();
+      const others = Object.fromEntries(
+        Object.entries(fresh.state[0] ?? {}).filter(([name]) => name !== 'step' && name !== state));
+      opt.loadStateDict({
+        state: { 0: { ...zerosFor(algorithm), ...others, step, [state]: loaded } },
+        param_groups: fresh.param_groups,
+      });
       opt.step([grads]);
-      const got = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)['square_avg']!;
-      expectSameBits(got, expected, `rmsprop default loop, seed ${seed}`);
+      const got = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)[state]!;
+      expectSameBits(got, expected, `${algorithm} default loop, seed ${seed}`);
     }
   });
 

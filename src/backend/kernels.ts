@@ -1,7 +1,9 @@
 // The kernel set every backend provides: one function per algorithm and flavor, all with the
 // uniform ABI (byte offset of the tensor-record table, number of records).
 
-export type KernelName = 'adagradStep' | 'adagradStepTfjs' | 'rmspropStep' | 'rmspropStepTfjs';
+export type KernelName =
+  | 'adagradStep' | 'adagradStepTfjs' | 'rmspropStep' | 'rmspropStepTfjs' | 'sgdStep' | 'sgdStepTfjs'
+  | 'adamStep' | 'adamStepTfjs' | 'adadeltaStep' | 'adadeltaStepTfjs';
 
 export type Kernel = (table: number, count: number) => void;
 
@@ -13,5 +15,6 @@ export interface WasmKernelExports extends KernelSet {
 }
 
 export const KERNEL_NAMES: readonly KernelName[] = [
-  'adagradStep', 'adagradStepTfjs', 'rmspropStep', 'rmspropStepTfjs',
+  'adagradStep', 'adagradStepTfjs', 'rmspropStep', 'rmspropStepTfjs', 'sgdStep', 'sgdStepTfjs',
+  'adamStep', 'adamStepTfjs', 'adadeltaStep', 'adadeltaStepTfjs',
 ];

@@ -18,3 +18,9 @@ export const FLAG_MAXIMIZE = 1;
 export const FLAG_WEIGHT_DECAY = 2;
 export const FLAG_CENTERED = 4;
 export const FLAG_MOMENTUM = 8;
+export const FLAG_NESTEROV = 16;
+/** SGD: the momentum buffer starts now (PyTorch copies the gradient into it). */
+export const FLAG_FIRST_MOMENTUM = 32;
+export const FLAG_AMSGRAD = 64;
+/** Adam: decoupled weight decay (AdamW), param ← param·decay before the update. */
+export const FLAG_DECOUPLED = 128;

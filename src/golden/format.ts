@@ -48,6 +48,7 @@ const TFJS_OPTION_NAMES: Record<string, string> = {
   learningRate: 'lr',
   decay: 'alpha',
   epsilon: 'eps',
+  useNesterov: 'nesterov',
 };
 
 const TFJS_STATE_NAMES: Record<string, string> = {
@@ -55,13 +56,22 @@ const TFJS_STATE_NAMES: Record<string, string> = {
   rms: 'square_avg',
   momentum: 'momentum_buffer',
   mg: 'grad_avg',
+  m: 'exp_avg',
+  v: 'exp_avg_sq',
+  accum_grad: 'square_avg',
+  accum_var: 'acc_delta',
 };
 
 /** A golden case's options in this library's names (camelCase; tfjs names mapped). */
 export function mapOptions(framework: 'pytorch' | 'tfjs', options: GoldenCase['options']): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  if (framework === 'tfjs' && ('beta1' in options || 'beta2' in options)) {
+    // tf.train.adam(learningRate, beta1, beta2, epsilon) → betas: [beta1, beta2]
+    out['betas'] = [options['beta1'] ?? 0.9, options['beta2'] ?? 0.999];
+  }
   for (const [key, value] of Object.entries(options)) {
     if (value === null) continue; // tfjs: the argument was omitted, the default applies
+    if (framework === 'tfjs' && (key === 'beta1' || key === 'beta2')) continue;
     const name = framework === 'tfjs'
       ? (TFJS_OPTION_NAMES[key] ?? key)
       : key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -30,13 +30,14 @@ const spec: AlgorithmSpec<AdagradOptions> = {
     eps: { kind: 'number', min: 0 },
     maximize: { kind: 'boolean' },
   },
+  slots: { sum: 0 },
   stateAtConstruction: true,
   flavors: {
     torch: {
       defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
       unsupported: [],
       kernel: 'adagradStep',
-      stateNames: () => SUM,
+      buffers: () => SUM,
       initialValue: (_name, options) => options.initialAccumulatorValue,
       writeRecord(f32, u32, word, o, step) {
         u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
@@ -51,7 +52,7 @@ const spec: AlgorithmSpec<AdagradOptions> = {
       defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0.1, eps: 1e-7, maximize: false },
       unsupported: ['lrDecay', 'weightDecay', 'maximize'],
       kernel: 'adagradStepTfjs',
-      stateNames: () => SUM,
+      buffers: () => SUM,
       initialValue: (_name, options) => options.initialAccumulatorValue,
       writeRecord(f32, u32, word, o) {
         u32[word + REC_FLAGS] = 0;

@@ -38,6 +38,7 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
     centered: { kind: 'boolean' },
     maximize: { kind: 'boolean' },
   },
+  slots: { square_avg: 0, momentum_buffer: 1, grad_avg: 2 },
   stateAtConstruction: false,
   flavors: {
     torch: {
@@ -45,7 +46,7 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
       unsupported: [],
       kernel: 'rmspropStep',
       // PyTorch keeps momentum_buffer only when momentum > 0 and grad_avg only when centered.
-      stateNames: (o) => (o.momentum > 0 ? (o.centered ? SQ_MOM_AVG : SQ_MOM) : (o.centered ? SQ_AVG : SQ)),
+      buffers: (o) => (o.momentum > 0 ? (o.centered ? SQ_MOM_AVG : SQ_MOM) : (o.centered ? SQ_AVG : SQ)),
       initialValue: () => 0,
       writeRecord(f32, u32, word, o) {
         u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0)
@@ -64,7 +65,7 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
       unsupported: ['weightDecay', 'maximize'],
       kernel: 'rmspropStepTfjs',
       // TF.js keeps its momentum slot (lr × PyTorch's buffer) even when momentum is 0.
-      stateNames: (o) => (o.centered ? SQ_MOM_AVG : SQ_MOM),
+      buffers: (o) => (o.centered ? SQ_MOM_AVG : SQ_MOM),
       initialValue: () => 0,
       writeRecord(f32, u32, word, o) {
         u32[word + REC_FLAGS] = o.centered ? FLAG_CENTERED : 0;

@@ -4,6 +4,9 @@ import type { Arena } from '../arena.js';
 import type { KernelSet } from '../kernels.js';
 import { adagradStep, adagradStepTfjs } from './adagrad.js';
 import { rmspropStep, rmspropStepTfjs } from './rmsprop.js';
+import { sgdStep, sgdStepTfjs } from './sgd.js';
+import { adamStep, adamStepTfjs } from './adam.js';
+import { adadeltaStep, adadeltaStepTfjs } from './adadelta.js';
 
 type JsKernel = (f32: Float32Array, u32: Uint32Array, table: number, count: number) => void;
 
@@ -16,5 +19,11 @@ export function jsKernels(arena: Arena): KernelSet {
     adagradStepTfjs: bind(adagradStepTfjs),
     rmspropStep: bind(rmspropStep),
     rmspropStepTfjs: bind(rmspropStepTfjs),
+    sgdStep: bind(sgdStep),
+    sgdStepTfjs: bind(sgdStepTfjs),
+    adamStep: bind(adamStep),
+    adamStepTfjs: bind(adamStepTfjs),
+    adadeltaStep: bind(adadeltaStep),
+    adadeltaStepTfjs: bind(adadeltaStepTfjs),
   };
 }

@@ -1,0 +1,76 @@
+// Adam and AdamW, the readable reference: the same operation order as assembly/adam.ts, every
+// operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
+// The update rules are written out in assembly/adam.ts.
+import {
+  FLAG_AMSGRAD, FLAG_DECOUPLED, FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, REC_COUNT, REC_FLAGS,
+  REC_GRAD, REC_PARAM, REC_SCALARS, REC_STATE0, REC_STATE1, REC_STATE2,
+} from '../record.js';
+import { fmaf } from './fma.js';
+
+const fl = Math.fround;
+
+/**
+ * torch flavor: scalars negStepSize, bc2Sqrt, eps, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+ * and weightDecay (Adam) or decay (AdamW, FLAG_DECOUPLED).
+ */
+export function adamStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const rec = (table + k * RECORD_BYTES) >> 2;
+    const param = u32[rec + REC_PARAM]! >> 2;
+    const grad = u32[rec + REC_GRAD]! >> 2;
+    const expAvg = u32[rec + REC_STATE0]! >> 2;
+    const expAvgSq = u32[rec + REC_STATE1]! >> 2;
+    const maxExpAvgSq = u32[rec + REC_STATE2]! >> 2;
+    const n = u32[rec + REC_COUNT]!;
+    const flags = u32[rec + REC_FLAGS]!;
+    const s = rec + REC_SCALARS;
+    const negStepSize = f32[s]!, bc2Sqrt = f32[s + 1]!, eps = f32[s + 2]!;
+    const beta1 = f32[s + 3]!, oneMinusBeta1 = f32[s + 4]!;
+    const beta2 = f32[s + 5]!, oneMinusBeta2 = f32[s + 6]!, decayOrWd = f32[s + 7]!;
+    const maximize = (flags & FLAG_MAXIMIZE) !== 0;
+    const decoupled = (flags & FLAG_DECOUPLED) !== 0;
+    const hasWeightDecay = (flags & FLAG_WEIGHT_DECAY) !== 0;
+    const amsgrad = (flags & FLAG_AMSGRAD) !== 0;
+    for (let i = 0; i < n; i++) {
+      let p = f32[param + i]!;
+      let g = maximize ? -f32[grad + i]! : f32[grad + i]!;
+      if (decoupled) p = fl(p * decayOrWd);
+      else if (hasWeightDecay) g = fmaf(p, decayOrWd, g);
+      const m = fmaf(g, oneMinusBeta1, fl(f32[expAvg + i]! * beta1));
+      f32[expAvg + i] = m;
+      let v = fmaf(fl(oneMinusBeta2 * g), g, fl(f32[expAvgSq + i]! * beta2));
+      f32[expAvgSq + i] = v;
+      if (amsgrad) {
+        v = Math.max(f32[maxExpAvgSq + i]!, v); // NaN-propagating, as torch.maximum
+        f32[maxExpAvgSq + i] = v;
+      }
+      const denom = fl(fl(fl(Math.sqrt(v)) / bc2Sqrt) + eps);
+      f32[param + i] = fl(p + fl(fl(negStepSize * m) / denom));
+    }
+  }
+}
+
+/** tfjs flavor: scalars negLr, a1, a2, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps. */
+export function adamStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    const rec = (table + k * RECORD_BYTES) >> 2;
+    const param = u32[rec + REC_PARAM]! >> 2;
+    const grad = u32[rec + REC_GRAD]! >> 2;
+    const expAvg = u32[rec + REC_STATE0]! >> 2;
+    const expAvgSq = u32[rec + REC_STATE1]! >> 2;
+    const n = u32[rec + REC_COUNT]!;
+    const s = rec + REC_SCALARS;
+    const negLr = f32[s]!, a1 = f32[s + 1]!, a2 = f32[s + 2]!;
+    const beta1 = f32[s + 3]!, oneMinusBeta1 = f32[s + 4]!;
+    const beta2 = f32[s + 5]!, oneMinusBeta2 = f32[s + 6]!, eps = f32[s + 7]!;
+    for (let i = 0; i < n; i++) {
+      const g = f32[grad + i]!;
+      const m = fl(fl(f32[expAvg + i]! * beta1) + fl(g * oneMinusBeta1));
+      f32[expAvg + i] = m;
+      const v = fl(fl(f32[expAvgSq + i]! * beta2) + fl(fl(g * g) * oneMinusBeta2));
+      f32[expAvgSq + i] = v;
+      const denom = fl(fl(Math.sqrt(fl(v / a2))) + eps);
+      f32[param + i] = fl(fl(fl(fl(m / a1) / denom) * negLr) + f32[param + i]!);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import {
+  FLAG_AMSGRAD, FLAG_DECOUPLED, FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, REC_FLAGS, REC_SCALARS,
+} from '../backend/record.js';
+import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
+import type { AlgorithmSpec, FlavorSpec, StateName } from '../spec.js';
+
+/** Adam's and AdamW's hyperparameters (PyTorch's, camelCased). */
+export interface AdamOptions {
+  /** Learning rate. Default 1e-3. */
+  lr: number;
+  /** Decay rates of the first and second moment estimates, each in [0, 1). Default [0.9, 0.999]. */
+  betas: readonly [number, number];
+  /** Added to the denominator, outside the root, after bias correction. Default 1e-8 (torch), 1e-7 (tfjs). */
+  eps: number;
+  /** Adam: L2 penalty added to the gradient (default 0). AdamW: decoupled decay (default 1e-2). */
+  weightDecay: number;
+  /** Use the maximum of past second moments (AMSGrad). Default false. torch only. */
+  amsgrad: boolean;
+  /** Maximize the objective instead of minimizing it. Default false. torch only. */
+  maximize: boolean;
+}
+
+const MOMENTS: readonly StateName[] = ['exp_avg', 'exp_avg_sq'];
+const MOMENTS_MAX: readonly StateName[] = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
+
+function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions> {
+  return {
+    defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false },
+    unsupported: [],
+    kernel: 'adamStep',
+    buffers: (o) => (o.amsgrad ? MOMENTS_MAX : MOMENTS),
+    initialValue: () => 0,
+    writeRecord(f32, u32, word, o, step) {
+      const [beta1, beta2] = o.betas;
+      u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.amsgrad ? FLAG_AMSGRAD : 0)
+        | (decoupled ? FLAG_DECOUPLED : o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
+      // PyTorch, in float64: bias_correction = 1 − β^t, step_size = lr / bias_correction1,
+      // then −step_size and √bias_correction2 used as float32 scalars.
+      const s = word + REC_SCALARS;
+      f32[s] = -(o.lr / (1 - beta1 ** step));
+      f32[s + 1] = Math.sqrt(1 - beta2 ** step);
+      f32[s + 2] = o.eps;
+      f32[s + 3] = beta1;
+      f32[s + 4] = 1 - beta1;
+      f32[s + 5] = beta2;
+      f32[s + 6] = 1 - beta2;
+      f32[s + 7] = decoupled ? 1 - o.lr * o.weightDecay : o.weightDecay;
+    },
+  };
+}
+
+/** aux[0], aux[1] of a parameter: TF.js's float32 running products β1^t, β2^t for the next step. */
+const tfjs: FlavorSpec<AdamOptions> = {
+  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, weightDecay: 0, amsgrad: false, maximize: false },
+  unsupported: ['weightDecay', 'amsgrad', 'maximize'],
+  kernel: 'adamStepTfjs',
+  buffers: () => MOMENTS,
+  initialValue: () => 0,
+  writeRecord(f32, u32, word, o, step, aux) {
+    const beta1 = Math.fround(o.betas[0]), beta2 = Math.fround(o.betas[1]);
+    if (step === 1) {
+      aux[0] = beta1;
+      aux[1] = beta2;
+    }
+    u32[word + REC_FLAGS] = 0;
+    const s = word + REC_SCALARS;
+    f32[s] = -o.lr;
+    f32[s + 1] = 1 - aux[0]!; // exact in float64, rounded once: TF.js's float32 1 − accBeta1
+    f32[s + 2] = 1 - aux[1]!;
+    f32[s + 3] = beta1;
+    f32[s + 4] = 1 - o.betas[0];
+    f32[s + 5] = beta2;
+    f32[s + 6] = 1 - o.betas[1];
+    f32[s + 7] = o.eps;
+    aux[0] = Math.fround(aux[0]! * beta1);
+    aux[1] = Math.fround(aux[1]! * beta2);
+  },
+  restoreAux(aux, o, step) {
+    if (step === 0) return;
+    const beta1 = Math.fround(o.betas[0]), beta2 = Math.fround(o.betas[1]);
+    let a1 = beta1, a2 = beta2;
+    for (let t = 0; t < step; t++) {
+      a1 = Math.fround(a1 * beta1);
+      a2 = Math.fround(a2 * beta2);
+    }
+    aux[0] = a1;
+    aux[1] = a2;
+  },
+};
+
+const rules: AlgorithmSpec<AdamOptions>['rules'] = {
+  lr: { kind: 'number', min: 0 },
+  betas: { kind: 'pair', min: 0, max: 1, maxExclusive: true },
+  eps: { kind: 'number', min: 0 },
+  weightDecay: { kind: 'number', min: 0 },
+  amsgrad: { kind: 'boolean' },
+  maximize: { kind: 'boolean' },
+};
+
+const slots = { exp_avg: 0, exp_avg_sq: 1, max_exp_avg_sq: 2 } as const;
+
+const adamSpec: AlgorithmSpec<AdamOptions> = {
+  name: 'Adam', rules, slots, stateAtConstruction: false,
+  flavors: { torch: torch(false, 0), tfjs },
+};
+
+const adamWSpec: AlgorithmSpec<AdamOptions> = {
+  name: 'AdamW', rules, slots, stateAtConstruction: false,
+  flavors: { torch: torch(true, 1e-2) }, // TF.js has no AdamW
+};
+
+/**
+ * Adam (Kingma & Ba, 2015): RMSprop's per-coordinate scaling plus momentum, both as
+ * bias-corrected exponential moving averages.
+ *
+ * ```text
+ * torch:  g ← ±grad + weightDecay·θ;  m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
+ *         amsgrad: v̂ ← max(v̂, v)
+ *         θ ← θ − lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps)
+ * tfjs:   the same moments; θ ← θ − lr · (m/(1 − β1^t)) / (√(v/(1 − β2^t)) + eps),
+ *         with β^t as float32 running products
+ * ```
+ *
+ * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8 (torch) or 1e-7 (tfjs), weightDecay 0,
+ * amsgrad false, maximize false. Flavor `'tfjs'` reproduces `tf.train.adam(lr, β1, β2, eps)`,
+ * including its float32 bias-correction products (which drift from β^t by ~1e-5 relative at
+ * β2 = 0.999); it has no weightDecay, amsgrad or maximize.
+ *
+ * @example
+ * ```ts
+ * const w = new Float32Array([1, 2, 3]);
+ * const opt = new Adam([w], { lr: 1e-3, betas: [0.9, 0.999] });
+ * opt.step([new Float32Array([0.5, -0.5, 1])]);
+ * ```
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(
+    params: readonly ParamInit[] | readonly ParamGroupInit<AdamOptions>[],
+    options?: OptimizerOptions<AdamOptions>,
+  ) {
+    super(adamSpec, params, options);
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay — the parameter shrinks
+ * by `1 − lr·weightDecay` before the Adam update instead of the gradient carrying an L2 term.
+ *
+ * ```text
+ * θ ← θ·(1 − lr·weightDecay), then Adam without weight decay
+ * ```
+ *
+ * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2, amsgrad false,
+ * maximize false. torch flavor only (TF.js has no AdamW).
+ */
+export class AdamW extends Optimizer<AdamOptions> {
+  constructor(
+    params: readonly ParamInit[] | readonly ParamGroupInit<AdamOptions>[],
+    options?: OptimizerOptions<AdamOptions>,
+  ) {
+    super(adamWSpec, params, options);
+  }
+}

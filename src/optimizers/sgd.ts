@@ -1,0 +1,153 @@
+import {
+  FLAG_FIRST_MOMENTUM, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_NESTEROV, FLAG_WEIGHT_DECAY, REC_FLAGS,
+  REC_SCALARS,
+} from '../backend/record.js';
+import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
+import type { AlgorithmSpec, FlavorSpec, StateName } from '../spec.js';
+
+/** SGD's hyperparameters (PyTorch's, camelCased). */
+export interface SGDOptions {
+  /** Learning rate. Default 1e-3. */
+  lr: number;
+  /** Momentum factor. Default 0 (SGD), 0.9 (Momentum). */
+  momentum: number;
+  /** Dampening of the momentum: buf ← momentum·buf + (1 − dampening)·g. Default 0. torch only. */
+  dampening: number;
+  /** L2 penalty added to the gradient. Default 0. torch only. */
+  weightDecay: number;
+  /** Nesterov momentum (torch: needs momentum > 0 and dampening 0). Default false. */
+  nesterov: boolean;
+  /** Maximize the objective instead of minimizing it. Default false. torch only. */
+  maximize: boolean;
+}
+
+const NONE: readonly StateName[] = [];
+const BUFFER: readonly StateName[] = ['momentum_buffer'];
+/** aux[0] of a parameter: 1 once its momentum buffer exists (PyTorch's buffer is None before). */
+const STARTED = 0;
+
+const torch: FlavorSpec<SGDOptions> = {
+  defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+  unsupported: [],
+  kernel: 'sgdStep',
+  stepInState: false, // PyTorch's SGD state is only its momentum buffer
+  buffers: (o) => (o.momentum !== 0 ? BUFFER : NONE),
+  // PyTorch creates the buffer at the first step with momentum and keeps it from then on.
+  shownState: (_o, aux) => (aux[STARTED] !== 0 ? BUFFER : NONE),
+  loadable: () => ({ required: NONE, optional: BUFFER }),
+  restoreAux(aux, _o, _step, has) {
+    aux[STARTED] = has('momentum_buffer') ? 1 : 0;
+  },
+  crossCheck: (o) => (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)
+    ? `nesterov = true requires momentum > 0 and dampening = 0 (got momentum ${o.momentum}, dampening ${o.dampening})`
+    : null),
+  initialValue: () => 0,
+  writeRecord(f32, u32, word, o, _step, aux) {
+    let flags = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
+    if (o.momentum !== 0) {
+      flags |= FLAG_MOMENTUM | (o.nesterov ? FLAG_NESTEROV : 0) | (aux[STARTED] === 0 ? FLAG_FIRST_MOMENTUM : 0);
+      aux[STARTED] = 1;
+    }
+    u32[word + REC_FLAGS] = flags;
+    f32[word + REC_SCALARS] = -o.lr;
+    f32[word + REC_SCALARS + 1] = o.momentum;
+    f32[word + REC_SCALARS + 2] = 1 - o.dampening; // float64 first, as Python computes it
+    f32[word + REC_SCALARS + 3] = o.weightDecay;
+  },
+};
+
+/** TF.js: tf.train.sgd, or tf.train.momentum when `hasBuffer` says so. */
+function tfjs(defaults: SGDOptions, hasBuffer: (o: Readonly<SGDOptions>) => boolean): FlavorSpec<SGDOptions> {
+  return {
+    defaults,
+    unsupported: ['dampening', 'weightDecay', 'maximize'],
+    kernel: 'sgdStepTfjs',
+    buffers: (o) => (hasBuffer(o) ? BUFFER : NONE),
+    initialValue: () => 0,
+    writeRecord(f32, u32, word, o) {
+      u32[word + REC_FLAGS] = hasBuffer(o) ? FLAG_MOMENTUM | (o.nesterov ? FLAG_NESTEROV : 0) : 0;
+      f32[word + REC_SCALARS] = -o.lr;
+      f32[word + REC_SCALARS + 1] = o.momentum;
+    },
+  };
+}
+
+const rules: AlgorithmSpec<SGDOptions>['rules'] = {
+  lr: { kind: 'number', min: 0 },
+  momentum: { kind: 'number', min: 0 },
+  dampening: { kind: 'number', min: -Infinity },
+  weightDecay: { kind: 'number', min: 0 },
+  nesterov: { kind: 'boolean' },
+  maximize: { kind: 'boolean' },
+};
+
+const sgdSpec: AlgorithmSpec<SGDOptions> = {
+  name: 'SGD',
+  rules,
+  slots: { momentum_buffer: 1 },
+  stateAtConstruction: false,
+  flavors: {
+    torch,
+    // momentum 0 is tf.train.sgd (no state); momentum > 0 or Nesterov is tf.train.momentum.
+    tfjs: tfjs(torch.defaults, (o) => o.momentum > 0 || o.nesterov),
+  },
+};
+
+const momentumDefaults: SGDOptions = { ...torch.defaults, momentum: 0.9 };
+
+const momentumSpec: AlgorithmSpec<SGDOptions> = {
+  ...sgdSpec,
+  name: 'Momentum',
+  flavors: {
+    torch: { ...torch, defaults: momentumDefaults },
+    // tf.train.momentum keeps its accumulator even with momentum 0.
+    tfjs: tfjs(momentumDefaults, () => true),
+  },
+};
+
+/**
+ * Stochastic gradient descent, with optional momentum (heavy ball), dampening and Nesterov.
+ *
+ * ```text
+ * torch:  g ← ±grad + weightDecay·θ
+ *         momentum ≠ 0: b ← first ? g : momentum·b + (1 − dampening)·g
+ *                       d = nesterov ? g + momentum·b : b
+ *         θ ← θ − lr·d
+ * tfjs:   sgd:      θ ← θ − lr·g
+ *         momentum: b ← momentum·b + g (b starts at 0);  θ ← θ − lr·(nesterov ? g + momentum·b : b)
+ * ```
+ *
+ * Defaults: lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false, maximize false.
+ * PyTorch's first momentum step copies the gradient into the buffer; TF.js's accumulator
+ * starts at zero. Flavor `'tfjs'` reproduces `tf.train.sgd` (momentum 0) and
+ * `tf.train.momentum` (momentum > 0 or nesterov); see also {@link Momentum}.
+ *
+ * @example
+ * ```ts
+ * const w = new Float32Array([1, 2, 3]);
+ * const opt = new SGD([w], { lr: 0.1, momentum: 0.9, nesterov: true });
+ * opt.step([new Float32Array([0.5, -0.5, 1])]);
+ * ```
+ */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(
+    params: readonly ParamInit[] | readonly ParamGroupInit<SGDOptions>[],
+    options?: OptimizerOptions<SGDOptions>,
+  ) {
+    super(sgdSpec, params, options);
+  }
+}
+
+/**
+ * SGD with momentum by default (momentum 0.9): TF.js's and Keras's "momentum" optimizer.
+ * The torch flavor is exactly {@link SGD}; the tfjs flavor is `tf.train.momentum`, which keeps
+ * its accumulator even when momentum is 0 (where `SGD` with `flavor: 'tfjs'` is `tf.train.sgd`).
+ */
+export class Momentum extends Optimizer<SGDOptions> {
+  constructor(
+    params: readonly ParamInit[] | readonly ParamGroupInit<SGDOptions>[],
+    options?: OptimizerOptions<SGDOptions>,
+  ) {
+    super(momentumSpec, params, options);
+  }
+}
