@@ -22,7 +22,7 @@ import {
   FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH,
   recParam, recState0, recState1,
 } from './record';
-import { fma4, fmaf } from './fma';
+import { fma4, fmaScalar, fmaScalar4, fmaf } from './fma';
 
 @inline function adadeltaTorchTensor(rec: usize, hasWeightDecay: bool): void {
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
@@ -45,7 +45,7 @@ import { fma4, fmaf } from './fma';
       const ad = v128.load(accDelta + at);
       const delta = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(ad, vEps)), std), g);
       v128.store(accDelta + at, fma4(f32x4.mul(vOneMinusRho, delta), delta, f32x4.mul(ad, vRho)));
-      v128.store(param + at, fma4(delta, vNegLr, p));
+      v128.store(param + at, fmaScalar4(delta, negLr, vNegLr, p));
     }
   }
   for (; i < n; i++) {
@@ -59,7 +59,7 @@ import { fma4, fmaf } from './fma';
     const ad = load<f32>(accDelta + at);
     const delta = (sqrt<f32>(ad + eps) / std) * g;
     store<f32>(accDelta + at, fmaf(oneMinusRho * delta, delta, ad * rho));
-    store<f32>(param + at, fmaf(delta, negLr, p));
+    store<f32>(param + at, fmaScalar(delta, negLr, p));
   }
 }
 

@@ -26,7 +26,7 @@ import {
   FLAG_AMSGRAD, FLAG_DECOUPLED, FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount,
   recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
 } from './record';
-import { fma4, fma8, fmaf } from './fma';
+import { fma4, fma8, fmaScalar, fmaScalar4, fmaf, isPowerOfTwo } from './fma';
 
 @inline function adamTorchTensor(rec: usize, hasWeightDecay: bool, decoupled: bool, amsgrad: bool): void {
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
@@ -41,7 +41,7 @@ import { fma4, fma8, fmaf } from './fma';
     const vEps = f32x4.splat(eps), vBeta1 = f32x4.splat(beta1), vOneMinusBeta1 = f32x4.splat(oneMinusBeta1);
     const vBeta2 = f32x4.splat(beta2), vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
     const vDecayOrWd = f32x4.splat(decayOrWd), vSignMask = i32x4.splat(signMask);
-    if (!hasWeightDecay && !decoupled && !amsgrad) {
+    if (!hasWeightDecay && !decoupled && !amsgrad && !isPowerOfTwo(oneMinusBeta1)) {
       // The default configuration: both moment FMAs of eight lanes under one suspect test each.
       for (; i + 8 <= n; i += 8) {
         const at = i << 2;
@@ -66,7 +66,7 @@ import { fma4, fma8, fmaf } from './fma';
       let g = v128.xor(v128.load(grad + at), vSignMask);
       if (decoupled) p = f32x4.mul(p, vDecayOrWd);
       else if (hasWeightDecay) g = fma4(p, vDecayOrWd, g);
-      const m = fma4(g, vOneMinusBeta1, f32x4.mul(v128.load(expAvg + at), vBeta1));
+      const m = fmaScalar4(g, oneMinusBeta1, vOneMinusBeta1, f32x4.mul(v128.load(expAvg + at), vBeta1));
       v128.store(expAvg + at, m);
       let v = fma4(f32x4.mul(vOneMinusBeta2, g), g, f32x4.mul(v128.load(expAvgSq + at), vBeta2));
       v128.store(expAvgSq + at, v);
@@ -84,7 +84,7 @@ import { fma4, fma8, fmaf } from './fma';
     let g = flipSign(load<f32>(grad + at), signMask);
     if (decoupled) p = p * decayOrWd;
     else if (hasWeightDecay) g = fmaf(p, decayOrWd, g);
-    const m = fmaf(g, oneMinusBeta1, load<f32>(expAvg + at) * beta1);
+    const m = fmaScalar(g, oneMinusBeta1, load<f32>(expAvg + at) * beta1);
     store<f32>(expAvg + at, m);
     let v = fmaf(oneMinusBeta2 * g, g, load<f32>(expAvgSq + at) * beta2);
     store<f32>(expAvgSq + at, v);

@@ -138,6 +138,41 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
   v128.store(out2, r2);
 }
 
+// A multiplier b = ±2^k (lr 0.5, lr 1, dampening 0, a decay of 0 …) makes a·b a number of at
+// most 24 significant bits, exact in float64 whatever its range. Double rounding of p + c can
+// then never go wrong: the float64 sum lands on a float32 boundary with an inexact tail only if
+// one addend spans 29 or more bit positions (a 1, 28 zeros, then the lost tail; with opposite
+// signs, the borrow needs a run of 28 ones), which two 24-bit numbers cannot. Such sums also
+// hit the suspect pattern half of the time (an exact 25-bit sum), so the general path would
+// branch to its slow path constantly. b is uniform across a loop: the branch predicts perfectly.
+// b = ±1 is cheaper still: one float32 add rounds the exact sum once.
+
+/** |b| = 2^k, a normal float32 power of two. */
+@inline export function isPowerOfTwo(b: f32): bool {
+  const bits = reinterpret<u32>(b) & 0x7fffffff;
+  return (bits & 0x007fffff) == 0 && bits != 0 && bits < 0x7f800000;
+}
+
+/** fma(a, b, c) for a scalar b splatted in vB, with the shortcuts above. */
+@inline export function fmaScalar4(a: v128, b: f32, vB: v128, c: v128): v128 {
+  if (b == 1) return f32x4.add(a, c);
+  if (b == -1) return f32x4.sub(c, a);
+  if (isPowerOfTwo(b)) {
+    const sLo = f64x2.add(f64x2.mul(lowPair(a), lowPair(vB)), lowPair(c));
+    const sHi = f64x2.add(f64x2.mul(highPair(a), lowPair(vB)), highPair(c));
+    return demotePairs(sLo, sHi);
+  }
+  return fma4(a, vB, c);
+}
+
+/** fmaf with the same shortcuts (for tails and the scalar build). */
+@inline export function fmaScalar(a: f32, b: f32, c: f32): f32 {
+  if (b == 1) return a + c;
+  if (b == -1) return c - a;
+  if (isPowerOfTwo(b)) return <f32>(<f64>a * <f64>b + <f64>c);
+  return fmaf(a, b, c);
+}
+
 /** Round-to-odd on two f64x2 halves, then demote: the rare path of fma4, kept out of line. */
 @inline function fma4Slow(pLo: v128, cLo: v128, sLo: v128, pHi: v128, cHi: v128, sHi: v128): v128 {
   const lo = f32x4.demote_f64x2_zero(roundToOdd2(pLo, cLo, sLo));

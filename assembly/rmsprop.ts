@@ -28,7 +28,7 @@ import {
   FLAG_CENTERED, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount,
   recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
 } from './record';
-import { fma4, fma8, fmaf } from './fma';
+import { fma4, fma8, fmaScalar, fmaScalar4, fmaf } from './fma';
 
 // maximize: in the plain configuration (not centered, no momentum) the sign folds into two
 // scalars exactly as in Adagrad (g = −h with h = fma(param, −weightDecay, grad); squares and
@@ -79,7 +79,7 @@ import { fma4, fma8, fmaf } from './fma';
       v128.store(squareAvg + at, sq);
       let avg: v128;
       if (centered) {
-        const ga = fma4(g, vOneMinusAlpha, f32x4.mul(v128.load(gradAvg + at), vAlpha));
+        const ga = fmaScalar4(g, oneMinusAlpha, vOneMinusAlpha, f32x4.mul(v128.load(gradAvg + at), vAlpha));
         v128.store(gradAvg + at, ga);
         avg = f32x4.sqrt(fma4(f32x4.neg(ga), ga, sq));
       } else {
@@ -89,7 +89,7 @@ import { fma4, fma8, fmaf } from './fma';
       if (hasMomentum) {
         const b = f32x4.add(f32x4.mul(v128.load(buf + at), vMomentum), f32x4.div(g, avg));
         v128.store(buf + at, b);
-        p = fma4(b, vNegLr, p);
+        p = fmaScalar4(b, negLr, vNegLr, p);
       } else {
         p = f32x4.add(p, f32x4.div(f32x4.mul(vNegLr, g), avg));
       }
@@ -105,7 +105,7 @@ import { fma4, fma8, fmaf } from './fma';
     store<f32>(squareAvg + at, sq);
     let avg: f32;
     if (centered) {
-      const ga = fmaf(g, oneMinusAlpha, load<f32>(gradAvg + at) * alpha);
+      const ga = fmaScalar(g, oneMinusAlpha, load<f32>(gradAvg + at) * alpha);
       store<f32>(gradAvg + at, ga);
       avg = sqrt<f32>(fmaf(-ga, ga, sq));
     } else {
@@ -115,7 +115,7 @@ import { fma4, fma8, fmaf } from './fma';
     if (hasMomentum) {
       const b = load<f32>(buf + at) * momentum + g / avg;
       store<f32>(buf + at, b);
-      p = fmaf(b, negLr, p);
+      p = fmaScalar(b, negLr, p);
     } else {
       p = p + (negLr * g) / avg;
     }

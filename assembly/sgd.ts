@@ -25,7 +25,7 @@ import {
   FLAG_FIRST_MOMENTUM, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_NESTEROV, FLAG_WEIGHT_DECAY,
   RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH, recParam, recState1,
 } from './record';
-import { fma4, fma8, fmaf } from './fma';
+import { fma4, fma8, fmaScalar, fmaScalar4, fmaf, isPowerOfTwo } from './fma';
 
 @inline function sgdTorchPlain(rec: usize, hasWeightDecay: bool): void {
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
@@ -35,7 +35,7 @@ import { fma4, fma8, fmaf } from './fma';
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vNegLr = f32x4.splat(negLr), vWeightDecay = f32x4.splat(weightDecay);
-    if (!hasWeightDecay) {
+    if (!hasWeightDecay && !isPowerOfTwo(negLr)) {
       for (; i + 8 <= n; i += 8) {
         const at = i << 2;
         fma8(v128.load(grad + at), vNegLr, v128.load(param + at),
@@ -47,7 +47,7 @@ import { fma4, fma8, fmaf } from './fma';
       const p = v128.load(param + at);
       let g = v128.load(grad + at);
       if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
-      v128.store(param + at, fma4(g, vNegLr, p));
+      v128.store(param + at, fmaScalar4(g, negLr, vNegLr, p));
     }
   }
   for (; i < n; i++) {
@@ -55,7 +55,7 @@ import { fma4, fma8, fmaf } from './fma';
     const p = load<f32>(param + at);
     let g = load<f32>(grad + at);
     if (hasWeightDecay) g = fmaf(p, weightDecay, g);
-    store<f32>(param + at, fmaf(g, negLr, p));
+    store<f32>(param + at, fmaScalar(g, negLr, p));
   }
 }
 
@@ -74,10 +74,10 @@ import { fma4, fma8, fmaf } from './fma';
       const p = v128.load(param + at);
       let g = v128.xor(v128.load(grad + at), vSignMask);
       if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
-      const b = first ? g : fma4(g, vOneMinusDampening, f32x4.mul(v128.load(buf + at), vMomentum));
+      const b = first ? g : fmaScalar4(g, oneMinusDampening, vOneMinusDampening, f32x4.mul(v128.load(buf + at), vMomentum));
       v128.store(buf + at, b);
-      const d = nesterov ? fma4(b, vMomentum, g) : b;
-      v128.store(param + at, fma4(d, vNegLr, p));
+      const d = nesterov ? fmaScalar4(b, momentum, vMomentum, g) : b;
+      v128.store(param + at, fmaScalar4(d, negLr, vNegLr, p));
     }
   }
   for (; i < n; i++) {
@@ -85,10 +85,10 @@ import { fma4, fma8, fmaf } from './fma';
     const p = load<f32>(param + at);
     let g = flipSign(load<f32>(grad + at), signMask);
     if (hasWeightDecay) g = fmaf(p, weightDecay, g);
-    const b = first ? g : fmaf(g, oneMinusDampening, load<f32>(buf + at) * momentum);
+    const b = first ? g : fmaScalar(g, oneMinusDampening, load<f32>(buf + at) * momentum);
     store<f32>(buf + at, b);
-    const d = nesterov ? fmaf(b, momentum, g) : b;
-    store<f32>(param + at, fmaf(d, negLr, p));
+    const d = nesterov ? fmaScalar(b, momentum, g) : b;
+    store<f32>(param + at, fmaScalar(d, negLr, p));
   }
 }
 

@@ -116,6 +116,30 @@ describe.each(availableBackends())('backend %s', (backend) => {
     }
   });
 
+  it('power-of-two multipliers (the no-check shortcut) agree with the exact reference', () => {
+    // fma(g, −lr, param) with lr = 2^k: the kernels skip the suspect test (see assembly/fma.ts).
+    // Odd mantissas and exponent gaps of 20–40 bits between g·lr and param put the sums right
+    // where double rounding could bite; the JS backend's fmaf (BigInt-proven) is the reference.
+    for (let seed = 1; seed <= 8; seed++) {
+      const random = rng(seed);
+      const k = Math.floor(random() * 40) - 20;
+      const params = new Float32Array(101);
+      const grads = new Float32Array(101);
+      for (let i = 0; i < 101; i++) {
+        const e = Math.floor(random() * 60) - 30;
+        const gap = 20 + Math.floor(random() * 21);
+        params[i] = (random() < 0.5 ? -1 : 1) * (2 ** 23 + 2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (e - 23);
+        grads[i] = (random() < 0.5 ? -1 : 1) * (2 ** 23 + 2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (e - 23 - gap - k);
+      }
+      const run = (b: typeof backend | 'js'): Float32Array => {
+        const p = params.slice();
+        new OPTIMIZERS['sgd']!([p], { lr: 2 ** k, backend: b }).step([grads]);
+        return p;
+      };
+      expectSameBits(run(backend), run('js'), `lr = 2^${k}, seed ${seed}`);
+    }
+  });
+
   it('float32-subnormal results: traps between subnormals are rounded once', () => {
     // p = param·wd = 2⁻¹⁵⁰(1 − 2⁻⁴⁶) and grad an odd multiple of 2⁻¹⁴⁹: the float64 sum sits on
     // the midpoint between two subnormals. Centered RMSprop with alpha = 0 stores grad_avg = g.
