@@ -8,7 +8,9 @@ import { scalarWasmBase64, simdWasmBase64 } from './wasm-bytes.generated.js';
 
 export type WasmBuild = 'simd' | 'wasm';
 
-const compiled = new Map<WasmBuild, WebAssembly.Module>();
+// Failures are cached too: in a page whose Content-Security-Policy forbids compilation, each
+// attempt would log (and possibly report) a violation, once per optimizer constructed.
+const compiled = new Map<WasmBuild, WebAssembly.Module | Error>();
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const raw = atob(text);
@@ -28,8 +30,15 @@ export function wasmBytes(build: WasmBuild): Uint8Array<ArrayBuffer> {
  * without 'wasm-unsafe-eval').
  */
 export function compileBuild(build: WasmBuild): WebAssembly.Module | Error {
-  const cached = compiled.get(build);
-  if (cached) return cached;
+  let result = compiled.get(build);
+  if (result === undefined) {
+    result = compileUncached(build);
+    compiled.set(build, result);
+  }
+  return result;
+}
+
+function compileUncached(build: WasmBuild): WebAssembly.Module | Error {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') {
     return new Error('WebAssembly is not available in this engine');
   }
@@ -38,9 +47,7 @@ export function compileBuild(build: WasmBuild): WebAssembly.Module | Error {
     return new Error(`this engine does not validate the ${build === 'simd' ? 'SIMD' : 'scalar'} kernel binary`);
   }
   try {
-    const module = new WebAssembly.Module(bytes);
-    compiled.set(build, module);
-    return module;
+    return new WebAssembly.Module(bytes);
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }

@@ -1,0 +1,9 @@
+// The Node run (`vitest run`, `npm test`). The real-browser suites have their own config,
+// vitest.browser.config.ts (`npm run test:browser`), so they are excluded here.
+import { configDefaults, defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    exclude: [...configDefaults.exclude, 'test/browser/**', 'test/e2e/**'],
+  },
+});
