@@ -18,6 +18,15 @@ const COMMANDS: Record<string, Command> = {
       return runCheck() ? 0 : 1;
     },
   },
+  fuzz: {
+    summary: 'differential fuzzing: random histories on every backend against each other, a float64\n'
+      + '           oracle, metamorphic laws and invalid input; shrinks each mismatch to a replayable\n'
+      + '           case (--seconds S | --cases N, --seed X, --algorithm, --flavor, --jobs, --json,\n'
+      + '           --replay case.json). Exit 1 on any mismatch',
+    async run(args) {
+      return (await import('./cli/fuzz.js')).runFuzz(args);
+    },
+  },
 };
 
 function usage(): string {

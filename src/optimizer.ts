@@ -8,7 +8,7 @@ import {
 import { describe, rangeError, typeError } from './errors.js';
 import { checkKnownKeys, checkOptions, optionLabel, storedOption, type OptionPlace } from './options.js';
 import { ParamHandle } from './param.js';
-import { AUX_LENGTH, FLAVORS, type AlgorithmSpec, type Aux, type Flavor, type FlavorSpec, type LoadableState, type StateName } from './spec.js';
+import { AUX_LENGTH, FLAVORS, type AlgorithmSpec, type Aux, type AuxKey, type Flavor, type FlavorSpec, type LoadableState, type StateName } from './spec.js';
 
 /** A parameter given to an optimizer: your array (drop-in), or a length for a zeroed one. */
 export type ParamInit = Float32Array | number;
@@ -35,7 +35,8 @@ export type ParamGroup<O> = O & { readonly params: readonly ParamHandle[] };
  * One parameter's optimizer state, PyTorch's names (`step`, `sum`, `square_avg`, …). `step` is
  * absent where PyTorch keeps none (SGD).
  */
-export type ParamState = { step?: number } & Partial<Record<StateName, Float32Array>>;
+export type ParamState = { step?: number } & Partial<Record<StateName, Float32Array>>
+  & Partial<Record<AuxKey, number>>;
 
 /** The state dict, PyTorch's layout: state by parameter index, groups listing indices. */
 export interface StateDict<O> {
@@ -45,7 +46,8 @@ export interface StateDict<O> {
 
 /** The state dict accepted by loadStateDict: buffers may be any array of numbers. */
 export interface StateDictInput<O> {
-  state: Record<number, { step?: number } & Partial<Record<StateName, ArrayLike<number>>>>;
+  state: Record<number, { step?: number } & Partial<Record<StateName, ArrayLike<number>>>
+    & Partial<Record<AuxKey, number>>>;
   param_groups: ReadonlyArray<Partial<O> & { params: readonly number[] }>;
 }
 
@@ -59,6 +61,14 @@ interface Slot {
   step: number;
   /** The flavor's per-parameter numbers (see Aux in src/spec.ts). */
   readonly aux: Aux;
+  /**
+   * Which record slots hold a live buffer. A buffer stays live once created, even when the
+   * option that needs it is switched off, as in PyTorch's state; a load makes live exactly the
+   * buffers it brings.
+   */
+  readonly live: [boolean, boolean, boolean];
+  /** Whether the parameter has state to show: it has stepped, or its state was loaded. */
+  hasState: boolean;
 }
 
 const SETTING_KEYS = ['flavor', 'backend'] as const;
@@ -81,6 +91,8 @@ export abstract class Optimizer<O extends object> {
 
   readonly #spec: AlgorithmSpec<O>;
   readonly #optionKeys: readonly (keyof O & string)[];
+  /** The algorithm's buffer names in PyTorch's state order. */
+  readonly #stateOrder: readonly StateName[];
   readonly #flavorSpec: FlavorSpec<O>;
   readonly #impl: Backend;
   readonly #slots: Slot[] = [];
@@ -103,6 +115,7 @@ export abstract class Optimizer<O extends object> {
   ) {
     this.#spec = spec;
     this.#optionKeys = Object.keys(spec.rules) as (keyof O & string)[];
+    this.#stateOrder = Object.keys(spec.slots) as StateName[];
     const owner = spec.name;
     if (options === null || typeof options !== 'object') {
       throw typeError(owner, `options must be an object, got ${describe(options)}`);
@@ -197,6 +210,7 @@ export abstract class Optimizer<O extends object> {
         f32.set(grad, handle.gradOffset >> 2);
       }
       slot.step += 1;
+      slot.hasState = true;
       const word = (this.#table + count * RECORD_BYTES) >> 2;
       u32[word + REC_PARAM] = handle.dataOffset;
       u32[word + REC_GRAD] = handle.gradOffset;
@@ -231,10 +245,11 @@ export abstract class Optimizer<O extends object> {
   stateDict(): StateDict<O> {
     const state: Record<number, ParamState> = {};
     this.#slots.forEach((slot, i) => {
-      if (slot.step === 0 && !this.#spec.stateAtConstruction) return;
+      if (!slot.hasState && !this.#spec.stateAtConstruction) return;
       const entry: ParamState = (this.#flavorSpec.stepInState ?? true) ? { step: slot.step } : {};
       const options = this.#slotOptions[i]!;
-      for (const name of this.#shown(options, slot.aux)) {
+      this.#flavorSpec.auxKeys?.forEach((key, k) => { entry[key] = slot.aux[k]!; });
+      for (const name of this.#shown(slot, options)) {
         const offset = slot.stateOffsets[this.#slotOf(name)];
         entry[name] = offset === 0
           ? new Float32Array(slot.handle.length).fill(this.#flavorSpec.initialValue(name, options))
@@ -308,10 +323,17 @@ export abstract class Optimizer<O extends object> {
       const entry = (state as Record<number, unknown>)[i];
       if (entry === undefined) return;
       const label = `${where}: state[${i}]`;
-      if (entry === null || typeof entry !== 'object') {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || ArrayBuffer.isView(entry)) {
         throw typeError(owner, `${label} must be an object, got ${describe(entry)}`);
       }
       const record = entry as Record<string, unknown>;
+      const auxKeys: readonly string[] = this.#flavorSpec.auxKeys ?? [];
+      for (const key of auxKeys) {
+        const value = record[key];
+        if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+          throw typeError(owner, `${label}.${key} must be a finite number, got ${describe(value)}`);
+        }
+      }
       const step = record['step'];
       if (step !== undefined || (this.#flavorSpec.stepInState ?? true)) {
         if (typeof step !== 'number') {
@@ -323,8 +345,8 @@ export abstract class Optimizer<O extends object> {
       }
       const { required, optional } = this.#loadable(newOptions[groupOfSlot[i]!]!);
       for (const name of Object.keys(record)) {
-        if (name !== 'step' && !required.includes(name as StateName) && !optional.includes(name as StateName)) {
-          const allowed = [...((this.#flavorSpec.stepInState ?? true) ? ['step'] : []), ...required, ...optional];
+        if (name !== 'step' && !auxKeys.includes(name) && !required.includes(name as StateName) && !optional.includes(name as StateName)) {
+          const allowed = [...((this.#flavorSpec.stepInState ?? true) ? ['step'] : []), ...required, ...optional, ...auxKeys];
           throw rangeError(owner, `${label} has an unexpected buffer ${describe(name)} (expected ${allowed.join(', ') || 'none'})`);
         }
       }
@@ -345,24 +367,34 @@ export abstract class Optimizer<O extends object> {
     this.#groupOptions.forEach((options, g) => Object.assign(options, newOptions[g]));
     const entries = this.#slots.map((_, i) =>
       (state as Record<number, Record<string, ArrayLike<number> | number | undefined>>)[i]);
-    this.#slots.forEach((slot, i) => {
-      const entry = entries[i];
-      slot.step = entry === undefined ? 0 : ((entry['step'] as number | undefined) ?? 0);
-      slot.aux.fill(0);
-      if (entry !== undefined) {
-        this.#flavorSpec.restoreAux?.(slot.aux, this.#slotOptions[i]!, slot.step, (name) => entry[name] !== undefined);
-      }
-    });
-    this.#ensureState();
-    const f32 = this.#impl.arena.f32;
+    const arena = this.#impl.arena;
     this.#slots.forEach((slot, i) => {
       const entry = entries[i];
       const options = this.#slotOptions[i]!;
-      for (const name of this.#shown(options, slot.aux)) {
-        const at = slot.stateOffsets[this.#slotOf(name)] >> 2;
-        const loaded = entry?.[name] as ArrayLike<number> | undefined;
-        if (loaded === undefined) f32.fill(this.#flavorSpec.initialValue(name, options), at, at + slot.handle.length);
-        else f32.set(loaded, at);
+      slot.hasState = entry !== undefined;
+      slot.step = entry === undefined ? 0 : ((entry['step'] as number | undefined) ?? 0);
+      slot.aux.fill(0);
+      const auxKeys = this.#flavorSpec.auxKeys;
+      if (entry !== undefined && auxKeys !== undefined && auxKeys.every((key) => entry[key] !== undefined)) {
+        auxKeys.forEach((key, k) => { slot.aux[k] = entry[key] as number; });
+      } else if (entry !== undefined) {
+        this.#flavorSpec.restoreAux?.(slot.aux, options, slot.step, (name) => entry[name] !== undefined);
+      }
+      // Live are exactly the buffers the entry brings (allocated here if new).
+      for (const name of this.#stateOrder) {
+        const s = this.#slotOf(name);
+        slot.live[s] = entry?.[name] !== undefined;
+        if (slot.live[s] && slot.stateOffsets[s] === 0) slot.stateOffsets[s] = arena.alloc(slot.handle.length * 4);
+      }
+    });
+    this.#ensureState(); // buffers the options need but the dict lacked start afresh
+    const f32 = arena.f32;
+    this.#slots.forEach((slot, i) => {
+      const entry = entries[i];
+      if (entry === undefined) return;
+      for (const name of this.#stateOrder) {
+        const loaded = entry[name] as ArrayLike<number> | undefined;
+        if (loaded !== undefined) f32.set(loaded, slot.stateOffsets[this.#slotOf(name)] >> 2);
       }
     });
   }
@@ -429,6 +461,8 @@ export abstract class Optimizer<O extends object> {
         stateOffsets: [0, 0, 0],
         step: 0,
         aux: new Float64Array(AUX_LENGTH),
+        live: [false, false, false],
+        hasState: false,
       });
       this.#slotOptions.push(options);
     }
@@ -466,13 +500,18 @@ export abstract class Optimizer<O extends object> {
     return Object.seal(group);
   }
 
-  /** The buffers the state dict shows for a parameter. */
-  #shown(options: O, aux: Aux): readonly StateName[] {
-    return this.#flavorSpec.shownState?.(options, aux) ?? this.#flavorSpec.buffers(options);
+  /** The buffers the state dict shows for a parameter: its live ones, or the flavor's say. */
+  #shown(slot: Slot, options: O): readonly StateName[] {
+    return this.#flavorSpec.shownState?.(options, slot.aux)
+      ?? this.#stateOrder.filter((name) => slot.live[this.#slotOf(name)]);
   }
 
+  /** What a loaded entry must and may hold: the options' buffers, and any other of the algorithm's. */
   #loadable(options: O): LoadableState {
-    return this.#flavorSpec.loadable?.(options) ?? { required: this.#flavorSpec.buffers(options), optional: [] };
+    const custom = this.#flavorSpec.loadable?.(options);
+    if (custom !== undefined) return custom;
+    const required = this.#flavorSpec.buffers(options);
+    return { required, optional: this.#stateOrder.filter((name) => !required.includes(name)) };
   }
 
   /** The record slot of one of this algorithm's buffers. */
@@ -495,17 +534,16 @@ export abstract class Optimizer<O extends object> {
     for (let i = 0; i < this.#slots.length; i++) {
       const slot = this.#slots[i]!;
       const options = this.#slotOptions[i]!;
-      // The kernel's buffers, and any the state shows besides (a loaded SGD momentum buffer).
-      for (const names of [this.#flavorSpec.buffers(options), this.#shown(options, slot.aux)]) {
-        for (let k = 0; k < names.length; k++) {
-          const name = names[k]!;
-          const s = this.#slotOf(name);
-          if (slot.stateOffsets[s] !== 0) continue;
-          const at = arena.alloc(slot.handle.length * 4);
-          const fill = this.#flavorSpec.initialValue(name, options);
-          if (fill !== 0) arena.f32.fill(fill, at >> 2, (at >> 2) + slot.handle.length);
-          slot.stateOffsets[s] = at;
-        }
+      const names = this.#flavorSpec.buffers(options);
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k]!;
+        const s = this.#slotOf(name);
+        if (slot.live[s]) continue;
+        // A buffer the options now need starts at its initial value (reusing old memory if any).
+        if (slot.stateOffsets[s] === 0) slot.stateOffsets[s] = arena.alloc(slot.handle.length * 4);
+        const at = slot.stateOffsets[s] >> 2;
+        arena.f32.fill(this.#flavorSpec.initialValue(name, options), at, at + slot.handle.length);
+        slot.live[s] = true;
       }
     }
   }

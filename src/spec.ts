@@ -20,6 +20,9 @@ export type StateName =
 export type Aux = Float64Array;
 export const AUX_LENGTH = 2;
 
+/** State-dict keys of aux numbers a flavor saves (TF.js Adam's running beta products). */
+export type AuxKey = 'acc_beta1' | 'acc_beta2';
+
 /** The buffers a loaded state entry must have, and those it may have besides. */
 export interface LoadableState {
   readonly required: readonly StateName[];
@@ -53,6 +56,11 @@ export interface FlavorSpec<O> {
   crossCheck?(options: Readonly<O>): string | null;
   /** What loadStateDict accepts; by default exactly `buffers(options)`. */
   loadable?(options: Readonly<O>): LoadableState;
+  /**
+   * Keys under which the state dict saves `aux[0]`, `aux[1]` … (so a resumed run continues
+   * exactly even after an option they depend on changed); without them on load, restoreAux.
+   */
+  readonly auxKeys?: readonly AuxKey[];
   /** Whether the state shows `step` (default true; PyTorch's SGD keeps none, TF.js counts iterations). */
   readonly stepInState?: boolean;
   /** Rebuilds `aux` for a parameter loaded with `step` steps and the buffers `has` tells of. */

@@ -311,3 +311,30 @@ describe.each(backends)('loading options and absent state (backend %s)', (backen
     expect(make(10).stateDict().state[0]!['step']).toBe(11);
   });
 });
+
+// PyTorch keeps a buffer once created, even when the option that needs it is switched off, and
+// reuses it when the option comes back; the state dict carries it so a resumed run does too.
+describe('buffers of switched-off options', () => {
+  for (const backend of availableBackends()) {
+    it(`${backend}: RMSprop momentum and centered buffers survive off → save → load → on`, () => {
+      const grads = [0.5, -1, 2].map((x) => new Float32Array([x, x / 2, -x]));
+      const a = new RMSprop([new Float32Array([1, 2, 3])], { momentum: 0.9, centered: true, backend });
+      a.step([grads[0]!]);
+      a.paramGroups[0]!.momentum = 0;
+      a.paramGroups[0]!.centered = false;
+      a.step([grads[1]!]);
+      const saved = a.stateDict();
+      expect(Object.keys(saved.state[0]!).sort()).toEqual(['grad_avg', 'momentum_buffer', 'square_avg', 'step']);
+      const b = new RMSprop([a.params[0]!.data.slice()], { backend });
+      b.loadStateDict(saved);
+      expect(b.stateDict()).toEqual(saved);
+      for (const opt of [a, b]) {
+        opt.paramGroups[0]!.momentum = 0.9;
+        opt.paramGroups[0]!.centered = true;
+        opt.step([grads[2]!]);
+      }
+      expect(Array.from(b.params[0]!.data)).toEqual(Array.from(a.params[0]!.data));
+      expect(b.stateDict()).toEqual(a.stateDict());
+    });
+  }
+});

@@ -54,6 +54,7 @@ const tfjs: FlavorSpec<AdamOptions> = {
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, weightDecay: 0, amsgrad: false, maximize: false },
   unsupported: ['weightDecay', 'amsgrad', 'maximize'],
   kernel: 'adamStepTfjs',
+  auxKeys: ['acc_beta1', 'acc_beta2'],
   buffers: () => MOMENTS,
   initialValue: () => 0,
   writeRecord(f32, u32, word, o, step, aux) {

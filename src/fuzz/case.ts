@@ -1,0 +1,177 @@
+// A fuzz case: one optimizer history (tensors, groups, options and a list of operations), plus
+// which metamorphic laws to check on it. Cases are plain data: they round-trip through JSON
+// (`wasm-optim fuzz --replay case.json`) and are what the shrinker reduces.
+import type { BackendName } from '../backend/index.js';
+import type { Flavor } from '../spec.js';
+import {
+  decodeAny, decodeF32Array, encodeAny, encodeF32Array, type F32ArrayJson,
+} from './f32.js';
+
+export const CASE_FORMAT = 'wasm-optim-fuzz/1';
+
+export type Options = Record<string, unknown>;
+
+export interface TensorSpec {
+  /** Initial values. */
+  readonly init: Float32Array;
+  /** true: passed as the caller's Float32Array (drop-in); false: created from its length, `init` then written into `handle.data`. */
+  readonly source: boolean;
+}
+
+export interface GroupSpec {
+  /** Number of tensors (consecutive, in tensor order). */
+  readonly size: number;
+  /** Options overriding the constructor's. */
+  readonly options: Options;
+}
+
+/** One operation of the history. Gradients are listed for every tensor existing at that point. */
+export type Op =
+  | { readonly op: 'step'; readonly mode: 'dropin' | 'zerocopy'; readonly grads: readonly (Float32Array | null)[] }
+  | { readonly op: 'set'; readonly group: number; readonly key: string; readonly value: unknown }
+  | { readonly op: 'addGroup'; readonly tensors: readonly TensorSpec[]; readonly options: Options }
+  | { readonly op: 'checkpoint' }
+  | { readonly op: 'bad'; readonly bad: BadOp };
+
+/**
+ * Invalid input that must throw a TypeError or RangeError and change nothing. Values are kept
+ * JSON-encoded (f32.ts encodeAny); `{"$param": k}` stands for the caller's array of tensor k.
+ * Targets are picked among what exists when the operation runs (`pick` modulo the count).
+ */
+export type BadOp =
+  | { readonly kind: 'construct'; readonly what: 'option' | 'combo' | 'options' | 'flavor' | 'backend' | 'params' | 'param' | 'duplicate' | 'mixed'; readonly key?: string; readonly pick?: number; readonly value?: unknown }
+  | { readonly kind: 'set'; readonly group: number; readonly key: string; readonly value: unknown }
+  | { readonly kind: 'step'; readonly what: 'list' | 'count' | 'element' | 'length'; readonly pick?: number; readonly delta?: number; readonly value?: unknown }
+  | { readonly kind: 'load'; readonly what: 'dict' | 'state' | 'param_groups' | 'groupCount' | 'group' | 'groupKey' | 'deleteGroupKey' | 'groupParams' | 'stateKey' | 'entry' | 'step' | 'buffer' | 'bufferLength' | 'bufferElement' | 'extraBuffer' | 'deleteBuffer'; readonly pick?: number; readonly key?: string; readonly delta?: number; readonly value?: unknown }
+  | { readonly kind: 'addGroup'; readonly what: 'group' | 'params' | 'param' | 'duplicate' | 'option' | 'unknownOption'; readonly key?: string; readonly pick?: number; readonly value?: unknown };
+
+export type LawName = 'maximize' | 'resume' | 'split' | 'permute';
+
+export type Law =
+  | { readonly law: 'maximize'; readonly backend: BackendName }
+  | { readonly law: 'resume'; readonly backend: BackendName }
+  | { readonly law: 'split'; readonly backend: BackendName; readonly group: number; readonly at: number }
+  | { readonly law: 'permute'; readonly backend: BackendName; readonly perm: readonly number[] };
+
+export interface FuzzCase {
+  readonly algorithm: string;
+  readonly flavor: Flavor;
+  /** Constructor options (without flavor and backend). */
+  readonly options: Options;
+  readonly tensors: readonly TensorSpec[];
+  readonly groups: readonly GroupSpec[];
+  readonly ops: readonly Op[];
+  readonly laws: readonly Law[];
+  /** Where it came from (seed, case number), for the record. */
+  readonly origin?: string;
+  /** Free text kept with a regression fixture. */
+  readonly note?: string;
+}
+
+/** Number of tensors existing before op `index` (the initial ones plus those added so far). */
+export function tensorCountAt(c: FuzzCase, index: number): number {
+  let n = c.tensors.length;
+  for (let i = 0; i < index; i++) {
+    const op = c.ops[i]!;
+    if (op.op === 'addGroup') n += op.tensors.length;
+  }
+  return n;
+}
+
+/** Number of groups existing before op `index`. */
+export function groupCountAt(c: FuzzCase, index: number): number {
+  let n = c.groups.length;
+  for (let i = 0; i < index; i++) if (c.ops[i]!.op === 'addGroup') n++;
+  return n;
+}
+
+export function countSteps(c: FuzzCase): number {
+  return c.ops.reduce((n, op) => n + (op.op === 'step' ? 1 : 0), 0);
+}
+
+// ---------------------------------------------------------------- JSON
+
+interface TensorJson { init: F32ArrayJson; source: boolean }
+
+function tensorToJson(t: TensorSpec): TensorJson {
+  return { init: encodeF32Array(t.init), source: t.source };
+}
+
+function tensorFromJson(j: TensorJson): TensorSpec {
+  return { init: decodeF32Array(j.init), source: j.source !== false };
+}
+
+/** The case as plain JSON (special numbers tagged, float32 data as shortest decimals). */
+export function caseToJson(c: FuzzCase): Record<string, unknown> {
+  return {
+    format: CASE_FORMAT,
+    ...(c.note === undefined ? {} : { note: c.note }),
+    ...(c.origin === undefined ? {} : { origin: c.origin }),
+    algorithm: c.algorithm,
+    flavor: c.flavor,
+    options: encodeAny(c.options),
+    tensors: c.tensors.map(tensorToJson),
+    groups: c.groups.map((g) => ({ size: g.size, options: encodeAny(g.options) })),
+    ops: c.ops.map((op) => {
+      switch (op.op) {
+        case 'step': return { op: 'step', mode: op.mode, grads: op.grads.map((g) => (g === null ? null : encodeF32Array(g))) };
+        case 'set': return { op: 'set', group: op.group, key: op.key, value: encodeAny(op.value) };
+        case 'addGroup': return { op: 'addGroup', tensors: op.tensors.map(tensorToJson), options: encodeAny(op.options) };
+        case 'checkpoint': return { op: 'checkpoint' };
+        case 'bad': return { op: 'bad', bad: op.bad };
+      }
+    }),
+    laws: c.laws,
+  };
+}
+
+/** A compact, stable JSON text: one operation per line. */
+export function caseToText(c: FuzzCase): string {
+  const json = caseToJson(c);
+  const { ops, tensors, ...head } = json as { ops: unknown[]; tensors: unknown[] } & Record<string, unknown>;
+  const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  lines.splice(lines.findIndex((l) => l.startsWith('  "groups"')), 0,
+    `  "tensors": [\n${tensors.map((t) => `    ${JSON.stringify(t)}`).join(',\n')}\n  ]`);
+  lines.push(`  "ops": [\n${ops.map((o) => `    ${JSON.stringify(o)}`).join(',\n')}\n  ]`);
+  return `{\n${lines.join(',\n')}\n}`;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`not a ${CASE_FORMAT} case: ${message}`);
+}
+
+/** Parses a case (as written by caseToJson), checking its shape. */
+export function caseFromJson(json: unknown): FuzzCase {
+  if (json === null || typeof json !== 'object') fail('not an object');
+  const j = json as Record<string, unknown>;
+  if (j['format'] !== CASE_FORMAT) fail(`format is ${JSON.stringify(j['format'])}, expected "${CASE_FORMAT}"`);
+  if (typeof j['algorithm'] !== 'string') fail('algorithm must be a string');
+  if (j['flavor'] !== 'torch' && j['flavor'] !== 'tfjs') fail('flavor must be "torch" or "tfjs"');
+  if (!Array.isArray(j['tensors']) || !Array.isArray(j['groups']) || !Array.isArray(j['ops'])) fail('tensors, groups and ops must be arrays');
+  const tensors = (j['tensors'] as TensorJson[]).map(tensorFromJson);
+  const groups = (j['groups'] as { size: number; options: unknown }[]).map((g) => ({ size: g.size, options: decodeAny(g.options ?? {}) as Options }));
+  if (groups.reduce((n, g) => n + g.size, 0) !== tensors.length) fail('group sizes do not add up to the number of tensors');
+  const ops: Op[] = (j['ops'] as Record<string, unknown>[]).map((o, i) => {
+    switch (o['op']) {
+      case 'step':
+        if (o['mode'] !== 'dropin' && o['mode'] !== 'zerocopy') fail(`ops[${i}].mode`);
+        return { op: 'step', mode: o['mode'], grads: (o['grads'] as (F32ArrayJson | null)[]).map((g) => (g === null ? null : decodeF32Array(g))) };
+      case 'set': return { op: 'set', group: o['group'] as number, key: o['key'] as string, value: decodeAny(o['value']) };
+      case 'addGroup': return { op: 'addGroup', tensors: (o['tensors'] as TensorJson[]).map(tensorFromJson), options: decodeAny(o['options'] ?? {}) as Options };
+      case 'checkpoint': return { op: 'checkpoint' };
+      case 'bad': return { op: 'bad', bad: o['bad'] as BadOp };
+      default: return fail(`ops[${i}].op is ${JSON.stringify(o['op'])}`);
+    }
+  });
+  return {
+    algorithm: j['algorithm'] as string,
+    flavor: j['flavor'] as Flavor,
+    options: decodeAny(j['options'] ?? {}) as Options,
+    tensors,
+    groups,
+    ops,
+    laws: (j['laws'] as Law[] | undefined) ?? [],
+    ...(typeof j['origin'] === 'string' ? { origin: j['origin'] } : {}),
+    ...(typeof j['note'] === 'string' ? { note: j['note'] } : {}),
+  };
+}

@@ -1,0 +1,132 @@
+// What the fuzzer learns about each algorithm of the registry: option names and per-flavor
+// defaults (read from a probe optimizer), which options a flavor does not support (probed:
+// the optimizer rejects a non-default value "not supported by flavor"), and the option domains
+// and oracle of its description (src/fuzz/algorithms/), or guesses when it has none.
+import { OPTIMIZERS, type OptimizerClass } from '../registry.js';
+import { FLAVORS, type Flavor } from '../spec.js';
+import { DESCRIPTIONS } from './algorithms/index.js';
+import { BOOLEAN, type AlgorithmDescription, type Domain, type OracleRule, type Options } from './describe.js';
+import { Random } from './random.js';
+
+export interface FlavorInfo {
+  readonly defaults: Readonly<Options>;
+  /** Options this flavor does not have: they must stay at their default. */
+  readonly unsupported: ReadonlySet<string>;
+  /** Options this flavor has. */
+  readonly supported: readonly string[];
+}
+
+export interface AlgorithmInfo {
+  readonly name: string;
+  /** The class name, which opens every error message ("Adagrad: …"). */
+  readonly className: string;
+  readonly Class: OptimizerClass;
+  readonly description: AlgorithmDescription | undefined;
+  readonly keys: readonly string[];
+  readonly domains: Readonly<Record<string, Domain>>;
+  /** The flavors this algorithm has (AdamW: torch only). */
+  readonly flavors: Readonly<Partial<Record<Flavor, FlavorInfo>>>;
+  oracle(flavor: Flavor): OracleRule | undefined;
+  /** Cross-option rule (always true without a description). */
+  valid(o: Readonly<Options>, flavor: Flavor): boolean;
+}
+
+const cache = new Map<string, AlgorithmInfo>();
+
+/** The algorithms to fuzz: every registry entry. */
+export function registryAlgorithms(): string[] {
+  return Object.keys(OPTIMIZERS);
+}
+
+/** A guessed domain for an option without a description: its default, or both booleans. */
+function guessDomain(value: unknown): Domain {
+  if (typeof value === 'boolean') return BOOLEAN;
+  if (typeof value === 'number') return { kind: 'number', min: Infinity, edges: [value], typical: () => value };
+  return { kind: 'custom', edges: [value], typical: () => value, invalid: [] };
+}
+
+/** A valid value of a domain: one of its edges (with probability `edgeBias`) or a typical one. */
+export function sampleDomain(domain: Domain, r: Random, edgeBias = 0.5): unknown {
+  if (domain.kind === 'boolean') return r.chance(0.5);
+  if (r.chance(edgeBias) && domain.edges.length > 0) return r.pick(domain.edges);
+  return domain.typical(r);
+}
+
+function probe(name: string): AlgorithmInfo {
+  const Class = OPTIMIZERS[name]!;
+  const description = DESCRIPTIONS[name];
+  const probeParams = (): Float32Array[] => [new Float32Array(1)];
+  const defaultsOf = (flavor: Flavor): Options | null => {
+    try {
+      return { ...new Class(probeParams(), { flavor, backend: 'js' }).defaults };
+    } catch {
+      return null; // the framework has no such optimizer
+    }
+  };
+  const available = FLAVORS.map((f) => [f, defaultsOf(f)] as const).filter((e): e is readonly [Flavor, Options] => e[1] !== null);
+  if (available.length === 0) throw new Error(`${name}: no flavor can be constructed`);
+  const keys = Object.keys(available[0]![1]);
+  const domains: Record<string, Domain> = {};
+  for (const key of keys) domains[key] = description?.options[key] ?? guessDomain(available[0]![1][key]);
+  const valid = (o: Readonly<Options>, flavor: Flavor): boolean => description?.valid?.(o, flavor) ?? true;
+  const className = new Class(probeParams(), { flavor: available[0]![0], backend: 'js' }).constructor.name;
+
+  const flavors: Partial<Record<Flavor, FlavorInfo>> = {};
+  for (const [flavor, defaults] of available) {
+    const unsupported = new Set<string>();
+    const r = new Random(0x5eed, keys.length);
+    for (const key of keys) {
+      let decided = false;
+      for (let attempt = 0; attempt < 60 && !decided; attempt++) {
+        const o: Options = { ...defaults };
+        o[key] = sampleDomain(domains[key]!, r, 0.7);
+        if (sameValue(o[key], defaults[key])) continue;
+        // Repair cross-option rules by moving other options off their defaults at random.
+        for (let fix = 0; fix < 8 && !valid(o, flavor); fix++) {
+          const other = r.pick(keys);
+          if (other !== key) o[other] = sampleDomain(domains[other]!, r, 0.7);
+        }
+        if (!valid(o, flavor)) continue;
+        try {
+          new Class(probeParams(), { ...o, flavor, backend: 'js' });
+          decided = true;
+        } catch (error) {
+          const message = (error as Error).message;
+          if (error instanceof RangeError && /not supported/.test(message)) {
+            if (new RegExp(`\\b${key} = `).test(message)) {
+              unsupported.add(key);
+              decided = true;
+            }
+          }
+        }
+      }
+      if (!decided) unsupported.add(key); // never accepted: keep it at its default
+    }
+    flavors[flavor] = { defaults, unsupported, supported: keys.filter((k) => !unsupported.has(k)) };
+  }
+  return {
+    name, className, Class, description, keys, domains, flavors, valid,
+    oracle: (flavor) => description?.oracle[flavor],
+  };
+}
+
+export function algorithmInfo(name: string): AlgorithmInfo {
+  let info = cache.get(name);
+  if (info === undefined) {
+    if (OPTIMIZERS[name] === undefined) throw new RangeError(`unknown algorithm ${JSON.stringify(name)} (the library has: ${registryAlgorithms().join(', ')})`);
+    info = probe(name);
+    cache.set(name, info);
+  }
+  return info;
+}
+
+/** The (algorithm, flavor) pairs the library has among those asked for. */
+export function combinations(algorithms: readonly string[], flavors: readonly Flavor[]): [string, Flavor][] {
+  return algorithms.flatMap((a) => flavors.filter((f) => algorithmInfo(a).flavors[f] !== undefined).map((f) => [a, f] as [string, Flavor]));
+}
+
+/** Option values equal (numbers by Object.is, arrays element-wise). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  return Object.is(a, b);
+}

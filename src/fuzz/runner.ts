@@ -1,0 +1,765 @@
+// Runs one fuzz case. Every backend gets its own "lane" (an optimizer built from the case) and
+// the metamorphic laws get extra lanes built from transformed cases; all lanes take the case's
+// operations in lockstep, and after each operation:
+//   1. cross-backend identity: every backend's params, the caller's arrays, the state dict and
+//      the group options equal the JS lane's bit for bit (NaN payloads aside, −0 ≠ +0);
+//   2. the float64 oracle checks the step on the JS lane (oracle.ts);
+//   3. each law lane equals its reference lane (maximize ≡ −g; resumed ≡ uninterrupted;
+//      two groups ≡ one; permuted tensors ≡ permuted results);
+//   4. invalid input throws a clear TypeError/RangeError and changes nothing;
+// plus the API's contracts (drop-in steps leave the caller's arrays equal to the memory,
+// zero-copy steps leave them alone, views held across memory growth are detached while the
+// handles' live views keep every value).
+import { availableBackends, type BackendName } from '../backend/index.js';
+import type { AnyOptimizer } from '../registry.js';
+import type { BadOp, FuzzCase, LawName, Op, Options, TensorSpec } from './case.js';
+import { decodeAny, encodeAny, firstBitDifference } from './f32.js';
+import { algorithmInfo, sameValue, type AlgorithmInfo } from './info.js';
+import { OracleModel, type OracleStats, type Snapshot } from './oracle.js';
+
+export interface RunConfig {
+  /** Backends to compare (default: every one available here). */
+  backends?: readonly BackendName[];
+  /** Run the float64 oracle (default true; needs a description with an oracle rule). */
+  oracle?: boolean;
+  /** Check the case's laws (default true). */
+  laws?: boolean;
+  /** Run the case's invalid-input operations (default true). */
+  badInput?: boolean;
+  /** Elements per tensor and step the oracle checks (default 64; all of shorter tensors). */
+  oracleSample?: number;
+  /** Stop at the first mismatch (default true). */
+  stopAtFirst?: boolean;
+}
+
+export type MismatchKind = 'backend' | 'oracle' | 'law' | 'bad-input' | 'contract' | 'crash';
+
+export interface Mismatch {
+  readonly kind: MismatchKind;
+  /** Which check: a backend name, a law, a bad-input kind, … */
+  readonly check: string;
+  /** Index of the operation after which it was seen. */
+  readonly op: number;
+  readonly where: string;
+  readonly message: string;
+}
+
+export interface CaseResult {
+  readonly mismatches: Mismatch[];
+  /** Steps of the history (each compared on every backend, by the oracle and the laws). */
+  steps: number;
+  /** step() calls over all lanes. */
+  optimizerSteps: number;
+  /** float32 values compared bit for bit between lanes. */
+  valuesCompared: number;
+  /** Oracle statistics, or null when there is no oracle. */
+  oracle: OracleStats | null;
+  lawsChecked: Partial<Record<LawName, number>>;
+  badOps: number;
+  /** Memory growths seen while handles were live. */
+  growths: number;
+}
+
+/** A mismatch's identity for the shrinker: the same kind of failure. */
+export function signature(m: Mismatch): string {
+  return `${m.kind}:${m.check}`;
+}
+
+interface Transform {
+  readonly kind: 'main' | LawName;
+  readonly checkpoints: boolean;
+  readonly maximize?: boolean;
+  readonly negate?: boolean;
+  readonly split?: { readonly group: number; readonly at: number };
+  readonly perm?: readonly number[];
+}
+
+class Lane {
+  opt!: AnyOptimizer;
+  /** Per case tensor: the caller's array (drop-in) or null (optimizer-owned). */
+  readonly user: (Float32Array | null)[] = [];
+  /** Per case tensor: its index in this lane's optimizer. */
+  readonly index: number[] = [];
+  /** Per case tensor: its length. */
+  readonly lengths: number[] = [];
+  /** The lane's groups, as lists of case tensors. */
+  readonly groups: number[][] = [];
+  /** Per case group: the lane's groups it became. */
+  readonly groupMap: number[][] = [];
+  ctorOptions: Options = {};
+  #dict: ReturnType<AnyOptimizer['stateDict']> | null = null;
+
+  constructor(readonly name: string, readonly backend: BackendName, readonly tr: Transform) {}
+
+  dict(): ReturnType<AnyOptimizer['stateDict']> {
+    this.#dict ??= this.opt.stateDict();
+    return this.#dict;
+  }
+
+  invalidate(): void {
+    this.#dict = null;
+  }
+
+  /** Options as this lane sees them (the maximize law forces one value everywhere). */
+  options(o: Options, ctor: boolean): Options {
+    if (this.tr.maximize === undefined) return o;
+    const out = { ...o };
+    if (ctor) out['maximize'] = this.tr.maximize;
+    else delete out['maximize'];
+    return out;
+  }
+
+  grad(g: Float32Array | null): Float32Array | null {
+    if (g === null || !this.tr.negate) return g;
+    const out = new Float32Array(g.length);
+    for (let j = 0; j < g.length; j++) out[j] = -g[j]!;
+    return out;
+  }
+}
+
+/**
+ * A JSON-safe copy of a state dict, as a user would save one: through JSON text, with buffers
+ * as number arrays. JSON has no NaN, ±Infinity or −0, so those travel as strings and are
+ * turned back into numbers after parsing.
+ */
+export function jsonSafeCopy(dict: unknown): unknown {
+  return fromJsonSafe(JSON.parse(jsonSafeText(dict)));
+}
+
+/** The JSON text of a state dict (NaN, ±Infinity and −0 as strings). */
+export function jsonSafeText(dict: unknown): string {
+  return JSON.stringify(toJsonSafe(dict));
+}
+
+/** Parses jsonSafeText's output back into a state dict with number arrays. */
+export function parseJsonSafe(text: string): unknown {
+  return fromJsonSafe(JSON.parse(text));
+}
+
+const SPECIAL = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
+
+function toJsonSafe(value: unknown): unknown {
+  if (value instanceof Float32Array) {
+    const out = new Array<number | string>(value.length);
+    for (let j = 0; j < value.length; j++) {
+      const x = value[j]!;
+      out[j] = x - x === 0 && (x !== 0 || 1 / x > 0) ? x : SPECIAL(x);
+    }
+    return out;
+  }
+  if (typeof value === 'number') return value - value === 0 && (value !== 0 || 1 / value > 0) ? value : `#${SPECIAL(value)}`;
+  if (Array.isArray(value)) return value.map(toJsonSafe);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toJsonSafe(v);
+    return out;
+  }
+  return value;
+}
+
+function fromJsonSafe(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (let j = 0; j < value.length; j++) {
+      const x: unknown = value[j];
+      value[j] = typeof x === 'string' ? (x.startsWith('#') ? Number(x.slice(1)) : Number(x)) : typeof x === 'object' ? fromJsonSafe(x) : x;
+    }
+    return value;
+  }
+  if (typeof value === 'string' && value.startsWith('#')) return Number(value.slice(1));
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = fromJsonSafe(o[k]);
+  }
+  return value;
+}
+
+/** A deep copy with Float32Array buffers as plain number arrays. */
+function plainCopy(value: unknown): unknown {
+  if (value instanceof Float32Array) return Array.from(value);
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plainCopy(v);
+    return out;
+  }
+  return value;
+}
+
+function fresh(t: TensorSpec): Float32Array | null {
+  return t.source ? t.init.slice() : null;
+}
+
+function buildLane(c: FuzzCase, info: AlgorithmInfo, name: string, backend: BackendName, tr: Transform): Lane {
+  const lane = new Lane(name, backend, tr);
+  let start = 0;
+  let caseGroups = c.groups.map((g) => {
+    const members = Array.from({ length: g.size }, (_, j) => start + j);
+    start += g.size;
+    return members;
+  });
+  if (tr.perm !== undefined) {
+    let at = 0;
+    caseGroups = caseGroups.map((m) => m.map(() => tr.perm![at++]!));
+  }
+  const overrides: Options[] = [];
+  caseGroups.forEach((members, g) => {
+    const o = lane.options(c.groups[g]!.options, false);
+    if (tr.split !== undefined && tr.split.group === g) {
+      lane.groupMap.push([lane.groups.length, lane.groups.length + 1]);
+      lane.groups.push(members.slice(0, tr.split.at), members.slice(tr.split.at));
+      overrides.push(o, o);
+    } else {
+      lane.groupMap.push([lane.groups.length]);
+      lane.groups.push(members);
+      overrides.push(o);
+    }
+  });
+  c.tensors.forEach((t) => {
+    lane.user.push(fresh(t));
+    lane.lengths.push(t.init.length);
+  });
+  lane.groups.flat().forEach((i, position) => { lane.index[i] = position; });
+  lane.ctorOptions = lane.options(c.options, true);
+  const params = (members: number[]): (Float32Array | number)[] => members.map((i) => lane.user[i] ?? lane.lengths[i]!);
+  const settings = { ...lane.ctorOptions, flavor: c.flavor, backend };
+  const plain = lane.groups.length === 1 && Object.keys(overrides[0]!).length === 0;
+  lane.opt = plain
+    ? new info.Class(params(lane.groups[0]!), settings)
+    : new info.Class(lane.groups.map((m, g) => ({ params: params(m), ...overrides[g] })), settings);
+  c.tensors.forEach((t, i) => { if (!t.source) lane.opt.params[lane.index[i]!]!.data.set(t.init); });
+  return lane;
+}
+
+// ---------------------------------------------------------------- comparing lanes
+
+interface Difference {
+  where: string;
+  message: string;
+}
+
+function describeBits(x: number): string {
+  const bits = new Uint32Array(new Float32Array([x]).buffer)[0]!;
+  return `${Object.is(x, -0) ? '-0' : String(x)} (0x${bits.toString(16).padStart(8, '0')})`;
+}
+
+function compareArrays(a: Float32Array, b: Float32Array, where: string): Difference | null {
+  const j = firstBitDifference(a, b);
+  if (j < 0) return null;
+  if (a.length !== b.length) return { where, message: `length ${a.length} vs ${b.length}` };
+  return { where: `${where}[${j}]`, message: `${describeBits(a[j]!)} vs ${describeBits(b[j]!)}` };
+}
+
+/**
+ * Compares two lanes tensor by tensor (through their index maps): params, and state entries.
+ * `full`: also the caller's arrays and the group options (lanes of the same shape).
+ */
+function compareLanes(a: Lane, b: Lane, count: { n: number }, full: boolean, keys: readonly string[]): Difference | null {
+  const da = a.dict().state as Record<number, Record<string, unknown> | undefined>;
+  const db = b.dict().state as Record<number, Record<string, unknown> | undefined>;
+  const pa = a.opt.params, pb = b.opt.params;
+  for (let i = 0; i < a.index.length; i++) {
+    const x = pa[a.index[i]!]!.data;
+    const y = pb[b.index[i]!]!.data;
+    count.n += x.length;
+    let d = compareArrays(x, y, `params[${i}]`);
+    if (d) return d;
+    if (full) {
+      const ua = a.user[i], ub = b.user[i];
+      if (ua && ub) {
+        d = compareArrays(ua, ub, `caller's array ${i}`);
+        if (d) return d;
+      }
+    }
+    const ea = da[a.index[i]!], eb = db[b.index[i]!];
+    if ((ea === undefined) !== (eb === undefined)) return { where: `state[${i}]`, message: `entry ${ea === undefined ? 'missing' : 'present'} vs ${eb === undefined ? 'missing' : 'present'}` };
+    if (ea === undefined || eb === undefined) continue;
+    let names = 0;
+    for (const key in ea) {
+      names++;
+      const u = ea[key], v = eb[key];
+      if (u instanceof Float32Array && v instanceof Float32Array) {
+        count.n += u.length;
+        d = compareArrays(u, v, `state[${i}].${key}`);
+        if (d) return d;
+      } else if (!Object.is(u, v)) {
+        return { where: `state[${i}].${key}`, message: `${String(u)} vs ${String(v)}` };
+      }
+    }
+    for (const key in eb) if (--names < 0 || !(key in ea)) return { where: `state[${i}]`, message: `keys [${Object.keys(ea).join(', ')}] vs [${Object.keys(eb).join(', ')}]` };
+  }
+  if (full) {
+    const ga = a.opt.paramGroups, gb = b.opt.paramGroups;
+    if (ga.length !== gb.length) return { where: 'paramGroups', message: `${ga.length} groups vs ${gb.length}` };
+    for (let g = 0; g < ga.length; g++) {
+      const x = ga[g] as unknown as Record<string, unknown>, y = gb[g] as unknown as Record<string, unknown>;
+      for (const key of keys) {
+        if (!sameValue(x[key], y[key])) return { where: `paramGroups[${g}].${key}`, message: `${String(x[key])} vs ${String(y[key])}` };
+      }
+      if (x['params'] !== undefined && (x['params'] as unknown[]).length !== (y['params'] as unknown[]).length) {
+        return { where: `paramGroups[${g}].params`, message: 'different sizes' };
+      }
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- fingerprints (bad input)
+
+function hashWords(words: Uint32Array, h = 0x811c9dc5): number {
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193) >>> 0;
+  return h;
+}
+
+function hashF32(a: Float32Array): number {
+  return hashWords(new Uint32Array(a.buffer, a.byteOffset, a.length)) ^ a.length;
+}
+
+/** Everything observable about a lane, as named hashes. */
+function fingerprint(lane: Lane): [string, string][] {
+  const out: [string, string][] = [];
+  const opt = lane.opt;
+  out.push(['number of parameters', String(opt.params.length)]);
+  out.push(['memoryBytes', String(opt.memoryBytes)]);
+  opt.params.forEach((h, p) => {
+    out.push([`params[${p}].data`, String(hashF32(h.data))]);
+    out.push([`params[${p}].grad`, String(hashF32(h.grad))]);
+  });
+  lane.user.forEach((u, i) => { if (u) out.push([`caller's array ${i}`, String(hashF32(u))]); });
+  const dict = opt.stateDict();
+  for (const [k, entry] of Object.entries(dict.state)) {
+    for (const [name, v] of Object.entries(entry as Record<string, unknown>)) {
+      out.push([`state[${k}].${name}`, v instanceof Float32Array ? String(hashF32(v)) : JSON.stringify(encodeAny(v))]);
+    }
+  }
+  out.push(['param_groups', JSON.stringify(encodeAny(dict.param_groups))]);
+  out.push(['paramGroups', JSON.stringify(encodeAny(opt.paramGroups.map((g) => ({ ...g, params: g.params.map((h) => h.index) }))))]);
+  out.push(['defaults', JSON.stringify(encodeAny(opt.defaults))]);
+  return out;
+}
+
+// ---------------------------------------------------------------- operations
+
+function stepLane(lane: Lane, op: Extract<Op, { op: 'step' }>): void {
+  const grads = new Array<Float32Array | null>(lane.opt.params.length).fill(null);
+  op.grads.forEach((g, i) => { grads[lane.index[i]!] = lane.grad(g); });
+  if (op.mode === 'dropin') {
+    lane.opt.step(grads);
+  } else {
+    lane.opt.params.forEach((h, p) => { if (grads[p] !== null) h.grad.set(grads[p]!); });
+    lane.opt.step();
+  }
+}
+
+/** addParamGroup with live handles: returns a contract violation or null; `grew` reports growth. */
+function addGroupLane(lane: Lane, op: Extract<Op, { op: 'addGroup' }>, info: AlgorithmInfo, grew: { n: number }): Difference | null {
+  const held = lane.opt.params.map((h) => h.data);
+  const values = held.map((v) => v.slice());
+  const bytes = lane.opt.memoryBytes;
+  const members: number[] = [];
+  const params: (Float32Array | number)[] = [];
+  for (const t of op.tensors) {
+    const i = lane.user.length;
+    lane.user.push(fresh(t));
+    lane.lengths.push(t.init.length);
+    lane.index.push(lane.opt.params.length + members.length);
+    members.push(i);
+    params.push(lane.user[i] ?? t.init.length);
+  }
+  lane.groupMap.push([lane.groups.length]);
+  lane.groups.push(members);
+  lane.opt.addParamGroup({ params, ...lane.options(op.options, false) });
+  members.forEach((i, j) => { if (!op.tensors[j]!.source) lane.opt.params[lane.index[i]!]!.data.set(op.tensors[j]!.init); });
+  const grown = lane.opt.memoryBytes > bytes;
+  if (grown) grew.n++;
+  for (let p = 0; p < held.length; p++) {
+    const live = lane.opt.params[p]!.data;
+    const d = compareArrays(live, values[p]!, `params[${p}] (live view) across addParamGroup`);
+    if (d) return d;
+    if (grown && values[p]!.length > 0 && held[p]!.length !== 0) {
+      return { where: `params[${p}]`, message: 'a view held across memory growth is still attached (expected detached)' };
+    }
+    if (!grown && compareArrays(held[p]!, values[p]!, '') !== null) {
+      return { where: `params[${p}]`, message: 'a view held across addParamGroup changed although the memory did not grow' };
+    }
+  }
+  return null;
+}
+
+/**
+ * stateDict → JSON text → parse → loadStateDict into a fresh optimizer. `text` is the JSON of
+ * the lane's own state dict when the caller already has it (the backends' dicts are equal bit
+ * for bit, which is checked after every operation).
+ */
+function checkpointLane(lane: Lane, c: FuzzCase, info: AlgorithmInfo, text?: string): void {
+  const old = lane.opt;
+  lane.index.forEach((p, i) => lane.user[i]?.set(old.params[p]!.data));
+  const dict = parseJsonSafe(text ?? jsonSafeText(old.stateDict()));
+  const params = (members: number[]): (Float32Array | number)[] => members.map((i) => lane.user[i] ?? lane.lengths[i]!);
+  const next = new info.Class(lane.groups.map((m) => ({ params: params(m) })), { ...lane.ctorOptions, flavor: c.flavor, backend: lane.backend });
+  lane.index.forEach((p, i) => { if (lane.user[i] === null) next.params[p]!.data.set(old.params[p]!.data); });
+  next.loadStateDict(dict as Parameters<AnyOptimizer['loadStateDict']>[0]);
+  lane.opt = next;
+}
+
+// ---------------------------------------------------------------- invalid input
+
+const BAD_ELEMENTS: Record<string, (n: number) => unknown> = {
+  Float64Array: (n) => new Float64Array(n),
+  Array: (n) => new Array<number>(n).fill(0),
+  Int32Array: (n) => new Int32Array(n),
+};
+
+/** Performs one invalid call on a lane; returns [the call, the text its message must contain]. */
+function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() => unknown, string] {
+  const param = (k: number): unknown => lane.user[k];
+  const value = (): unknown => decodeAny((bad as { value?: unknown }).value, param);
+  const opt = lane.opt;
+  const order = opt.params.map(() => 0);
+  lane.index.forEach((p, i) => { order[p] = i; });
+  const sources = order.filter((i) => lane.user[i] !== null);
+  const pick = (n: number): number => ((bad as { pick?: number }).pick ?? 0) % Math.max(1, n);
+  switch (bad.kind) {
+    case 'construct': {
+      const params: unknown[] = order.map((i) => lane.user[i] ?? lane.lengths[i]!);
+      const options: Record<string, unknown> = { ...lane.ctorOptions, flavor: c.flavor, backend: lane.backend };
+      const args: [unknown, unknown] = [params, options];
+      let expect = 'param';
+      switch (bad.what) {
+        case 'option': options[bad.key!] = value(); expect = bad.key!; break;
+        case 'combo': {
+          const combo = value() as Record<string, unknown>;
+          Object.assign(options, combo);
+          expect = Object.keys(combo)[0]!;
+          break;
+        }
+        case 'options': args[1] = value(); expect = 'options'; break;
+        case 'flavor': options['flavor'] = value(); expect = 'flavor'; break;
+        case 'backend': options['backend'] = value(); expect = 'backend'; break;
+        case 'params': args[0] = value(); break;
+        case 'param': params[pick(params.length)] = value(); break;
+        case 'duplicate': params.push(lane.user[sources[pick(sources.length)]!] ?? 'none'); break;
+        case 'mixed': args[0] = [{ params: [new Float32Array(2)] }, new Float32Array(2)]; break;
+      }
+      const Class = info.Class as unknown as new (p: unknown, o: unknown) => unknown;
+      return [() => new Class(args[0], args[1]), expect];
+    }
+    case 'set': {
+      const g = lane.groupMap[bad.group % lane.groupMap.length]![0]!;
+      const group = opt.paramGroups[g] as unknown as Record<string, unknown>;
+      return [() => { group[bad.key] = value(); }, bad.key];
+    }
+    case 'step': {
+      const grads: unknown[] = order.map((i) => new Float32Array(lane.lengths[i]!));
+      let arg: unknown = grads;
+      switch (bad.what) {
+        case 'list': arg = value(); break;
+        case 'count': if (bad.delta! > 0 || grads.length === 0) grads.push(new Float32Array(0)); else grads.pop(); break;
+        case 'element': {
+          const p = pick(grads.length);
+          const v = value() as string;
+          grads[p] = BAD_ELEMENTS[v]?.(lane.lengths[order[p]!]!) ?? v;
+          break;
+        }
+        case 'length': {
+          const p = pick(grads.length);
+          const n = lane.lengths[order[p]!]!;
+          grads[p] = new Float32Array(n + bad.delta! < 0 ? n + 1 : n + bad.delta!);
+          break;
+        }
+      }
+      return [() => opt.step(arg as Float32Array[]), 'step(grads)'];
+    }
+    case 'load': {
+      const dict = plainCopy(opt.stateDict()) as { state: Record<string, Record<string, unknown>>; param_groups: Record<string, unknown>[] };
+      let arg: unknown = dict;
+      let expect = 'loadStateDict';
+      const groups = dict.param_groups;
+      const entries = Object.keys(dict.state);
+      const entry = entries.length > 0 ? dict.state[entries[pick(entries.length)]!]! : undefined;
+      // Buffers are the array-valued keys (not `step`, nor scalar extras like TF.js Adam's acc_beta1).
+      const buffers = entry === undefined ? [] : Object.keys(entry).filter((k) => ArrayBuffer.isView(entry[k]) || Array.isArray(entry[k]));
+      const buffer = buffers.length > 0 ? buffers[pick(buffers.length)]! : undefined;
+      const needsEntry = ['entry', 'step', 'buffer', 'bufferLength', 'bufferElement', 'extraBuffer', 'deleteBuffer'].includes(bad.what);
+      const needsBuffer = ['buffer', 'bufferLength', 'bufferElement', 'deleteBuffer'].includes(bad.what);
+      if ((needsEntry && entry === undefined) || (needsBuffer && buffer === undefined)) {
+        arg = null; // nothing of that kind exists yet: the simplest invalid dict instead
+      } else {
+        switch (bad.what) {
+          case 'dict': arg = value(); break;
+          case 'state': (dict as Record<string, unknown>)['state'] = value(); break;
+          case 'param_groups': (dict as Record<string, unknown>)['param_groups'] = value(); break;
+          case 'groupCount': if (bad.delta! > 0) groups.push({ ...groups[groups.length - 1] }); else groups.pop(); break;
+          case 'group': groups[pick(groups.length)] = value() as Record<string, unknown>; break;
+          case 'groupKey': groups[pick(groups.length)]![bad.key!] = value(); expect = bad.key!; break;
+          case 'deleteGroupKey': delete groups[pick(groups.length)]![bad.key!]; break;
+          case 'groupParams': {
+            const g = groups[pick(groups.length)]!;
+            const ids = g['params'] as number[];
+            const how = bad.value;
+            g['params'] = how === 'reverse' ? (ids.length >= 2 ? [...ids].reverse() : [...ids, ids[0]])
+              : how === 'extra' ? [...ids, 99999] : how === 'drop' ? ids.slice(1)
+                : how === 'replace' ? [ids[0]! + 1000, ...ids.slice(1)] : decodeAny(how);
+            break;
+          }
+          case 'stateKey': {
+            const key = bad.key === 'count' ? String(opt.params.length) : bad.key!;
+            dict.state[key] = { step: 0 };
+            break;
+          }
+          case 'entry': dict.state[entries[pick(entries.length)]!] = value() as Record<string, unknown>; break;
+          case 'step': {
+            const v = value();
+            // Removing `step` is invalid only where the flavor keeps one (PyTorch's SGD keeps none).
+            if (v === undefined && 'step' in entry!) delete entry!['step'];
+            else entry!['step'] = v === undefined ? -1 : v;
+            break;
+          }
+          case 'buffer': entry![buffer!] = value(); break;
+          case 'bufferLength': {
+            const n = (entry![buffer!] as number[]).length;
+            entry![buffer!] = new Array<number>(n + bad.delta! < 0 ? n + 1 : n + bad.delta!).fill(0);
+            break;
+          }
+          case 'bufferElement': {
+            const array = entry![buffer!] as unknown[];
+            if (array.length === 0) entry![buffer!] = [0];
+            else array[pick(array.length)] = value();
+            break;
+          }
+          case 'extraBuffer': {
+            const name = bad.key! in entry! ? `unexpected_${bad.key}` : bad.key!;
+            entry![name] = new Array<number>((Object.values(entry!).find(Array.isArray) as number[] | undefined)?.length ?? 0).fill(0);
+            break;
+          }
+          case 'deleteBuffer': {
+            // A buffer the flavor may lack (PyTorch SGD's momentum buffer) gets a wrong length instead.
+            const optional = info.description?.optionalState?.[c.flavor] ?? [];
+            if (optional.includes(buffer!)) entry![buffer!] = new Array<number>((entry![buffer!] as number[]).length + 1).fill(0);
+            else delete entry![buffer!];
+            break;
+          }
+        }
+      }
+      return [() => opt.loadStateDict(arg as Parameters<AnyOptimizer['loadStateDict']>[0]), expect];
+    }
+    case 'addGroup': {
+      const group: Record<string, unknown> = { params: [new Float32Array(3)] };
+      let arg: unknown = group;
+      let expect = 'addParamGroup';
+      switch (bad.what) {
+        case 'group': arg = value(); break;
+        case 'params': group['params'] = value(); break;
+        case 'param': group['params'] = [value()]; break;
+        case 'duplicate': group['params'] = sources.length > 0 ? [lane.user[sources[pick(sources.length)]!]] : []; break;
+        case 'option': group[bad.key!] = value(); expect = bad.key!; break;
+        case 'unknownOption': group[bad.key!] = 0.1; expect = bad.key!; break;
+      }
+      return [() => opt.addParamGroup(arg as Parameters<AnyOptimizer['addParamGroup']>[0]), expect];
+    }
+  }
+}
+
+function runBad(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): Difference | null {
+  const before = fingerprint(lane);
+  const [call, expect] = badCall(lane, bad, c, info);
+  let caught: unknown = undefined;
+  let threw = false;
+  try {
+    call();
+  } catch (error) {
+    threw = true;
+    caught = error;
+  }
+  const what = `${bad.kind}${'what' in bad ? `/${bad.what}` : ''}`;
+  if (!threw) return { where: what, message: 'invalid input was accepted (no error thrown)' };
+  const error = caught as Error;
+  if (!(error instanceof Error) || (error.constructor !== TypeError && error.constructor !== RangeError)) {
+    return { where: what, message: `threw ${error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error)} (expected a TypeError or RangeError)` };
+  }
+  if (!error.message.startsWith(`${info.className}: `) || !error.message.includes(expect)) {
+    return { where: what, message: `unclear message (expected "${info.className}: …${expect}…"): ${error.constructor.name}: ${error.message}` };
+  }
+  const after = fingerprint(lane);
+  const changed = after.filter(([k, v], j) => before[j]?.[0] !== k || before[j]?.[1] !== v).map(([k]) => k);
+  if (changed.length > 0 || after.length !== before.length) {
+    return { where: what, message: `${error.constructor.name} thrown (${error.message}) but it changed: ${changed.join(', ') || 'the shape'}` };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- the run
+
+/** The lane's params and state entries by case tensor; `copy` false: live views (read at once). */
+function snapshotOf(lane: Lane, copy: boolean): Snapshot {
+  const state = lane.dict().state as Record<number, Record<string, unknown> | undefined>;
+  return {
+    params: lane.index.map((p) => (copy ? lane.opt.params[p]!.data.slice() : lane.opt.params[p]!.data)),
+    state: lane.index.map((p) => state[p]),
+  };
+}
+
+/** Runs a case; never throws for a library failure (that is a mismatch). */
+export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
+  const info = algorithmInfo(c.algorithm);
+  const available = availableBackends();
+  const backends = (config.backends ?? available).filter((b) => available.includes(b));
+  const reference = backends.includes('js') ? 'js' : backends[0]!;
+  const stopAtFirst = config.stopAtFirst ?? true;
+  const result: CaseResult = {
+    mismatches: [], steps: 0, optimizerSteps: 0, valuesCompared: 0, oracle: null, lawsChecked: {}, badOps: 0, growths: 0,
+  };
+  const fail = (kind: MismatchKind, check: string, op: number, where: string, message: string): void => {
+    result.mismatches.push({ kind, check, op, where, message });
+  };
+
+  const lanes: Lane[] = [];
+  const pairs: { a: Lane; b: Lane; law: LawName }[] = [];
+  try {
+    for (const b of backends) lanes.push(buildLane(c, info, b, b, { kind: 'main', checkpoints: true }));
+    if (config.laws ?? true) {
+      for (const law of c.laws) {
+        const backend = backends.includes(law.backend) ? law.backend : reference;
+        const main = lanes.find((l) => l.backend === backend)!;
+        const name = `${law.law}@${backend}`;
+        switch (law.law) {
+          case 'maximize': {
+            const a = buildLane(c, info, `${name} (maximize, g)`, backend, { kind: 'maximize', checkpoints: true, maximize: true });
+            const b = buildLane(c, info, `${name} (minimize, −g)`, backend, { kind: 'maximize', checkpoints: true, maximize: false, negate: true });
+            lanes.push(a, b);
+            pairs.push({ a, b, law: 'maximize' });
+            break;
+          }
+          case 'resume': {
+            const a = buildLane(c, info, `${name} (no checkpoints)`, backend, { kind: 'resume', checkpoints: false });
+            lanes.push(a);
+            pairs.push({ a, b: main, law: 'resume' });
+            break;
+          }
+          case 'split': {
+            const a = buildLane(c, info, `${name} (group ${law.group} split at ${law.at})`, backend, { kind: 'split', checkpoints: true, split: { group: law.group, at: law.at } });
+            lanes.push(a);
+            pairs.push({ a, b: main, law: 'split' });
+            break;
+          }
+          case 'permute': {
+            const a = buildLane(c, info, `${name} (tensors permuted ${JSON.stringify(law.perm)})`, backend, { kind: 'permute', checkpoints: true, perm: law.perm });
+            lanes.push(a);
+            pairs.push({ a, b: main, law: 'permute' });
+            break;
+          }
+        }
+      }
+    }
+  } catch (error) {
+    fail('crash', 'construct', -1, 'constructor', `a valid case's optimizer could not be built: ${(error as Error).stack ?? String(error)}`);
+    return result;
+  }
+  const mains = lanes.filter((l) => l.tr.kind === 'main');
+  const ref = mains.find((l) => l.backend === reference)!;
+
+  // The oracle follows the case's own options, not the library's.
+  const rule = (config.oracle ?? true) ? info.oracle(c.flavor) : undefined;
+  let oracle: OracleModel | null = null;
+  if (rule !== undefined) {
+    const sample = Math.max(32, config.oracleSample ?? 64);
+    oracle = new OracleModel(rule, info.description?.strictStateNames ?? false, sample, `${c.algorithm}/${c.flavor}`);
+    const base = { ...info.flavors[c.flavor]!.defaults, ...c.options };
+    let start = 0;
+    for (const g of c.groups) {
+      oracle.addGroup({ ...base, ...g.options }, c.tensors.slice(start, start + g.size).map((t) => t.init.length));
+      start += g.size;
+    }
+  }
+
+  const count = { n: 0 };
+  const grew = { n: 0 };
+  const lawsDone = new Set<LawName>();
+  for (let k = 0; k < c.ops.length; k++) {
+    const op = c.ops[k]!;
+    let pre: Snapshot | null = null;
+    let callerBefore: (Float32Array | null)[] | null = null;
+    if (op.op === 'step') {
+      result.steps++;
+      if (oracle !== null) pre = snapshotOf(ref, true);
+      if (op.mode === 'zerocopy') callerBefore = ref.user.map((u) => u?.slice() ?? null);
+    }
+    if (op.op === 'bad' && (config.badInput ?? true)) {
+      result.badOps++;
+      for (const lane of mains) {
+        const d = runBad(lane, op.bad, c, info);
+        if (d) fail('bad-input', op.bad.kind, k, `${lane.name}: ${d.where}`, d.message);
+      }
+    } else if (op.op !== 'bad') {
+      let checkpointText: string | undefined;
+      for (const lane of lanes) {
+        try {
+          switch (op.op) {
+            case 'step': stepLane(lane, op); result.optimizerSteps++; break;
+            case 'set':
+              if (lane.tr.maximize !== undefined && op.key === 'maximize') break;
+              for (const g of lane.groupMap[op.group]!) (lane.opt.paramGroups[g] as unknown as Record<string, unknown>)[op.key] = op.value;
+              break;
+            case 'addGroup': {
+              const d = addGroupLane(lane, op, info, grew);
+              if (d && lane.tr.kind === 'main') fail('contract', 'memory growth', k, `${lane.name}: ${d.where}`, d.message);
+              break;
+            }
+            case 'checkpoint':
+              if (lane.tr.checkpoints) {
+                if (lane.tr.kind === 'main') checkpointText ??= jsonSafeText(ref.opt.stateDict());
+                checkpointLane(lane, c, info, lane.tr.kind === 'main' ? checkpointText : undefined);
+              }
+              break;
+          }
+        } catch (error) {
+          fail('crash', op.op, k, lane.name, `a valid ${op.op} threw: ${(error as Error).stack ?? String(error)}`);
+        }
+        lane.invalidate();
+      }
+      if (op.op === 'set') oracle?.setOption(op.group, op.key, op.value);
+      if (op.op === 'addGroup') {
+        oracle?.addGroup({ ...info.flavors[c.flavor]!.defaults, ...c.options, ...op.options }, op.tensors.map((t) => t.init.length));
+      }
+    }
+    if (result.mismatches.length > 0 && stopAtFirst) break;
+
+    // 1. Every backend equals the reference, bit for bit.
+    for (const lane of mains) {
+      if (lane === ref) continue;
+      const d = compareLanes(lane, ref, count, true, info.keys);
+      if (d) fail('backend', lane.backend, k, d.where, `${lane.backend} vs ${ref.backend} after op ${k} (${op.op}): ${d.message}`);
+    }
+    // Contracts of the two step forms, on the reference lane.
+    if (op.op === 'step') {
+      for (let i = 0; i < ref.user.length; i++) {
+        const u = ref.user[i];
+        if (!u) continue;
+        if (op.mode === 'dropin') {
+          const d = compareArrays(u, ref.opt.params[ref.index[i]!]!.data, `caller's array ${i}`);
+          if (d) fail('contract', 'drop-in', k, d.where, `after a drop-in step the caller's array differs from the optimizer's memory: ${d.message}`);
+        } else {
+          const d = compareArrays(u, callerBefore![i]!, `caller's array ${i}`);
+          if (d) fail('contract', 'zero-copy', k, d.where, `a zero-copy step changed the caller's array: ${d.message}`);
+        }
+      }
+    }
+    // 2. The float64 oracle.
+    if (oracle !== null && pre !== null && op.op === 'step') {
+      const failure = oracle.step(pre, snapshotOf(ref, false), op.grads, k);
+      if (failure) fail('oracle', `${c.algorithm}/${c.flavor}`, k, failure.where, failure.message);
+    }
+    // 3. The laws.
+    for (const { a, b, law } of pairs) {
+      const d = compareLanes(a, b, count, false, info.keys);
+      lawsDone.add(law);
+      if (d) fail('law', law, k, d.where, `${a.name} vs ${b.name} after op ${k} (${op.op}): ${d.message}`);
+    }
+    if (result.mismatches.length > 0 && stopAtFirst) break;
+  }
+  for (const law of lawsDone) result.lawsChecked[law] = (result.lawsChecked[law] ?? 0) + 1;
+  result.valuesCompared = count.n;
+  result.growths = grew.n;
+  result.oracle = oracle?.stats ?? null;
+  return result;
+}
+
