@@ -1,0 +1,62 @@
+/**
+ * `wasm-optim/tfjs`: drop-in replacements for `tf.train.*` whose update step runs wasm-optim's
+ * WebAssembly kernels, bit-identical to tfjs-core 4.22's optimizers. Use them anywhere TF.js
+ * takes an optimizer: `model.compile({ optimizer: adam(1e-3), … })`, `optimizer.minimize(f)`.
+ *
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { adagrad } from 'wasm-optim/tfjs';
+ * model.compile({ optimizer: adagrad(0.01), loss: 'categoricalCrossentropy' });
+ * await model.fit(xs, ys, { epochs: 5 });
+ * ```
+ *
+ * Needs `@tensorflow/tfjs-core` (a peer dependency of this entry only). Importing this module
+ * registers the classes for serialization, so a model saved with `includeOptimizer: true`
+ * loads back with its optimizer and state.
+ * @packageDocumentation
+ */
+import {
+  WasmOptimAdadelta, WasmOptimAdagrad, WasmOptimAdam, WasmOptimMomentum, WasmOptimRMSProp, WasmOptimSGD,
+} from './optimizers.js';
+import type { WasmOptimSettings } from './optimizer.js';
+
+export {
+  WasmOptimAdadelta, WasmOptimAdagrad, WasmOptimAdam, WasmOptimMomentum, WasmOptimRMSProp, WasmOptimSGD,
+};
+export { WasmOptimizer, type NamedTensor, type WasmOptimSettings } from './optimizer.js';
+
+/** Like `tf.train.sgd(learningRate)`. */
+export function sgd(learningRate: number, settings?: WasmOptimSettings): WasmOptimSGD {
+  return new WasmOptimSGD(learningRate, settings);
+}
+
+/** Like `tf.train.momentum(learningRate, momentum, useNesterov = false)`. */
+export function momentum(learningRate: number, momentum: number, useNesterov = false, settings?: WasmOptimSettings): WasmOptimMomentum {
+  return new WasmOptimMomentum(learningRate, momentum, useNesterov, settings);
+}
+
+/** Like `tf.train.adagrad(learningRate, initialAccumulatorValue = 0.1)`. */
+export function adagrad(learningRate: number, initialAccumulatorValue = 0.1, settings?: WasmOptimSettings): WasmOptimAdagrad {
+  return new WasmOptimAdagrad(learningRate, initialAccumulatorValue, settings);
+}
+
+/**
+ * Like `tf.train.rmsprop(learningRate, decay = 0.9, momentum = 0, epsilon = null, centered = false)`;
+ * epsilon null means the backend's (1e-7).
+ */
+export function rmsprop(
+  learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false,
+  settings?: WasmOptimSettings,
+): WasmOptimRMSProp {
+  return new WasmOptimRMSProp(learningRate, decay, momentum, epsilon, centered, settings);
+}
+
+/** Like `tf.train.adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = null)`. */
+export function adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, settings?: WasmOptimSettings): WasmOptimAdam {
+  return new WasmOptimAdam(learningRate, beta1, beta2, epsilon, settings);
+}
+
+/** Like `tf.train.adadelta(learningRate = 0.001, rho = 0.95, epsilon = null)`. */
+export function adadelta(learningRate = 0.001, rho = 0.95, epsilon: number | null = null, settings?: WasmOptimSettings): WasmOptimAdadelta {
+  return new WasmOptimAdadelta(learningRate, rho, epsilon, settings);
+}

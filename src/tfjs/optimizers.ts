@@ -1,0 +1,304 @@
+// The six TF.js optimizers, each a WasmOptimizer over the wasm-optim algorithm with flavor
+// 'tfjs': same constructor arguments, defaults, public fields, getConfig/fromConfig and
+// getWeights names as tfjs-core 4.22's, registered for serialization under their own names.
+import * as tf from '@tensorflow/tfjs-core';
+import { Adadelta } from '../optimizers/adadelta.js';
+import { Adagrad } from '../optimizers/adagrad.js';
+import { Adam } from '../optimizers/adam.js';
+import { RMSprop } from '../optimizers/rmsprop.js';
+import { Momentum, SGD } from '../optimizers/sgd.js';
+import type { StateName } from '../spec.js';
+import { WasmOptimizer, type StateSlot, type WasmOptimSettings } from './optimizer.js';
+
+type ConfigDict = tf.serialization.ConfigDict;
+type SerializableClass<T extends tf.serialization.Serializable> = tf.serialization.SerializableConstructor<T>;
+
+const ADAGRAD_SLOTS: readonly StateSlot[] = [{ suffix: 'accumulator', state: 'sum' }];
+const RMSPROP_SLOTS: readonly StateSlot[] = [
+  { suffix: 'rms', state: 'square_avg' }, { suffix: 'momentum', state: 'momentum_buffer' },
+];
+const RMSPROP_CENTERED_SLOTS: readonly StateSlot[] = [...RMSPROP_SLOTS, { suffix: 'mg', state: 'grad_avg' }];
+const MOMENTUM_SLOTS: readonly StateSlot[] = [{ suffix: 'momentum', state: 'momentum_buffer' }];
+const ADAM_SLOTS: readonly StateSlot[] = [{ suffix: 'm', state: 'exp_avg' }, { suffix: 'v', state: 'exp_avg_sq' }];
+const ADADELTA_SLOTS: readonly StateSlot[] = [
+  { suffix: 'accum_grad', state: 'square_avg' }, { suffix: 'accum_var', state: 'acc_delta' },
+];
+const NO_SLOTS: readonly StateSlot[] = [];
+
+function required(owner: string, name: string, value: unknown): number {
+  if (value === undefined || value === null) throw new TypeError(`${owner}: ${name} must be defined`);
+  return value as number;
+}
+
+/** TF.js's default epsilon when none is given: the backend's (1e-7 on cpu and wasm). */
+function backendEpsilon(epsilon: number | null | undefined): number {
+  return epsilon ?? tf.backend().epsilon();
+}
+
+/**
+ * `tf.train.adagrad` on wasm-optim: `accumulator ← accumulator + g²;
+ * θ ← θ − lr·g/√(accumulator + ε)`, ε the backend epsilon (1e-7) read at each step as TF.js does.
+ * Weights: `iter`, then `${variable}/accumulator` per variable.
+ */
+export class WasmOptimAdagrad extends WasmOptimizer {
+  static className = 'WasmOptimAdagrad';
+
+  constructor(learningRate: number, initialAccumulatorValue = 0.1, settings?: WasmOptimSettings) {
+    super({ lr: required('WasmOptimAdagrad', 'learningRate', learningRate), initialAccumulatorValue }, settings);
+  }
+
+  protected makeCore(params: number[], options: Record<string, unknown>): Adagrad {
+    return new Adagrad(params, options);
+  }
+
+  protected stateSlots(): readonly StateSlot[] {
+    return ADAGRAD_SLOTS;
+  }
+
+  protected override initialValue(state: StateName): number {
+    return state === 'sum' ? this.initialAccumulatorValue : 0;
+  }
+
+  protected override beforeStep(): void {
+    const eps = tf.backend().epsilon();
+    if (eps !== this.option('eps')) this.setOption('eps', eps);
+  }
+
+  get learningRate(): number { return this.option('lr'); }
+  set learningRate(value: number) { this.setOption('lr', value); }
+  /** Starting value of accumulators created from now on. */
+  get initialAccumulatorValue(): number { return this.option('initialAccumulatorValue'); }
+  set initialAccumulatorValue(value: number) { this.setOption('initialAccumulatorValue', value); }
+
+  getConfig(): ConfigDict {
+    return { learningRate: this.learningRate, initialAccumulatorValue: this.initialAccumulatorValue };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+    return new cls(config['learningRate'], config['initialAccumulatorValue']);
+  }
+}
+
+/**
+ * `tf.train.rmsprop` on wasm-optim: `rms ← decay·rms + (1 − decay)·g²`; centered:
+ * `mg ← decay·mg + (1 − decay)·g`, den = √(rms − (mg² + ε)), else den = √(rms + ε);
+ * `momentum ← momentum·momentum + lr·g/den; θ ← θ − momentum`. The momentum slot exists even at
+ * momentum 0, as in TF.js. Weights: `iter`, `…/rms` per variable, `…/momentum`, then `…/mg` if centered.
+ */
+export class WasmOptimRMSProp extends WasmOptimizer {
+  static className = 'WasmOptimRMSProp';
+
+  constructor(learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false, settings?: WasmOptimSettings) {
+    super({
+      lr: required('WasmOptimRMSProp', 'learningRate', learningRate), alpha: decay, momentum,
+      eps: backendEpsilon(epsilon), centered,
+    }, settings);
+  }
+
+  protected makeCore(params: number[], options: Record<string, unknown>): RMSprop {
+    return new RMSprop(params, options);
+  }
+
+  protected stateSlots(): readonly StateSlot[] {
+    return this.centered ? RMSPROP_CENTERED_SLOTS : RMSPROP_SLOTS;
+  }
+
+  get learningRate(): number { return this.option('lr'); }
+  set learningRate(value: number) { this.setOption('lr', value); }
+  get decay(): number { return this.option('alpha'); }
+  set decay(value: number) { this.setOption('alpha', value); }
+  get momentum(): number { return this.option('momentum'); }
+  set momentum(value: number) { this.setOption('momentum', value); }
+  get epsilon(): number { return this.option('eps'); }
+  set epsilon(value: number) { this.setOption('eps', value); }
+  get centered(): boolean { return this.option('centered'); }
+  set centered(value: boolean) { this.setOption('centered', value); }
+
+  getConfig(): ConfigDict {
+    return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+    return new cls(config['learningRate'], config['decay'], config['momentum'], config['epsilon'], config['centered']);
+  }
+}
+
+/**
+ * `tf.train.sgd` on wasm-optim: `θ ← θ − lr·g`. No state; weights: `iter` only.
+ */
+export class WasmOptimSGD extends WasmOptimizer {
+  static className = 'WasmOptimSGD';
+
+  constructor(learningRate: number, settings?: WasmOptimSettings) {
+    super({ lr: required('WasmOptimSGD', 'learningRate', learningRate) }, settings);
+  }
+
+  protected makeCore(params: number[], options: Record<string, unknown>): SGD {
+    return new SGD(params, options);
+  }
+
+  protected stateSlots(): readonly StateSlot[] {
+    return NO_SLOTS;
+  }
+
+  get learningRate(): number { return this.option('lr'); }
+  set learningRate(value: number) { this.setOption('lr', value); }
+  /** TF.js's setter; here assigning `learningRate` works as well. */
+  setLearningRate(learningRate: number): void { this.learningRate = learningRate; }
+
+  getConfig(): ConfigDict {
+    return { learningRate: this.learningRate };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+    return new cls(config['learningRate']);
+  }
+}
+
+/**
+ * `tf.train.momentum` on wasm-optim: `momentum ← m·momentum + g` (starts at 0);
+ * `θ ← θ − lr·(useNesterov ? g + m·momentum : momentum)`. Weights: `iter`, `…/momentum` per variable.
+ */
+export class WasmOptimMomentum extends WasmOptimizer {
+  static className = 'WasmOptimMomentum';
+
+  constructor(learningRate: number, momentum: number, useNesterov = false, settings?: WasmOptimSettings) {
+    super({
+      lr: required('WasmOptimMomentum', 'learningRate', learningRate),
+      momentum: required('WasmOptimMomentum', 'momentum', momentum), nesterov: useNesterov,
+    }, settings);
+  }
+
+  protected makeCore(params: number[], options: Record<string, unknown>): Momentum {
+    return new Momentum(params, options);
+  }
+
+  protected stateSlots(): readonly StateSlot[] {
+    return MOMENTUM_SLOTS;
+  }
+
+  get learningRate(): number { return this.option('lr'); }
+  set learningRate(value: number) { this.setOption('lr', value); }
+  get momentum(): number { return this.option('momentum'); }
+  set momentum(value: number) { this.setOption('momentum', value); }
+  get useNesterov(): boolean { return this.option('nesterov'); }
+  set useNesterov(value: boolean) { this.setOption('nesterov', value); }
+  /** TF.js's setter; here assigning `learningRate` works as well. */
+  setLearningRate(learningRate: number): void { this.learningRate = learningRate; }
+  /** Takes effect at the next step (in tfjs-core 4.22 it only changes getConfig()). */
+  setMomentum(momentum: number): void { this.momentum = momentum; }
+
+  getConfig(): ConfigDict {
+    return { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.useNesterov };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+    return new cls(config['learningRate'], config['momentum'], config['useNesterov']);
+  }
+}
+
+/**
+ * `tf.train.adam` on wasm-optim: `m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
+ * θ ← θ − lr·(m/(1 − β1ᵗ)) / (√(v/(1 − β2ᵗ)) + ε)`, with TF.js's float32 running products βᵗ
+ * advanced once per applyGradients call. Weights: `iter`, `…/m` per variable, then `…/v`.
+ */
+export class WasmOptimAdam extends WasmOptimizer {
+  static className = 'WasmOptimAdam';
+
+  constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, settings?: WasmOptimSettings) {
+    super({ lr: learningRate, betas: [beta1, beta2], eps: backendEpsilon(epsilon) }, settings);
+    this.#accBeta = [Math.fround(beta1), Math.fround(beta2)];
+  }
+
+  protected makeCore(params: number[], options: Record<string, unknown>): Adam {
+    return new Adam(params, options);
+  }
+
+  protected stateSlots(): readonly StateSlot[] {
+    return ADAM_SLOTS;
+  }
+
+  /** TF.js's accBeta1, accBeta2: float32 running products, advanced once per applyGradients. */
+  #accBeta: [number, number];
+
+  protected override sharedAux(): { acc_beta1: number; acc_beta2: number } {
+    return { acc_beta1: this.#accBeta[0], acc_beta2: this.#accBeta[1] };
+  }
+
+  protected override afterStep(): void {
+    this.#accBeta = [Math.fround(this.#accBeta[0] * Math.fround(this.beta1)), Math.fround(this.#accBeta[1] * Math.fround(this.beta2))];
+  }
+
+  /**
+   * After setWeights: the running products of `iterations + 1` factors, what uninterrupted
+   * training has (tf.train.adam uses pow(β, iterations + 1) here, which can differ in the last
+   * bits), so a saved and reloaded run continues exactly.
+   */
+  protected override afterSetWeights(): void {
+    const beta1 = Math.fround(this.beta1), beta2 = Math.fround(this.beta2);
+    let a1 = beta1, a2 = beta2;
+    for (let t = 0; t < this.iterations; t++) {
+      a1 = Math.fround(a1 * beta1);
+      a2 = Math.fround(a2 * beta2);
+    }
+    this.#accBeta = [a1, a2];
+  }
+
+  get learningRate(): number { return this.option('lr'); }
+  set learningRate(value: number) { this.setOption('lr', value); }
+  get beta1(): number { return this.option<readonly number[]>('betas')[0]!; }
+  set beta1(value: number) { this.setOption('betas', [value, this.beta2]); }
+  get beta2(): number { return this.option<readonly number[]>('betas')[1]!; }
+  set beta2(value: number) { this.setOption('betas', [this.beta1, value]); }
+  get epsilon(): number { return this.option('eps'); }
+  set epsilon(value: number) { this.setOption('eps', value); }
+
+  getConfig(): ConfigDict {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+    return new cls(config['learningRate'], config['beta1'], config['beta2'], config['epsilon']);
+  }
+}
+
+/**
+ * `tf.train.adadelta` on wasm-optim: `update = √(accum_var + ε)/√(accum_grad + ε)·g` with the
+ * accumulated gradient from before this step, then `accum_grad ← ρ·accum_grad + (1 − ρ)·g²`,
+ * `accum_var ← ρ·accum_var + (1 − ρ)·update²`, `θ ← θ − lr·update`.
+ * Weights: `iter`, `…/accum_grad` per variable, then `…/accum_var`.
+ */
+export class WasmOptimAdadelta extends WasmOptimizer {
+  static className = 'WasmOptimAdadelta';
+
+  constructor(learningRate = 0.001, rho = 0.95, epsilon: number | null = null, settings?: WasmOptimSettings) {
+    super({ lr: learningRate, rho, eps: backendEpsilon(epsilon) }, settings);
+  }
+
+  protected makeCore(params: number[], options: Record<string, unknown>): Adadelta {
+    return new Adadelta(params, options);
+  }
+
+  protected stateSlots(): readonly StateSlot[] {
+    return ADADELTA_SLOTS;
+  }
+
+  get learningRate(): number { return this.option('lr'); }
+  set learningRate(value: number) { this.setOption('lr', value); }
+  get rho(): number { return this.option('rho'); }
+  set rho(value: number) { this.setOption('rho', value); }
+  get epsilon(): number { return this.option('eps'); }
+  set epsilon(value: number) { this.setOption('eps', value); }
+
+  getConfig(): ConfigDict {
+    return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+    return new cls(config['learningRate'], config['rho'], config['epsilon']);
+  }
+}
+
+for (const cls of [WasmOptimSGD, WasmOptimMomentum, WasmOptimAdagrad, WasmOptimRMSProp, WasmOptimAdam, WasmOptimAdadelta]) {
+  tf.serialization.registerClass(cls);
+}
