@@ -31,7 +31,8 @@ function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions>
     buffers: (o) => (o.amsgrad ? MOMENTS_MAX : MOMENTS),
     initialValue: () => 0,
     writeRecord(f32, u32, word, o, step) {
-      const [beta1, beta2] = o.betas;
+      // Indexing, not destructuring: array destructuring allocates an iterator on every step.
+      const beta1 = o.betas[0], beta2 = o.betas[1];
       u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.amsgrad ? FLAG_AMSGRAD : 0)
         | (decoupled ? FLAG_DECOUPLED : o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
       // PyTorch, in float64: bias_correction = 1 − β^t, step_size = lr / bias_correction1,
