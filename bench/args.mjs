@@ -1,29 +1,42 @@
-// Command-line options of `npm run bench -- …`, parsed and validated before anything runs.
+// Command-line options of `npm run bench -- …` (and `npx wasm-optim bench …`), parsed and
+// validated before anything runs. Algorithm names are checked later, against the variants
+// the built library has (algorithms/index.mjs).
 import { parseArgs } from 'node:util';
 
-export const ALGORITHMS = /** @type {const} */ (['adagrad', 'rmsprop']);
-const ALL_SIZES = ['1K', '16K', '256K', '4M', '16M'];
-const QUICK_SIZES = ['1K', '16K', '256K', '4M'];
+/** K = 1024, M = 1024²: the sizes straddle cache sizes, so binary multiples. */
+export const SIZE_LABELS = ['1K', '16K', '256K', '4M', '16M'];
 
-export const USAGE = `Usage: npm run bench -- [--quick] [--algorithm adagrad,rmsprop] [--sizes 1K,16K,256K,4M,16M] [--json out.json]
+export const USAGE = `Usage: npm run bench -- [--quick | --smoke] [--algorithm adagrad,rmsprop] [--sizes 1K,16K,256K,4M,16M]
+                       [--only table | facade] [--json FILE] [--out DIR]
+       npx wasm-optim bench [the same options]
 
-  --quick        shorter time per task and no 16M size (about 2 minutes on 2 cores)
-  --algorithm    comma-separated list of ${ALGORITHMS.join(', ')} (default: all)
-  --sizes        comma-separated element counts; K = 1024, M = 1048576 (default: ${ALL_SIZES.join(',')})
+  --quick        3 interleaved rounds of shorter tasks, sizes 1K–4M: about 2 minutes on
+                 2 cores (rounds get shorter as algorithms are added)
+  --smoke        1 round, sizes 16K and 256K, drop-in/raw-kernel comparison at 256K only:
+                 about 30–40 seconds (npm start runs it after wasm-optim check)
+  --algorithm    comma-separated configurations or library algorithm names (default: every
+                 configuration whose algorithm the built library has)
+  --sizes        comma-separated element counts; K = 1024, M = 1048576
+                 (default: ${SIZE_LABELS.join(',')}; --quick: 1K,16K,256K,4M; --smoke: 16K,256K)
+  --only WHAT    'table' (implementations at each size) or 'facade' (facade costs) only
   --json FILE    also write the JSON results to FILE
+  --out DIR      where to write the report (default: bench/results/ for a full run of
+                 everything, bench/results/<quick|smoke|custom>/ otherwise)
   --help         show this help`;
 
 /**
  * @typedef {object} Args
- * @property {boolean} quick
- * @property {string[]} algorithms
- * @property {{ label: string, n: number }[]} sizes
+ * @property {'full' | 'quick' | 'smoke'} preset
+ * @property {string[] | null} algorithms  null: all
+ * @property {{ label: string, n: number }[] | null} sizes  null: the preset's
+ * @property {'table' | 'facade' | null} only
  * @property {string | undefined} json
+ * @property {string | undefined} out
  * @property {boolean} help
  */
 
 /**
- * "256K" → 262144. Binary multiples, because the sizes are meant to straddle cache sizes.
+ * "256K" → 262144.
  * @param {string} text
  * @returns {{ label: string, n: number }}
  */
@@ -39,6 +52,15 @@ export function parseSize(text) {
 }
 
 /**
+ * @param {string[]} labels
+ * @returns {{ label: string, n: number }[]} sorted, without duplicates
+ */
+export function parseSizes(labels) {
+  const sizes = labels.map(parseSize).sort((a, b) => a.n - b.n);
+  return sizes.filter((s, i) => i === 0 || s.n !== sizes[i - 1].n);
+}
+
+/**
  * @param {string[]} argv process.argv.slice(2)
  * @returns {Args}
  */
@@ -47,32 +69,32 @@ export function parseCommandLine(argv) {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
       algorithm: { type: 'string' },
       sizes: { type: 'string' },
+      only: { type: 'string' },
       json: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
+  if (values.quick && values.smoke) throw new Error('--quick and --smoke exclude each other');
   const algorithms = values.algorithm === undefined
-    ? [...ALGORITHMS]
-    : values.algorithm.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '');
-  for (const a of algorithms) {
-    if (!ALGORITHMS.includes(/** @type {any} */ (a))) {
-      throw new Error(`unknown algorithm '${a}' (expected ${ALGORITHMS.join(', ')})`);
-    }
-  }
-  if (algorithms.length === 0) throw new Error('--algorithm lists no algorithm');
-  const sizeLabels = values.sizes === undefined
-    ? (values.quick ? QUICK_SIZES : ALL_SIZES)
-    : values.sizes.split(',').filter((s) => s.trim() !== '');
-  const sizes = sizeLabels.map(parseSize).sort((a, b) => a.n - b.n);
-  if (sizes.length === 0) throw new Error('--sizes lists no size');
+    ? null
+    : [...new Set(values.algorithm.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== ''))];
+  if (algorithms !== null && algorithms.length === 0) throw new Error('--algorithm lists no algorithm');
+  const sizes = values.sizes === undefined ? null : parseSizes(values.sizes.split(',').filter((s) => s.trim() !== ''));
+  if (sizes !== null && sizes.length === 0) throw new Error('--sizes lists no size');
+  const only = values.only ?? null;
+  if (only !== null && only !== 'table' && only !== 'facade') throw new Error(`--only must be 'table' or 'facade', got '${only}'`);
   return {
-    quick: values.quick ?? false,
-    algorithms: [...new Set(algorithms)],
-    sizes: sizes.filter((s, i) => i === 0 || s.n !== sizes[i - 1].n),
+    preset: values.smoke ? 'smoke' : values.quick ? 'quick' : 'full',
+    algorithms,
+    sizes,
+    only,
     json: values.json,
+    out: values.out,
     help: values.help ?? false,
   };
 }

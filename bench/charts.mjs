@@ -1,18 +1,17 @@
-// Which charts are drawn from a run's rows: per algorithm, ns/element against N (log-log)
+// Which charts are drawn from a run's rows: per configuration, ns/element against N (log-log)
 // and the speed-up over the plain JS loop at each N. Drawing itself is in svg.mjs.
 import { barChart, lineChart } from './svg.mjs';
-import { PLAIN_JS } from './report.mjs';
+import { PLAIN_JS, TFJS_CPU, TFJS_WASM } from './tasks.mjs';
 
 /** One colour per implementation (and flavor), the same in every chart. @type {Record<string, string>} */
 const COLORS = {
   'wasm-optim simd': '#c0392b',
   'wasm-optim simd · tfjs flavor': '#f08a7e',
-  'wasm-optim simd drop-in': '#8e44ad',
   'wasm-optim wasm': '#e67e22',
   'wasm-optim js': '#b7950b',
   [PLAIN_JS]: '#555555',
-  'TF.js wasm': '#2471a3',
-  'TF.js cpu': '#27ae60',
+  [TFJS_WASM]: '#2471a3',
+  [TFJS_CPU]: '#27ae60',
 };
 
 /**
@@ -39,16 +38,18 @@ function bySeries(rows) {
 
 /**
  * @param {import('./report.mjs').Row[]} rows  finished rows
+ * @param {import('./algorithms/index.mjs').Variant[]} variants
  * @param {string} machineLine  shown under the title
  * @returns {{ file: string, svg: string }[]}
  */
-export function drawCharts(rows, machineLine) {
+export function drawCharts(rows, variants, machineLine) {
   const out = [];
   for (const algorithm of [...new Set(rows.map((r) => r.algorithm))]) {
     const mine = rows.filter((r) => r.algorithm === algorithm);
+    if (!mine.some((r) => r.nsPerElement !== null)) continue;
     const sizes = [...new Map(mine.map((r) => [r.n, r.size])).entries()].sort((a, b) => a[0] - b[0]);
     const series = bySeries(mine);
-    const label = algorithm === 'adagrad' ? 'Adagrad' : 'RMSprop';
+    const label = variants.find((v) => v.id === algorithm)?.title ?? algorithm;
     out.push({
       file: `ns-per-element-${algorithm}.svg`,
       svg: lineChart({
@@ -60,7 +61,7 @@ export function drawCharts(rows, machineLine) {
         series: series.map(([name, list]) => ({
           name,
           color: COLORS[name] ?? '#000',
-          dashed: name.endsWith('tfjs flavor') || name.endsWith('drop-in'),
+          dashed: name.endsWith('tfjs flavor'),
           points: list.map((r) => ({ x: r.n, y: /** @type {number} */ (r.nsPerElement) })),
         })),
       }),

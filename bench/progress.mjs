@@ -1,31 +1,33 @@
-// Progress on stderr, so stdout stays a clean Markdown table: one live, rewritten line on a
-// terminal; plain lines (one per finished task) when stderr is a file or a CI log.
+// Progress on stderr, so stdout stays a clean Markdown report: one live, rewritten line on a
+// terminal ("[12/64] 41s adagrad 4M TF.js wasm (tfjs) · round 2/3"); plain lines, one per
+// finished item, when stderr is a file or a CI log.
 
 /**
  * @typedef {object} Progress
- * @property {(index: number, name: string) => void} start   task `index` (0-based) begins
- * @property {(index: number, name: string, summary: string) => void} done
+ * @property {(text: string) => void} update   what is running now (live line only)
+ * @property {(name: string, summary: string) => void} done  an item finished
  * @property {(message: string) => void} note   a line that must stay visible
  * @property {() => void} finish
  */
 
 /**
- * @param {number} total
+ * @param {number} total  items (tasks and facade measurements)
  * @param {NodeJS.WriteStream} [stream]
  * @returns {Progress}
  */
 export function createProgress(total, stream = process.stderr) {
   const started = performance.now();
   const width = String(total).length;
-  const counter = (/** @type {number} */ i) => `[${String(i + 1).padStart(width)}/${total}]`;
+  let finished = 0;
+  const counter = () => `[${String(finished).padStart(width)}/${total}]`;
   const clock = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
 
   if (!stream.isTTY) {
     return {
-      start: () => {},
-      done: (i, name, summary) => stream.write(`${counter(i)} ${name}: ${summary}\n`),
-      note: (message) => stream.write(`${message}\n`),
-      finish: () => stream.write(`done: ${total} tasks in ${clock()}\n`),
+      update: () => {},
+      done: (name, summary) => { finished++; stream.write(`${counter()} ${clock()} ${name}: ${summary}\n`); },
+      note: (message) => { stream.write(`${message}\n`); },
+      finish: () => { stream.write(`done: ${finished} items in ${clock()}\n`); },
     };
   }
 
@@ -35,9 +37,9 @@ export function createProgress(total, stream = process.stderr) {
     stream.write(`\r\x1b[2K${text.length >= columns ? `${text.slice(0, columns - 2)}…` : text}`);
   };
   return {
-    start: (i, name) => show(`${counter(i)} ${clock()} ${name} …`),
-    done: (i, name, summary) => show(`${counter(i)} ${clock()} ${name}: ${summary}`),
+    update: (text) => show(`${counter()} ${clock()} ${text} …`),
+    done: (name, summary) => { finished++; show(`${counter()} ${clock()} ${name}: ${summary}`); },
     note: (message) => { stream.write(`\r\x1b[2K${message}\n`); },
-    finish: () => { stream.write(`\r\x1b[2Kdone: ${total} tasks in ${clock()}\n`); },
+    finish: () => { stream.write(`\r\x1b[2Kdone: ${finished} items in ${clock()}\n`); },
   };
 }

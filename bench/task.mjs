@@ -3,37 +3,36 @@
 
 /**
  * @typedef {object} Instance  a ready-to-time task
- * @property {() => void} fn       one optimizer step: the timed function
+ * @property {() => unknown} fn    one optimizer step: the timed function
  * @property {() => void} check    throws if the run went wrong (NaN, leaked tensors)
  * @property {() => void} dispose  releases what create() allocated
  */
 
 /**
  * @typedef {object} TaskSpec
- * @property {string} algorithm       'adagrad' | 'rmsprop'
+ * @property {import('./algorithms/index.mjs').Variant} variant
  * @property {string} flavor          whose formula is computed: 'torch' or 'tfjs'
  * @property {string} implementation  e.g. 'wasm-optim simd', 'plain JS loop', 'TF.js wasm'
- * @property {'zero-copy' | 'drop-in' | ''} path  how data reaches a wasm-optim kernel
  * @property {string} sizeLabel       '4M'
  * @property {number} n               elements
  * @property {{ timeCapMs?: number, minSamples?: number }} limits  caps for slow implementations
  * @property {() => Promise<Instance> | Instance} create
+ * @property {string} [skip]          why the task is not run
  */
 
 /**
  * A task's display name, unique within a run.
- * @param {Pick<TaskSpec, 'algorithm' | 'flavor' | 'implementation' | 'path' | 'sizeLabel'>} t
+ * @param {Pick<TaskSpec, 'variant' | 'flavor' | 'implementation' | 'sizeLabel'>} t
  * @returns {string}
  */
 export function taskName(t) {
-  const path = t.path === 'drop-in' ? ' drop-in' : '';
-  return `${t.algorithm} ${t.sizeLabel} ${t.implementation}${path} (${t.flavor})`;
+  return `${t.variant.id} ${t.sizeLabel} ${t.implementation} (${t.flavor})`;
 }
 
 /**
  * Throws unless every value is finite: a NaN or infinity would mean the numbers were garbage
  * (and, on some CPUs, that the timings were of slow paths).
- * @param {Float32Array} values
+ * @param {ArrayLike<number>} values
  * @param {string} what
  */
 export function assertFinite(values, what) {

@@ -1,46 +1,58 @@
-// The run plan: which implementations are measured, for which algorithm and size, in what
-// order, and with which caps. Sizes are the outer loop so only one size's arrays are alive.
-import { zeroCopy, dropIn } from './impl/wasm-optim.mjs';
+// The run plan: which implementations are measured, for which configuration and size, and
+// with which caps. Tasks come in groups, one per size and configuration, whose tasks run in
+// interleaved rounds; sizes are the outer loop so only one size's arrays are alive.
 import { plainLoop } from './impl/plain-js.mjs';
 import { tfjsTask } from './impl/tfjs.mjs';
+import { zeroCopy } from './impl/wasm-optim.mjs';
 
-/** The drop-in path (user arrays copied in and out) is measured at these sizes only. */
-const DROP_IN_SIZES = [256 * 1024, 4 * 1024 * 1024];
-/** TF.js cpu takes ~100 ns/element: above this it is skipped (16M would be ~2 s a step). */
-export const TFJS_CPU_MAX_N = 4 * 1024 * 1024;
-
-/**
- * @typedef {import('./task.mjs').TaskSpec & { skip?: string }} PlannedTask
- */
+export const PLAIN_JS = 'plain JS loop';
+export const TFJS_WASM = 'TF.js wasm';
+export const TFJS_CPU = 'TF.js cpu';
 
 /**
- * @param {import('./args.mjs').Args} args
- * @param {{ tfjsCpuTimeCapMs: number, tfjsCpuMinSamples: number }} caps
- * @returns {PlannedTask[]}
+ * @param {import('./algorithms/index.mjs').Variant[]} variants
+ * @param {import('./presets.mjs').Settings} settings
+ * @param {string | null} tfMissing  why TF.js cannot load here, or null
+ * @returns {import('./task.mjs').TaskSpec[][]} groups
  */
-export function planTasks(args, caps) {
-  /** @type {PlannedTask[]} */
-  const tasks = [];
-  for (const { label: sizeLabel, n } of args.sizes) {
-    for (const algorithm of args.algorithms) {
-      /** @param {Omit<PlannedTask, 'algorithm' | 'n' | 'sizeLabel' | 'limits'> & { limits?: PlannedTask['limits'] }} t */
-      const add = (t) => tasks.push({ algorithm, n, sizeLabel, limits: {}, ...t });
+export function planTasks(variants, settings, tfMissing) {
+  /** @type {import('./task.mjs').TaskSpec[][]} */
+  const groups = [];
+  for (const { label: sizeLabel, n } of settings.sizes) {
+    for (const variant of variants) {
+      /** @type {import('./task.mjs').TaskSpec[]} */
+      const group = [];
+      /** @param {Omit<import('./task.mjs').TaskSpec, 'variant' | 'n' | 'sizeLabel' | 'limits'> & { limits?: import('./task.mjs').TaskSpec['limits'] }} t */
+      const add = (t) => group.push({ variant, n, sizeLabel, limits: {}, ...t });
       for (const backend of /** @type {const} */ (['simd', 'wasm', 'js'])) {
-        add({ flavor: 'torch', implementation: `wasm-optim ${backend}`, path: 'zero-copy', create: () => zeroCopy(algorithm, n, backend, 'torch') });
+        add({ flavor: 'torch', implementation: `wasm-optim ${backend}`, create: () => zeroCopy(variant, n, backend, 'torch') });
       }
-      add({ flavor: 'tfjs', implementation: 'wasm-optim simd', path: 'zero-copy', create: () => zeroCopy(algorithm, n, 'simd', 'tfjs') });
-      if (DROP_IN_SIZES.includes(n)) {
-        add({ flavor: 'torch', implementation: 'wasm-optim simd', path: 'drop-in', create: () => dropIn(algorithm, n, 'simd') });
+      if (variant.tfjsFlavor) {
+        add({ flavor: 'tfjs', implementation: 'wasm-optim simd', create: () => zeroCopy(variant, n, 'simd', 'tfjs') });
       }
-      add({ flavor: 'torch', implementation: 'plain JS loop', path: '', create: () => plainLoop(algorithm, n) });
-      add({ flavor: 'tfjs', implementation: 'TF.js wasm', path: '', create: () => tfjsTask(algorithm, n, 'wasm') });
-      add({
-        flavor: 'tfjs', implementation: 'TF.js cpu', path: '',
-        limits: { timeCapMs: caps.tfjsCpuTimeCapMs, minSamples: caps.tfjsCpuMinSamples },
-        create: () => tfjsTask(algorithm, n, 'cpu'),
-        ...(n > TFJS_CPU_MAX_N ? { skip: `TF.js cpu is skipped above ${TFJS_CPU_MAX_N / 1048576}M elements (about 100 ns/element, seconds per step)` } : {}),
-      });
+      if (variant.plain !== undefined) {
+        add({ flavor: 'torch', implementation: PLAIN_JS, create: () => plainLoop(variant, n) });
+      }
+      if (variant.tfjs !== undefined) {
+        const missing = tfMissing === null ? {} : { skip: `TF.js is not installed (${tfMissing})` };
+        add({ flavor: 'tfjs', implementation: TFJS_WASM, create: () => tfjsTask(variant, n, 'wasm'), ...missing });
+        add({
+          flavor: 'tfjs', implementation: TFJS_CPU,
+          limits: { timeCapMs: settings.tfjsCpu.timeCapMs, minSamples: settings.tfjsCpu.minSamples },
+          create: () => tfjsTask(variant, n, 'cpu'),
+          ...(n > settings.tfjsCpu.maxN ? { skip: `TF.js cpu is skipped above ${sizeText(settings.tfjsCpu.maxN)} elements in this preset (100–300 ns/element: seconds per step)` } : {}),
+          ...missing,
+        });
+      }
+      groups.push(group);
     }
   }
-  return tasks;
+  return groups;
+}
+
+/** 4194304 → '4M'. @param {number} n */
+export function sizeText(n) {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)}M`;
+  if (n % 1024 === 0) return `${n / 1024}K`;
+  return String(n);
 }

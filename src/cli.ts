@@ -18,6 +18,14 @@ const COMMANDS: Record<string, Command> = {
       return runCheck() ? 0 : 1;
     },
   },
+  bench: {
+    summary: 'time a step against a plain JS loop and TF.js, and the facade\'s own costs; writes\n'
+      + '           Markdown, JSON and SVG charts (--quick, --smoke, --algorithm, --sizes, --json FILE,\n'
+      + '           --help). Dev tooling: needs bench/ and the dev dependencies tinybench and TF.js',
+    async run(args) {
+      return (await import('./cli/bench.js')).runBench(args);
+    },
+  },
   fuzz: {
     summary: 'differential fuzzing: random histories on every backend against each other, a float64\n'
       + '           oracle, metamorphic laws and invalid input; shrinks each mismatch to a replayable\n'

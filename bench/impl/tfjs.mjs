@@ -10,10 +10,13 @@ import { assertFinite } from '../task.mjs';
 let tf = null;
 /** @type {Promise<any> | null} */
 let loading = null;
+/** True once a backend is set: tf.memory() throws before. */
+let backendSet = false;
 
 /**
  * Loads TF.js once, on first use, so runs without TF.js rows do not pay for it.
  * @returns {Promise<any>} the tfjs-core namespace
+ * @throws when the TF.js packages are not installed
  */
 export function loadTf() {
   loading ??= (async () => {
@@ -33,6 +36,20 @@ export function loadTf() {
 }
 
 /**
+ * Whether TF.js can be loaded here (it is a dev dependency: an installed wasm-optim has none).
+ * @returns {Promise<string | null>} why not, or null when it loads
+ */
+export async function tfUnavailableReason() {
+  try {
+    await loadTf();
+    return null;
+  } catch (error) {
+    loading = null;
+    return /** @type {Error} */ (error).message.split('\n')[0];
+  }
+}
+
+/**
  * What the runtime picked, for the machine section of the results.
  * @returns {Promise<Record<string, unknown>>}
  */
@@ -46,21 +63,24 @@ export async function tfInfo() {
 }
 
 /**
- * @param {string} algorithm
+ * @param {import('../algorithms/index.mjs').Variant} variant  with a `tfjs` optimizer
  * @param {number} n
  * @param {'cpu' | 'wasm'} backend
  * @returns {Promise<import('../task.mjs').Instance>}
  */
-export async function tfjsTask(algorithm, n, backend) {
+export async function tfjsTask(variant, n, backend) {
+  const make = variant.tfjs;
+  if (make === undefined) throw new Error(`${variant.id} has no TF.js optimizer`);
   await loadTf();
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend '${backend}' failed to initialize`);
   await tf.ready();
+  backendSet = true;
   const { params, grads } = inputs(n);
   const initial = tf.tensor1d(params);
   const variable = tf.variable(initial, true);
   initial.dispose();
   const gradient = tf.tensor1d(grads);
-  const optimizer = algorithm === 'adagrad' ? tf.train.adagrad(1e-2) : tf.train.rmsprop(1e-2);
+  const optimizer = make(tf);
   const gradientMap = { [variable.name]: gradient };
   const step = () => tf.tidy(() => optimizer.applyGradients(gradientMap));
   // The first step creates the optimizer's slot variables; from then on each step must
@@ -72,10 +92,12 @@ export async function tfjsTask(algorithm, n, backend) {
     check: () => {
       const now = tf.memory().numTensors;
       if (now !== tensors) throw new Error(`TF.js ${backend}: ${now - tensors} tensors leaked by the timed steps`);
-      assertFinite(variable.dataSync(), `${algorithm} TF.js ${backend} params`);
+      assertFinite(variable.dataSync(), `${variant.id} TF.js ${backend} params`);
     },
     dispose: () => {
       optimizer.dispose();
+      // tf.train.momentum's dispose() forgets the learning-rate scalar of its SGD base class.
+      if (optimizer.c !== undefined && !optimizer.c.isDisposed) optimizer.c.dispose();
       tf.dispose([variable, gradient]);
     },
   };
@@ -83,5 +105,5 @@ export async function tfjsTask(algorithm, n, backend) {
 
 /** @returns {number} live TF.js tensors, 0 if TF.js was never loaded */
 export function liveTensors() {
-  return tf === null ? 0 : tf.memory().numTensors;
+  return backendSet ? tf.memory().numTensors : 0;
 }

@@ -1,0 +1,103 @@
+// The targets of issue #4, checked against one run's numbers: ratios from one run, reported,
+// never asserted (no timing test fails a build).
+import { num, times } from './report.mjs';
+
+/**
+ * @typedef {object} Verdict
+ * @property {string} target
+ * @property {string} algorithm
+ * @property {string} measured
+ * @property {'met' | 'missed' | 'not measured'} verdict
+ */
+
+/** The speed-up targets are set for these two; the facade targets for every configuration. */
+const SPEED_TARGET_ALGORITHMS = ['adagrad', 'rmsprop'];
+
+/**
+ * @param {import('./report.mjs').Row[]} rows  finished rows
+ * @param {import('./facade.mjs').FacadeResult[]} facade
+ * @returns {Verdict[]}
+ */
+export function verdicts(rows, facade) {
+  /** @type {Verdict[]} */
+  const out = [];
+  /**
+   * Worst SIMD (torch flavor) speed-up over sizes ≥ minN against a baseline, with the
+   * per-size values and the tfjs flavor's worst for context.
+   * @param {string} target @param {string} algorithm @param {'vsPlainJs' | 'vsTfjsWasm' | 'vsTfjsCpu'} key
+   * @param {number} goal @param {number} minN
+   */
+  const speed = (target, algorithm, key, goal, minN) => {
+    const pick = (/** @type {string} */ flavor) => rows.filter((r) => r.algorithm === algorithm && r.implementation === 'wasm-optim simd'
+      && r.flavor === flavor && r.n >= minN && r[key] !== null);
+    const torch = pick('torch');
+    if (torch.length === 0) {
+      out.push({ target, algorithm, measured: '—', verdict: 'not measured' });
+      return;
+    }
+    const worst = torch.reduce((a, b) => (/** @type {number} */ (b[key]) < /** @type {number} */ (a[key]) ? b : a));
+    const tfjs = pick('tfjs');
+    const tfjsWorst = tfjs.length === 0 ? null : Math.min(...tfjs.map((r) => /** @type {number} */ (r[key])));
+    const each = torch.map((r) => `${r.size} ${times(r[key])}`).join(', ');
+    out.push({
+      target, algorithm,
+      measured: `min ${times(worst[key])} (${each})${tfjsWorst === null ? '' : `; tfjs flavor min ${times(tfjsWorst)}`}`,
+      verdict: /** @type {number} */ (worst[key]) >= goal ? 'met' : 'missed',
+    });
+  };
+  for (const algorithm of SPEED_TARGET_ALGORITHMS) {
+    if (!rows.some((r) => r.algorithm === algorithm)) continue;
+    speed('SIMD ≥ 8× plain JS loop at N ≥ 16K', algorithm, 'vsPlainJs', 8, 16 * 1024);
+    speed('SIMD ≥ 5× TF.js wasm at N ≥ 16K', algorithm, 'vsTfjsWasm', 5, 16 * 1024);
+    speed('SIMD ≥ 100× TF.js cpu (every N measured)', algorithm, 'vsTfjsCpu', 100, 0);
+  }
+  for (const f of facade) {
+    const algorithm = f.variant;
+    const withRaw = f.paths.filter((p) => p.zeroCopyRatio !== null && p.dropInRatio !== null && p.n >= 256 * 1024);
+    /**
+     * @param {string} target @param {(p: import('./facade.mjs').PathResult) => number} ratio @param {number} goal
+     */
+    const path = (target, ratio, goal) => {
+      if (withRaw.length === 0) {
+        out.push({ target, algorithm, measured: '—', verdict: 'not measured' });
+        return;
+      }
+      const values = withRaw.map((p) => ({ size: p.size, r: ratio(p) }));
+      const worst = Math.max(...values.map((v) => v.r));
+      out.push({ target, algorithm, measured: values.map((v) => `${v.size} ${times(v.r)}`).join(', '), verdict: worst <= goal ? 'met' : 'missed' });
+    };
+    path('zero-copy step() ≤ 1.05× raw kernel at N ≥ 256K', (p) => /** @type {number} */ (p.zeroCopyRatio), 1.05);
+    path('drop-in step(grads) ≤ 1.4× raw kernel', (p) => /** @type {number} */ (p.dropInRatio), 1.4);
+    out.push(f.perCall === null
+      ? { target: 'step() on a 16-element tensor ≤ 150 ns', algorithm, measured: '—', verdict: 'not measured' }
+      : {
+        target: 'step() on a 16-element tensor ≤ 150 ns', algorithm,
+        measured: `${f.perCall.zeroCopyNs.toFixed(0)} ns (step(grads): ${f.perCall.dropInNs.toFixed(0)} ns)`,
+        verdict: f.perCall.zeroCopyNs <= 150 ? 'met' : 'missed',
+      });
+    out.push(f.tensors === null
+      ? { target: '100 × 1000 within 1.15× of 1 × 100K', algorithm, measured: '—', verdict: 'not measured' }
+      : {
+        target: '100 × 1000 within 1.15× of 1 × 100K', algorithm,
+        measured: `${times(f.tensors.ratio)} (${num(f.tensors.manyNs)} vs ${num(f.tensors.oneNs)} ns/element)`,
+        verdict: f.tensors.ratio <= 1.15 ? 'met' : 'missed',
+      });
+    if (f.heap === null) {
+      out.push({ target: 'zero JS heap growth per step', algorithm, measured: '—', verdict: 'not measured' });
+    } else {
+      const { zeroCopy, dropIn } = f.heap;
+      // heapUsed moves by some kilobytes on its own (the JIT's code and feedback live on the
+      // heap), while the smallest V8 heap object takes 8 bytes or more: under 4 bytes per step
+      // over 10,000 steps, with no GC during them, is no allocation per step.
+      const none = (/** @type {import('./heap.mjs').HeapGrowth} */ h) => h.allocatedPerStep < 4 && h.gcEvents === 0;
+      const cell = (/** @type {import('./heap.mjs').HeapGrowth} */ h) =>
+        `${h.allocatedPerStep.toFixed(2)} B/step, ${h.gcEvents} GC, ${Math.max(0, h.retainedPerStep).toFixed(2)} B/step retained`;
+      out.push({
+        target: 'zero JS heap growth per step', algorithm,
+        measured: `zero-copy ${cell(zeroCopy)}; drop-in ${cell(dropIn)} (${zeroCopy.steps} steps each)`,
+        verdict: none(zeroCopy) && none(dropIn) ? 'met' : 'missed',
+      });
+    }
+  }
+  return out;
+}
