@@ -54,7 +54,11 @@ export class Arena {
     const at = this.top;
     const end = alignUp(at + bytes);
     const size = this.memory.buffer.byteLength;
-    if (end > size) this.memory.grow(Math.ceil((end - size) / PAGE_BYTES));
+    if (end > size) {
+      this.memory.grow(Math.ceil((end - size) / PAGE_BYTES));
+      // The arena is the only grower: rebuild the views here, once per growth.
+      this.refresh();
+    }
     this.top = end;
     return at;
   }
@@ -69,18 +73,21 @@ export class Arena {
     return this.memory.buffer !== this.viewedBuffer;
   }
 
+  // A grow detaches the old buffer and a detached view has length 0: testing that is one field
+  // load, where the WebAssembly.Memory#buffer getter is a call into the runtime (~14 ns) that
+  // every step() would pay several times.
   get buffer(): ArrayBuffer {
-    this.refresh();
+    if (this.f32View.length === 0) this.refresh();
     return this.viewedBuffer;
   }
 
   get f32(): Float32Array {
-    this.refresh();
+    if (this.f32View.length === 0) this.refresh();
     return this.f32View;
   }
 
   get u32(): Uint32Array {
-    this.refresh();
+    if (this.f32View.length === 0) this.refresh();
     return this.u32View;
   }
 
