@@ -2,7 +2,7 @@
 //
 // torch flavor (torch.optim.Adagrad 1.13, CPU float32, fused multiply-adds as in ATen's AVX2):
 //   g     = maximize ? −grad : grad
-//   g     = fma(param, weightDecay, g)            only when weightDecay ≠ 0 (see below for maximize)
+//   g     = fma(param, weightDecay, g)            only when weightDecay ≠ 0
 //   sum   = fma(g, g, sum)
 //   std   = fl(fl(sqrt(sum)) + eps)
 //   param = fl(param + fl(fl(negClr · g) / std))  negClr = fl(−lr / (1 + (t − 1)·lrDecay)), float64 first
@@ -14,31 +14,31 @@
 // Record scalars: torch h0 negClr, h1 eps, h2 weightDecay; tfjs h0 negLr, h1 eps.
 
 import {
-  FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, recCount, recFlags, recGrad, recH, recParam,
-  recState0,
+  FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH,
+  recParam, recState0,
 } from './record';
 import { fma4, fmaSquare4, fmaSquare8, fmaf } from './fma';
 
-// maximize costs nothing per element: with h = fma(param, −weightDecay, grad) the maximizing
-// gradient is g = −h exactly (round-to-nearest is symmetric), g² = h², and negClr·g = (−negClr)·h.
-// So the kernel flips the signs of two scalars instead of every gradient; sum and param come out
-// bit-identical to the negate-first order (the JS reference negates; the tests hold them equal).
+// maximize negates every gradient (one XOR per vector). Folding the sign into the scalars instead
+// (g = −h with h = fma(param, −weightDecay, grad)) is exact except for zeros: −0 + +0 and +0 + −0
+// both round to +0, so h = +0 where g is +0 too, and the fuzzer found the sign of a zero param flip.
 
 @inline function adagradTorchTensor(
   param: usize, grad: usize, sum: usize, n: usize,
-  negClr: f32, eps: f32, weightDecay: f32, hasWeightDecay: bool,
+  negClr: f32, eps: f32, weightDecay: f32, signMask: u32, hasWeightDecay: bool,
 ): void {
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vNegClr = f32x4.splat(negClr);
     const vEps = f32x4.splat(eps);
     const vWeightDecay = f32x4.splat(weightDecay);
+    const vSignMask = i32x4.splat(signMask);
     if (!hasWeightDecay) {
       // The default configuration, eight lanes per FMA suspect test.
       for (; i + 8 <= n; i += 8) {
         const at = i << 2;
-        const g1 = v128.load(grad + at);
-        const g2 = v128.load(grad + at + 16);
+        const g1 = v128.xor(v128.load(grad + at), vSignMask);
+        const g2 = v128.xor(v128.load(grad + at + 16), vSignMask);
         fmaSquare8(g1, v128.load(sum + at), g2, v128.load(sum + at + 16), sum + at, sum + at + 16);
         const std1 = f32x4.add(f32x4.sqrt(v128.load(sum + at)), vEps);
         const std2 = f32x4.add(f32x4.sqrt(v128.load(sum + at + 16)), vEps);
@@ -49,7 +49,7 @@ import { fma4, fmaSquare4, fmaSquare8, fmaf } from './fma';
     for (; i + 4 <= n; i += 4) {
       const at = i << 2;
       let p = v128.load(param + at);
-      let g = v128.load(grad + at);
+      let g = v128.xor(v128.load(grad + at), vSignMask);
       if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
       const s = fmaSquare4(g, v128.load(sum + at));
       v128.store(sum + at, s);
@@ -61,7 +61,7 @@ import { fma4, fmaSquare4, fmaSquare8, fmaf } from './fma';
   for (; i < n; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
-    let g = load<f32>(grad + at);
+    let g = flipSign(load<f32>(grad + at), signMask);
     if (hasWeightDecay) g = fmaf(p, weightDecay, g);
     const s = fmaf(g, g, load<f32>(sum + at));
     store<f32>(sum + at, s);
@@ -75,16 +75,14 @@ export function adagradStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     const flags = recFlags(rec);
-    const maximize = (flags & FLAG_MAXIMIZE) != 0;
-    const negClr = maximize ? -recH(rec, 0) : recH(rec, 0);
-    const weightDecay = maximize ? -recH(rec, 2) : recH(rec, 2);
+    const signMask: u32 = (flags & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
     // Two specialisations, so the common weightDecay = 0 loop carries no extra FMA.
     if ((flags & FLAG_WEIGHT_DECAY) != 0) {
       adagradTorchTensor(recParam(rec), recGrad(rec), recState0(rec), recCount(rec),
-        negClr, recH(rec, 1), weightDecay, true);
+        recH(rec, 0), recH(rec, 1), recH(rec, 2), signMask, true);
     } else {
       adagradTorchTensor(recParam(rec), recGrad(rec), recState0(rec), recCount(rec),
-        negClr, recH(rec, 1), 0, false);
+        recH(rec, 0), recH(rec, 1), 0, signMask, false);
     }
   }
 }

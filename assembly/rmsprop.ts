@@ -30,10 +30,8 @@ import {
 } from './record';
 import { fma4, fma8, fmaScalar, fmaScalar4, fmaf } from './fma';
 
-// maximize: in the plain configuration (not centered, no momentum) the sign folds into two
-// scalars exactly as in Adagrad (g = −h with h = fma(param, −weightDecay, grad); squares and
-// negLr·g = (−negLr)·h are unchanged), so those loops negate nothing. Centered and momentum
-// store g-dependent state (grad_avg, the buffer), so they negate the gradient itself.
+// maximize negates every gradient (one XOR per vector); folding the sign into the scalars
+// would be exact except for the sign of zero results (see assembly/adagrad.ts).
 
 @inline function rmspropTorchTensor(
   rec: usize, hasWeightDecay: bool, centered: bool, hasMomentum: bool,
@@ -42,12 +40,10 @@ import { fma4, fma8, fmaScalar, fmaScalar4, fmaf } from './fma';
   const squareAvg = recState0(rec), buf = recState1(rec), gradAvg = recState2(rec);
   const alpha = recH(rec, 0), oneMinusAlpha = recH(rec, 1), eps = recH(rec, 2);
   const momentum = recH(rec, 4);
-  const maximize = (recFlags(rec) & FLAG_MAXIMIZE) != 0;
   const plain = !centered && !hasMomentum;
-  const signMask: u32 = maximize && !plain ? 0x80000000 : 0;
-  const foldSign = maximize && plain;
-  const weightDecay = foldSign ? -recH(rec, 3) : recH(rec, 3);
-  const negLr = foldSign ? -recH(rec, 5) : recH(rec, 5);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const weightDecay = recH(rec, 3);
+  const negLr = recH(rec, 5);
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vAlpha = f32x4.splat(alpha), vOneMinusAlpha = f32x4.splat(oneMinusAlpha);
@@ -58,8 +54,8 @@ import { fma4, fma8, fmaScalar, fmaScalar4, fmaf } from './fma';
       // The default configuration, eight lanes per FMA suspect test.
       for (; i + 8 <= n; i += 8) {
         const at = i << 2;
-        const g1 = v128.load(grad + at);
-        const g2 = v128.load(grad + at + 16);
+        const g1 = v128.xor(v128.load(grad + at), vSignMask);
+        const g2 = v128.xor(v128.load(grad + at + 16), vSignMask);
         fma8(
           f32x4.mul(vOneMinusAlpha, g1), g1, f32x4.mul(v128.load(squareAvg + at), vAlpha),
           f32x4.mul(vOneMinusAlpha, g2), g2, f32x4.mul(v128.load(squareAvg + at + 16), vAlpha),

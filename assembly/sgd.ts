@@ -17,9 +17,8 @@
 // Record scalars: torch h0 negLr, h1 momentum, h2 oneMinusDampening, h3 weightDecay;
 //                 tfjs  h0 negLr, h1 momentum.   State: state1 momentum buffer.
 //
-// maximize without momentum folds into the scalars (g = −h, h = fma(param, −wd, grad), and
-// fma(−h, negLr, p) = fma(h, −negLr, p) exactly); with momentum the buffer stores g, so the
-// gradient itself is negated.
+// maximize negates every gradient (one XOR per vector); folding the sign into the scalars
+// would be exact except for the sign of zero results (see assembly/adagrad.ts).
 
 import {
   FLAG_FIRST_MOMENTUM, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_NESTEROV, FLAG_WEIGHT_DECAY,
@@ -29,23 +28,25 @@ import { fma4, fma8, fmaScalar, fmaScalar4, fmaf, isPowerOfTwo } from './fma';
 
 @inline function sgdTorchPlain(rec: usize, hasWeightDecay: bool): void {
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-  const maximize = (recFlags(rec) & FLAG_MAXIMIZE) != 0;
-  const negLr = maximize ? -recH(rec, 0) : recH(rec, 0);
-  const weightDecay = maximize ? -recH(rec, 3) : recH(rec, 3);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const negLr = recH(rec, 0);
+  const weightDecay = recH(rec, 3);
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vNegLr = f32x4.splat(negLr), vWeightDecay = f32x4.splat(weightDecay);
+    const vSignMask = i32x4.splat(signMask);
     if (!hasWeightDecay && !isPowerOfTwo(negLr)) {
       for (; i + 8 <= n; i += 8) {
         const at = i << 2;
-        fma8(v128.load(grad + at), vNegLr, v128.load(param + at),
-          v128.load(grad + at + 16), vNegLr, v128.load(param + at + 16), param + at, param + at + 16);
+        fma8(v128.xor(v128.load(grad + at), vSignMask), vNegLr, v128.load(param + at),
+          v128.xor(v128.load(grad + at + 16), vSignMask), vNegLr, v128.load(param + at + 16),
+          param + at, param + at + 16);
       }
     }
     for (; i + 4 <= n; i += 4) {
       const at = i << 2;
       const p = v128.load(param + at);
-      let g = v128.load(grad + at);
+      let g = v128.xor(v128.load(grad + at), vSignMask);
       if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
       v128.store(param + at, fmaScalar4(g, negLr, vNegLr, p));
     }
@@ -53,7 +54,7 @@ import { fma4, fma8, fmaScalar, fmaScalar4, fmaf, isPowerOfTwo } from './fma';
   for (; i < n; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
-    let g = load<f32>(grad + at);
+    let g = flipSign(load<f32>(grad + at), signMask);
     if (hasWeightDecay) g = fmaf(p, weightDecay, g);
     store<f32>(param + at, fmaScalar(g, negLr, p));
   }
