@@ -68,10 +68,6 @@ export class Arena {
     return this.top;
   }
 
-  /** True when the buffer changed since the views were made (a grow happened). */
-  get stale(): boolean {
-    return this.memory.buffer !== this.viewedBuffer;
-  }
 
   // A grow detaches the old buffer and a detached view has length 0: testing that is one field
   // load, where the WebAssembly.Memory#buffer getter is a call into the runtime (~14 ns) that

@@ -21,6 +21,12 @@ export interface GoldenFile {
   cases: GoldenCase[];
 }
 
+/** One golden file with its name, e.g. "torch/adagrad". */
+export interface GoldenSource {
+  name: string;
+  file: GoldenFile;
+}
+
 export interface WorkedExample {
   id: string;
   algorithm: 'adagrad' | 'rmsprop';

@@ -1,15 +1,9 @@
 // Reads the bundled golden fixtures from disk (Node only; the library itself never imports it).
 import { readFileSync, readdirSync } from 'node:fs';
-import type { GoldenFile, WorkedExamplesFile } from './format.js';
+import type { GoldenFile, GoldenSource, WorkedExamplesFile } from './format.js';
 
 /** test/fixtures/golden, found relative to this module in src/ and in dist/ alike. */
 export const GOLDEN_DIR = new URL('../../test/fixtures/golden/', import.meta.url);
-
-export interface GoldenSource {
-  /** e.g. "torch/adagrad" */
-  name: string;
-  file: GoldenFile;
-}
 
 export function loadGoldenFiles(dir: URL = GOLDEN_DIR): GoldenSource[] {
   const out: GoldenSource[] = [];
