@@ -22,33 +22,27 @@ import {
   FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH,
   recParam, recState0, recState1,
 } from './record';
-import { fma4, fmaScalar, fmaScalar4, fmaf } from './fma';
+import { anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaSuspect4, fmaf } from './fma';
+import { putBits, putF32, slot } from './invariants';
 
-@inline function adadeltaTorchTensor(rec: usize, hasWeightDecay: bool): void {
-  const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
+// Slots of the invariants table (see assembly/invariants.ts).
+const NEG_LR: usize = 0, RHO: usize = 1, ONE_MINUS_RHO: usize = 2, EPS: usize = 3;
+const WEIGHT_DECAY: usize = 4, SIGN: usize = 5;
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function adadeltaTorchElements(rec: usize, from: usize, to: usize): void {
+  if ((recFlags(rec) & FLAG_WEIGHT_DECAY) != 0) adadeltaTorchScalar(rec, from, to, true);
+  else adadeltaTorchScalar(rec, from, to, false);
+}
+
+@inline function adadeltaTorchScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool): void {
+  const param = recParam(rec), grad = recGrad(rec);
   const squareAvg = recState0(rec), accDelta = recState1(rec);
   const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
   const negLr = recH(rec, 0), rho = recH(rec, 1), oneMinusRho = recH(rec, 2);
   const eps = recH(rec, 3), weightDecay = recH(rec, 4);
-  let i: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vNegLr = f32x4.splat(negLr), vRho = f32x4.splat(rho), vOneMinusRho = f32x4.splat(oneMinusRho);
-    const vEps = f32x4.splat(eps), vWeightDecay = f32x4.splat(weightDecay), vSignMask = i32x4.splat(signMask);
-    for (; i + 4 <= n; i += 4) {
-      const at = i << 2;
-      const p = v128.load(param + at);
-      let g = v128.xor(v128.load(grad + at), vSignMask);
-      if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
-      const sq = fma4(f32x4.mul(vOneMinusRho, g), g, f32x4.mul(v128.load(squareAvg + at), vRho));
-      v128.store(squareAvg + at, sq);
-      const std = f32x4.sqrt(f32x4.add(sq, vEps));
-      const ad = v128.load(accDelta + at);
-      const delta = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(ad, vEps)), std), g);
-      v128.store(accDelta + at, fma4(f32x4.mul(vOneMinusRho, delta), delta, f32x4.mul(ad, vRho)));
-      v128.store(param + at, fmaScalar4(delta, negLr, vNegLr, p));
-    }
-  }
-  for (; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
     let g = flipSign(load<f32>(grad + at), signMask);
@@ -59,16 +53,68 @@ import { fma4, fmaScalar, fmaScalar4, fmaf } from './fma';
     const ad = load<f32>(accDelta + at);
     const delta = (sqrt<f32>(ad + eps) / std) * g;
     store<f32>(accDelta + at, fmaf(oneMinusRho * delta, delta, ad * rho));
-    store<f32>(param + at, fmaScalar(delta, negLr, p));
+    store<f32>(param + at, fmaBy(delta, negLr, p));
   }
+}
+
+/** The f32x4 loop over one tensor; returns how many elements it stepped. */
+@inline function adadeltaTorchVectors(rec: usize, hasWeightDecay: bool): usize {
+  const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
+  const squareAvg = recState0(rec), accDelta = recState1(rec);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const negLr = recH(rec, 0);
+  putF32(NEG_LR, negLr);
+  putF32(RHO, recH(rec, 1));
+  putF32(ONE_MINUS_RHO, recH(rec, 2));
+  putF32(EPS, recH(rec, 3));
+  putF32(WEIGHT_DECAY, recH(rec, 4));
+  putBits(SIGN, signMask);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = i << 2;
+    const p = v128.load(param + at);
+    const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
+    let g = grad4;
+    let suspect = i32x4.splat(0);
+    if (hasWeightDecay) {
+      g = fmaFast4(p, slot(WEIGHT_DECAY), grad4);
+      suspect = fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g);
+    }
+    const a = f32x4.mul(slot(ONE_MINUS_RHO), g);
+    const c = f32x4.mul(v128.load(squareAvg + at), slot(RHO));
+    const sq = fmaFast4(a, g, c);
+    const std = f32x4.sqrt(f32x4.add(sq, slot(EPS)));
+    const ad = v128.load(accDelta + at);
+    const delta = f32x4.mul(f32x4.div(f32x4.sqrt(f32x4.add(ad, slot(EPS))), std), g);
+    const aDelta = f32x4.mul(slot(ONE_MINUS_RHO), delta);
+    const cDelta = f32x4.mul(ad, slot(RHO));
+    const newAd = fmaFast4(aDelta, delta, cDelta);
+    const updated = fmaByFast4(delta, negLr, slot(NEG_LR), p);
+    suspect = v128.or(suspect, v128.or(
+      fmaSuspect4(a, g, c, sq),
+      v128.or(fmaSuspect4(aDelta, delta, cDelta, newAd), fmaBySuspect4(delta, negLr, slot(NEG_LR), p, updated))));
+    if (anySuspect(suspect)) {
+      adadeltaTorchElements(rec, i, i + 4);
+      continue;
+    }
+    v128.store(squareAvg + at, sq);
+    v128.store(accDelta + at, newAd);
+    v128.store(param + at, updated);
+  }
+  return i;
 }
 
 /** One torch-flavor Adadelta step over `count` tensor records at `table`. */
 export function adadeltaStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
-    if ((recFlags(rec) & FLAG_WEIGHT_DECAY) != 0) adadeltaTorchTensor(rec, true);
-    else adadeltaTorchTensor(rec, false);
+    let i: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      i = (recFlags(rec) & FLAG_WEIGHT_DECAY) != 0
+        ? adadeltaTorchVectors(rec, true)
+        : adadeltaTorchVectors(rec, false);
+    }
+    adadeltaTorchElements(rec, i, recCount(rec));
   }
 }
 

@@ -17,48 +17,31 @@ import {
   FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH,
   recParam, recState0,
 } from './record';
-import { fma4, fmaSquare4, fmaSquare8, fmaf } from './fma';
+import {
+  anySuspect, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4, fmaf, hiAt, lo, hi, loAt,
+} from './fma';
+import { putBits, putF32, slot } from './invariants';
 
-// maximize negates every gradient (one XOR per vector). Folding the sign into the scalars instead
-// (g = −h with h = fma(param, −weightDecay, grad)) is exact except for zeros: −0 + +0 and +0 + −0
-// both round to +0, so h = +0 where g is +0 too, and the fuzzer found the sign of a zero param flip.
+// Slots of the invariants table (see assembly/invariants.ts).
+const NEG_CLR: usize = 0, EPS: usize = 1, WEIGHT_DECAY: usize = 2, SIGN: usize = 3;
 
-@inline function adagradTorchTensor(
-  param: usize, grad: usize, sum: usize, n: usize,
-  negClr: f32, eps: f32, weightDecay: f32, signMask: u32, hasWeightDecay: bool,
-): void {
-  let i: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vNegClr = f32x4.splat(negClr);
-    const vEps = f32x4.splat(eps);
-    const vWeightDecay = f32x4.splat(weightDecay);
-    const vSignMask = i32x4.splat(signMask);
-    if (!hasWeightDecay) {
-      // The default configuration, eight lanes per FMA suspect test.
-      for (; i + 8 <= n; i += 8) {
-        const at = i << 2;
-        const g1 = v128.xor(v128.load(grad + at), vSignMask);
-        const g2 = v128.xor(v128.load(grad + at + 16), vSignMask);
-        fmaSquare8(g1, v128.load(sum + at), g2, v128.load(sum + at + 16), sum + at, sum + at + 16);
-        const std1 = f32x4.add(f32x4.sqrt(v128.load(sum + at)), vEps);
-        const std2 = f32x4.add(f32x4.sqrt(v128.load(sum + at + 16)), vEps);
-        v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(vNegClr, g1), std1)));
-        v128.store(param + at + 16, f32x4.add(v128.load(param + at + 16), f32x4.div(f32x4.mul(vNegClr, g2), std2)));
-      }
-    }
-    for (; i + 4 <= n; i += 4) {
-      const at = i << 2;
-      let p = v128.load(param + at);
-      let g = v128.xor(v128.load(grad + at), vSignMask);
-      if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
-      const s = fmaSquare4(g, v128.load(sum + at));
-      v128.store(sum + at, s);
-      const std = f32x4.add(f32x4.sqrt(s), vEps);
-      p = f32x4.add(p, f32x4.div(f32x4.mul(vNegClr, g), std));
-      v128.store(param + at, p);
-    }
-  }
-  for (; i < n; i++) {
+// maximize negates every gradient. Where g enters only as g² and as negClr·g (no weight decay),
+// the sign folds exactly into negClr instead: fl(negClr·(−x)) = fl((−negClr)·x), zeros included.
+// With weight decay it cannot (g = fma(param, wd, −grad): −0 + +0 and +0 + −0 both round to +0,
+// so the sign of a zero param would flip; the fuzzer found it), so that loop XORs the sign.
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function adagradTorchElements(rec: usize, from: usize, to: usize): void {
+  if ((recFlags(rec) & FLAG_WEIGHT_DECAY) != 0) adagradTorchScalar(rec, from, to, true);
+  else adagradTorchScalar(rec, from, to, false);
+}
+
+@inline function adagradTorchScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool): void {
+  const param = recParam(rec), grad = recGrad(rec), sum = recState0(rec);
+  const negClr = recH(rec, 0), eps = recH(rec, 1), weightDecay = recH(rec, 2);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  for (let i = from; i < to; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
     let g = flipSign(load<f32>(grad + at), signMask);
@@ -70,20 +53,76 @@ import { fma4, fmaSquare4, fmaSquare8, fmaf } from './fma';
   }
 }
 
+/** The f32x4 loops over one tensor; returns how many elements they stepped. */
+@inline function adagradTorchVectors(rec: usize, hasWeightDecay: bool): usize {
+  const param = recParam(rec), grad = recGrad(rec), sum = recState0(rec), n = recCount(rec);
+  const negClr = recH(rec, 0);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  putF32(EPS, recH(rec, 1));
+  let i: usize = 0;
+  if (!hasWeightDecay) {
+    // The default configuration: eight lanes per suspect test, maximize folded into negClr,
+    // and g and sum promoted straight from memory.
+    putF32(NEG_CLR, flipSign(negClr, signMask));
+    for (; i + 8 <= n; i += 8) {
+      const at = i << 2;
+      const gLo1 = loAt(grad + at), gHi1 = hiAt(grad + at);
+      const gLo2 = loAt(grad + at + 16), gHi2 = hiAt(grad + at + 16);
+      const cLo1 = loAt(sum + at), cHi1 = hiAt(sum + at);
+      const cLo2 = loAt(sum + at + 16), cHi2 = hiAt(sum + at + 16);
+      const s1 = fmaHalvesFast(gLo1, gHi1, gLo1, gHi1, cLo1, cHi1);
+      const s2 = fmaHalvesFast(gLo2, gHi2, gLo2, gHi2, cLo2, cHi2);
+      if (anySuspect(v128.or(
+        fmaHalvesSuspect(gLo1, gHi1, gLo1, gHi1, cLo1, cHi1, s1),
+        fmaHalvesSuspect(gLo2, gHi2, gLo2, gHi2, cLo2, cHi2, s2)))) {
+        adagradTorchElements(rec, i, i + 8);
+        continue;
+      }
+      v128.store(sum + at, s1);
+      v128.store(sum + at + 16, s2);
+      const std1 = f32x4.add(f32x4.sqrt(s1), slot(EPS));
+      const std2 = f32x4.add(f32x4.sqrt(s2), slot(EPS));
+      const step1 = f32x4.div(f32x4.mul(slot(NEG_CLR), v128.load(grad + at)), std1);
+      const step2 = f32x4.div(f32x4.mul(slot(NEG_CLR), v128.load(grad + at + 16)), std2);
+      v128.store(param + at, f32x4.add(v128.load(param + at), step1));
+      v128.store(param + at + 16, f32x4.add(v128.load(param + at + 16), step2));
+    }
+    return i;
+  }
+  putF32(NEG_CLR, negClr);
+  putF32(WEIGHT_DECAY, recH(rec, 2));
+  putBits(SIGN, signMask);
+  for (; i + 4 <= n; i += 4) {
+    const at = i << 2;
+    const p = v128.load(param + at);
+    const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
+    const g = fmaFast4(p, slot(WEIGHT_DECAY), grad4);
+    const gLo = lo(g), gHi = hi(g), cLo = loAt(sum + at), cHi = hiAt(sum + at);
+    const s = fmaHalvesFast(gLo, gHi, gLo, gHi, cLo, cHi);
+    if (anySuspect(v128.or(
+      fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g), fmaHalvesSuspect(gLo, gHi, gLo, gHi, cLo, cHi, s)))) {
+      adagradTorchElements(rec, i, i + 4);
+      continue;
+    }
+    v128.store(sum + at, s);
+    const std = f32x4.add(f32x4.sqrt(s), slot(EPS));
+    v128.store(param + at, f32x4.add(p, f32x4.div(f32x4.mul(slot(NEG_CLR), g), std)));
+  }
+  return i;
+}
+
 /** One torch-flavor Adagrad step over `count` tensor records at `table`. */
 export function adagradStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
-    const flags = recFlags(rec);
-    const signMask: u32 = (flags & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-    // Two specialisations, so the common weightDecay = 0 loop carries no extra FMA.
-    if ((flags & FLAG_WEIGHT_DECAY) != 0) {
-      adagradTorchTensor(recParam(rec), recGrad(rec), recState0(rec), recCount(rec),
-        recH(rec, 0), recH(rec, 1), recH(rec, 2), signMask, true);
-    } else {
-      adagradTorchTensor(recParam(rec), recGrad(rec), recState0(rec), recCount(rec),
-        recH(rec, 0), recH(rec, 1), 0, signMask, false);
+    let i: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      // Two specialisations, so the common weightDecay = 0 loop carries no extra FMA.
+      i = (recFlags(rec) & FLAG_WEIGHT_DECAY) != 0
+        ? adagradTorchVectors(rec, true)
+        : adagradTorchVectors(rec, false);
     }
+    adagradTorchElements(rec, i, recCount(rec));
   }
 }
 

@@ -26,65 +26,54 @@ import {
   FLAG_AMSGRAD, FLAG_DECOUPLED, FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount,
   recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
 } from './record';
-import { fma4, fma8, fmaScalar, fmaScalar4, fmaf, isPowerOfTwo } from './fma';
+import {
+  anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
+  fmaf, hi, hiAt, isPowerOfTwo, lo, loAt,
+} from './fma';
+import { putBits, putF32, putF64, slot } from './invariants';
 
-@inline function adamTorchTensor(rec: usize, hasWeightDecay: bool, decoupled: bool, amsgrad: bool): void {
-  const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
+// Slots of the invariants table (see assembly/invariants.ts).
+const NEG_STEP_SIZE: usize = 0, BC2_SQRT: usize = 1, EPS: usize = 2, BETA1: usize = 3;
+const ONE_MINUS_BETA1: usize = 4, BETA2: usize = 5, ONE_MINUS_BETA2: usize = 6, DECAY_OR_WD: usize = 7;
+const SIGN: usize = 8;
+
+// maximize negates every gradient (one XOR per vector). In the default loop it folds exactly
+// into oneMinusBeta1 instead: m = fma(−grad, 1 − β1, ·) = fma(grad, −(1 − β1), ·), and v does
+// not see the sign at all: fl((1 − β2)·(−grad))·(−grad) = fl((1 − β2)·grad)·grad.
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function adamTorchElements(rec: usize, from: usize, to: usize): void {
+  const flags = recFlags(rec);
+  const amsgrad = (flags & FLAG_AMSGRAD) != 0;
+  if ((flags & FLAG_DECOUPLED) != 0) {
+    if (amsgrad) adamTorchScalar(rec, from, to, false, true, true);
+    else adamTorchScalar(rec, from, to, false, true, false);
+  } else if ((flags & FLAG_WEIGHT_DECAY) != 0) {
+    if (amsgrad) adamTorchScalar(rec, from, to, true, false, true);
+    else adamTorchScalar(rec, from, to, true, false, false);
+  } else {
+    if (amsgrad) adamTorchScalar(rec, from, to, false, false, true);
+    else adamTorchScalar(rec, from, to, false, false, false);
+  }
+}
+
+@inline function adamTorchScalar(
+  rec: usize, from: usize, to: usize, hasWeightDecay: bool, decoupled: bool, amsgrad: bool,
+): void {
+  const param = recParam(rec), grad = recGrad(rec);
   const expAvg = recState0(rec), expAvgSq = recState1(rec), maxExpAvgSq = recState2(rec);
   const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
   const negStepSize = recH(rec, 0), bc2Sqrt = recH(rec, 1), eps = recH(rec, 2);
   const beta1 = recH(rec, 3), oneMinusBeta1 = recH(rec, 4);
   const beta2 = recH(rec, 5), oneMinusBeta2 = recH(rec, 6), decayOrWd = recH(rec, 7);
-  let i: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vNegStepSize = f32x4.splat(negStepSize), vBc2Sqrt = f32x4.splat(bc2Sqrt);
-    const vEps = f32x4.splat(eps), vBeta1 = f32x4.splat(beta1), vOneMinusBeta1 = f32x4.splat(oneMinusBeta1);
-    const vBeta2 = f32x4.splat(beta2), vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
-    const vDecayOrWd = f32x4.splat(decayOrWd), vSignMask = i32x4.splat(signMask);
-    if (!hasWeightDecay && !decoupled && !amsgrad && !isPowerOfTwo(oneMinusBeta1)) {
-      // The default configuration: both moment FMAs of eight lanes under one suspect test each.
-      for (; i + 8 <= n; i += 8) {
-        const at = i << 2;
-        const g1 = v128.xor(v128.load(grad + at), vSignMask);
-        const g2 = v128.xor(v128.load(grad + at + 16), vSignMask);
-        fma8(g1, vOneMinusBeta1, f32x4.mul(v128.load(expAvg + at), vBeta1),
-          g2, vOneMinusBeta1, f32x4.mul(v128.load(expAvg + at + 16), vBeta1), expAvg + at, expAvg + at + 16);
-        fma8(f32x4.mul(vOneMinusBeta2, g1), g1, f32x4.mul(v128.load(expAvgSq + at), vBeta2),
-          f32x4.mul(vOneMinusBeta2, g2), g2, f32x4.mul(v128.load(expAvgSq + at + 16), vBeta2),
-          expAvgSq + at, expAvgSq + at + 16);
-        const denom1 = f32x4.add(f32x4.div(f32x4.sqrt(v128.load(expAvgSq + at)), vBc2Sqrt), vEps);
-        const denom2 = f32x4.add(f32x4.div(f32x4.sqrt(v128.load(expAvgSq + at + 16)), vBc2Sqrt), vEps);
-        v128.store(param + at, f32x4.add(v128.load(param + at),
-          f32x4.div(f32x4.mul(vNegStepSize, v128.load(expAvg + at)), denom1)));
-        v128.store(param + at + 16, f32x4.add(v128.load(param + at + 16),
-          f32x4.div(f32x4.mul(vNegStepSize, v128.load(expAvg + at + 16)), denom2)));
-      }
-    }
-    for (; i + 4 <= n; i += 4) {
-      const at = i << 2;
-      let p = v128.load(param + at);
-      let g = v128.xor(v128.load(grad + at), vSignMask);
-      if (decoupled) p = f32x4.mul(p, vDecayOrWd);
-      else if (hasWeightDecay) g = fma4(p, vDecayOrWd, g);
-      const m = fmaScalar4(g, oneMinusBeta1, vOneMinusBeta1, f32x4.mul(v128.load(expAvg + at), vBeta1));
-      v128.store(expAvg + at, m);
-      let v = fma4(f32x4.mul(vOneMinusBeta2, g), g, f32x4.mul(v128.load(expAvgSq + at), vBeta2));
-      v128.store(expAvgSq + at, v);
-      if (amsgrad) {
-        v = f32x4.max(v128.load(maxExpAvgSq + at), v);
-        v128.store(maxExpAvgSq + at, v);
-      }
-      const denom = f32x4.add(f32x4.div(f32x4.sqrt(v), vBc2Sqrt), vEps);
-      v128.store(param + at, f32x4.add(p, f32x4.div(f32x4.mul(vNegStepSize, m), denom)));
-    }
-  }
-  for (; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const at = i << 2;
     let p = load<f32>(param + at);
     let g = flipSign(load<f32>(grad + at), signMask);
     if (decoupled) p = p * decayOrWd;
     else if (hasWeightDecay) g = fmaf(p, decayOrWd, g);
-    const m = fmaScalar(g, oneMinusBeta1, load<f32>(expAvg + at) * beta1);
+    const m = fmaBy(g, oneMinusBeta1, load<f32>(expAvg + at) * beta1);
     store<f32>(expAvg + at, m);
     let v = fmaf(oneMinusBeta2 * g, g, load<f32>(expAvgSq + at) * beta2);
     store<f32>(expAvgSq + at, v);
@@ -97,22 +86,119 @@ import { fma4, fma8, fmaScalar, fmaScalar4, fmaf, isPowerOfTwo } from './fma';
   }
 }
 
+/** The f32x4 loops over one tensor; returns how many elements they stepped. */
+@inline function adamTorchVectors(rec: usize, hasWeightDecay: bool, decoupled: bool, amsgrad: bool): usize {
+  const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
+  const expAvg = recState0(rec), expAvgSq = recState1(rec), maxExpAvgSq = recState2(rec);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const oneMinusBeta1 = recH(rec, 4);
+  putF32(NEG_STEP_SIZE, recH(rec, 0));
+  putF32(BC2_SQRT, recH(rec, 1));
+  putF32(EPS, recH(rec, 2));
+  putF32(BETA1, recH(rec, 3));
+  putF32(BETA2, recH(rec, 5));
+  putF32(ONE_MINUS_BETA2, recH(rec, 6));
+  let i: usize = 0;
+  if (!hasWeightDecay && !decoupled && !amsgrad && !isPowerOfTwo(oneMinusBeta1)) {
+    // The default configuration: both moments of eight lanes under one suspect test, grad
+    // promoted straight from memory, 1 − β1 (maximize's sign folded in) promoted once.
+    putF64(ONE_MINUS_BETA1, flipSign(oneMinusBeta1, signMask));
+    for (; i + 8 <= n; i += 8) {
+      const at = i << 2;
+      const g1 = v128.load(grad + at), g2 = v128.load(grad + at + 16);
+      const gLo1 = loAt(grad + at), gHi1 = hiAt(grad + at);
+      const gLo2 = loAt(grad + at + 16), gHi2 = hiAt(grad + at + 16);
+      const cm1 = f32x4.mul(v128.load(expAvg + at), slot(BETA1));
+      const cm2 = f32x4.mul(v128.load(expAvg + at + 16), slot(BETA1));
+      const cmLo1 = lo(cm1), cmHi1 = hi(cm1), cmLo2 = lo(cm2), cmHi2 = hi(cm2);
+      const m1 = fmaHalvesFast(gLo1, gHi1, slot(ONE_MINUS_BETA1), slot(ONE_MINUS_BETA1), cmLo1, cmHi1);
+      const m2 = fmaHalvesFast(gLo2, gHi2, slot(ONE_MINUS_BETA1), slot(ONE_MINUS_BETA1), cmLo2, cmHi2);
+      const a1 = f32x4.mul(slot(ONE_MINUS_BETA2), g1), a2 = f32x4.mul(slot(ONE_MINUS_BETA2), g2);
+      const cv1 = f32x4.mul(v128.load(expAvgSq + at), slot(BETA2));
+      const cv2 = f32x4.mul(v128.load(expAvgSq + at + 16), slot(BETA2));
+      const aLo1 = lo(a1), aHi1 = hi(a1), aLo2 = lo(a2), aHi2 = hi(a2);
+      const cvLo1 = lo(cv1), cvHi1 = hi(cv1), cvLo2 = lo(cv2), cvHi2 = hi(cv2);
+      const v1 = fmaHalvesFast(aLo1, aHi1, gLo1, gHi1, cvLo1, cvHi1);
+      const v2 = fmaHalvesFast(aLo2, aHi2, gLo2, gHi2, cvLo2, cvHi2);
+      if (anySuspect(v128.or(
+        v128.or(
+          fmaHalvesSuspect(gLo1, gHi1, slot(ONE_MINUS_BETA1), slot(ONE_MINUS_BETA1), cmLo1, cmHi1, m1),
+          fmaHalvesSuspect(gLo2, gHi2, slot(ONE_MINUS_BETA1), slot(ONE_MINUS_BETA1), cmLo2, cmHi2, m2)),
+        v128.or(
+          fmaHalvesSuspect(aLo1, aHi1, gLo1, gHi1, cvLo1, cvHi1, v1),
+          fmaHalvesSuspect(aLo2, aHi2, gLo2, gHi2, cvLo2, cvHi2, v2))))) {
+        adamTorchElements(rec, i, i + 8);
+        continue;
+      }
+      v128.store(expAvg + at, m1);
+      v128.store(expAvg + at + 16, m2);
+      v128.store(expAvgSq + at, v1);
+      v128.store(expAvgSq + at + 16, v2);
+      const denom1 = f32x4.add(f32x4.div(f32x4.sqrt(v1), slot(BC2_SQRT)), slot(EPS));
+      const denom2 = f32x4.add(f32x4.div(f32x4.sqrt(v2), slot(BC2_SQRT)), slot(EPS));
+      const step1 = f32x4.div(f32x4.mul(slot(NEG_STEP_SIZE), m1), denom1);
+      const step2 = f32x4.div(f32x4.mul(slot(NEG_STEP_SIZE), m2), denom2);
+      v128.store(param + at, f32x4.add(v128.load(param + at), step1));
+      v128.store(param + at + 16, f32x4.add(v128.load(param + at + 16), step2));
+    }
+    return i;
+  }
+  putF32(ONE_MINUS_BETA1, oneMinusBeta1);
+  putF32(DECAY_OR_WD, recH(rec, 7));
+  putBits(SIGN, signMask);
+  for (; i + 4 <= n; i += 4) {
+    const at = i << 2;
+    let p = v128.load(param + at);
+    const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
+    let g = grad4;
+    let suspect = i32x4.splat(0);
+    if (decoupled) {
+      p = f32x4.mul(p, slot(DECAY_OR_WD));
+    } else if (hasWeightDecay) {
+      g = fmaFast4(p, slot(DECAY_OR_WD), grad4);
+      suspect = fmaSuspect4(p, slot(DECAY_OR_WD), grad4, g);
+    }
+    const cm = f32x4.mul(v128.load(expAvg + at), slot(BETA1));
+    const m = fmaByFast4(g, oneMinusBeta1, slot(ONE_MINUS_BETA1), cm);
+    const a = f32x4.mul(slot(ONE_MINUS_BETA2), g);
+    const cv = f32x4.mul(v128.load(expAvgSq + at), slot(BETA2));
+    const v = fmaFast4(a, g, cv);
+    suspect = v128.or(suspect, v128.or(
+      fmaBySuspect4(g, oneMinusBeta1, slot(ONE_MINUS_BETA1), cm, m), fmaSuspect4(a, g, cv, v)));
+    if (anySuspect(suspect)) {
+      adamTorchElements(rec, i, i + 4);
+      continue;
+    }
+    v128.store(expAvg + at, m);
+    v128.store(expAvgSq + at, v);
+    let vUsed = v;
+    if (amsgrad) {
+      vUsed = f32x4.max(v128.load(maxExpAvgSq + at), v);
+      v128.store(maxExpAvgSq + at, vUsed);
+    }
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vUsed), slot(BC2_SQRT)), slot(EPS));
+    v128.store(param + at, f32x4.add(p, f32x4.div(f32x4.mul(slot(NEG_STEP_SIZE), m), denom)));
+  }
+  return i;
+}
+
 /** One torch-flavor Adam / AdamW step over `count` tensor records at `table`. */
 export function adamStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
-    const flags = recFlags(rec);
-    const amsgrad = (flags & FLAG_AMSGRAD) != 0;
-    if ((flags & FLAG_DECOUPLED) != 0) {
-      if (amsgrad) adamTorchTensor(rec, false, true, true);
-      else adamTorchTensor(rec, false, true, false);
-    } else if ((flags & FLAG_WEIGHT_DECAY) != 0) {
-      if (amsgrad) adamTorchTensor(rec, true, false, true);
-      else adamTorchTensor(rec, true, false, false);
-    } else {
-      if (amsgrad) adamTorchTensor(rec, false, false, true);
-      else adamTorchTensor(rec, false, false, false);
+    let i: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      const flags = recFlags(rec);
+      const amsgrad = (flags & FLAG_AMSGRAD) != 0;
+      if ((flags & FLAG_DECOUPLED) != 0) {
+        i = amsgrad ? adamTorchVectors(rec, false, true, true) : adamTorchVectors(rec, false, true, false);
+      } else if ((flags & FLAG_WEIGHT_DECAY) != 0) {
+        i = amsgrad ? adamTorchVectors(rec, true, false, true) : adamTorchVectors(rec, true, false, false);
+      } else {
+        i = amsgrad ? adamTorchVectors(rec, false, false, true) : adamTorchVectors(rec, false, false, false);
+      }
     }
+    adamTorchElements(rec, i, recCount(rec));
   }
 }
 

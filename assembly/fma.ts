@@ -18,7 +18,13 @@
 //   even, step s one ulp toward e — then demote. Round-to-odd at 53 bits followed by rounding to
 //   24 bits is correctly rounded (53 ≥ 24 + 2), for subnormal and overflowing results too.
 //
-// The scalar and f32x4 forms use the same test and the same correction, lane by lane.
+// The f32x4 forms have no slow path of their own: fmaFast4 / fmaHalvesFast round twice, and
+// fmaSuspect4 / fmaHalvesSuspect flag the lanes the test above cannot clear. A kernel computes
+// every FMA of a block of lanes first, ORs the flags, and if any lane is flagged it steps that
+// whole block again element by element with fmaf, before storing anything. An inline vector
+// correction kept its operands alive across the branch and cost register spills on every
+// iteration (about a fifth of the step) for a path that random data takes once in 2^29.
+//
 // src/backend/js/fma.ts is an independent JavaScript implementation (midpoint detection by
 // re-rounding), proven against an exact BigInt oracle in test/fma.test.ts; the conformance and
 // FMA-trap tests hold these kernels to it bit for bit.
@@ -26,7 +32,6 @@
 const DROPPED_BITS: u64 = 0x1fffffff; // the 29 float64 mantissa bits float32 does not keep
 const BOUNDARY_BITS: u64 = 0x10000000; // a float32 midpoint: 1 then 28 zeros in those bits
 const FLT_MIN_NORMAL: f64 = 1.1754943508222875e-38; // 2^−126
-const FLT_MIN_NORMAL_F32: f32 = 1.1754943508222875e-38;
 
 /** a·b + c rounded once to float32. */
 @inline export function fmaf(a: f32, b: f32, c: f32): f32 {
@@ -50,92 +55,75 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
   return reinterpret<f64>((e > 0) == (s > 0) ? bits + 1 : bits - 1);
 }
 
-@inline function lowPair(x: v128): v128 { return f64x2.promote_low_f32x4(x); }
-@inline function highPair(x: v128): v128 {
+/** The float64 halves (lanes 0–1, lanes 2–3) of an f32x4 held in a register. */
+@inline export function lo(x: v128): v128 { return f64x2.promote_low_f32x4(x); }
+@inline export function hi(x: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3));
 }
 
-/**
- * The lanes of s = (sLo, sHi) that may need the slow path, given r = s demoted to f32x4 and
- * the addend c. Two tests, both on four lanes at once:
- *  - on a boundary: the low 32-bit words of s (gathered by one shuffle) hold the 29 dropped
- *    mantissa bits; shifted left by 3 they are 0x80000000 exactly for 1 followed by 28 zeros;
- *  - tiny: |r| ≤ 2^−126 covers every sum below the float32 normal range (where spacing is
- *    fixed and the pattern above does not apply), except lanes with c = 0, whose sum is the
- *    exact product itself. So all-zero data (c = 0) stays on the fast path.
- */
-@inline function suspectMask(sLo: v128, sHi: v128, r: v128, c: v128): v128 {
-  const lowWords = v128.shuffle<i32>(sLo, sHi, 0, 2, 4, 6);
-  const onBoundary = i32x4.eq(i32x4.shl(lowWords, 3), i32x4.splat(0x80000000));
-  const tiny = v128.and(
-    f32x4.le(f32x4.abs(r), f32x4.splat(FLT_MIN_NORMAL_F32)), f32x4.ne(c, f32x4.splat(0)));
-  return v128.or(onBoundary, tiny);
-}
+/** The same halves of four float32 read from memory: one conversion each and no shuffle. */
+@inline export function loAt(ptr: usize): v128 { return f64x2.promote_low_f32x4(v128.load64_zero(ptr)); }
+@inline export function hiAt(ptr: usize): v128 { return f64x2.promote_low_f32x4(v128.load64_zero(ptr, 8)); }
 
 /** The two float64 halves of an f32x4 demoted back into one f32x4. */
 @inline function demotePairs(sLo: v128, sHi: v128): v128 {
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(sLo), f32x4.demote_f64x2_zero(sHi), 0, 1, 4, 5);
 }
 
-/** Four exactly rounded float32 FMAs a·b + c. */
-@inline export function fma4(a: v128, b: v128, c: v128): v128 {
-  return fmaPairs(
-    f64x2.mul(lowPair(a), lowPair(b)), f64x2.mul(highPair(a), highPair(b)), c);
+/**
+ * The lanes of s = (sLo, sHi) that may need the slow path, given r = s demoted to f32x4:
+ *  - on a boundary: the low 32-bit words of s (gathered by one shuffle) hold the 29 dropped
+ *    mantissa bits; shifted left by 3 they are 0x80000000 exactly for 1 followed by 28 zeros;
+ *  - tiny: 0 < |r| ≤ 2^−126, the float32 subnormal range (and its upper edge, which a subnormal
+ *    sum can round up to), where spacing is fixed and the pattern above does not apply. In the
+ *    bits of r shifted left by one (the sign dropped), that is 1 … 0x01000000; adding 0x7fffffff
+ *    with wrap-around maps exactly that range below 0x81000000 as signed integers (0 goes to
+ *    0x7fffffff, everything larger to 0x81000000 and up, wrapping to the non-negatives).
+ *    r = 0 needs no flag, so zero data stays on the fast path: a wrong zero would need s = ±2^−150
+ *    exactly while p + c is not, i.e. p + c within 2^−203 of ±2^−150 but not on it; since c is a
+ *    multiple of 2^−149, p itself would carry bits from 2^−151 down to below 2^−203, 53 or more
+ *    significant bits, which a product of two float32 (at most 48) cannot.
+ */
+@inline function suspectMask(sLo: v128, sHi: v128, r: v128): v128 {
+  const lowWords = v128.shuffle<i32>(sLo, sHi, 0, 2, 4, 6);
+  const onBoundary = i32x4.eq(i32x4.shl(lowWords, 3), i32x4.splat(0x80000000));
+  const tiny = i32x4.lt_s(i32x4.add(i32x4.shl(r, 1), i32x4.splat(0x7fffffff)), i32x4.splat(0x81000000));
+  return v128.or(onBoundary, tiny);
 }
 
-/** Four exactly rounded float32 a·a + c (the square promoted once). */
-@inline export function fmaSquare4(a: v128, c: v128): v128 {
-  const aLo = lowPair(a);
-  const aHi = highPair(a);
-  return fmaPairs(f64x2.mul(aLo, aLo), f64x2.mul(aHi, aHi), c);
+// The fast and the suspect functions below take the same operands and compute the same float64
+// sums; the engine computes them once (Binaryen and V8 both merge identical pure expressions,
+// and the identical loads of loAt/hiAt), so asking costs only the test itself.
+
+/**
+ * (aLo·bLo + cLo, aHi·bHi + cHi) on float64 halves (from lo/hi or loAt/hiAt), each sum rounded
+ * to float64, then to float32: the exact FMA in every lane fmaHalvesSuspect leaves clear.
+ */
+@inline export function fmaHalvesFast(aLo: v128, aHi: v128, bLo: v128, bHi: v128, cLo: v128, cHi: v128): v128 {
+  return demotePairs(f64x2.add(f64x2.mul(aLo, bLo), cLo), f64x2.add(f64x2.mul(aHi, bHi), cHi));
 }
 
-/** The exact products as two f64x2 halves, plus c: the rounded sums as one f32x4. */
-@inline function fmaPairs(pLo: v128, pHi: v128, c: v128): v128 {
-  const cLo = lowPair(c);
-  const cHi = highPair(c);
-  const sLo = f64x2.add(pLo, cLo);
-  const sHi = f64x2.add(pHi, cHi);
-  const r = demotePairs(sLo, sHi);
-  if (v128.any_true(suspectMask(sLo, sHi, r, c))) return fma4Slow(pLo, cLo, sLo, pHi, cHi, sHi);
-  return r;
+/** The lanes where r = fmaHalvesFast(…) may differ from the exact FMA (all ones there). */
+@inline export function fmaHalvesSuspect(
+  aLo: v128, aHi: v128, bLo: v128, bHi: v128, cLo: v128, cHi: v128, r: v128,
+): v128 {
+  return suspectMask(f64x2.add(f64x2.mul(aLo, bLo), cLo), f64x2.add(f64x2.mul(aHi, bHi), cHi), r);
 }
 
-// Eight lanes with one suspect test and one branch: the unrolled loops of the default
-// configurations use these, which pays for itself (about 0.1 ns/element less than two fma4).
-// The results are stored to out1 and out2 (AssemblyScript functions return one value).
-
-/** a1·b1 + c1 → out1 and a2·b2 + c2 → out2, each lane rounded once. */
-@inline export function fma8(
-  a1: v128, b1: v128, c1: v128, a2: v128, b2: v128, c2: v128, out1: usize, out2: usize,
-): void {
-  fmaPairs8(
-    f64x2.mul(lowPair(a1), lowPair(b1)), f64x2.mul(highPair(a1), highPair(b1)), c1,
-    f64x2.mul(lowPair(a2), lowPair(b2)), f64x2.mul(highPair(a2), highPair(b2)), c2, out1, out2);
+/** a·b + c on f32x4 registers, rounded twice: exact in every lane fmaSuspect4 leaves clear. */
+@inline export function fmaFast4(a: v128, b: v128, c: v128): v128 {
+  return fmaHalvesFast(lo(a), hi(a), lo(b), hi(b), lo(c), hi(c));
 }
 
-/** a1² + c1 → out1 and a2² + c2 → out2, each lane rounded once. */
-@inline export function fmaSquare8(a1: v128, c1: v128, a2: v128, c2: v128, out1: usize, out2: usize): void {
-  const aLo1 = lowPair(a1), aHi1 = highPair(a1), aLo2 = lowPair(a2), aHi2 = highPair(a2);
-  fmaPairs8(
-    f64x2.mul(aLo1, aLo1), f64x2.mul(aHi1, aHi1), c1,
-    f64x2.mul(aLo2, aLo2), f64x2.mul(aHi2, aHi2), c2, out1, out2);
+/** The lanes where r = fmaFast4(a, b, c) may differ from the exact FMA (all ones there). */
+@inline export function fmaSuspect4(a: v128, b: v128, c: v128, r: v128): v128 {
+  return fmaHalvesSuspect(lo(a), hi(a), lo(b), hi(b), lo(c), hi(c), r);
 }
 
-@inline function fmaPairs8(
-  pLo1: v128, pHi1: v128, c1: v128, pLo2: v128, pHi2: v128, c2: v128, out1: usize, out2: usize,
-): void {
-  const cLo1 = lowPair(c1), cHi1 = highPair(c1), cLo2 = lowPair(c2), cHi2 = highPair(c2);
-  const sLo1 = f64x2.add(pLo1, cLo1), sHi1 = f64x2.add(pHi1, cHi1);
-  const sLo2 = f64x2.add(pLo2, cLo2), sHi2 = f64x2.add(pHi2, cHi2);
-  let r1 = demotePairs(sLo1, sHi1);
-  let r2 = demotePairs(sLo2, sHi2);
-  if (v128.any_true(v128.or(suspectMask(sLo1, sHi1, r1, c1), suspectMask(sLo2, sHi2, r2, c2)))) {
-    r1 = fma4Slow(pLo1, cLo1, sLo1, pHi1, cHi1, sHi1);
-    r2 = fma4Slow(pLo2, cLo2, sLo2, pHi2, cHi2, sHi2);
-  }
-  v128.store(out1, r1);
-  v128.store(out2, r2);
+/** Whether any lane of a suspect mask is set: then the block is stepped again with fmaf. */
+@inline export function anySuspect(mask: v128): bool {
+  // One pmovmskb and a test; v128.any_true compiles to a longer sequence in V8.
+  return i8x16.bitmask(mask) != 0;
 }
 
 // A multiplier b = ±2^k (lr 0.5, lr 1, dampening 0, a decay of 0 …) makes a·b a number of at
@@ -144,7 +132,7 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
 // one addend spans 29 or more bit positions (a 1, 28 zeros, then the lost tail; with opposite
 // signs, the borrow needs a run of 28 ones), which two 24-bit numbers cannot. Such sums also
 // hit the suspect pattern half of the time (an exact 25-bit sum), so the general path would
-// branch to its slow path constantly. b is uniform across a loop: the branch predicts perfectly.
+// redo its blocks constantly. b is uniform across a loop: the branch predicts perfectly.
 // b = ±1 is cheaper still: one float32 add rounds the exact sum once.
 
 /** |b| = 2^k, a normal float32 power of two. */
@@ -153,41 +141,23 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
   return (bits & 0x007fffff) == 0 && bits != 0 && bits < 0x7f800000;
 }
 
-/** fma(a, b, c) for a scalar b splatted in vB, with the shortcuts above. */
-@inline export function fmaScalar4(a: v128, b: f32, vB: v128, c: v128): v128 {
+/** fma(a, b, c) for a scalar b splatted in vB, with the shortcuts above (exact for ±2^k). */
+@inline export function fmaByFast4(a: v128, b: f32, vB: v128, c: v128): v128 {
   if (b == 1) return f32x4.add(a, c);
   if (b == -1) return f32x4.sub(c, a);
-  if (isPowerOfTwo(b)) {
-    const sLo = f64x2.add(f64x2.mul(lowPair(a), lowPair(vB)), lowPair(c));
-    const sHi = f64x2.add(f64x2.mul(highPair(a), lowPair(vB)), highPair(c));
-    return demotePairs(sLo, sHi);
-  }
-  return fma4(a, vB, c);
+  return fmaFast4(a, vB, c);
 }
 
-/** fmaf with the same shortcuts (for tails and the scalar build). */
-@inline export function fmaScalar(a: f32, b: f32, c: f32): f32 {
+/** The suspect lanes of fmaByFast4: none when b = ±2^k. */
+@inline export function fmaBySuspect4(a: v128, b: f32, vB: v128, c: v128, r: v128): v128 {
+  if (isPowerOfTwo(b)) return i32x4.splat(0);
+  return fmaSuspect4(a, vB, c, r);
+}
+
+/** fmaf with the same shortcuts (for the element-by-element loops). */
+@inline export function fmaBy(a: f32, b: f32, c: f32): f32 {
   if (b == 1) return a + c;
   if (b == -1) return c - a;
   if (isPowerOfTwo(b)) return <f32>(<f64>a * <f64>b + <f64>c);
   return fmaf(a, b, c);
-}
-
-/** Round-to-odd on two f64x2 halves, then demote: the rare path of fma4, kept out of line. */
-@inline function fma4Slow(pLo: v128, cLo: v128, sLo: v128, pHi: v128, cHi: v128, sHi: v128): v128 {
-  const lo = f32x4.demote_f64x2_zero(roundToOdd2(pLo, cLo, sLo));
-  const hi = f32x4.demote_f64x2_zero(roundToOdd2(pHi, cHi, sHi));
-  return v128.shuffle<f32>(lo, hi, 0, 1, 4, 5);
-}
-
-@inline function roundToOdd2(p: v128, c: v128, s: v128): v128 {
-  const bb = f64x2.sub(s, p);
-  const e = f64x2.add(f64x2.sub(p, f64x2.sub(s, bb)), f64x2.sub(c, bb));
-  const zero = f64x2.splat(0);
-  const one = i64x2.splat(1);
-  const inexact = v128.or(f64x2.gt(e, zero), f64x2.lt(e, zero)); // false for NaN
-  const even = i64x2.eq(v128.and(s, one), i64x2.splat(0));
-  // +1 when e and s share a sign (larger magnitude), −1 otherwise: (sign(e ^ s) >> 63) | 1.
-  const step = v128.or(i64x2.shr_s(v128.xor(e, s), 63), one);
-  return i64x2.add(s, v128.and(step, v128.and(inexact, even)));
 }

@@ -28,71 +28,56 @@ import {
   FLAG_CENTERED, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount,
   recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
 } from './record';
-import { fma4, fma8, fmaScalar, fmaScalar4, fmaf } from './fma';
+import {
+  anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
+  fmaf, hi, hiAt, lo, loAt,
+} from './fma';
+import { putBits, putF32, slot } from './invariants';
 
-// maximize negates every gradient (one XOR per vector); folding the sign into the scalars
-// would be exact except for the sign of zero results (see assembly/adagrad.ts).
+// Slots of the invariants table (see assembly/invariants.ts).
+const ALPHA: usize = 0, ONE_MINUS_ALPHA: usize = 1, EPS: usize = 2, WEIGHT_DECAY: usize = 3;
+const MOMENTUM: usize = 4, NEG_LR: usize = 5, SIGN: usize = 6;
 
-@inline function rmspropTorchTensor(
-  rec: usize, hasWeightDecay: bool, centered: bool, hasMomentum: bool,
-): void {
-  const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-  const squareAvg = recState0(rec), buf = recState1(rec), gradAvg = recState2(rec);
-  const alpha = recH(rec, 0), oneMinusAlpha = recH(rec, 1), eps = recH(rec, 2);
-  const momentum = recH(rec, 4);
-  const plain = !centered && !hasMomentum;
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  const weightDecay = recH(rec, 3);
-  const negLr = recH(rec, 5);
-  let i: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vAlpha = f32x4.splat(alpha), vOneMinusAlpha = f32x4.splat(oneMinusAlpha);
-    const vEps = f32x4.splat(eps), vWeightDecay = f32x4.splat(weightDecay);
-    const vMomentum = f32x4.splat(momentum), vNegLr = f32x4.splat(negLr);
-    const vSignMask = i32x4.splat(signMask);
-    if (plain && !hasWeightDecay) {
-      // The default configuration, eight lanes per FMA suspect test.
-      for (; i + 8 <= n; i += 8) {
-        const at = i << 2;
-        const g1 = v128.xor(v128.load(grad + at), vSignMask);
-        const g2 = v128.xor(v128.load(grad + at + 16), vSignMask);
-        fma8(
-          f32x4.mul(vOneMinusAlpha, g1), g1, f32x4.mul(v128.load(squareAvg + at), vAlpha),
-          f32x4.mul(vOneMinusAlpha, g2), g2, f32x4.mul(v128.load(squareAvg + at + 16), vAlpha),
-          squareAvg + at, squareAvg + at + 16);
-        const avg1 = f32x4.add(f32x4.sqrt(v128.load(squareAvg + at)), vEps);
-        const avg2 = f32x4.add(f32x4.sqrt(v128.load(squareAvg + at + 16)), vEps);
-        v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(vNegLr, g1), avg1)));
-        v128.store(param + at + 16, f32x4.add(v128.load(param + at + 16), f32x4.div(f32x4.mul(vNegLr, g2), avg2)));
-      }
+// maximize negates every gradient. In the default loop g enters only through fl(oneMinusAlpha·g)·g
+// and negLr·g, so the sign folds exactly into negLr; elsewhere (weight decay, grad_avg, the
+// momentum buffer) one XOR per vector keeps the signs of zeros right (see assembly/adagrad.ts).
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
+  const flags = recFlags(rec);
+  const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
+  const centered = (flags & FLAG_CENTERED) != 0;
+  const momentum = (flags & FLAG_MOMENTUM) != 0;
+  // Eight specialisations: each loop carries only the work its options ask for.
+  if (wd) {
+    if (centered) {
+      if (momentum) rmspropTorchScalar(rec, from, to, true, true, true);
+      else rmspropTorchScalar(rec, from, to, true, true, false);
+    } else {
+      if (momentum) rmspropTorchScalar(rec, from, to, true, false, true);
+      else rmspropTorchScalar(rec, from, to, true, false, false);
     }
-    for (; i + 4 <= n; i += 4) {
-      const at = i << 2;
-      let p = v128.load(param + at);
-      let g = v128.xor(v128.load(grad + at), vSignMask);
-      if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
-      const sq = fma4(f32x4.mul(vOneMinusAlpha, g), g, f32x4.mul(v128.load(squareAvg + at), vAlpha));
-      v128.store(squareAvg + at, sq);
-      let avg: v128;
-      if (centered) {
-        const ga = fmaScalar4(g, oneMinusAlpha, vOneMinusAlpha, f32x4.mul(v128.load(gradAvg + at), vAlpha));
-        v128.store(gradAvg + at, ga);
-        avg = f32x4.sqrt(fma4(f32x4.neg(ga), ga, sq));
-      } else {
-        avg = f32x4.sqrt(sq);
-      }
-      avg = f32x4.add(avg, vEps);
-      if (hasMomentum) {
-        const b = f32x4.add(f32x4.mul(v128.load(buf + at), vMomentum), f32x4.div(g, avg));
-        v128.store(buf + at, b);
-        p = fmaScalar4(b, negLr, vNegLr, p);
-      } else {
-        p = f32x4.add(p, f32x4.div(f32x4.mul(vNegLr, g), avg));
-      }
-      v128.store(param + at, p);
+  } else {
+    if (centered) {
+      if (momentum) rmspropTorchScalar(rec, from, to, false, true, true);
+      else rmspropTorchScalar(rec, from, to, false, true, false);
+    } else {
+      if (momentum) rmspropTorchScalar(rec, from, to, false, false, true);
+      else rmspropTorchScalar(rec, from, to, false, false, false);
     }
   }
-  for (; i < n; i++) {
+}
+
+@inline function rmspropTorchScalar(
+  rec: usize, from: usize, to: usize, hasWeightDecay: bool, centered: bool, hasMomentum: bool,
+): void {
+  const param = recParam(rec), grad = recGrad(rec);
+  const squareAvg = recState0(rec), buf = recState1(rec), gradAvg = recState2(rec);
+  const alpha = recH(rec, 0), oneMinusAlpha = recH(rec, 1), eps = recH(rec, 2);
+  const weightDecay = recH(rec, 3), momentum = recH(rec, 4), negLr = recH(rec, 5);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  for (let i = from; i < to; i++) {
     const at = i << 2;
     let p = load<f32>(param + at);
     let g = flipSign(load<f32>(grad + at), signMask);
@@ -101,7 +86,7 @@ import { fma4, fma8, fmaScalar, fmaScalar4, fmaf } from './fma';
     store<f32>(squareAvg + at, sq);
     let avg: f32;
     if (centered) {
-      const ga = fmaScalar(g, oneMinusAlpha, load<f32>(gradAvg + at) * alpha);
+      const ga = fmaBy(g, oneMinusAlpha, load<f32>(gradAvg + at) * alpha);
       store<f32>(gradAvg + at, ga);
       avg = sqrt<f32>(fmaf(-ga, ga, sq));
     } else {
@@ -111,7 +96,7 @@ import { fma4, fma8, fmaScalar, fmaScalar4, fmaf } from './fma';
     if (hasMomentum) {
       const b = load<f32>(buf + at) * momentum + g / avg;
       store<f32>(buf + at, b);
-      p = fmaScalar(b, negLr, p);
+      p = fmaBy(b, negLr, p);
     } else {
       p = p + (negLr * g) / avg;
     }
@@ -119,32 +104,124 @@ import { fma4, fma8, fmaScalar, fmaScalar4, fmaf } from './fma';
   }
 }
 
+/** The f32x4 loops over one tensor; returns how many elements they stepped. */
+@inline function rmspropTorchVectors(rec: usize, hasWeightDecay: bool, centered: bool, hasMomentum: bool): usize {
+  const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
+  const squareAvg = recState0(rec), buf = recState1(rec), gradAvg = recState2(rec);
+  const oneMinusAlpha = recH(rec, 1), negLr = recH(rec, 5);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  putF32(ALPHA, recH(rec, 0));
+  putF32(ONE_MINUS_ALPHA, oneMinusAlpha);
+  putF32(EPS, recH(rec, 2));
+  let i: usize = 0;
+  if (!hasWeightDecay && !centered && !hasMomentum) {
+    // The default configuration: eight lanes per suspect test, maximize folded into negLr,
+    // and g promoted straight from memory.
+    putF32(NEG_LR, flipSign(negLr, signMask));
+    for (; i + 8 <= n; i += 8) {
+      const at = i << 2;
+      const g1 = v128.load(grad + at), g2 = v128.load(grad + at + 16);
+      const a1 = f32x4.mul(slot(ONE_MINUS_ALPHA), g1), a2 = f32x4.mul(slot(ONE_MINUS_ALPHA), g2);
+      const c1 = f32x4.mul(v128.load(squareAvg + at), slot(ALPHA));
+      const c2 = f32x4.mul(v128.load(squareAvg + at + 16), slot(ALPHA));
+      const aLo1 = lo(a1), aHi1 = hi(a1), gLo1 = loAt(grad + at), gHi1 = hiAt(grad + at);
+      const aLo2 = lo(a2), aHi2 = hi(a2), gLo2 = loAt(grad + at + 16), gHi2 = hiAt(grad + at + 16);
+      const cLo1 = lo(c1), cHi1 = hi(c1), cLo2 = lo(c2), cHi2 = hi(c2);
+      const sq1 = fmaHalvesFast(aLo1, aHi1, gLo1, gHi1, cLo1, cHi1);
+      const sq2 = fmaHalvesFast(aLo2, aHi2, gLo2, gHi2, cLo2, cHi2);
+      if (anySuspect(v128.or(
+        fmaHalvesSuspect(aLo1, aHi1, gLo1, gHi1, cLo1, cHi1, sq1),
+        fmaHalvesSuspect(aLo2, aHi2, gLo2, gHi2, cLo2, cHi2, sq2)))) {
+        rmspropTorchElements(rec, i, i + 8);
+        continue;
+      }
+      v128.store(squareAvg + at, sq1);
+      v128.store(squareAvg + at + 16, sq2);
+      const avg1 = f32x4.add(f32x4.sqrt(sq1), slot(EPS));
+      const avg2 = f32x4.add(f32x4.sqrt(sq2), slot(EPS));
+      v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(slot(NEG_LR), g1), avg1)));
+      v128.store(param + at + 16, f32x4.add(v128.load(param + at + 16), f32x4.div(f32x4.mul(slot(NEG_LR), g2), avg2)));
+    }
+    return i;
+  }
+  putF32(WEIGHT_DECAY, recH(rec, 3));
+  putF32(MOMENTUM, recH(rec, 4));
+  putF32(NEG_LR, negLr);
+  putBits(SIGN, signMask);
+  for (; i + 4 <= n; i += 4) {
+    const at = i << 2;
+    let p = v128.load(param + at);
+    const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
+    let g = grad4;
+    let suspect = i32x4.splat(0);
+    if (hasWeightDecay) {
+      g = fmaFast4(p, slot(WEIGHT_DECAY), grad4);
+      suspect = fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g);
+    }
+    const a = f32x4.mul(slot(ONE_MINUS_ALPHA), g);
+    const c = f32x4.mul(v128.load(squareAvg + at), slot(ALPHA));
+    const sq = fmaFast4(a, g, c);
+    suspect = v128.or(suspect, fmaSuspect4(a, g, c, sq));
+    let avg: v128;
+    let ga: v128 = sq;
+    if (centered) {
+      const cga = f32x4.mul(v128.load(gradAvg + at), slot(ALPHA));
+      ga = fmaByFast4(g, oneMinusAlpha, slot(ONE_MINUS_ALPHA), cga);
+      const negGa = f32x4.neg(ga);
+      const variance = fmaFast4(negGa, ga, sq);
+      suspect = v128.or(suspect, v128.or(
+        fmaBySuspect4(g, oneMinusAlpha, slot(ONE_MINUS_ALPHA), cga, ga), fmaSuspect4(negGa, ga, sq, variance)));
+      avg = f32x4.sqrt(variance);
+    } else {
+      avg = f32x4.sqrt(sq);
+    }
+    avg = f32x4.add(avg, slot(EPS));
+    let b: v128 = sq;
+    if (hasMomentum) {
+      b = f32x4.add(f32x4.mul(v128.load(buf + at), slot(MOMENTUM)), f32x4.div(g, avg));
+      const updated = fmaByFast4(b, negLr, slot(NEG_LR), p);
+      suspect = v128.or(suspect, fmaBySuspect4(b, negLr, slot(NEG_LR), p, updated));
+      p = updated;
+    } else {
+      p = f32x4.add(p, f32x4.div(f32x4.mul(slot(NEG_LR), g), avg));
+    }
+    if (anySuspect(suspect)) {
+      rmspropTorchElements(rec, i, i + 4);
+      continue;
+    }
+    v128.store(squareAvg + at, sq);
+    if (centered) v128.store(gradAvg + at, ga);
+    if (hasMomentum) v128.store(buf + at, b);
+    v128.store(param + at, p);
+  }
+  return i;
+}
+
 /** One torch-flavor RMSprop step over `count` tensor records at `table`. */
 export function rmspropStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
-    const flags = recFlags(rec);
-    const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
-    const centered = (flags & FLAG_CENTERED) != 0;
-    const momentum = (flags & FLAG_MOMENTUM) != 0;
-    // Eight specialisations: each loop carries only the work its options ask for.
-    if (wd) {
-      if (centered) {
-        if (momentum) rmspropTorchTensor(rec, true, true, true);
-        else rmspropTorchTensor(rec, true, true, false);
+    let i: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      const flags = recFlags(rec);
+      const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
+      const centered = (flags & FLAG_CENTERED) != 0;
+      const momentum = (flags & FLAG_MOMENTUM) != 0;
+      if (wd) {
+        if (centered) {
+          i = momentum ? rmspropTorchVectors(rec, true, true, true) : rmspropTorchVectors(rec, true, true, false);
+        } else {
+          i = momentum ? rmspropTorchVectors(rec, true, false, true) : rmspropTorchVectors(rec, true, false, false);
+        }
       } else {
-        if (momentum) rmspropTorchTensor(rec, true, false, true);
-        else rmspropTorchTensor(rec, true, false, false);
-      }
-    } else {
-      if (centered) {
-        if (momentum) rmspropTorchTensor(rec, false, true, true);
-        else rmspropTorchTensor(rec, false, true, false);
-      } else {
-        if (momentum) rmspropTorchTensor(rec, false, false, true);
-        else rmspropTorchTensor(rec, false, false, false);
+        if (centered) {
+          i = momentum ? rmspropTorchVectors(rec, false, true, true) : rmspropTorchVectors(rec, false, true, false);
+        } else {
+          i = momentum ? rmspropTorchVectors(rec, false, false, true) : rmspropTorchVectors(rec, false, false, false);
+        }
       }
     }
+    rmspropTorchElements(rec, i, recCount(rec));
   }
 }
 

@@ -18,104 +18,158 @@
 //                 tfjs  h0 negLr, h1 momentum.   State: state1 momentum buffer.
 //
 // maximize negates every gradient (one XOR per vector); folding the sign into the scalars
-// would be exact except for the sign of zero results (see assembly/adagrad.ts).
+// would be exact except for the sign of zero results (see assembly/adagrad.ts). Plain SGD is the
+// exception: param = fma(−grad, negLr, param) = fma(grad, −negLr, param), the same exact product.
 
 import {
   FLAG_FIRST_MOMENTUM, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_NESTEROV, FLAG_WEIGHT_DECAY,
   RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH, recParam, recState1,
 } from './record';
-import { fma4, fma8, fmaScalar, fmaScalar4, fmaf, isPowerOfTwo } from './fma';
+import {
+  anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
+  fmaf, hiAt, isPowerOfTwo, loAt,
+} from './fma';
+import { putBits, putF32, putF64, slot } from './invariants';
 
-@inline function sgdTorchPlain(rec: usize, hasWeightDecay: bool): void {
-  const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  const negLr = recH(rec, 0);
-  const weightDecay = recH(rec, 3);
-  let i: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vNegLr = f32x4.splat(negLr), vWeightDecay = f32x4.splat(weightDecay);
-    const vSignMask = i32x4.splat(signMask);
-    if (!hasWeightDecay && !isPowerOfTwo(negLr)) {
-      for (; i + 8 <= n; i += 8) {
-        const at = i << 2;
-        fma8(v128.xor(v128.load(grad + at), vSignMask), vNegLr, v128.load(param + at),
-          v128.xor(v128.load(grad + at + 16), vSignMask), vNegLr, v128.load(param + at + 16),
-          param + at, param + at + 16);
-      }
-    }
-    for (; i + 4 <= n; i += 4) {
-      const at = i << 2;
-      const p = v128.load(param + at);
-      let g = v128.xor(v128.load(grad + at), vSignMask);
-      if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
-      v128.store(param + at, fmaScalar4(g, negLr, vNegLr, p));
-    }
+// Slots of the invariants table (see assembly/invariants.ts).
+const NEG_LR: usize = 0, MOMENTUM: usize = 1, ONE_MINUS_DAMPENING: usize = 2, WEIGHT_DECAY: usize = 3;
+const SIGN: usize = 4;
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function sgdTorchElements(rec: usize, from: usize, to: usize): void {
+  const flags = recFlags(rec);
+  const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
+  if ((flags & FLAG_MOMENTUM) == 0) {
+    if (wd) sgdTorchScalar(rec, from, to, true, false, false, false);
+    else sgdTorchScalar(rec, from, to, false, false, false, false);
+    return;
   }
-  for (; i < n; i++) {
-    const at = i << 2;
-    const p = load<f32>(param + at);
-    let g = flipSign(load<f32>(grad + at), signMask);
-    if (hasWeightDecay) g = fmaf(p, weightDecay, g);
-    store<f32>(param + at, fmaScalar(g, negLr, p));
+  const nesterov = (flags & FLAG_NESTEROV) != 0;
+  if ((flags & FLAG_FIRST_MOMENTUM) != 0) {
+    // Once per buffer: one loop for every option combination keeps the code small.
+    sgdTorchScalar(rec, from, to, wd, true, nesterov, true);
+  } else if (wd) {
+    if (nesterov) sgdTorchScalar(rec, from, to, true, true, true, false);
+    else sgdTorchScalar(rec, from, to, true, true, false, false);
+  } else {
+    if (nesterov) sgdTorchScalar(rec, from, to, false, true, true, false);
+    else sgdTorchScalar(rec, from, to, false, true, false, false);
   }
 }
 
-@inline function sgdTorchMomentum(rec: usize, hasWeightDecay: bool, nesterov: bool, first: bool): void {
-  const param = recParam(rec), grad = recGrad(rec), buf = recState1(rec), n = recCount(rec);
+@inline function sgdTorchScalar(
+  rec: usize, from: usize, to: usize, hasWeightDecay: bool, hasMomentum: bool, nesterov: bool, first: bool,
+): void {
+  const param = recParam(rec), grad = recGrad(rec), buf = recState1(rec);
   const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
   const negLr = recH(rec, 0), momentum = recH(rec, 1), oneMinusDampening = recH(rec, 2);
   const weightDecay = recH(rec, 3);
-  let i: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vNegLr = f32x4.splat(negLr), vMomentum = f32x4.splat(momentum);
-    const vOneMinusDampening = f32x4.splat(oneMinusDampening), vWeightDecay = f32x4.splat(weightDecay);
-    const vSignMask = i32x4.splat(signMask);
-    for (; i + 4 <= n; i += 4) {
-      const at = i << 2;
-      const p = v128.load(param + at);
-      let g = v128.xor(v128.load(grad + at), vSignMask);
-      if (hasWeightDecay) g = fma4(p, vWeightDecay, g);
-      const b = first ? g : fmaScalar4(g, oneMinusDampening, vOneMinusDampening, f32x4.mul(v128.load(buf + at), vMomentum));
-      v128.store(buf + at, b);
-      const d = nesterov ? fmaScalar4(b, momentum, vMomentum, g) : b;
-      v128.store(param + at, fmaScalar4(d, negLr, vNegLr, p));
-    }
-  }
-  for (; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
     let g = flipSign(load<f32>(grad + at), signMask);
     if (hasWeightDecay) g = fmaf(p, weightDecay, g);
-    const b = first ? g : fmaScalar(g, oneMinusDampening, load<f32>(buf + at) * momentum);
-    store<f32>(buf + at, b);
-    const d = nesterov ? fmaScalar(b, momentum, g) : b;
-    store<f32>(param + at, fmaScalar(d, negLr, p));
+    let d = g;
+    if (hasMomentum) {
+      const b = first ? g : fmaBy(g, oneMinusDampening, load<f32>(buf + at) * momentum);
+      store<f32>(buf + at, b);
+      d = nesterov ? fmaBy(b, momentum, g) : b;
+    }
+    store<f32>(param + at, fmaBy(d, negLr, p));
   }
+}
+
+/** The f32x4 loops over one tensor; returns how many elements they stepped. */
+@inline function sgdTorchVectors(
+  rec: usize, hasWeightDecay: bool, hasMomentum: bool, nesterov: bool, first: bool,
+): usize {
+  const param = recParam(rec), grad = recGrad(rec), buf = recState1(rec), n = recCount(rec);
+  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const negLr = recH(rec, 0), momentum = recH(rec, 1), oneMinusDampening = recH(rec, 2);
+  let i: usize = 0;
+  if (!hasWeightDecay && !hasMomentum && !isPowerOfTwo(negLr)) {
+    // The default configuration: eight lanes per suspect test, grad and param promoted straight
+    // from memory, negLr (maximize's sign folded in) promoted once.
+    putF64(NEG_LR, flipSign(negLr, signMask));
+    for (; i + 8 <= n; i += 8) {
+      const at = i << 2;
+      const gLo1 = loAt(grad + at), gHi1 = hiAt(grad + at);
+      const gLo2 = loAt(grad + at + 16), gHi2 = hiAt(grad + at + 16);
+      const pLo1 = loAt(param + at), pHi1 = hiAt(param + at);
+      const pLo2 = loAt(param + at + 16), pHi2 = hiAt(param + at + 16);
+      const r1 = fmaHalvesFast(gLo1, gHi1, slot(NEG_LR), slot(NEG_LR), pLo1, pHi1);
+      const r2 = fmaHalvesFast(gLo2, gHi2, slot(NEG_LR), slot(NEG_LR), pLo2, pHi2);
+      if (anySuspect(v128.or(
+        fmaHalvesSuspect(gLo1, gHi1, slot(NEG_LR), slot(NEG_LR), pLo1, pHi1, r1),
+        fmaHalvesSuspect(gLo2, gHi2, slot(NEG_LR), slot(NEG_LR), pLo2, pHi2, r2)))) {
+        sgdTorchElements(rec, i, i + 8);
+        continue;
+      }
+      v128.store(param + at, r1);
+      v128.store(param + at + 16, r2);
+    }
+    return i;
+  }
+  putF32(NEG_LR, negLr);
+  putF32(MOMENTUM, momentum);
+  putF32(ONE_MINUS_DAMPENING, oneMinusDampening);
+  putF32(WEIGHT_DECAY, recH(rec, 3));
+  putBits(SIGN, signMask);
+  for (; i + 4 <= n; i += 4) {
+    const at = i << 2;
+    const p = v128.load(param + at);
+    const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
+    let g = grad4;
+    let suspect = i32x4.splat(0);
+    if (hasWeightDecay) {
+      g = fmaFast4(p, slot(WEIGHT_DECAY), grad4);
+      suspect = fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g);
+    }
+    let b = g;
+    if (hasMomentum && !first) {
+      const c = f32x4.mul(v128.load(buf + at), slot(MOMENTUM));
+      b = fmaByFast4(g, oneMinusDampening, slot(ONE_MINUS_DAMPENING), c);
+      suspect = v128.or(suspect, fmaBySuspect4(g, oneMinusDampening, slot(ONE_MINUS_DAMPENING), c, b));
+    }
+    let d = b;
+    if (hasMomentum && nesterov) {
+      d = fmaByFast4(b, momentum, slot(MOMENTUM), g);
+      suspect = v128.or(suspect, fmaBySuspect4(b, momentum, slot(MOMENTUM), g, d));
+    }
+    const updated = fmaByFast4(d, negLr, slot(NEG_LR), p);
+    suspect = v128.or(suspect, fmaBySuspect4(d, negLr, slot(NEG_LR), p, updated));
+    if (anySuspect(suspect)) {
+      sgdTorchElements(rec, i, i + 4);
+      continue;
+    }
+    if (hasMomentum) v128.store(buf + at, b);
+    v128.store(param + at, updated);
+  }
+  return i;
 }
 
 /** One torch-flavor SGD step over `count` tensor records at `table`. */
 export function sgdStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
-    const flags = recFlags(rec);
-    const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
-    if ((flags & FLAG_MOMENTUM) == 0) {
-      if (wd) sgdTorchPlain(rec, true);
-      else sgdTorchPlain(rec, false);
-      continue;
+    let i: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      const flags = recFlags(rec);
+      const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
+      const nesterov = (flags & FLAG_NESTEROV) != 0;
+      if ((flags & FLAG_MOMENTUM) == 0) {
+        i = wd ? sgdTorchVectors(rec, true, false, false, false) : sgdTorchVectors(rec, false, false, false, false);
+      } else if ((flags & FLAG_FIRST_MOMENTUM) != 0) {
+        // Once per buffer: one loop for every option combination keeps the code small.
+        i = sgdTorchVectors(rec, wd, true, nesterov, true);
+      } else if (wd) {
+        i = nesterov ? sgdTorchVectors(rec, true, true, true, false) : sgdTorchVectors(rec, true, true, false, false);
+      } else {
+        i = nesterov ? sgdTorchVectors(rec, false, true, true, false) : sgdTorchVectors(rec, false, true, false, false);
+      }
     }
-    const nesterov = (flags & FLAG_NESTEROV) != 0;
-    const first = (flags & FLAG_FIRST_MOMENTUM) != 0;
-    if (first) {
-      // Once per buffer: one loop for every option combination keeps the code small.
-      sgdTorchMomentum(rec, wd, nesterov, true);
-    } else if (wd) {
-      if (nesterov) sgdTorchMomentum(rec, true, true, false);
-      else sgdTorchMomentum(rec, true, false, false);
-    } else {
-      if (nesterov) sgdTorchMomentum(rec, false, true, false);
-      else sgdTorchMomentum(rec, false, false, false);
-    }
+    sgdTorchElements(rec, i, recCount(rec));
   }
 }
 

@@ -85,7 +85,7 @@ describe.each(availableBackends())('backend %s', (backend) => {
     // v = fma(fl((1 − β)·g), g, fl(v·β)). With β = 2⁻²², g = 2ⁿ(1 + 2⁻²³) gives
     // fl((1 − β)·g) = 2ⁿ(1 − 2⁻²³), so the exact product is 2²ⁿ(1 − 2⁻⁴⁶); a loaded v of c·2²²
     // makes the addend c, an odd-mantissa float32 spaced 2²ⁿ⁺¹: a trap in every lane, including
-    // the unrolled body (N = 37 covers it, its 4-lane rest and the tail).
+    // the unrolled body (N = 37 covers four blocks of eight and a scalar tail of five).
     const { options, state, step } = LOADED[algorithm]!;
     const beta = 2 ** -22;
     for (let seed = 1; seed <= 10; seed++) {
