@@ -1,7 +1,7 @@
 // Which charts are drawn from a run's rows: per configuration, ns/element against N (log-log)
 // and the speed-up over the plain JS loop at each N. Drawing itself is in svg.mjs.
 import { barChart, lineChart } from './svg.mjs';
-import { PLAIN_JS, TFJS_CPU, TFJS_WASM } from './tasks.mjs';
+import { MEMORY_COPY, PLAIN_JS, TFJS_CPU, TFJS_WASM } from './tasks.mjs';
 
 /** One colour per implementation (and flavor), the same in every chart. @type {Record<string, string>} */
 const COLORS = {
@@ -10,6 +10,7 @@ const COLORS = {
   'wasm-optim wasm': '#e67e22',
   'wasm-optim js': '#b7950b',
   [PLAIN_JS]: '#555555',
+  [MEMORY_COPY]: '#999999',
   [TFJS_WASM]: '#2471a3',
   [TFJS_CPU]: '#27ae60',
 };
@@ -76,7 +77,8 @@ export function drawCharts(rows, variants, machineLine) {
         groups: sizes.map(([n, text]) => ({
           label: text,
           bars: series
-            .filter(([name]) => name !== PLAIN_JS)
+            // The copy is a yardstick for the ns/element chart, not an optimizer to rank.
+            .filter(([name]) => name !== PLAIN_JS && name !== MEMORY_COPY)
             .map(([name, list]) => ({ name, color: COLORS[name] ?? '#000', value: list.find((r) => r.n === n)?.vsPlainJs ?? null })),
         })),
       }),

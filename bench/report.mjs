@@ -1,9 +1,9 @@
 // Turns measurements into rows (ns/element, GB/s, speed-ups) and rows, facade results and
 // target verdicts into the Markdown report.
-import { PLAIN_JS, TFJS_CPU, TFJS_WASM } from './tasks.mjs';
+import { MEMORY_COPY, PLAIN_JS, TFJS_CPU, TFJS_WASM } from './tasks.mjs';
 
 /** Display order of implementations within one configuration and size. */
-export const IMPLEMENTATION_ORDER = ['wasm-optim simd', 'wasm-optim wasm', 'wasm-optim js', PLAIN_JS, TFJS_WASM, TFJS_CPU];
+export const IMPLEMENTATION_ORDER = ['wasm-optim simd', 'wasm-optim wasm', 'wasm-optim js', PLAIN_JS, MEMORY_COPY, TFJS_WASM, TFJS_CPU];
 
 /**
  * @typedef {object} Row

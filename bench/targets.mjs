@@ -1,6 +1,7 @@
-// The targets of issue #4, checked against one run's numbers: ratios from one run, reported,
-// never asserted (no timing test fails a build).
+// The targets of issue #4, and the kernel expectations of issues #2 and #5, checked against one
+// run's numbers: ratios from one run, reported, never asserted (no timing test fails a build).
 import { num, times } from './report.mjs';
+import { MEMORY_COPY } from './tasks.mjs';
 
 /**
  * @typedef {object} Verdict
@@ -51,6 +52,7 @@ export function verdicts(rows, facade) {
     speed('SIMD ≥ 5× TF.js wasm at N ≥ 16K', algorithm, 'vsTfjsWasm', 5, 16 * 1024);
     speed('SIMD ≥ 100× TF.js cpu (every N measured)', algorithm, 'vsTfjsCpu', 100, 0);
   }
+  kernelExpectations(rows, out);
   for (const f of facade) {
     const algorithm = f.variant;
     const withRaw = f.paths.filter((p) => p.zeroCopyRatio !== null && p.dropInRatio !== null && p.n >= 256 * 1024);
@@ -100,4 +102,54 @@ export function verdicts(rows, facade) {
     }
   }
   return out;
+}
+
+/**
+ * Issue #2: the torch flavor (exact FMA emulation) within 1.2× of the tfjs flavor, and SIMD ≥ 5×
+ * the plain JS loop, for Adagrad and RMSprop at every N. Issue #5: SGD within 1.3× of a copy of
+ * the same bytes past the last cache level (N ≥ 4M), and Adam within 1.6× of Adagrad.
+ * Each is a ratio of two rows of the same size, SIMD backend, torch flavor unless named.
+ * @param {import('./report.mjs').Row[]} rows @param {Verdict[]} out
+ */
+function kernelExpectations(rows, out) {
+  const ns = (/** @type {string} */ algorithm, /** @type {string} */ implementation, /** @type {string} */ flavor, /** @type {number} */ n) =>
+    rows.find((r) => r.algorithm === algorithm && r.implementation === implementation && r.flavor === flavor && r.n === n)?.nsPerElement ?? null;
+  /**
+   * @param {string} target @param {string} algorithm  the row label
+   * @param {(n: number) => [number | null, number | null]} pair  numerator and denominator at n
+   * @param {(ratio: number) => boolean} holds @param {number} minN
+   */
+  const ratioTarget = (target, algorithm, pair, holds, minN) => {
+    const sizes = [...new Set(rows.filter((r) => r.n >= minN).map((r) => r.n))].sort((a, b) => a - b);
+    const values = sizes.flatMap((n) => {
+      const [a, b] = pair(n);
+      const size = rows.find((r) => r.n === n)?.size ?? String(n);
+      return a === null || b === null ? [] : [{ size, r: a / b }];
+    });
+    if (values.length === 0) {
+      out.push({ target, algorithm, measured: '—', verdict: 'not measured' });
+      return;
+    }
+    out.push({
+      target, algorithm,
+      measured: values.map((v) => `${v.size} ${times(v.r)}`).join(', '),
+      verdict: values.every((v) => holds(v.r)) ? 'met' : 'missed',
+    });
+  };
+  const simd = 'wasm-optim simd';
+  for (const algorithm of SPEED_TARGET_ALGORITHMS) {
+    if (!rows.some((r) => r.algorithm === algorithm)) continue;
+    ratioTarget('#2: torch flavor ≤ 1.2× tfjs flavor (every N)', algorithm,
+      (n) => [ns(algorithm, simd, 'torch', n), ns(algorithm, simd, 'tfjs', n)], (r) => r <= 1.2, 0);
+    ratioTarget('#2: SIMD ≥ 5× plain JS loop (every N)', algorithm,
+      (n) => [ns(algorithm, 'plain JS loop', 'torch', n), ns(algorithm, simd, 'torch', n)], (r) => r >= 5, 0);
+  }
+  if (rows.some((r) => r.algorithm === 'sgd')) {
+    ratioTarget('#5: SGD ≤ 1.3× a copy of the same bytes at N ≥ 4M', 'sgd',
+      (n) => [ns('sgd', simd, 'torch', n), ns('sgd', MEMORY_COPY, 'torch', n)], (r) => r <= 1.3, 4 * 1024 * 1024);
+  }
+  if (rows.some((r) => r.algorithm === 'adam') && rows.some((r) => r.algorithm === 'adagrad')) {
+    ratioTarget('#5: Adam ≤ 1.6× Adagrad (every N)', 'adam',
+      (n) => [ns('adam', simd, 'torch', n), ns('adagrad', simd, 'torch', n)], (r) => r <= 1.6, 0);
+  }
 }

@@ -1,11 +1,13 @@
 // The run plan: which implementations are measured, for which configuration and size, and
 // with which caps. Tasks come in groups, one per size and configuration, whose tasks run in
 // interleaved rounds; sizes are the outer loop so only one size's arrays are alive.
+import { memoryCopy } from './impl/copy.mjs';
 import { plainLoop } from './impl/plain-js.mjs';
 import { tfjsTask } from './impl/tfjs.mjs';
 import { zeroCopy } from './impl/wasm-optim.mjs';
 
 export const PLAIN_JS = 'plain JS loop';
+export const MEMORY_COPY = 'memory copy (same bytes)';
 export const TFJS_WASM = 'TF.js wasm';
 export const TFJS_CPU = 'TF.js cpu';
 
@@ -32,6 +34,9 @@ export function planTasks(variants, settings, tfMissing) {
       }
       if (variant.plain !== undefined) {
         add({ flavor: 'torch', implementation: PLAIN_JS, create: () => plainLoop(variant, n) });
+      }
+      if (variant.copyBaseline === true) {
+        add({ flavor: 'torch', implementation: MEMORY_COPY, create: () => memoryCopy(variant, n) });
       }
       if (variant.tfjs !== undefined) {
         const missing = tfMissing === null ? {} : { skip: `TF.js is not installed (${tfMissing})` };

@@ -41,6 +41,7 @@ import { momentum, sgd } from './sgd.mjs';
  * @property {PlainLoop} [plain]     absent: no plain JS row
  * @property {(tf: any) => any} [tfjs]  the TF.js optimizer; absent: no TF.js rows
  * @property {RawKernel} [raw]       absent: the raw kernel replays the record the facade wrote
+ * @property {boolean} [copyBaseline]  memory-bound: also time a plain copy of the same bytes
  * @property {boolean} [generic]     made up for an undescribed registry algorithm: traffic is
  *                                   counted from the state buffers the library keeps
  */

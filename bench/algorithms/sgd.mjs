@@ -10,6 +10,7 @@ export const sgd = {
   configuration: 'lr 1e-2, no momentum',
   options: { lr: 1e-2 },
   traffic: { reads: ['param', 'grad'], writes: ['param'] },
+  copyBaseline: true,
   plain: {
     states: 0,
     step(p, g) {
