@@ -18,7 +18,7 @@ import {
   recParam, recState0,
 } from './record';
 import {
-  anySuspect, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4, fmaf, hiAt, lo, hi, loAt,
+  HARDWARE_FMA, anySuspect, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4, fmaf, hiAt, loAt,
 } from './fma';
 import { putBits, putF32, slot } from './invariants';
 
@@ -64,6 +64,17 @@ function adagradTorchElements(rec: usize, from: usize, to: usize): void {
     // The default configuration: eight lanes per suspect test, maximize folded into negClr,
     // and g and sum promoted straight from memory.
     putF32(NEG_CLR, flipSign(negClr, signMask));
+    if (HARDWARE_FMA) {
+      for (; i + 4 <= n; i += 4) {
+        const at = i << 2;
+        const g = v128.load(grad + at);
+        const s = fmaFast4(g, g, v128.load(sum + at));
+        v128.store(sum + at, s);
+        const step = f32x4.div(f32x4.mul(slot(NEG_CLR), g), f32x4.add(f32x4.sqrt(s), slot(EPS)));
+        v128.store(param + at, f32x4.add(v128.load(param + at), step));
+      }
+      return i;
+    }
     for (; i + 8 <= n; i += 8) {
       const at = i << 2;
       const gLo1 = loAt(grad + at), gHi1 = hiAt(grad + at);
@@ -97,10 +108,9 @@ function adagradTorchElements(rec: usize, from: usize, to: usize): void {
     const p = v128.load(param + at);
     const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
     const g = fmaFast4(p, slot(WEIGHT_DECAY), grad4);
-    const gLo = lo(g), gHi = hi(g), cLo = loAt(sum + at), cHi = hiAt(sum + at);
-    const s = fmaHalvesFast(gLo, gHi, gLo, gHi, cLo, cHi);
-    if (anySuspect(v128.or(
-      fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g), fmaHalvesSuspect(gLo, gHi, gLo, gHi, cLo, cHi, s)))) {
+    const c = v128.load(sum + at);
+    const s = fmaFast4(g, g, c);
+    if (anySuspect(v128.or(fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g), fmaSuspect4(g, g, c, s)))) {
       adagradTorchElements(rec, i, i + 4);
       continue;
     }

@@ -27,7 +27,7 @@ import {
   recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
 } from './record';
 import {
-  anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
+  HARDWARE_FMA, anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
   fmaf, hi, hiAt, isPowerOfTwo, lo, loAt,
 } from './fma';
 import { putBits, putF32, putF64, slot } from './invariants';
@@ -102,6 +102,20 @@ function adamTorchElements(rec: usize, from: usize, to: usize): void {
   if (!hasWeightDecay && !decoupled && !amsgrad && !isPowerOfTwo(oneMinusBeta1)) {
     // The default configuration: both moments of eight lanes under one suspect test, grad
     // promoted straight from memory, 1 − β1 (maximize's sign folded in) promoted once.
+    if (HARDWARE_FMA) {
+      putF32(ONE_MINUS_BETA1, flipSign(oneMinusBeta1, signMask));
+      for (; i + 4 <= n; i += 4) {
+        const at = i << 2;
+        const g = v128.load(grad + at);
+        const m = fmaFast4(g, slot(ONE_MINUS_BETA1), f32x4.mul(v128.load(expAvg + at), slot(BETA1)));
+        const v = fmaFast4(f32x4.mul(slot(ONE_MINUS_BETA2), g), g, f32x4.mul(v128.load(expAvgSq + at), slot(BETA2)));
+        v128.store(expAvg + at, m);
+        v128.store(expAvgSq + at, v);
+        const denom = f32x4.add(f32x4.div(f32x4.sqrt(v), slot(BC2_SQRT)), slot(EPS));
+        v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(slot(NEG_STEP_SIZE), m), denom)));
+      }
+      return i;
+    }
     putF64(ONE_MINUS_BETA1, flipSign(oneMinusBeta1, signMask));
     for (; i + 8 <= n; i += 8) {
       const at = i << 2;

@@ -55,6 +55,14 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
   return reinterpret<f64>((e > 0) == (s > 0) ? bits + 1 : bits - 1);
 }
 
+/**
+ * Whether this build has the hardware FMA: the relaxed-SIMD build (asconfig target `fma`) uses
+ * f32x4.relaxed_madd, which an engine may compute fused or unfused. The facade uses that build
+ * only after a probe at load time found it fused (V8 on x86 with FMA3, and on ARM64), so there
+ * it is the exactly rounded FMA in one instruction and needs no suspect test.
+ */
+export const HARDWARE_FMA: bool = ASC_FEATURE_RELAXED_SIMD;
+
 /** The float64 halves (lanes 0–1, lanes 2–3) of an f32x4 held in a register. */
 @inline export function lo(x: v128): v128 { return f64x2.promote_low_f32x4(x); }
 @inline export function hi(x: v128): v128 {
@@ -112,16 +120,19 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
 
 /** a·b + c on f32x4 registers, rounded twice: exact in every lane fmaSuspect4 leaves clear. */
 @inline export function fmaFast4(a: v128, b: v128, c: v128): v128 {
+  if (HARDWARE_FMA) return f32x4.relaxed_madd(a, b, c);
   return fmaHalvesFast(lo(a), hi(a), lo(b), hi(b), lo(c), hi(c));
 }
 
 /** The lanes where r = fmaFast4(a, b, c) may differ from the exact FMA (all ones there). */
 @inline export function fmaSuspect4(a: v128, b: v128, c: v128, r: v128): v128 {
+  if (HARDWARE_FMA) return i32x4.splat(0);
   return fmaHalvesSuspect(lo(a), hi(a), lo(b), hi(b), lo(c), hi(c), r);
 }
 
 /** Whether any lane of a suspect mask is set: then the block is stepped again with fmaf. */
 @inline export function anySuspect(mask: v128): bool {
+  if (HARDWARE_FMA) return false;
   // One pmovmskb and a test; v128.any_true compiles to a longer sequence in V8.
   return i8x16.bitmask(mask) != 0;
 }
@@ -160,4 +171,18 @@ function roundToOdd(p: f64, c: f64, s: f64): f64 {
   if (b == -1) return c - a;
   if (isPowerOfTwo(b)) return <f32>(<f64>a * <f64>b + <f64>c);
   return fmaf(a, b, c);
+}
+
+/**
+ * The hardware-FMA probe: relaxed_madd(a, b, c) in every lane, returned from lane `lane`. The
+ * facade calls it with operands where the fused and the unfused results differ and compares
+ * with its exact FMA; the operands arrive at run time, so no compiler folds the call.
+ */
+export function relaxedMaddLane(a: f32, b: f32, c: f32, lane: i32): f32 {
+  if (!ASC_FEATURE_RELAXED_SIMD) return NaN;
+  const r = f32x4.relaxed_madd(f32x4.splat(a), f32x4.splat(b), f32x4.splat(c));
+  if (lane == 0) return f32x4.extract_lane(r, 0);
+  if (lane == 1) return f32x4.extract_lane(r, 1);
+  if (lane == 2) return f32x4.extract_lane(r, 2);
+  return f32x4.extract_lane(r, 3);
 }

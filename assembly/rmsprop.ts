@@ -29,7 +29,7 @@ import {
   recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
 } from './record';
 import {
-  anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
+  HARDWARE_FMA, anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
   fmaf, hi, hiAt, lo, loAt,
 } from './fma';
 import { putBits, putF32, slot } from './invariants';
@@ -118,6 +118,18 @@ function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
     // The default configuration: eight lanes per suspect test, maximize folded into negLr,
     // and g promoted straight from memory.
     putF32(NEG_LR, flipSign(negLr, signMask));
+    if (HARDWARE_FMA) {
+      for (; i + 4 <= n; i += 4) {
+        const at = i << 2;
+        const g = v128.load(grad + at);
+        const a = f32x4.mul(slot(ONE_MINUS_ALPHA), g);
+        const sq = fmaFast4(a, g, f32x4.mul(v128.load(squareAvg + at), slot(ALPHA)));
+        v128.store(squareAvg + at, sq);
+        const avg = f32x4.add(f32x4.sqrt(sq), slot(EPS));
+        v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(slot(NEG_LR), g), avg)));
+      }
+      return i;
+    }
     for (; i + 8 <= n; i += 8) {
       const at = i << 2;
       const g1 = v128.load(grad + at), g2 = v128.load(grad + at + 16);

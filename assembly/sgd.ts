@@ -26,7 +26,7 @@ import {
   RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH, recParam, recState1,
 } from './record';
 import {
-  anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
+  HARDWARE_FMA, anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
   fmaf, hiAt, isPowerOfTwo, loAt,
 } from './fma';
 import { putBits, putF32, putF64, slot } from './invariants';
@@ -91,6 +91,14 @@ function sgdTorchElements(rec: usize, from: usize, to: usize): void {
   if (!hasWeightDecay && !hasMomentum && !isPowerOfTwo(negLr)) {
     // The default configuration: eight lanes per suspect test, grad and param promoted straight
     // from memory, negLr (maximize's sign folded in) promoted once.
+    if (HARDWARE_FMA) {
+      putF32(NEG_LR, flipSign(negLr, signMask));
+      for (; i + 4 <= n; i += 4) {
+        const at = i << 2;
+        v128.store(param + at, fmaFast4(v128.load(grad + at), slot(NEG_LR), v128.load(param + at)));
+      }
+      return i;
+    }
     putF64(NEG_LR, flipSign(negLr, signMask));
     for (; i + 8 <= n; i += 8) {
       const at = i << 2;

@@ -15,5 +15,6 @@ export {
 export { ParamHandle } from './param.js';
 export type { Flavor, StateName } from './spec.js';
 export {
-  availableBackends, backendUnavailableReason, detectBackend, type BackendChoice, type BackendName,
+  availableBackends, backendUnavailableReason, detectBackend, simdFma, type BackendChoice, type BackendName,
+  type FmaKind,
 } from './backend/index.js';

@@ -1,7 +1,7 @@
 // The machinery every optimizer shares: parameter groups in linear memory, validation before
 // any mutation, one kernel call per step, and a PyTorch-layout state dict. The algorithms
 // themselves are described by an AlgorithmSpec (src/optimizers/*.ts) and a kernel.
-import { createBackend, type Backend, type BackendChoice, type BackendName, BACKEND_NAMES } from './backend/index.js';
+import { createBackend, type Backend, type BackendChoice, type BackendName, BACKEND_NAMES, type FmaKind } from './backend/index.js';
 import {
   RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0,
 } from './backend/record.js';
@@ -77,6 +77,13 @@ const OPTION: OptionPlace = { prefix: 'option ', index: -1 };
 export abstract class Optimizer<O extends object> {
   /** The backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
   readonly backend: BackendName;
+  /**
+   * How the torch flavor's fused multiply-adds run: `'hardware'` when the SIMD backend found the
+   * engine's relaxed-SIMD multiply-add fused (the CPU's FMA instruction: Chrome 114+, Node 22+,
+   * Node 20 with --experimental-wasm-relaxed-simd, on x86 with FMA3 or ARM64), else
+   * `'emulated'` (exact float64 emulation). The results are the same bits either way.
+   */
+  readonly fma: FmaKind;
   /** Whose arithmetic this optimizer reproduces. */
   readonly flavor: Flavor;
   /**
@@ -152,6 +159,7 @@ export abstract class Optimizer<O extends object> {
       throw new Error(`${owner}: ${(error as Error).message}`);
     }
     this.backend = this.#impl.name;
+    this.fma = this.#impl.fma;
     for (const group of groups) this.#addGroup(group);
   }
 

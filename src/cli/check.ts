@@ -1,7 +1,7 @@
 // `wasm-optim check`: replays the bundled golden trajectories (PyTorch 1.13, TF.js 4.22 and the
 // seed notes' worked examples) on every backend this engine has and prints, per flavor and
 // backend, how many cases were reproduced bit for bit.
-import { availableBackends, type BackendName } from '../backend/index.js';
+import { availableBackends, simdFma, type BackendName } from '../backend/index.js';
 import { loadGoldenFiles, loadWorkedExamples } from '../golden/load.js';
 import { optimizerFor, replayCase, replayWorked, workedRuns, type CaseResult } from '../golden/replay.js';
 import { formatTable } from './table.js';
@@ -35,6 +35,11 @@ export function runCheck(out: (line: string) => void = console.log): boolean {
 
   out('wasm-optim check: golden trajectories replayed bit for bit (params after every step, final state)');
   out(`backends available here: ${backends.join(', ')}`);
+  if (backends.includes('simd')) {
+    out(simdFma() === 'hardware'
+      ? 'simd fused multiply-add: hardware (relaxed SIMD, found fused by the load-time probe)'
+      : 'simd fused multiply-add: emulated in float64 (no fused relaxed-SIMD multiply-add in this engine)');
+  }
   out('');
   const header = ['flavor', 'golden file', 'cases', 'values', ...backends];
   const table = rows.map((row) => {
