@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { availableBackends } from '../dist/index.js';
+import { availableBackends, simdFma } from '../dist/index.js';
 import { availableVariants, DESCRIPTIONS } from './algorithms/index.mjs';
 import { USAGE } from './args.mjs';
 import { drawCharts } from './charts.mjs';
@@ -116,7 +116,8 @@ async function runGroup(group, settings, progress) {
 function runFacade(id, settings, progress) {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(new URL('./facade-child.mjs', import.meta.url)), [JSON.stringify({ variant: id, settings })], {
-      execArgv: ['--expose-gc'],
+      // The parent's flags too (e.g. --experimental-wasm-relaxed-simd), so both measure one engine.
+      execArgv: ['--expose-gc', ...process.execArgv.filter((flag) => flag !== '--expose-gc')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     /** @type {import('./facade.mjs').FacadeResult | null} */
@@ -201,6 +202,7 @@ export async function main(args) {
     loadAverage1mAtStart: Math.round(loadAtStart * 100) / 100,
     wasmOptimBuild: build,
     wasmOptimBackends: availableBackends(),
+    wasmOptimSimdFma: simdFma(),
     ...(usesTf ? { tfjs: await tfInfo() } : {}),
   });
   const checks = verdicts(rows, facade);
@@ -208,7 +210,7 @@ export async function main(args) {
   const r = settings.round;
   const f = settings.facade;
   const notes = [
-    `${machine.package} (kernels ${'kernelsSha256' in build ? build.kernelsSha256 : 'unknown'}) · ${machine.os} · ${machineLine} · flags ${JSON.stringify(machine.flags)} · ${machine.date} · ${wallSeconds.toFixed(0)} s · load average ${loadAtStart.toFixed(2)} at start, ${machine.loadAverage1m} at end.`,
+    `${machine.package} (kernels ${'kernelsSha256' in build ? build.kernelsSha256 : 'unknown'}, SIMD FMA ${simdFma()}) · ${machine.os} · ${machineLine} · flags ${JSON.stringify(machine.flags)} · ${machine.date} · ${wallSeconds.toFixed(0)} s · load average ${loadAtStart.toFixed(2)} at start, ${machine.loadAverage1m} at end.`,
     ...(rows.length === 0 ? [] : [
       `Each task: ${settings.rounds} interleaved round${settings.rounds === 1 ? '' : 's'} (every implementation of a configuration and size in turn, the order rotated each round) of ${r.timeMs} ms after ${r.warmupMs} ms of warmup, at least ${r.minSamples} samples; steps under ${settings.minSampleMs} ms are batched and each sample is the batch's mean step time.`,
       'ns/element: median latency of one optimizer step ÷ N, the median of the rounds\' medians (a round slowed down as a whole by another process does not move it). rme: relative margin of error of the mean latency over all samples (95 %); preemption on a small VM inflates it, the median is robust to it.',
