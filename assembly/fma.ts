@@ -1,6 +1,8 @@
 // Exactly rounded float32 fused multiply-add, a·b + c rounded once, as PyTorch's AVX2 kernels
-// compute it. WebAssembly has no FMA instruction (relaxed-simd's madd may or may not fuse, so
-// it cannot promise bits), so it is emulated in float64:
+// compute it. WebAssembly's only FMA is relaxed SIMD's relaxed_madd, which may or may not fuse:
+// the relaxed-SIMD build uses it (HARDWARE_FMA below) and the facade loads that build only where
+// a probe found it fused. Everywhere else (the plain SIMD build, the scalar build, every scalar
+// tail) the FMA is emulated exactly in float64:
 //
 //   p = a·b is exact in float64 (24 + 24 significant bits ≤ 53, exponents far from the limits).
 //   s = p + c rounded to float64 (53 bits), then to float32 (24 bits). That double rounding can
