@@ -164,12 +164,8 @@ function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
     const at = i << 2;
     let p = v128.load(param + at);
     const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
-    let g = grad4;
-    let suspect = i32x4.splat(0);
-    if (hasWeightDecay) {
-      g = fmaFast4(p, slot(WEIGHT_DECAY), grad4);
-      suspect = fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g);
-    }
+    const g = hasWeightDecay ? fmaFast4(p, slot(WEIGHT_DECAY), grad4) : grad4;
+    let suspect = hasWeightDecay ? fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g) : i32x4.splat(0);
     const a = f32x4.mul(slot(ONE_MINUS_ALPHA), g);
     const c = f32x4.mul(v128.load(squareAvg + at), slot(ALPHA));
     const sq = fmaFast4(a, g, c);
