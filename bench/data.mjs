@@ -1,21 +1,16 @@
 // Deterministic, realistic inputs. Fixed seeds so every implementation and every run sees
 // the same numbers; values kept away from zero and infinity so no kernel ever touches
 // denormals or NaN, which would measure the FPU's slow paths rather than the code.
+import { mulberry32 } from '../dist/fuzz/random.js';
 
 /**
- * mulberry32: a tiny 32-bit PRNG, plenty for benchmark data.
+ * Uniform numbers in [0, 1) from the library's seeded generator (src/fuzz/random.ts).
  * @param {number} seed
- * @returns {() => number} uniform in [0, 1)
+ * @returns {() => number}
  */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function uniform(seed) {
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 /**
@@ -25,7 +20,7 @@ function mulberry32(seed) {
  * @returns {Float32Array} out
  */
 export function fillParams(out, seed = 1) {
-  const rand = mulberry32(seed);
+  const rand = uniform(seed);
   for (let i = 0; i < out.length; i++) out[i] = rand() * 2 - 1;
   return out;
 }
@@ -38,7 +33,7 @@ export function fillParams(out, seed = 1) {
  * @returns {Float32Array} out
  */
 export function fillGrads(out, seed = 2) {
-  const rand = mulberry32(seed);
+  const rand = uniform(seed);
   for (let i = 0; i < out.length; i++) {
     const u = 1 - rand(); // (0, 1]: log never sees 0
     const g = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { fmaf } from '../src/backend/js/fma.js';
+import { mulberry32 } from '../src/fuzz/random.js';
 
 // ---------------------------------------------------------------- float32 bits
 
@@ -85,19 +86,6 @@ function oracleFma(a: number, b: number, c: number): number {
   return roundToF32(n, e0);
 }
 
-// ---------------------------------------------------------------- PRNG
-
-/** mulberry32: tiny seeded 32-bit PRNG so failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 type Rng = () => number;
 /** Uniform integer in [lo, hi]. */
 const randInt = (rng: Rng, lo: number, hi: number): number => lo + (rng() % (hi - lo + 1));

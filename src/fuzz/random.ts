@@ -19,21 +19,33 @@ export function hash32(...words: number[]): number {
   return h >>> 0;
 }
 
-/** mulberry32 with helpers. `next()` is a uniform 32-bit integer. */
+/**
+ * mulberry32: a small, fast, well-mixed 32-bit PRNG; each call returns the next uniform unsigned
+ * 32-bit integer, and the same seed gives the same stream. The one generator of the project: the
+ * fuzzer, the tests' data and the benchmark's data all draw from it.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** mulberry32 with helpers, seeded by a hash of the seed words. `next()` is a uniform 32-bit integer. */
 export class Random {
-  #a: number;
+  readonly #next: () => number;
 
   constructor(...seed: number[]) {
-    this.#a = hash32(...seed);
+    this.#next = mulberry32(hash32(...seed));
   }
 
   /** A uniform unsigned 32-bit integer. */
   next(): number {
-    this.#a = (this.#a + 0x6d2b79f5) >>> 0;
-    let t = this.#a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.#next();
   }
 
   /** Uniform in [0, 1). */

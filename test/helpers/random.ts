@@ -1,15 +1,10 @@
 // Seeded random data for tests: reproducible, with the float32 edge values optimizers meet.
+import { mulberry32 } from '../../src/fuzz/random.js';
 
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG; the same seed gives the same run. */
+/** Uniform numbers in [0, 1) from the project's seeded generator (src/fuzz/random.ts). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 const SPECIALS = [0, -0, 1e-45, -1e-45, 1.1754942e-38, 1e-30, -1e-20, 1e20, -3e38, 3.4028235e38, Infinity, -Infinity, NaN];
