@@ -2,6 +2,7 @@
 // browser has. Without cross-origin isolation the browser's timer is coarse (0.1 ms, with
 // jitter), so steps are timed in batches of at least SAMPLE_MS and the median of SAMPLES
 // batches is reported: the timer's error is then well under 1 %.
+import { mulberry32 } from '../dist/fuzz/random.js';
 
 /** Elements per tensor (256 KiB of float32: cache-resident, like a layer's weights). */
 export const N = 1 << 16;
@@ -34,13 +35,8 @@ function timeBatch(opt, reps) {
  * kernel meets denormals (which would time the FPU's slow paths, not the code).
  */
 function fill(data, grad) {
-  let a = 1;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(1);
+  const random = () => next() / 4294967296;
   for (let i = 0; i < data.length; i++) {
     data[i] = random() * 2 - 1;
     const g = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

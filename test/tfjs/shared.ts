@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers'; // also registers the gradients
 import { describe, expect, it } from 'vitest';
 import { firstMismatch, ulpDistance } from '../../src/golden/compare.js';
 import * as W from '../../src/tfjs/index.js';
+import { rng } from '../helpers/random.js';
 
 export type Factory = () => tf.Optimizer;
 export interface Case {
@@ -33,13 +34,7 @@ export const CASES: readonly Case[] = [
 
 /** mulberry32, then Box–Muller: reproducible N(0, 1) float32 data. */
 export function normals(seed: number, n: number, scale = 1): Float32Array {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = rng(seed);
   return Float32Array.from({ length: n }, () => scale * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()));
 }
 
