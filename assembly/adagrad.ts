@@ -60,21 +60,10 @@ function adagradTorchElements(rec: usize, from: usize, to: usize): void {
   const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
   putF32(EPS, recH(rec, 1));
   let i: usize = 0;
-  if (!hasWeightDecay) {
-    // The default configuration: eight lanes per suspect test, maximize folded into negClr,
-    // and g and sum promoted straight from memory.
+  if (!hasWeightDecay && !HARDWARE_FMA) {
+    // The default configuration, emulated FMA: eight lanes per suspect test, maximize folded
+    // into negClr, and g and sum promoted straight from memory.
     putF32(NEG_CLR, flipSign(negClr, signMask));
-    if (HARDWARE_FMA) {
-      for (; i + 4 <= n; i += 4) {
-        const at = i << 2;
-        const g = v128.load(grad + at);
-        const s = fmaFast4(g, g, v128.load(sum + at));
-        v128.store(sum + at, s);
-        const step = f32x4.div(f32x4.mul(slot(NEG_CLR), g), f32x4.add(f32x4.sqrt(s), slot(EPS)));
-        v128.store(param + at, f32x4.add(v128.load(param + at), step));
-      }
-      return i;
-    }
     for (; i + 8 <= n; i += 8) {
       const at = i << 2;
       const gLo1 = loAt(grad + at), gHi1 = hiAt(grad + at);
@@ -107,10 +96,11 @@ function adagradTorchElements(rec: usize, from: usize, to: usize): void {
     const at = i << 2;
     const p = v128.load(param + at);
     const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
-    const g = fmaFast4(p, slot(WEIGHT_DECAY), grad4);
+    const g = hasWeightDecay ? fmaFast4(p, slot(WEIGHT_DECAY), grad4) : grad4;
     const c = v128.load(sum + at);
     const s = fmaFast4(g, g, c);
-    if (anySuspect(v128.or(fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g), fmaSuspect4(g, g, c, s)))) {
+    const suspect = hasWeightDecay ? fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g) : i32x4.splat(0);
+    if (anySuspect(v128.or(suspect, fmaSuspect4(g, g, c, s)))) {
       adagradTorchElements(rec, i, i + 4);
       continue;
     }

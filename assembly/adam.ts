@@ -99,23 +99,9 @@ function adamTorchElements(rec: usize, from: usize, to: usize): void {
   putF32(BETA2, recH(rec, 5));
   putF32(ONE_MINUS_BETA2, recH(rec, 6));
   let i: usize = 0;
-  if (!hasWeightDecay && !decoupled && !amsgrad && !isPowerOfTwo(oneMinusBeta1)) {
-    // The default configuration: both moments of eight lanes under one suspect test, grad
-    // promoted straight from memory, 1 − β1 (maximize's sign folded in) promoted once.
-    if (HARDWARE_FMA) {
-      putF32(ONE_MINUS_BETA1, flipSign(oneMinusBeta1, signMask));
-      for (; i + 4 <= n; i += 4) {
-        const at = i << 2;
-        const g = v128.load(grad + at);
-        const m = fmaFast4(g, slot(ONE_MINUS_BETA1), f32x4.mul(v128.load(expAvg + at), slot(BETA1)));
-        const v = fmaFast4(f32x4.mul(slot(ONE_MINUS_BETA2), g), g, f32x4.mul(v128.load(expAvgSq + at), slot(BETA2)));
-        v128.store(expAvg + at, m);
-        v128.store(expAvgSq + at, v);
-        const denom = f32x4.add(f32x4.div(f32x4.sqrt(v), slot(BC2_SQRT)), slot(EPS));
-        v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(slot(NEG_STEP_SIZE), m), denom)));
-      }
-      return i;
-    }
+  if (!hasWeightDecay && !decoupled && !amsgrad && !isPowerOfTwo(oneMinusBeta1) && !HARDWARE_FMA) {
+    // The default configuration, emulated FMA: both moments of eight lanes under one suspect
+    // test, grad promoted straight from memory, 1 − β1 (maximize's sign folded in) promoted once.
     putF64(ONE_MINUS_BETA1, flipSign(oneMinusBeta1, signMask));
     for (; i + 8 <= n; i += 8) {
       const at = i << 2;

@@ -156,6 +156,7 @@ export const HARDWARE_FMA: bool = ASC_FEATURE_RELAXED_SIMD;
 
 /** fma(a, b, c) for a scalar b splatted in vB, with the shortcuts above (exact for ±2^k). */
 @inline export function fmaByFast4(a: v128, b: f32, vB: v128, c: v128): v128 {
+  if (HARDWARE_FMA) return f32x4.relaxed_madd(a, vB, c); // one instruction: no shortcut to take
   if (b == 1) return f32x4.add(a, c);
   if (b == -1) return f32x4.sub(c, a);
   return fmaFast4(a, vB, c);
@@ -163,7 +164,7 @@ export const HARDWARE_FMA: bool = ASC_FEATURE_RELAXED_SIMD;
 
 /** The suspect lanes of fmaByFast4: none when b = ±2^k. */
 @inline export function fmaBySuspect4(a: v128, b: f32, vB: v128, c: v128, r: v128): v128 {
-  if (isPowerOfTwo(b)) return i32x4.splat(0);
+  if (HARDWARE_FMA || isPowerOfTwo(b)) return i32x4.splat(0);
   return fmaSuspect4(a, vB, c, r);
 }
 

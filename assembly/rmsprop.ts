@@ -114,22 +114,10 @@ function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
   putF32(ONE_MINUS_ALPHA, oneMinusAlpha);
   putF32(EPS, recH(rec, 2));
   let i: usize = 0;
-  if (!hasWeightDecay && !centered && !hasMomentum) {
-    // The default configuration: eight lanes per suspect test, maximize folded into negLr,
-    // and g promoted straight from memory.
+  if (!hasWeightDecay && !centered && !hasMomentum && !HARDWARE_FMA) {
+    // The default configuration, emulated FMA: eight lanes per suspect test, maximize folded
+    // into negLr, and g promoted straight from memory.
     putF32(NEG_LR, flipSign(negLr, signMask));
-    if (HARDWARE_FMA) {
-      for (; i + 4 <= n; i += 4) {
-        const at = i << 2;
-        const g = v128.load(grad + at);
-        const a = f32x4.mul(slot(ONE_MINUS_ALPHA), g);
-        const sq = fmaFast4(a, g, f32x4.mul(v128.load(squareAvg + at), slot(ALPHA)));
-        v128.store(squareAvg + at, sq);
-        const avg = f32x4.add(f32x4.sqrt(sq), slot(EPS));
-        v128.store(param + at, f32x4.add(v128.load(param + at), f32x4.div(f32x4.mul(slot(NEG_LR), g), avg)));
-      }
-      return i;
-    }
     for (; i + 8 <= n; i += 8) {
       const at = i << 2;
       const g1 = v128.load(grad + at), g2 = v128.load(grad + at + 16);

@@ -88,17 +88,9 @@ function sgdTorchElements(rec: usize, from: usize, to: usize): void {
   const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
   const negLr = recH(rec, 0), momentum = recH(rec, 1), oneMinusDampening = recH(rec, 2);
   let i: usize = 0;
-  if (!hasWeightDecay && !hasMomentum && !isPowerOfTwo(negLr)) {
-    // The default configuration: eight lanes per suspect test, grad and param promoted straight
-    // from memory, negLr (maximize's sign folded in) promoted once.
-    if (HARDWARE_FMA) {
-      putF32(NEG_LR, flipSign(negLr, signMask));
-      for (; i + 4 <= n; i += 4) {
-        const at = i << 2;
-        v128.store(param + at, fmaFast4(v128.load(grad + at), slot(NEG_LR), v128.load(param + at)));
-      }
-      return i;
-    }
+  if (!hasWeightDecay && !hasMomentum && !isPowerOfTwo(negLr) && !HARDWARE_FMA) {
+    // The default configuration, emulated FMA: eight lanes per suspect test, grad and param
+    // promoted straight from memory, negLr (maximize's sign folded in) promoted once.
     putF64(NEG_LR, flipSign(negLr, signMask));
     for (; i + 8 <= n; i += 8) {
       const at = i << 2;
@@ -119,7 +111,10 @@ function sgdTorchElements(rec: usize, from: usize, to: usize): void {
     }
     return i;
   }
-  putF32(NEG_LR, negLr);
+  // Plain SGD folds maximize's sign into negLr here too; the other configurations XOR it.
+  const folded = !hasWeightDecay && !hasMomentum;
+  const lr = folded ? flipSign(negLr, signMask) : negLr;
+  putF32(NEG_LR, lr);
   putF32(MOMENTUM, momentum);
   putF32(ONE_MINUS_DAMPENING, oneMinusDampening);
   putF32(WEIGHT_DECAY, recH(rec, 3));
@@ -127,7 +122,7 @@ function sgdTorchElements(rec: usize, from: usize, to: usize): void {
   for (; i + 4 <= n; i += 4) {
     const at = i << 2;
     const p = v128.load(param + at);
-    const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
+    const grad4 = folded ? v128.load(grad + at) : v128.xor(v128.load(grad + at), slot(SIGN));
     const g = hasWeightDecay ? fmaFast4(p, slot(WEIGHT_DECAY), grad4) : grad4;
     let suspect = hasWeightDecay ? fmaSuspect4(p, slot(WEIGHT_DECAY), grad4, g) : i32x4.splat(0);
     let b = g;
@@ -141,8 +136,8 @@ function sgdTorchElements(rec: usize, from: usize, to: usize): void {
       d = fmaByFast4(b, momentum, slot(MOMENTUM), g);
       suspect = v128.or(suspect, fmaBySuspect4(b, momentum, slot(MOMENTUM), g, d));
     }
-    const updated = fmaByFast4(d, negLr, slot(NEG_LR), p);
-    suspect = v128.or(suspect, fmaBySuspect4(d, negLr, slot(NEG_LR), p, updated));
+    const updated = fmaByFast4(d, lr, slot(NEG_LR), p);
+    suspect = v128.or(suspect, fmaBySuspect4(d, lr, slot(NEG_LR), p, updated));
     if (anySuspect(suspect)) {
       sgdTorchElements(rec, i, i + 4);
       continue;
