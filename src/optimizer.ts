@@ -1,14 +1,20 @@
 // The machinery every optimizer shares: parameter groups in linear memory, validation before
 // any mutation, one kernel call per step, and a PyTorch-layout state dict. The algorithms
 // themselves are described by an AlgorithmSpec (src/optimizers/*.ts) and a kernel.
+import { ArenaFullError, MAX_MEMORY_BYTES, allocationSize, type Arena } from './backend/arena.js';
+import type { Kernel } from './backend/kernels.js';
 import { createBackend, type Backend, type BackendChoice, type BackendName, BACKEND_NAMES, type FmaKind } from './backend/index.js';
 import {
   RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0,
 } from './backend/record.js';
 import { describe, rangeError, typeError } from './errors.js';
-import { checkKnownKeys, checkOptions, optionLabel, storedOption, type OptionPlace } from './options.js';
+import { checkOptions, copyArray, optionLabel, readOptionValue, readOwnOptions, storedOption, type OptionPlace } from './options.js';
 import { ParamHandle } from './param.js';
 import { AUX_LENGTH, FLAVORS, type AlgorithmSpec, type Aux, type AuxKey, type Flavor, type FlavorSpec, type LoadableState, type StateName } from './spec.js';
+import {
+  bufferLength, checkStateKey, readEntry, readStateDict, type BufferSnapshot, type EntrySnapshot,
+} from './state-input.js';
+import { firstOverlap, isDetached, isFloat32Array, typedLength, typedRange } from './typed.js';
 
 /** A parameter given to an optimizer: your array (drop-in), or a length for a zeroed one. */
 export type ParamInit = Float32Array | number;
@@ -38,17 +44,32 @@ export type ParamGroup<O> = O & { readonly params: readonly ParamHandle[] };
 export type ParamState = { step?: number } & Partial<Record<StateName, Float32Array>>
   & Partial<Record<AuxKey, number>>;
 
-/** The state dict, PyTorch's layout: state by parameter index, groups listing indices. */
-export interface StateDict<O> {
+/**
+ * The state dict, PyTorch's layout: state by parameter index, groups listing indices, plus the
+ * flavor whose arithmetic the state belongs to (loadStateDict refuses a dict of another flavor).
+ */
+export interface StateDict<O = Record<string, unknown>> {
   state: Record<number, ParamState>;
   param_groups: Array<O & { params: number[] }>;
+  flavor: Flavor;
 }
 
-/** The state dict accepted by loadStateDict: buffers may be any array of numbers. */
-export interface StateDictInput<O> {
-  state: Record<number, { step?: number } & Partial<Record<StateName, ArrayLike<number>>>
+/**
+ * A buffer as loadStateDict accepts it: a Float32Array, any array of numbers, or what
+ * `JSON.stringify` makes of a Float32Array (an object with keys "0" … "n-1").
+ */
+export type BufferInput = ArrayLike<number> | Readonly<Record<string, number>>;
+
+/**
+ * The state dict accepted by loadStateDict: stateDict()'s output, a PyTorch-layout dict whose
+ * buffers are arrays of numbers, or either after a plain JSON round trip. Without `flavor` it
+ * is taken to be of this optimizer's flavor.
+ */
+export interface StateDictInput<O = Record<string, unknown>> {
+  state: Record<number, { step?: number } & Partial<Record<StateName, BufferInput>>
     & Partial<Record<AuxKey, number>>>;
   param_groups: ReadonlyArray<Partial<O> & { params: readonly number[] }>;
+  flavor?: Flavor;
 }
 
 /** Per-parameter bookkeeping: where it lives, its user array, its state. */
@@ -74,6 +95,13 @@ interface Slot {
 const SETTING_KEYS = ['flavor', 'backend'] as const;
 const OPTION: OptionPlace = { prefix: 'option ', index: -1 };
 
+/** A param group as the constructor or addParamGroup received it, read once. */
+interface GroupInput {
+  readonly params: readonly ParamInit[];
+  /** The options it gives (own, defined, read once; pairs copied). */
+  readonly options: Record<string, unknown>;
+}
+
 export abstract class Optimizer<O extends object> {
   /** The backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
   readonly backend: BackendName;
@@ -91,6 +119,7 @@ export abstract class Optimizer<O extends object> {
    * changed between steps.
    */
   get paramGroups(): readonly ParamGroup<O>[] {
+    this.#checkAlive('paramGroups');
     return this.#paramGroups;
   }
   /** The defaults for groups added later: the flavor's defaults overridden by the constructor's. */
@@ -101,7 +130,10 @@ export abstract class Optimizer<O extends object> {
   /** The algorithm's buffer names in PyTorch's state order. */
   readonly #stateOrder: readonly StateName[];
   readonly #flavorSpec: FlavorSpec<O>;
-  readonly #impl: Backend;
+  /** The flavor's kernel; replaced by one that throws after dispose(). */
+  #kernel: Kernel;
+  /** The kernels' memory; null after dispose(), so that the engine can free it. */
+  #arena: Arena | null = null;
   readonly #slots: Slot[] = [];
   #paramGroups: readonly ParamGroup<O>[] = Object.freeze([]);
   /** The handles of #slots, frozen; replaced (not mutated) when a group is added. */
@@ -110,6 +142,8 @@ export abstract class Optimizer<O extends object> {
   readonly #slotOptions: O[] = [];
   /** The option values behind each of paramGroups, parallel to it. */
   readonly #groupOptions: O[] = [];
+  /** step(grads)'s gradients, each read once from the caller's array (allocated per parameter, not per step). */
+  readonly #gradScratch: (Float32Array | null)[] = [];
   #table = 0;
   #tableCapacity = 0;
   /** True after a zero-copy step: memory holds newer values than the users' arrays. */
@@ -127,12 +161,13 @@ export abstract class Optimizer<O extends object> {
     if (options === null || typeof options !== 'object') {
       throw typeError(owner, `options must be an object, got ${describe(options)}`);
     }
-    checkKnownKeys(owner, spec.rules, options, SETTING_KEYS, '');
-    const flavor = options.flavor === undefined ? 'torch' : options.flavor;
+    // Every option is read once, here; everything below works on this copy.
+    const given = readOwnOptions(owner, spec.rules, options, SETTING_KEYS, '');
+    const flavor = (given['flavor'] ?? 'torch') as Flavor;
     if (!FLAVORS.includes(flavor)) {
       throw rangeError(owner, `unknown flavor ${describe(flavor)} (expected one of ${FLAVORS.map((f) => `'${f}'`).join(', ')})`);
     }
-    const backendChoice = options.backend === undefined ? 'auto' : options.backend;
+    const backendChoice = (given['backend'] ?? 'auto') as BackendChoice;
     if (backendChoice !== 'auto' && !BACKEND_NAMES.includes(backendChoice)) {
       throw rangeError(owner, `unknown backend ${describe(backendChoice)} (expected 'auto', 'simd', 'wasm' or 'js')`);
     }
@@ -143,48 +178,89 @@ export abstract class Optimizer<O extends object> {
     }
     this.#flavorSpec = flavorSpec;
     const defaults = { ...this.#flavorSpec.defaults } as O;
-    for (const key of Object.keys(spec.rules) as (keyof O & string)[]) {
-      if (options[key] !== undefined) defaults[key] = options[key] as O[typeof key];
+    for (const key of this.#optionKeys) {
+      if (given[key] !== undefined) defaults[key] = given[key] as O[typeof key];
     }
     this.#checkGroupOptions(defaults, OPTION);
     this.#storeOptions(defaults);
     this.defaults = Object.freeze(defaults);
 
-    const groups = normalizeGroups(owner, params);
-    groups.forEach((group, i) => this.#checkGroupInit(group, `param group ${i}: `, i === 0 ? [] : groups.slice(0, i)));
+    const groups = this.#readGroups(params);
+    groups.forEach((group, i) => this.#checkGroupInit(group, `param group ${i}: `, groups.slice(0, i)));
 
+    let impl: Backend;
     try {
-      this.#impl = createBackend(backendChoice);
+      impl = createBackend(backendChoice);
     } catch (error) {
+      if (error instanceof RangeError) throw new RangeError(`${owner}: ${error.message}`);
       throw new Error(`${owner}: ${(error as Error).message}`);
     }
-    this.backend = this.#impl.name;
-    this.fma = this.#impl.fma;
-    for (const group of groups) this.#addGroup(group);
+    this.#arena = impl.arena;
+    this.#kernel = impl.kernels[flavorSpec.kernel];
+    this.backend = impl.name;
+    this.fma = impl.fma;
+    // One reservation for every group, so a constructor that cannot fit fails before any
+    // parameter is placed (and with the size of the whole request in its message).
+    const newOptions = groups.map((group) => this.#groupOptionsOf(group));
+    this.#reserve(this.#groupsBytes(groups, newOptions), describeRequest(groups), 'the constructor');
+    groups.forEach((group, g) => this.#addGroup(group, newOptions[g]!));
   }
 
-  /** Size of this optimizer's linear memory in bytes (params, grads, state; grows as needed). */
+  /**
+   * Size of this optimizer's linear memory in bytes (params, grads, state; grows as needed);
+   * 0 after dispose(). At most 4 GiB (see README "Limits").
+   */
   get memoryBytes(): number {
-    return this.#impl.arena.memory.buffer.byteLength;
+    return this.#arena === null ? 0 : this.#arena.memory.buffer.byteLength;
   }
 
   /** All parameters, in order: their `data`/`grad` views are the zero-copy interface. */
   get params(): readonly ParamHandle[] {
+    this.#checkAlive('params');
     return this.#handles;
+  }
+
+  /** Whether dispose() has been called. */
+  get disposed(): boolean {
+    return this.#arena === null;
+  }
+
+  /**
+   * Releases the optimizer's memory (parameters, gradients and state) and kernel instance. Every
+   * later call (`step`, `stateDict`, `addParamGroup`, `params`, a handle's `data`, …) throws;
+   * calling dispose() again does nothing. Your own parameter arrays are not touched: after a
+   * zero-copy `step()` they are older than the memory, so save `stateDict()` or copy
+   * `params[i].data` first if you need them.
+   *
+   * Each WebAssembly memory reserves address space: a process can hold about 13,000 live
+   * optimizers (README "Limits"); dispose() the ones you are done with.
+   */
+  dispose(): void {
+    if (this.#arena === null) return;
+    this.#arena.release();
+    this.#arena = null;
+    // Drop what refers to the memory: the kernel instance (it imports the memory).
+    this.#kernel = disposedKernel;
+    this.#gradScratch.fill(null);
   }
 
   /**
    * Adds a parameter group (PyTorch's `add_param_group`). Options it omits come from the
    * optimizer's `defaults`. May grow the memory: re-read `data`/`grad` of earlier handles.
+   * Atomic: if it throws (invalid input, or the memory cannot hold the group), the optimizer
+   * is exactly as before.
    */
   addParamGroup(group: ParamGroupInit<O>): void {
+    this.#checkAlive('addParamGroup');
     const owner = this.#spec.name;
     if (!isGroupObject(group)) {
       throw typeError(owner, `addParamGroup: the group must be an object { params, ...options }, got ${describe(group)}`);
     }
-    const [normalized] = normalizeGroups(owner, [group], 'addParamGroup: ');
-    this.#checkGroupInit(normalized!, 'addParamGroup: ', []);
-    this.#addGroup(normalized!);
+    const input = this.#readGroup(group, 'addParamGroup: ');
+    this.#checkGroupInit(input, 'addParamGroup: ', []);
+    const options = this.#groupOptionsOf(input);
+    this.#reserve(this.#groupsBytes([input], [options]), describeRequest([input]), 'addParamGroup');
+    this.#addGroup(input, options);
   }
 
   /**
@@ -196,14 +272,19 @@ export abstract class Optimizer<O extends object> {
    * - `step()`, zero-copy: reads each `params[i].grad` in place and updates `params[i].data`;
    *   nothing is copied. Your own arrays are brought up to date by the next drop-in step.
    *
-   * Throws (leaving parameters and state untouched) on invalid gradients. Allocates nothing.
+   * Throws (leaving parameters and state untouched) on invalid gradients, or when one of your
+   * parameter arrays no longer has its length (its buffer was detached or resized). Allocates
+   * nothing.
    */
   step(grads?: readonly (Float32Array | null | undefined)[]): void {
+    const arena = this.#arena;
+    if (arena === null) throw this.#disposedError('step');
     const slots = this.#slots;
-    // Options were validated when set (see #makeGroup), so only the gradients remain to check.
-    if (grads !== undefined) this.#checkGrads(grads);
+    const scratch = this.#gradScratch;
+    // Options were validated when set (see #makeGroup), so only the arrays remain to check.
+    // Each gradient is read once, into scratch: the rest of the step never reads `grads`.
+    if (grads !== undefined) this.#readGrads(grads);
 
-    const arena = this.#impl.arena;
     const f32 = arena.f32;
     const u32 = arena.u32;
     const flavorSpec = this.#flavorSpec;
@@ -212,14 +293,15 @@ export abstract class Optimizer<O extends object> {
       const slot = slots[i]!;
       const handle = slot.handle;
       if (grads !== undefined) {
-        const grad = grads[i];
-        if (grad === null || grad === undefined) continue;
-        if (slot.source !== null && !this.#memoryAhead) f32.set(slot.source, handle.dataOffset >> 2);
-        f32.set(grad, handle.gradOffset >> 2);
+        const grad = scratch[i]!;
+        if (grad === null) continue;
+        // Byte offsets reach 2^32 - 1: unsigned shifts (>>>) only, here and in the kernels.
+        if (slot.source !== null && !this.#memoryAhead) f32.set(slot.source, handle.dataOffset >>> 2);
+        f32.set(grad, handle.gradOffset >>> 2);
       }
       slot.step += 1;
       slot.hasState = true;
-      const word = (this.#table + count * RECORD_BYTES) >> 2;
+      const word = (this.#table + count * RECORD_BYTES) >>> 2;
       u32[word + REC_PARAM] = handle.dataOffset;
       u32[word + REC_GRAD] = handle.gradOffset;
       u32[word + REC_STATE0] = slot.stateOffsets[0];
@@ -229,17 +311,17 @@ export abstract class Optimizer<O extends object> {
       flavorSpec.writeRecord(f32, u32, word, this.#slotOptions[i]!, slot.step, slot.aux);
       count++;
     }
-    this.#impl.kernels[flavorSpec.kernel](this.#table, count);
+    this.#kernel(this.#table, count);
 
     if (grads !== undefined) {
       for (let i = 0; i < slots.length; i++) {
         const slot = slots[i]!;
         if (slot.source === null) continue;
-        if (grads[i] === null || grads[i] === undefined) {
-          if (!this.#memoryAhead) continue;
-        }
+        if (scratch[i] === null && !this.#memoryAhead) continue;
         slot.source.set(slot.handle.data);
       }
+      // Keep no reference to the caller's gradients past the step.
+      scratch.fill(null);
       this.#memoryAhead = false;
     } else {
       this.#memoryAhead = true;
@@ -248,9 +330,12 @@ export abstract class Optimizer<O extends object> {
 
   /**
    * The optimizer state in PyTorch's layout: `{ state: { 0: { step, sum }, … },
-   * param_groups: [{ lr, …, params: [0, 1] }] }`. Buffers are copies.
+   * param_groups: [{ lr, …, params: [0, 1] }], flavor }`. Buffers are copies. For a checkpoint
+   * on disk, `stateDictToJSON` keeps every bit (plain JSON loses NaN, ±Infinity and −0).
    */
   stateDict(): StateDict<O> {
+    const arena = this.#arena;
+    if (arena === null) throw this.#disposedError('stateDict');
     const state: Record<number, ParamState> = {};
     this.#slots.forEach((slot, i) => {
       if (!slot.hasState && !this.#spec.stateAtConstruction) return;
@@ -261,137 +346,96 @@ export abstract class Optimizer<O extends object> {
         const offset = slot.stateOffsets[this.#slotOf(name)];
         entry[name] = offset === 0
           ? new Float32Array(slot.handle.length).fill(this.#flavorSpec.initialValue(name, options))
-          : this.#impl.arena.f32.slice(offset >> 2, (offset >> 2) + slot.handle.length);
+          : arena.f32.slice(offset >>> 2, (offset >>> 2) + slot.handle.length);
       }
       state[i] = entry;
     });
-    const param_groups = this.paramGroups.map((group) => {
+    const param_groups = this.#paramGroups.map((group) => {
       const copy: Record<string, unknown> = {};
-      for (const key of Object.keys(this.#spec.rules)) copy[key] = (group as Record<string, unknown>)[key];
+      for (const key of this.#optionKeys) copy[key] = (group as Record<string, unknown>)[key];
       copy['params'] = group.params.map((handle) => handle.index);
       return copy as O & { params: number[] };
     });
-    return { state, param_groups };
+    return { state, param_groups, flavor: this.flavor };
   }
 
   /**
-   * Restores a state dict made by `stateDict()` (or a JSON copy of one, buffers as number
-   * arrays). Everything is validated first; on error nothing changes. A resumed run
-   * continues bit-identically.
+   * Restores a state dict made by `stateDict()`, by `stateDictFromJSON`, or a plain JSON copy of
+   * one (buffers as arrays of numbers, or objects with keys "0" … "n-1"). Every value is read
+   * once and everything is validated first; on error nothing changes. A dict saved by an
+   * optimizer of another flavor is refused. A resumed run continues bit-identically. May grow
+   * the memory (buffers the dict brings): re-read `data`/`grad` views afterwards.
    */
   loadStateDict(dict: StateDictInput<O>): void {
+    this.#checkAlive('loadStateDict');
     const owner = this.#spec.name;
     const where = 'loadStateDict';
-    if (dict === null || typeof dict !== 'object') {
-      throw typeError(owner, `${where}: the state dict must be an object, got ${describe(dict)}`);
-    }
-    const { state, param_groups: groups } = dict;
-    if (!Array.isArray(groups)) {
-      throw typeError(owner, `${where}: param_groups must be an array, got ${describe(groups)}`);
-    }
-    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-      throw typeError(owner, `${where}: state must be an object keyed by parameter index, got ${describe(state)}`);
-    }
-    if (groups.length !== this.paramGroups.length) {
-      throw rangeError(owner, `${where}: the state dict has ${groups.length} param groups, the optimizer ${this.paramGroups.length}`);
-    }
-    const newOptions: O[] = [];
-    groups.forEach((group, g) => {
-      const label = `${where}: param_groups[${g}]`;
-      if (group === null || typeof group !== 'object') {
-        throw typeError(owner, `${label} must be an object, got ${describe(group)}`);
+    const input = readStateDict(owner, where, dict);
+    if (input.flavor !== undefined && input.flavor !== this.flavor) {
+      if (typeof input.flavor !== 'string') {
+        throw typeError(owner, `${where}: flavor must be a string, got ${describe(input.flavor)}`);
       }
-      checkKnownKeys(owner, this.#spec.rules, group, ['params'], `${where}: `, `param_groups[${g}].`);
-      const ours = this.paramGroups[g]!;
-      const ids = group.params;
+      throw rangeError(owner, `${where}: the state dict was saved by a ${describe(input.flavor)}-flavor optimizer; this one is '${this.flavor}' (their state and arithmetic differ)`);
+    }
+    const groups = input.groups;
+    if (groups.length !== this.#paramGroups.length) {
+      throw rangeError(owner, `${where}: the state dict has ${groups.length} param groups, the optimizer ${this.#paramGroups.length}`);
+    }
+    const newOptions: O[] = groups.map((group, g) => {
+      const label = `${where}: param_groups[${g}]`;
+      const known = readOwnOptions(owner, this.#spec.rules, group, ['params'], `${where}: `, `param_groups[${g}].`);
+      const ours = this.#paramGroups[g]!;
+      const ids = known['params'];
       if (!Array.isArray(ids) || ids.length !== ours.params.length ||
           ids.some((id, k) => id !== ours.params[k]!.index)) {
         throw rangeError(owner, `${label}.params is ${describe(ids)}; expected [${ours.params.map((h) => h.index).join(', ')}]`);
       }
       const options = { ...this.defaults } as O;
-      for (const key of Object.keys(this.#spec.rules) as (keyof O & string)[]) {
-        const value = (group as Partial<O>)[key];
-        if (value === undefined) {
-          throw rangeError(owner, `${label} lacks option ${key}`);
-        }
+      for (const key of this.#optionKeys) {
+        const value = known[key];
+        if (value === undefined) throw rangeError(owner, `${label} lacks option ${key}`);
         options[key] = value as O[typeof key];
       }
       this.#checkGroupOptions(options, { prefix: 'param_groups[#].', index: g });
       this.#storeOptions(options);
-      newOptions.push(options);
+      return options;
     });
-    for (const key of Object.keys(state)) {
-      const index = Number(key);
-      if (!Number.isInteger(index) || String(index) !== key || index < 0 || index >= this.#slots.length) {
-        throw rangeError(owner, `${where}: state has an entry for parameter ${describe(key)}; the optimizer has parameters 0 to ${this.#slots.length - 1}`);
-      }
+    const entries: (EntrySnapshot | undefined)[] = new Array(this.#slots.length).fill(undefined);
+    const bufferNames = new Set<string>(this.#stateOrder);
+    for (const [key, value] of input.state) {
+      const index = checkStateKey(owner, where, key, this.#slots.length);
+      entries[index] = readEntry(owner, `${where}: state[${index}]`, value, bufferNames);
     }
     const groupOfSlot = this.#slotOptions.map((options) => this.#groupOptions.indexOf(options));
+    const optionsOfSlot = (i: number): O => newOptions[groupOfSlot[i]!]!;
     this.#slots.forEach((slot, i) => {
-      const entry = (state as Record<number, unknown>)[i];
-      if (entry === undefined) return;
-      const label = `${where}: state[${i}]`;
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry) || ArrayBuffer.isView(entry)) {
-        throw typeError(owner, `${label} must be an object, got ${describe(entry)}`);
-      }
-      const record = entry as Record<string, unknown>;
-      const auxKeys: readonly string[] = this.#flavorSpec.auxKeys ?? [];
-      for (const key of auxKeys) {
-        const value = record[key];
-        if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
-          throw typeError(owner, `${label}.${key} must be a finite number, got ${describe(value)}`);
-        }
-      }
-      const step = record['step'];
-      if (step !== undefined || (this.#flavorSpec.stepInState ?? true)) {
-        if (typeof step !== 'number') {
-          throw typeError(owner, `${label}.step must be a number, got ${describe(step)}`);
-        }
-        if (!Number.isInteger(step) || step < 0) {
-          throw rangeError(owner, `${label}.step must be a whole number ≥ 0, got ${describe(step)}`);
-        }
-      }
-      const { required, optional } = this.#loadable(newOptions[groupOfSlot[i]!]!);
-      for (const name of Object.keys(record)) {
-        if (name !== 'step' && !auxKeys.includes(name) && !required.includes(name as StateName) && !optional.includes(name as StateName)) {
-          const allowed = [...((this.#flavorSpec.stepInState ?? true) ? ['step'] : []), ...required, ...optional, ...auxKeys];
-          throw rangeError(owner, `${label} has an unexpected buffer ${describe(name)} (expected ${allowed.join(', ') || 'none'})`);
-        }
-      }
-      for (const name of [...required, ...optional]) {
-        const buffer = record[name];
-        if (buffer === undefined && optional.includes(name)) continue;
-        if (!isNumberArray(buffer)) {
-          throw typeError(owner, `${label}.${name} must be a Float32Array or an array of numbers, got ${describe(buffer)}`);
-        }
-        if (buffer.length !== slot.handle.length) {
-          throw rangeError(owner, `${label}.${name} has length ${buffer.length}, expected ${slot.handle.length} (the length of parameter ${i})`);
-        }
-      }
+      const entry = entries[i];
+      if (entry !== undefined) this.#checkEntry(entry, slot, i, optionsOfSlot(i), `${where}: state[${i}]`);
     });
+    // The buffers the dict brings and those the new options need, where none exists yet.
+    const bytes = this.#stateBytes(optionsOfSlot, (i, name) => entries[i]?.get(name) !== undefined, true);
+    this.#reserve(bytes, 'the state buffers it brings', where);
 
-    // Everything checked: apply. Whole option sets at once, not key by key through the
-    // setters: each set was validated as a whole.
+    // Everything checked and the memory reserved: apply; nothing below can fail. Whole option
+    // sets at once, not key by key through the setters: each set was validated as a whole.
     this.#groupOptions.forEach((options, g) => Object.assign(options, newOptions[g]));
-    const entries = this.#slots.map((_, i) =>
-      (state as Record<number, Record<string, ArrayLike<number> | number | undefined>>)[i]);
-    const arena = this.#impl.arena;
+    const arena = this.#arena!;
     this.#slots.forEach((slot, i) => {
       const entry = entries[i];
       const options = this.#slotOptions[i]!;
       slot.hasState = entry !== undefined;
-      slot.step = entry === undefined ? 0 : ((entry['step'] as number | undefined) ?? 0);
+      slot.step = entry === undefined ? 0 : ((entry.get('step') as number | undefined) ?? 0);
       slot.aux.fill(0);
       const auxKeys = this.#flavorSpec.auxKeys;
-      if (entry !== undefined && auxKeys !== undefined && auxKeys.every((key) => entry[key] !== undefined)) {
-        auxKeys.forEach((key, k) => { slot.aux[k] = entry[key] as number; });
+      if (entry !== undefined && auxKeys !== undefined && auxKeys.every((key) => entry.get(key) !== undefined)) {
+        auxKeys.forEach((key, k) => { slot.aux[k] = entry.get(key) as number; });
       } else if (entry !== undefined) {
-        this.#flavorSpec.restoreAux?.(slot.aux, options, slot.step, (name) => entry[name] !== undefined);
+        this.#flavorSpec.restoreAux?.(slot.aux, options, slot.step, (name) => entry.get(name) !== undefined);
       }
       // Live are exactly the buffers the entry brings (allocated here if new).
       for (const name of this.#stateOrder) {
         const s = this.#slotOf(name);
-        slot.live[s] = entry?.[name] !== undefined;
+        slot.live[s] = entry?.get(name) !== undefined;
         if (slot.live[s] && slot.stateOffsets[s] === 0) slot.stateOffsets[s] = arena.alloc(slot.handle.length * 4);
       }
     });
@@ -401,13 +445,61 @@ export abstract class Optimizer<O extends object> {
       const entry = entries[i];
       if (entry === undefined) return;
       for (const name of this.#stateOrder) {
-        const loaded = entry[name] as ArrayLike<number> | undefined;
-        if (loaded !== undefined) f32.set(loaded, slot.stateOffsets[this.#slotOf(name)] >> 2);
+        const loaded = entry.get(name) as BufferSnapshot | undefined;
+        if (loaded !== undefined) f32.set(loaded, slot.stateOffsets[this.#slotOf(name)] >>> 2);
       }
     });
   }
 
   // ---------------------------------------------------------------- internals
+
+  #checkAlive(what: string): void {
+    if (this.#arena === null) throw this.#disposedError(what);
+  }
+
+  #disposedError(what: string): Error {
+    return new Error(`${this.#spec.name}.${what}: the optimizer has been disposed`);
+  }
+
+  /** Checks one state entry of loadStateDict against parameter i and its (new) options. */
+  #checkEntry(entry: EntrySnapshot, slot: Slot, i: number, options: O, label: string): void {
+    const owner = this.#spec.name;
+    const auxKeys: readonly string[] = this.#flavorSpec.auxKeys ?? [];
+    for (const key of auxKeys) {
+      const value = entry.get(key);
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+        throw typeError(owner, `${label}.${key} must be a finite number, got ${describe(value)}`);
+      }
+    }
+    const stepInState = this.#flavorSpec.stepInState ?? true;
+    const step = entry.get('step');
+    if (step !== undefined || stepInState) {
+      if (typeof step !== 'number') {
+        throw typeError(owner, `${label}.step must be a number, got ${describe(step)}`);
+      }
+      if (!Number.isSafeInteger(step) || step < 0) {
+        throw rangeError(owner, `${label}.step must be a whole number from 0 to 2^53 − 1, got ${describe(step)}`);
+      }
+    }
+    const { required, optional } = this.#loadable(options);
+    for (const name of entry.keys()) {
+      if (name !== 'step' && !auxKeys.includes(name) && !required.includes(name as StateName) && !optional.includes(name as StateName)) {
+        const allowed = [...(stepInState ? ['step'] : []), ...required, ...optional, ...auxKeys];
+        throw rangeError(owner, `${label} has an unexpected buffer ${describe(name)} (expected ${allowed.join(', ') || 'none'})`);
+      }
+    }
+    for (const name of [...required, ...optional]) {
+      const buffer = entry.get(name) as BufferSnapshot | undefined;
+      if (buffer === undefined) {
+        if (optional.includes(name)) continue;
+        throw typeError(owner, `${label}.${name} must be a Float32Array or an array of numbers, got undefined`);
+      }
+      const length = bufferLength(buffer);
+      if (length !== slot.handle.length) {
+        throw rangeError(owner, `${label}.${name} has length ${length}, expected ${slot.handle.length} (the length of parameter ${i})`);
+      }
+    }
+  }
 
   #checkGroupOptions(options: O, place: OptionPlace): void {
     const owner = this.#spec.name;
@@ -424,44 +516,125 @@ export abstract class Optimizer<O extends object> {
     if (problem) throw rangeError(owner, `${place.prefix.replace('#', String(place.index))}${problem}`);
   }
 
-  #checkGroupInit(group: ParamGroupInit<O>, where: string, earlier: readonly ParamGroupInit<O>[]): void {
+  /** The constructor's `params`: a list of arrays/lengths, or of groups; each read once. */
+  #readGroups(params: unknown): GroupInput[] {
     const owner = this.#spec.name;
-    checkKnownKeys(owner, this.#spec.rules, group, ['params'], where);
-    const merged = { ...this.defaults, ...definedOnly(group) } as O;
-    delete (merged as { params?: unknown }).params;
-    this.#checkGroupOptions(merged, { prefix: where, index: -1 });
+    if (!Array.isArray(params)) {
+      throw typeError(owner, `params must be an array of Float32Array or of param groups, got ${describe(params)}`);
+    }
+    const list = copyArray(params);
+    if (list.length === 0) throw rangeError(owner, 'params is an empty list (an optimizer needs at least one parameter)');
+    if (list.every(isGroupObject)) return list.map((group, i) => this.#readGroup(group as object, `param group ${i}: `));
+    if (list.some(isGroupObject)) {
+      throw typeError(owner, 'params mixes param groups and bare parameters; give either a list of Float32Array or a list of groups');
+    }
+    return [{ params: list as ParamInit[], options: {} }];
+  }
+
+  /** One group object read once: its params list copied, its options snapshotted. */
+  #readGroup(group: object, where: string): GroupInput {
+    const owner = this.#spec.name;
+    const read = readOwnOptions(owner, this.#spec.rules, group, ['params'], where);
+    const params = read['params'];
+    if (!Array.isArray(params)) {
+      throw typeError(owner, `${where}params must be an array, got ${describe(params)}`);
+    }
+    if (params.length === 0) throw rangeError(owner, `${where}params is an empty list`);
+    delete read['params'];
+    return { params: params as ParamInit[], options: read };
+  }
+
+  /** Checks a group's options and parameters against each other, `earlier` groups and ours. */
+  #checkGroupInit(group: GroupInput, where: string, earlier: readonly GroupInput[]): void {
+    const owner = this.#spec.name;
+    this.#checkGroupOptions({ ...this.defaults, ...group.options } as O, { prefix: where, index: -1 });
+    const ownBuffer = this.#arena === null ? null : this.#arena.buffer;
     group.params.forEach((param, k) => {
       if (typeof param === 'number') {
-        if (!Number.isInteger(param) || param < 0 || param > 0x3fffffff) {
-          throw rangeError(owner, `${where}params[${k}] is ${describe(param)}; a parameter is a Float32Array or a whole number ≥ 0 (its length)`);
+        if (!Number.isInteger(param) || param < 0 || param > MAX_ELEMENTS) {
+          throw rangeError(owner, `${where}params[${k}] is ${describe(param)}; a parameter is a Float32Array or a whole number from 0 to ${MAX_ELEMENTS} (its length)`);
         }
-      } else if (!(param instanceof Float32Array)) {
+      } else if (!isFloat32Array(param)) {
         throw typeError(owner, `${where}params[${k}] must be a Float32Array (or a length), got ${describe(param)}`);
+      } else if (isDetached(param)) {
+        throw typeError(owner, `${where}params[${k}] is a Float32Array whose buffer is detached (transferred, or a view of a WebAssembly memory that grew)`);
+      } else if (ownBuffer !== null && typedRange(param).buffer === ownBuffer) {
+        throw rangeError(owner, `${where}params[${k}] is a view of this optimizer's own memory (a ParamHandle's data or grad); pass a length or a copy`);
       }
     });
-    const seen = new Set<Float32Array>();
-    const known = [...this.#slots.map((slot) => slot.source), ...earlier.flatMap((g) => g.params)];
-    for (const param of group.params) {
-      if (typeof param === 'number') continue;
-      if (seen.has(param) || known.includes(param)) {
-        throw rangeError(owner, `${where}the same Float32Array appears twice among the parameters`);
-      }
-      seen.add(param);
+    // Two parameters must not share memory: each step writes one over the other.
+    const mineAt: number[] = [];
+    group.params.forEach((param, k) => { if (typeof param !== 'number') mineAt.push(k); });
+    const before = [
+      ...this.#slots.map((slot) => slot.source).filter((source): source is Float32Array => source !== null),
+      ...earlier.flatMap((g) => g.params).filter(isFloat32Array),
+    ];
+    const all = [...before, ...mineAt.map((k) => group.params[k] as Float32Array)];
+    const clash = firstOverlap(all);
+    if (clash !== null && clash[1] >= before.length) {
+      const [a, b] = [all[clash[0]]!, all[clash[1]]!];
+      const other = clash[0] >= before.length
+        ? `params[${mineAt[clash[0] - before.length]}]`
+        : earlier.length > 0 || this.#slots.length === 0 ? 'a parameter of an earlier group' : 'a parameter the optimizer already has';
+      throw rangeError(owner, `${where}params[${mineAt[clash[1] - before.length]}] ${a === b ? 'is the same Float32Array as' : 'shares memory with'} ${other}: every parameter needs its own memory`);
     }
   }
 
-  #addGroup(init: ParamGroupInit<O>): void {
-    const arena = this.#impl.arena;
-    const options = { ...this.defaults, ...definedOnly(init) } as O & { params?: unknown };
-    delete options.params;
+  /** The option set a new group gets: the defaults overridden by what it gives, stored. */
+  #groupOptionsOf(group: GroupInput): O {
+    const options = { ...this.defaults } as O;
+    for (const key of this.#optionKeys) {
+      if (group.options[key] !== undefined) options[key] = group.options[key] as O[typeof key];
+    }
     this.#storeOptions(options);
+    return options;
+  }
+
+  /** Bytes that adding `groups` takes: params, grads, their state, and the record table. */
+  #groupsBytes(groups: readonly GroupInput[], options: readonly O[]): number {
+    let bytes = 0;
+    let count = this.#slots.length;
+    groups.forEach((group, g) => {
+      const buffers = this.#flavorSpec.buffers(options[g]!).length;
+      for (const param of group.params) {
+        const size = allocationSize(paramLength(param) * 4);
+        bytes += (2 + buffers) * size;
+      }
+      count += group.params.length;
+    });
+    if (count > this.#tableCapacity) bytes += allocationSize(count * RECORD_BYTES);
+    return bytes;
+  }
+
+  /**
+   * Reserves `bytes` of memory, or throws a RangeError naming what asked (`request`, e.g.
+   * "2 parameters of 300000000 elements"), the bytes and the limit; nothing changes then.
+   */
+  #reserve(bytes: number, request: string, where: string): void {
+    const arena = this.#arena!;
+    try {
+      arena.reserve(bytes);
+    } catch (error) {
+      if (!(error instanceof ArenaFullError)) throw error;
+      const owner = this.#spec.name;
+      const need = `${where}: ${request} need ${formatBytes(bytes)} (${bytes} bytes) of memory for parameters, gradients, state and records`;
+      const inUse = error.used > 4096 ? ` besides the ${formatBytes(error.used)} in use` : '';
+      throw error.reason === 'limit'
+        ? rangeError(owner, `${need}${inUse}; a WebAssembly memory holds at most 4 GiB (${MAX_MEMORY_BYTES} bytes). Split the parameters over several optimizers.`)
+        : rangeError(owner, `${need}${inUse}; ${error.message}`);
+    }
+  }
+
+  #addGroup(input: GroupInput, options: O): void {
+    const arena = this.#arena!;
+    const owner = this.#spec.name;
     const handles: ParamHandle[] = [];
-    for (const param of init.params) {
-      const length = typeof param === 'number' ? param : param.length;
+    for (const param of input.params) {
+      const length = paramLength(param);
       const bytes = length * 4;
       const index = this.#slots.length;
-      const handle = new ParamHandle(arena, index, length, arena.alloc(bytes), arena.alloc(bytes));
-      if (typeof param !== 'number') arena.f32.set(param, handle.dataOffset >> 2);
+      const handle = new ParamHandle(owner, arena, index, length, arena.alloc(bytes), arena.alloc(bytes));
+      if (typeof param !== 'number') arena.f32.set(param, handle.dataOffset >>> 2);
       handles.push(handle);
       this.#slots.push({
         handle,
@@ -473,6 +646,7 @@ export abstract class Optimizer<O extends object> {
         hasState: false,
       });
       this.#slotOptions.push(options);
+      this.#gradScratch.push(null);
     }
     this.#groupOptions.push(options);
     const group = this.#makeGroup(options, Object.freeze(handles), this.#paramGroups.length);
@@ -488,7 +662,8 @@ export abstract class Optimizer<O extends object> {
   /**
    * The public face of a group: its params plus one accessor per option over `options`. A
    * setter validates the new value at once (naming paramGroups[g].key) and allocates any state
-   * buffer the new options need, so step() neither re-validates nor allocates.
+   * buffer the new options need, so step() neither re-validates nor allocates. A value that is
+   * invalid, or whose new buffers do not fit in memory, throws and changes nothing.
    */
   #makeGroup(options: O, params: readonly ParamHandle[], g: number): ParamGroup<O> {
     const group = {} as ParamGroup<O>;
@@ -497,8 +672,13 @@ export abstract class Optimizer<O extends object> {
       Object.defineProperty(group, key, {
         enumerable: true,
         get: () => options[key],
-        set: (value: O[typeof key]) => {
-          this.#checkGroupOptions({ ...options, [key]: value }, place);
+        set: (given: O[typeof key]) => {
+          this.#checkAlive(`paramGroups[${g}].${key}`);
+          const value = readOptionValue(given); // read once: a pair's elements too
+          const next = { ...options, [key]: value };
+          this.#checkGroupOptions(next, place);
+          const bytes = this.#stateBytes((i) => (this.#slotOptions[i] === options ? next : this.#slotOptions[i]!), () => false, false);
+          this.#reserve(bytes, 'the new state buffers', `paramGroups[${g}].${key} = ${describe(value)}`);
           options[key] = storedOption(this.#spec.rules[key], value) as O[typeof key];
           this.#ensureState();
         },
@@ -536,9 +716,30 @@ export abstract class Optimizer<O extends object> {
     }
   }
 
+  /**
+   * Bytes of the state buffers that would be allocated if each parameter i had the options
+   * `optionsOf(i)` and brought the buffers `brings(i, name)` says: those needed (by the
+   * options, or brought) and not allocated yet. `reload`: live buffers are forgotten first, as
+   * loadStateDict does (it keeps their memory, so they cost nothing either way).
+   */
+  #stateBytes(optionsOf: (i: number) => O, brings: (i: number, name: StateName) => boolean, reload: boolean): number {
+    let bytes = 0;
+    for (let i = 0; i < this.#slots.length; i++) {
+      const slot = this.#slots[i]!;
+      const needed = this.#flavorSpec.buffers(optionsOf(i));
+      for (const name of this.#stateOrder) {
+        const s = this.#slotOf(name);
+        if (slot.stateOffsets[s] !== 0) continue;
+        if (!reload && slot.live[s]) continue;
+        if (brings(i, name) || needed.includes(name)) bytes += allocationSize(slot.handle.length * 4);
+      }
+    }
+    return bytes;
+  }
+
   /** Allocates state buffers the current options need (e.g. after momentum was switched on). */
   #ensureState(): void {
-    const arena = this.#impl.arena;
+    const arena = this.#arena!;
     for (let i = 0; i < this.#slots.length; i++) {
       const slot = this.#slots[i]!;
       const options = this.#slotOptions[i]!;
@@ -548,72 +749,106 @@ export abstract class Optimizer<O extends object> {
         const s = this.#slotOf(name);
         if (slot.live[s]) continue;
         // A buffer the options now need starts at its initial value (reusing old memory if any).
-        if (slot.stateOffsets[s] === 0) slot.stateOffsets[s] = arena.alloc(slot.handle.length * 4);
-        const at = slot.stateOffsets[s] >> 2;
-        arena.f32.fill(this.#flavorSpec.initialValue(name, options), at, at + slot.handle.length);
+        const value = this.#flavorSpec.initialValue(name, options);
+        const fresh = slot.stateOffsets[s] === 0;
+        if (fresh) slot.stateOffsets[s] = arena.alloc(slot.handle.length * 4);
+        // Fresh memory is +0 already (the arena never reuses memory): not writing it leaves the
+        // pages unmapped until the first step, which for gigabytes of state is seconds saved.
+        if (!fresh || !Object.is(value, 0)) {
+          const at = slot.stateOffsets[s] >>> 2;
+          arena.f32.fill(value, at, at + slot.handle.length);
+        }
         slot.live[s] = true;
       }
     }
   }
 
-  #checkGrads(grads: readonly (Float32Array | null | undefined)[]): void {
+  /**
+   * Reads step(grads)'s array once into #gradScratch and checks it, and checks that every user
+   * parameter array still has its length (a detached or resized buffer would make the copies
+   * fail half-way, or write past the tensor). Throws before anything is changed.
+   */
+  #readGrads(grads: readonly (Float32Array | null | undefined)[]): void {
     const owner = this.#spec.name;
+    const slots = this.#slots;
+    const scratch = this.#gradScratch;
     if (!Array.isArray(grads)) {
       throw typeError(owner, `step(grads): grads must be an array of Float32Array, got ${describe(grads)}`);
     }
-    if (grads.length !== this.#slots.length) {
-      throw rangeError(owner, `step(grads): got ${grads.length} gradients for ${this.#slots.length} parameters`);
+    const count = grads.length;
+    if (count !== slots.length) {
+      throw rangeError(owner, `step(grads): got ${count} gradients for ${slots.length} parameters`);
     }
-    for (let i = 0; i < grads.length; i++) {
-      const grad = grads[i];
-      if (grad === null || grad === undefined) continue;
-      if (!(grad instanceof Float32Array)) {
-        throw typeError(owner, `step(grads): grads[${i}] must be a Float32Array (or null to skip), got ${describe(grad)}`);
+    try {
+      for (let i = 0; i < count; i++) {
+        const grad = grads[i];
+        if (grad === null || grad === undefined) {
+          scratch[i] = null;
+          continue;
+        }
+        if (!isFloat32Array(grad)) {
+          throw typeError(owner, `step(grads): grads[${i}] must be a Float32Array (or null to skip), got ${describe(grad)}`);
+        }
+        const length = slots[i]!.handle.length;
+        const actual = typedLength(grad);
+        if (actual !== length) {
+          const why = isDetached(grad) ? ' (its buffer is detached)' : '';
+          throw rangeError(owner, `step(grads): grads[${i}] has length ${actual}${why}, expected ${length} (the length of parameter ${i})`);
+        }
+        scratch[i] = grad;
       }
-      const length = this.#slots[i]!.handle.length;
-      if (grad.length !== length) {
-        throw rangeError(owner, `step(grads): grads[${i}] has length ${grad.length}, expected ${length} (the length of parameter ${i})`);
+      for (let i = 0; i < slots.length; i++) {
+        const source = slots[i]!.source;
+        if (source === null) continue;
+        const actual = typedLength(source);
+        const length = slots[i]!.handle.length;
+        if (actual !== length) {
+          const why = isDetached(source) ? 'its buffer was detached' : 'its buffer was resized';
+          throw rangeError(owner, `step(grads): parameter ${i}, the Float32Array you gave, now has length ${actual} where it had ${length}: ${why}. Drop-in steps copy it in and out; use params[${i}].data and step() instead, or a new optimizer`);
+        }
       }
+    } catch (error) {
+      scratch.fill(null);
+      throw error;
     }
   }
 }
 
-/** `context` names the groups in messages: undefined for the constructor ("param group i: "). */
-function normalizeGroups<O>(owner: string, params: unknown, context?: string): ParamGroupInit<O>[] {
-  if (!Array.isArray(params)) {
-    throw typeError(owner, `params must be an array of Float32Array or of param groups, got ${describe(params)}`);
+function disposedKernel(): void {
+  throw new Error('wasm-optim: the optimizer has been disposed');
+}
+
+/** The longest parameter: its data, gradient and state must fit in 4 GiB anyway. */
+const MAX_ELEMENTS = 0x3fffffff;
+
+function paramLength(param: ParamInit): number {
+  return typeof param === 'number' ? param : typedLength(param);
+}
+
+/** "1 parameter of 5 elements", "3 parameters of 1200 elements in total". */
+function describeRequest(groups: readonly GroupInput[]): string {
+  let count = 0;
+  let elements = 0;
+  for (const group of groups) {
+    count += group.params.length;
+    for (const param of group.params) elements += paramLength(param);
   }
-  if (params.length === 0) throw rangeError(owner, 'params is an empty list (an optimizer needs at least one parameter)');
-  if (params.every(isGroupObject)) {
-    return params.map((group: ParamGroupInit<O>, i) => {
-      const where = context ?? `param group ${i}: `;
-      if (!Array.isArray(group.params)) {
-        throw typeError(owner, `${where}params must be an array, got ${describe(group.params)}`);
-      }
-      if (group.params.length === 0) throw rangeError(owner, `${where}params is an empty list`);
-      return group;
-    });
+  return count === 1 ? `1 parameter of ${elements} elements` : `${count} parameters of ${elements} elements in total`;
+}
+
+/** Bytes for people: 1.5 GiB, 300 MiB, 12 KiB. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
   }
-  if (params.some(isGroupObject)) {
-    throw typeError(owner, 'params mixes param groups and bare parameters; give either a list of Float32Array or a list of groups');
-  }
-  return [{ params } as unknown as ParamGroupInit<O>];
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
 function isGroupObject(p: unknown): boolean {
   return p !== null && typeof p === 'object' && !ArrayBuffer.isView(p) && !Array.isArray(p);
-}
-
-function definedOnly<T extends object>(object: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(object) as (keyof T)[]) {
-    if (object[key] !== undefined) out[key] = object[key];
-  }
-  return out;
-}
-
-function isNumberArray(value: unknown): value is ArrayLike<number> {
-  if (value instanceof Float32Array || value instanceof Float64Array) return true;
-  return Array.isArray(value) && value.every((x) => typeof x === 'number');
 }
 

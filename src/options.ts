@@ -75,9 +75,49 @@ export function checkOptions<O extends object>(
   }
 }
 
-/** A validated value as the optimizer stores it: pairs become frozen copies, so they cannot change behind a setter. */
+/**
+ * A validated value as the optimizer stores it: pairs become frozen copies, so they cannot
+ * change behind a setter. Give it a value from readOptionValue (already a plain copy).
+ */
 export function storedOption(rule: OptionRule, value: unknown): unknown {
   return rule.kind === 'pair' ? Object.freeze([...(value as number[])]) : value;
+}
+
+/**
+ * The value a user gave for an option, read once: an array (a pair such as Adam's betas)
+ * becomes a plain copy whose elements were each read exactly once, so a getter or a Proxy
+ * cannot show one value to the check and another to the store.
+ */
+export function readOptionValue(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  return copyArray(value);
+}
+
+/** A plain copy of an array, its length and each element read once (holes become undefined). */
+export function copyArray(array: readonly unknown[]): unknown[] {
+  const length = array.length;
+  const out = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) out[i] = array[i];
+  return out;
+}
+
+/**
+ * The user's options object read once: its own enumerable keys, each checked against the
+ * rules (or `extraKeys`) and its value read exactly once. Inherited properties (an
+ * `Object.prototype.lr` set by other code) are ignored, as in object spread. Undefined values
+ * are left out (they mean "the default").
+ */
+export function readOwnOptions(
+  owner: string, rules: object, given: object, extraKeys: readonly string[], context: string, path = '',
+): Record<string, unknown> {
+  const keys = Object.keys(given);
+  checkKeyList(owner, rules, keys, extraKeys, context, path);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = readOptionValue((given as Record<string, unknown>)[key]);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 /**
@@ -87,7 +127,13 @@ export function storedOption(rule: OptionRule, value: unknown): unknown {
 export function checkKnownKeys(
   owner: string, rules: object, given: object, extraKeys: readonly string[], context: string, path = '',
 ): void {
-  for (const key of Object.keys(given)) {
+  checkKeyList(owner, rules, Object.keys(given), extraKeys, context, path);
+}
+
+function checkKeyList(
+  owner: string, rules: object, keys: readonly string[], extraKeys: readonly string[], context: string, path: string,
+): void {
+  for (const key of keys) {
     if (!Object.hasOwn(rules, key) && !extraKeys.includes(key)) {
       const known = [...Object.keys(rules), ...extraKeys].join(', ');
       throw typeError(owner, `${context}unknown option ${path}${JSON.stringify(key)} (known: ${known})`);

@@ -20,7 +20,8 @@ describe.each(backends)('layout and names (backend %s)', (backend) => {
     const b = values(3, 2);
     const opt = new Adagrad([a, b], { lr: 0.1, initialAccumulatorValue: 0.25, backend });
     const d = opt.stateDict();
-    expect(Object.keys(d).sort()).toEqual(['param_groups', 'state']);
+    expect(Object.keys(d).sort()).toEqual(['flavor', 'param_groups', 'state']);
+    expect(d.flavor).toBe('torch');
     expect(Object.keys(d.state)).toEqual(['0', '1']);
     expect(Object.keys(d.state[0]!).sort()).toEqual(['step', 'sum']);
     expect(d.state[0]!.step).toBe(0);

@@ -78,9 +78,9 @@ function byHand(raw, params, grads) {
   if (pages > 0) memory.grow(pages);
   const f32 = new Float32Array(memory.buffer);
   const u32 = new Uint32Array(memory.buffer);
-  f32.set(params, param >> 2);
-  f32.set(grads, grad >> 2);
-  const w = table >> 2;
+  f32.set(params, param >>> 2);
+  f32.set(grads, grad >>> 2);
+  const w = table >>> 2;
   u32[w] = param;
   u32[w + 1] = grad;
   for (let k = 0; k < 3; k++) u32[w + 2 + k] = states[k] ?? 0;
@@ -199,7 +199,7 @@ function difference(s, facade, n) {
   const arrays = [['param', s.param], ...s.states.map((o, k) => /** @type {[string, number]} */ ([`state${k}`, o]))];
   for (const [what, at] of arrays) {
     const a = new Uint32Array(s.memory.buffer, at, n);
-    const b = theirs.subarray(at >> 2, (at >> 2) + n);
+    const b = theirs.subarray(at >>> 2, (at >>> 2) + n);
     const i = a.findIndex((x, k) => x !== b[k]);
     if (i >= 0) return `after one call ${what}[${i}] is 0x${a[i].toString(16)}, the facade's 0x${b[i].toString(16)}`;
   }

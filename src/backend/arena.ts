@@ -5,6 +5,36 @@
 const PAGE_BYTES = 65536;
 /** 16-byte alignment: every tensor starts on an f32x4 boundary. */
 const ALIGN = 16;
+/**
+ * The most a memory may hold: 65536 pages, 4 GiB, wasm32's address space. The JS backend keeps
+ * the same limit so that every backend accepts and refuses the same optimizers.
+ */
+export const MAX_MEMORY_BYTES = 65536 * PAGE_BYTES;
+
+/**
+ * The memory cannot hold what was asked: past MAX_MEMORY_BYTES (`reason` 'limit'), or the engine
+ * refused to grow it ('engine': out of memory or address space). Nothing was changed.
+ */
+export class ArenaFullError extends RangeError {
+  constructor(
+    /** Bytes asked for. */
+    readonly requested: number,
+    /** Bytes in use before the request. */
+    readonly used: number,
+    readonly reason: 'limit' | 'engine',
+    cause?: unknown,
+  ) {
+    super(reason === 'limit'
+      ? `${requested} bytes more would take the memory to ${used + requested} bytes, past the limit of ${MAX_MEMORY_BYTES}`
+      : `the engine could not grow the memory to ${used + requested} bytes (${cause instanceof Error ? cause.message : String(cause)})`);
+    this.name = 'RangeError';
+  }
+}
+
+/** The bytes an allocation of `bytes` takes in the arena (rounded up to the alignment). */
+export function allocationSize(bytes: number): number {
+  return alignUp(bytes);
+}
 
 /** The part of WebAssembly.Memory the arena needs; the JS backend supplies its own. */
 export interface LinearMemory {
@@ -20,6 +50,9 @@ export class ArrayBufferMemory implements LinearMemory {
   }
   grow(deltaPages: number): number {
     const oldPages = this.buffer.byteLength / PAGE_BYTES;
+    if (oldPages + deltaPages > MAX_MEMORY_BYTES / PAGE_BYTES) {
+      throw new RangeError(`ArrayBufferMemory.grow(): ${oldPages + deltaPages} pages exceed the maximum of ${MAX_MEMORY_BYTES / PAGE_BYTES}`);
+    }
     const next = new ArrayBuffer(this.buffer.byteLength + deltaPages * PAGE_BYTES);
     const old = this.buffer;
     new Uint8Array(next).set(new Uint8Array(old));
@@ -32,7 +65,7 @@ export class ArrayBufferMemory implements LinearMemory {
 }
 
 export class Arena {
-  readonly memory: LinearMemory;
+  #memory: LinearMemory | null;
   private top: number;
   // Views of the whole memory. `memory.grow` replaces (and for WebAssembly.Memory detaches)
   // the buffer, after which old views read as empty and writes to them vanish silently, so
@@ -42,24 +75,54 @@ export class Arena {
   private u32View: Uint32Array;
 
   constructor(memory: LinearMemory, base: number) {
-    this.memory = memory;
+    this.#memory = memory;
     this.top = alignUp(Math.max(base, ALIGN));
     this.viewedBuffer = memory.buffer;
     this.f32View = new Float32Array(this.viewedBuffer);
     this.u32View = new Uint32Array(this.viewedBuffer);
   }
 
-  /** Reserves `bytes` (16-byte aligned, zero-filled) and returns the byte offset. */
-  alloc(bytes: number): number {
-    const at = this.top;
-    const end = alignUp(at + bytes);
-    const size = this.memory.buffer.byteLength;
-    if (end > size) {
-      this.memory.grow(Math.ceil((end - size) / PAGE_BYTES));
-      // The arena is the only grower: rebuild the views here, once per growth.
-      this.refresh();
+  /** The memory; throws once released. */
+  get memory(): LinearMemory {
+    if (this.#memory === null) throw new Error('the memory has been released');
+    return this.#memory;
+  }
+
+  /** Whether release() has been called. */
+  get released(): boolean {
+    return this.#memory === null;
+  }
+
+  /**
+   * Makes room for allocations totalling `bytes` (each counted with allocationSize), growing
+   * the memory at most once, so that a caller can check everything, reserve, and only then
+   * change its own bookkeeping: the allocations that follow cannot fail. Throws ArenaFullError
+   * and changes nothing when the memory cannot hold it.
+   */
+  reserve(bytes: number): void {
+    const memory = this.memory;
+    const end = this.top + bytes;
+    if (end > MAX_MEMORY_BYTES) throw new ArenaFullError(bytes, this.top, 'limit');
+    const size = memory.buffer.byteLength;
+    if (end <= size) return;
+    try {
+      memory.grow(Math.ceil((end - size) / PAGE_BYTES));
+    } catch (error) {
+      throw new ArenaFullError(bytes, this.top, 'engine', error);
     }
-    this.top = end;
+    // The arena is the only grower: rebuild the views here, once per growth.
+    this.refresh();
+  }
+
+  /**
+   * Reserves `bytes` (16-byte aligned, zero-filled) and returns the byte offset. Throws
+   * ArenaFullError, changing nothing, if the memory cannot hold them.
+   */
+  alloc(bytes: number): number {
+    const size = alignUp(bytes);
+    this.reserve(size);
+    const at = this.top;
+    this.top = at + size;
     return at;
   }
 
@@ -68,6 +131,16 @@ export class Arena {
     return this.top;
   }
 
+  /**
+   * Drops the memory: views become empty and every later allocation throws. The engine frees
+   * the memory once nothing else refers to it.
+   */
+  release(): void {
+    this.#memory = null;
+    this.viewedBuffer = new ArrayBuffer(0);
+    this.f32View = new Float32Array(0);
+    this.u32View = new Uint32Array(0);
+  }
 
   // A grow detaches the old buffer and a detached view has length 0: testing that is one field
   // load, where the WebAssembly.Memory#buffer getter is a call into the runtime (~14 ns) that
@@ -88,7 +161,8 @@ export class Arena {
   }
 
   private refresh(): void {
-    const current = this.memory.buffer;
+    if (this.#memory === null) return;
+    const current = this.#memory.buffer;
     if (current === this.viewedBuffer) return;
     this.viewedBuffer = current;
     this.f32View = new Float32Array(current);

@@ -46,19 +46,36 @@ export function simdFma(): FmaKind {
   return hardwareFma() === null ? 'emulated' : 'hardware';
 }
 
-/** A fresh backend (own memory, own instance) of the given kind. Throws if unavailable. */
+/**
+ * A fresh backend (own memory, own instance) of the given kind. Throws if unavailable.
+ *
+ * Each WebAssembly.Memory reserves its whole 4 GiB address range plus guard pages up front
+ * (~10 GiB of address space on 64-bit V8), so a process can hold only about 13,000 live
+ * memories at once (measured on Linux x64; see README "Limits"). Past that the engine refuses
+ * a new one: `'auto'` then falls back to the JS backend, whose memory is an ordinary
+ * ArrayBuffer; a forced `'simd'` or `'wasm'` throws a RangeError that says so.
+ */
 export function createBackend(choice: BackendChoice): Backend {
   const name = choice === 'auto' ? detectBackend() : choice;
-  if (name === 'js') {
-    const arena = new Arena(new ArrayBufferMemory(1), 0);
-    return { name, arena, kernels: jsKernels(arena), fma: 'emulated' };
-  }
+  if (name === 'js') return createJsBackend();
   const module = compileBuild(name);
   if (module instanceof Error) {
     throw new Error(`backend '${name}' is not available here: ${module.message}`);
   }
   // The SIMD backend takes the hardware FMA wherever the engine provides it fused.
   const hardware = name === 'simd' ? hardwareFma() : null;
-  const { arena, kernels } = instantiate(hardware ?? module);
-  return { name, arena, kernels, fma: hardware === null ? 'emulated' : 'hardware' };
+  let instance;
+  try {
+    instance = instantiate(hardware ?? module);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    if (choice === 'auto') return createJsBackend();
+    throw new RangeError(`backend '${name}': the engine could not allocate a WebAssembly memory (${error.message}); too many live optimizers? dispose() those you no longer need, or use backend 'auto' or 'js'`);
+  }
+  return { name, arena: instance.arena, kernels: instance.kernels, fma: hardware === null ? 'emulated' : 'hardware' };
+}
+
+function createJsBackend(): Backend {
+  const arena = new Arena(new ArrayBufferMemory(1), 0);
+  return { name: 'js', arena, kernels: jsKernels(arena), fma: 'emulated' };
 }

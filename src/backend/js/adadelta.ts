@@ -12,11 +12,11 @@ const fl = Math.fround;
 /** torch flavor: scalars negLr, rho, oneMinusRho, eps, weightDecay. */
 export function adadeltaStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >> 2;
-    const param = u32[rec + REC_PARAM]! >> 2;
-    const grad = u32[rec + REC_GRAD]! >> 2;
-    const squareAvg = u32[rec + REC_STATE0]! >> 2;
-    const accDelta = u32[rec + REC_STATE1]! >> 2;
+    const rec = (table + k * RECORD_BYTES) >>> 2;
+    const param = u32[rec + REC_PARAM]! >>> 2;
+    const grad = u32[rec + REC_GRAD]! >>> 2;
+    const squareAvg = u32[rec + REC_STATE0]! >>> 2;
+    const accDelta = u32[rec + REC_STATE1]! >>> 2;
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const s = rec + REC_SCALARS;
@@ -42,11 +42,11 @@ export function adadeltaStep(f32: Float32Array, u32: Uint32Array, table: number,
 /** tfjs flavor: scalars negLr, rho, oneMinusRho, eps. */
 export function adadeltaStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >> 2;
-    const param = u32[rec + REC_PARAM]! >> 2;
-    const grad = u32[rec + REC_GRAD]! >> 2;
-    const squareAvg = u32[rec + REC_STATE0]! >> 2;
-    const accDelta = u32[rec + REC_STATE1]! >> 2;
+    const rec = (table + k * RECORD_BYTES) >>> 2;
+    const param = u32[rec + REC_PARAM]! >>> 2;
+    const grad = u32[rec + REC_GRAD]! >>> 2;
+    const squareAvg = u32[rec + REC_STATE0]! >>> 2;
+    const accDelta = u32[rec + REC_STATE1]! >>> 2;
     const n = u32[rec + REC_COUNT]!;
     const s = rec + REC_SCALARS;
     const negLr = f32[s]!, rho = f32[s + 1]!, oneMinusRho = f32[s + 2]!, eps = f32[s + 3]!;

@@ -12,10 +12,10 @@ const fl = Math.fround;
 /** torch flavor: scalars negClr, eps, weightDecay. */
 export function adagradStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >> 2;
-    const param = u32[rec + REC_PARAM]! >> 2;
-    const grad = u32[rec + REC_GRAD]! >> 2;
-    const sum = u32[rec + REC_STATE0]! >> 2;
+    const rec = (table + k * RECORD_BYTES) >>> 2;
+    const param = u32[rec + REC_PARAM]! >>> 2;
+    const grad = u32[rec + REC_GRAD]! >>> 2;
+    const sum = u32[rec + REC_STATE0]! >>> 2;
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const negClr = f32[rec + REC_SCALARS]!;
@@ -38,10 +38,10 @@ export function adagradStep(f32: Float32Array, u32: Uint32Array, table: number, 
 /** tfjs flavor: scalars negLr, eps. */
 export function adagradStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >> 2;
-    const param = u32[rec + REC_PARAM]! >> 2;
-    const grad = u32[rec + REC_GRAD]! >> 2;
-    const sum = u32[rec + REC_STATE0]! >> 2;
+    const rec = (table + k * RECORD_BYTES) >>> 2;
+    const param = u32[rec + REC_PARAM]! >>> 2;
+    const grad = u32[rec + REC_GRAD]! >>> 2;
+    const sum = u32[rec + REC_STATE0]! >>> 2;
     const n = u32[rec + REC_COUNT]!;
     const negLr = f32[rec + REC_SCALARS]!;
     const eps = f32[rec + REC_SCALARS + 1]!;

@@ -12,12 +12,12 @@ const fl = Math.fround;
 /** torch flavor: scalars alpha, oneMinusAlpha, eps, weightDecay, momentum, negLr. */
 export function rmspropStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >> 2;
-    const param = u32[rec + REC_PARAM]! >> 2;
-    const grad = u32[rec + REC_GRAD]! >> 2;
-    const squareAvg = u32[rec + REC_STATE0]! >> 2;
-    const buf = u32[rec + REC_STATE1]! >> 2;
-    const gradAvg = u32[rec + REC_STATE2]! >> 2;
+    const rec = (table + k * RECORD_BYTES) >>> 2;
+    const param = u32[rec + REC_PARAM]! >>> 2;
+    const grad = u32[rec + REC_GRAD]! >>> 2;
+    const squareAvg = u32[rec + REC_STATE0]! >>> 2;
+    const buf = u32[rec + REC_STATE1]! >>> 2;
+    const gradAvg = u32[rec + REC_STATE2]! >>> 2;
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const alpha = f32[rec + REC_SCALARS]!;
@@ -60,12 +60,12 @@ export function rmspropStep(f32: Float32Array, u32: Uint32Array, table: number, 
 /** tfjs flavor: scalars alpha (tfjs decay), oneMinusAlpha, eps, momentum, lr. */
 export function rmspropStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >> 2;
-    const param = u32[rec + REC_PARAM]! >> 2;
-    const grad = u32[rec + REC_GRAD]! >> 2;
-    const squareAvg = u32[rec + REC_STATE0]! >> 2;
-    const buf = u32[rec + REC_STATE1]! >> 2;
-    const gradAvg = u32[rec + REC_STATE2]! >> 2;
+    const rec = (table + k * RECORD_BYTES) >>> 2;
+    const param = u32[rec + REC_PARAM]! >>> 2;
+    const grad = u32[rec + REC_GRAD]! >>> 2;
+    const squareAvg = u32[rec + REC_STATE0]! >>> 2;
+    const buf = u32[rec + REC_STATE1]! >>> 2;
+    const gradAvg = u32[rec + REC_STATE2]! >>> 2;
     const n = u32[rec + REC_COUNT]!;
     const centered = (u32[rec + REC_FLAGS]! & FLAG_CENTERED) !== 0;
     const alpha = f32[rec + REC_SCALARS]!;
