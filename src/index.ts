@@ -18,3 +18,4 @@ export {
   availableBackends, backendUnavailableReason, detectBackend, simdFma, type BackendChoice, type BackendName,
   type FmaKind,
 } from './backend/index.js';
+export { stateDictFromJSON, stateDictToJSON, type DecodedStateDict, type StateDictJSON } from './state-json.js';
