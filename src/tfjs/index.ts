@@ -13,6 +13,14 @@
  * Needs `@tensorflow/tfjs-core` (a peer dependency of this entry only). Importing this module
  * registers the classes for serialization, so a model saved with `includeOptimizer: true`
  * loads back with its optimizer and state.
+ *
+ * State is kept per variable name. A variable re-created under a known name (a model disposed
+ * and built again) continues that state if its shape is the same, as with `tf.train.*`, and
+ * starts afresh, as a new variable, if its shape differs (`tf.train.*` throws there).
+ * `getWeights()` snapshots the state at the call (calls in flight together or beside training
+ * steps each get a consistent one); its tensors belong to the optimizer and stay valid until a
+ * getWeights() call after the state changed, or `dispose()`. After `dispose()` every method
+ * throws, naming the class and the method, except configuration reads such as `getConfig()`.
  * @packageDocumentation
  */
 import {

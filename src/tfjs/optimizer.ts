@@ -1,6 +1,8 @@
 // The machinery the TF.js-facing optimizers share: a tf.Optimizer subclass holding one
 // wasm-optim optimizer (flavor 'tfjs') whose parameters are created lazily, one per TF.js
-// variable name, plus getWeights/setWeights in TF.js's names and order.
+// variable name, plus getWeights/setWeights in TF.js's names and order. Hardened against
+// hostile use: getWeights() calls in flight together or beside steps, dispose() racing them,
+// calls on a disposed optimizer, and variables re-created under an old name with a new shape.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice, BackendName } from '../backend/index.js';
 import type { Optimizer as CoreOptimizer, ParamState } from '../optimizer.js';
@@ -54,6 +56,22 @@ type Patch = Map<number, {
   aux?: Partial<Record<AuxKey, number>>;
 }>;
 
+/** The optimizer's weights at one moment, as plain copies (see getWeights). */
+interface StateCopy {
+  /** #version and iterations when copied: equal pairs mean equal weights. */
+  readonly version: number;
+  readonly iterations: number;
+  /** The state weights after `iter`, in getWeights order; the arrays are our own copies. */
+  readonly entries: readonly { name: string; shape: number[]; values: Float32Array }[];
+}
+
+/** Tensors handed out by getWeights for one StateCopy's version and iterations. */
+interface Snapshot {
+  readonly version: number;
+  readonly iterations: number;
+  readonly weights: readonly NamedTensor[];
+}
+
 /** State loaded by setWeights, attached to variables at the next applyGradients. */
 interface LoadedVariable {
   readonly name: string;
@@ -66,16 +84,33 @@ interface LoadedVariable {
  * Base of the `wasm-optim/tfjs` optimizers: a `tf.Optimizer` whose `applyGradients` runs a
  * wasm-optim kernel (flavor `'tfjs'`, bit-identical to `tf.train.*`) over all given variables at
  * once. State is keyed by variable name (TF.js keys it by position in the call).
+ *
+ * A variable re-created under a name we hold state for (a model disposed and built again, names
+ * repeating after `tf.disposeVariables()`) keeps that state when its shape is the same, as with
+ * `tf.train.*`; with another shape it gets fresh state, exactly as a variable new to the optimizer
+ * (where `tf.train.*` throws a broadcasting error, sometimes after corrupting its state), and every
+ * other variable keeps its own.
+ *
+ * After `dispose()` every method throws (`getWeights`/`setWeights` reject) an error naming the
+ * class and the method, except reads of the configuration (`getConfig()`, the hyperparameter
+ * getters, `backend`, `iterations`), which hold no memory. A second `dispose()` does nothing.
  */
 export abstract class WasmOptimizer extends tf.Optimizer {
   #core: AnyCore;
+  /** The core's backend, kept here: a disposed core may refuse to be read. */
+  #backendName: BackendName;
   readonly #settings: WasmOptimSettings;
   readonly #options: CoreOptions;
   readonly #vars = new Map<string, Variable>();
   /** State from setWeights not yet attached to variables; null when there is none. */
   #loaded: LoadedVariable[] | null = null;
-  /** Tensors handed out by the last getWeights(), disposed by the next one or by dispose(). */
-  #snapshot: tf.Tensor[] = [];
+  /**
+   * Tensors getWeights() handed out, one set per state they show (calls at the same state share
+   * it). Released by the first getWeights() call after the state changed, or by dispose().
+   */
+  #snapshots: Snapshot[] = [];
+  /** Counts changes of what getWeights() shows: steps, setWeights, option changes, rebuilds. */
+  #version = 0;
   #disposed = false;
 
   protected constructor(options: CoreOptions, settings: WasmOptimSettings | undefined) {
@@ -83,6 +118,7 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     this.#options = { ...options };
     this.#settings = { ...settings };
     this.#core = this.#newCore();
+    this.#backendName = this.#core.backend;
   }
 
   /** Makes the wasm-optim optimizer over `params` (lengths) with `options` (flavor 'tfjs'). */
@@ -117,7 +153,7 @@ export abstract class WasmOptimizer extends tf.Optimizer {
 
   /** The wasm-optim backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
   get backend(): BackendName {
-    return this.#core.backend;
+    return this.#backendName;
   }
 
   /** The current value of a wasm-optim option. */
@@ -125,15 +161,30 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     return this.#options[key] as T;
   }
 
-  /** Sets a wasm-optim option for every variable (validated: an invalid value throws, nothing changes). */
-  protected setOption(key: string, value: unknown): void {
+  /**
+   * Sets a wasm-optim option for every variable (validated: an invalid value throws, nothing
+   * changes). `field` names the public setter in the error thrown once disposed.
+   */
+  protected setOption(key: string, value: unknown, field: string = key): void {
+    this.#checkAlive(field);
     const groups = this.#core.paramGroups as readonly Record<string, unknown>[];
     for (const group of groups) group[key] = value;
     this.#options[key] = value;
+    // Some options change what getWeights() shows (initialAccumulatorValue fills state not yet
+    // created; centered adds the mg weights): snapshots taken before no longer match.
+    this.#version++;
   }
 
   #newCore(): AnyCore {
     return this.makeCore([0], { ...this.#options, flavor: 'tfjs', backend: this.#settings.backend ?? 'auto' });
+  }
+
+  /** Makes `core` the wasm-optim optimizer, releasing the one it replaces. */
+  #replaceCore(core: AnyCore): void {
+    const old = this.#core;
+    this.#core = core;
+    this.#backendName = core.backend;
+    disposeCore(old);
   }
 
   #checkAlive(where: string): void {
@@ -154,16 +205,54 @@ export abstract class WasmOptimizer extends tf.Optimizer {
   }
 
   /**
+   * `tf.Optimizer.minimize`, checking first that the optimizer is alive (so a disposed one
+   * computes no gradients) and disposing the gradients and the cost when applyGradients throws
+   * (tf.Optimizer's own minimize leaks them then).
+   */
+  override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
+    this.#checkAlive('minimize');
+    const { value, grads } = this.computeGradients(f, varList);
+    try {
+      if (varList != null) this.applyGradients(varList.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+      else this.applyGradients(grads);
+    } catch (error) {
+      tf.dispose(value);
+      throw error;
+    } finally {
+      tf.dispose(grads);
+    }
+    if (returnCost) return value;
+    value.dispose();
+    return null;
+  }
+
+  /** `tf.Optimizer.computeGradients` (`tf.variableGrads`); throws once the optimizer is disposed. */
+  override computeGradients(f: () => tf.Scalar, varList?: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    this.#checkAlive('computeGradients');
+    return super.computeGradients(f, varList);
+  }
+
+  /**
    * Updates the variables by the given gradients (one wasm-optim step over all of them). A
    * variable whose gradient is null or missing keeps its value, but is registered (its state
-   * is created), as in TF.js.
+   * is created), as in TF.js. A variable whose shape differs from the one its name had here
+   * before (it was re-created) starts with fresh state. Everything is checked before anything
+   * changes: on error, variables and state are as they were.
    */
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     this.#checkAlive('applyGradients');
     const owner = this.getClassName();
+    if (variableGradients === null || typeof variableGradients !== 'object') {
+      throw new TypeError(`${owner}.applyGradients: expected a NamedTensorMap or an array of { name, tensor }, got ${variableGradients === null ? 'null' : typeof variableGradients}`);
+    }
     let names: string[];
     let grads: (tf.Tensor | null)[];
     if (Array.isArray(variableGradients)) {
+      variableGradients.forEach((item, i) => {
+        if (item === null || typeof item !== 'object' || typeof item.name !== 'string') {
+          throw new TypeError(`${owner}.applyGradients: item ${i} is not a { name, tensor } with a string name`);
+        }
+      });
       names = variableGradients.map((item) => item.name);
       grads = variableGradients.map((item) => item.tensor ?? null);
     } else {
@@ -180,12 +269,24 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       if (variable.dtype !== 'float32') throw new TypeError(`${owner}.applyGradients: variable ${JSON.stringify(name)} is ${variable.dtype}; only float32 variables can be optimized`);
       const grad = grads[i];
       if (grad !== null && grad !== undefined) {
+        if (!(grad instanceof tf.Tensor)) throw new TypeError(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} is not a tensor`);
+        if (grad.isDisposed) throw new Error(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} has been disposed`);
         if (grad.dtype !== 'float32') throw new TypeError(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} is ${grad.dtype}, expected float32`);
         if (grad.size !== variable.size) throw new RangeError(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} has shape [${grad.shape}], the variable [${variable.shape}]`);
       }
       return variable;
     });
 
+    // From here on the state changes (#attachLoaded may still throw, before changing anything).
+    this.#version++;
+    // Variables re-created with another shape: their old state goes. (Never with state pending
+    // from setWeights: that cleared #vars, and #attachLoaded checks the shapes it binds.)
+    const reshaped = new Map<string, number[]>();
+    variables.forEach((variable, i) => {
+      const entry = this.#vars.get(names[i]!);
+      if (entry !== undefined && !sameShape(entry.shape, variable.shape)) reshaped.set(names[i]!, variable.shape);
+    });
+    if (reshaped.size > 0) this.#rebuild(reshaped);
     // State to (re)write through loadStateDict: loaded weights, and Adam's shared products.
     const patch: Patch = new Map();
     if (this.#loaded !== null) this.#attachLoaded(names, variables, patch);
@@ -289,39 +390,124 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     this.#core.loadStateDict(dict);
   }
 
-  #releaseSnapshot(): void {
-    tf.dispose(this.#snapshot);
-    this.#snapshot = [];
+  /**
+   * Replaces the wasm-optim optimizer by one holding the same variables in the same order (so
+   * getWeights' order, which position binding relies on, is kept), with each variable's state
+   * carried over bit for bit, except the `reshaped` ones: they get the new shape and fresh
+   * state, as a variable new to the optimizer. A fresh optimizer rather than extra parameters in
+   * the old one, so that memory does not grow each time a model is rebuilt.
+   */
+  #rebuild(reshaped: ReadonlyMap<string, number[]>): void {
+    const { state: oldState } = this.#core.stateDict();
+    const entries: Variable[] = [];
+    const state: Record<number, ParamState> = {};
+    [...this.#vars.values()].forEach((old, k) => {
+      const shape = reshaped.get(old.name);
+      const index = 1 + k; // after the zero-length placeholder
+      // written: null, as the new memory holds zeros: the next step copies the values in.
+      entries.push(shape === undefined
+        ? { ...old, index, written: null }
+        : { name: old.name, index, size: sizeOf(shape), shape: [...shape], synced: -1, written: null });
+      const carried = shape === undefined ? oldState[old.index] : undefined;
+      if (carried !== undefined) state[index] = carried;
+    });
+    // Build the new optimizer completely before switching to it: if that fails (the memory
+    // cannot hold it), nothing has changed and its memory is released.
+    const core = this.#newCore();
+    try {
+      core.addParamGroup({ params: entries.map((v) => v.size), ...this.#options });
+      core.loadStateDict({ state, param_groups: core.stateDict().param_groups });
+    } catch (error) {
+      disposeCore(core);
+      throw error;
+    }
+    this.#vars.clear();
+    for (const entry of entries) this.#vars.set(entry.name, entry);
+    this.#replaceCore(core);
+  }
+
+  /** Disposes the snapshots of states other than the current one. */
+  #releaseStale(): void {
+    const iterations = this.iterations;
+    this.#snapshots = this.#snapshots.filter((snapshot) => {
+      if (snapshot.version === this.#version && snapshot.iterations === iterations) return true;
+      tf.dispose(snapshot.weights.map((w) => w.tensor));
+      return false;
+    });
+  }
+
+  #releaseAll(): void {
+    for (const snapshot of this.#snapshots) tf.dispose(snapshot.weights.map((w) => w.tensor));
+    this.#snapshots = [];
+  }
+
+  /** The weights getWeights() shows, as copies of this moment's state. */
+  #copyState(): StateCopy {
+    const entries: { name: string; shape: number[]; values: Float32Array }[] = [];
+    const slots = this.stateSlots();
+    if (this.#loaded !== null) {
+      slots.forEach((slot, s) => {
+        for (const entry of this.#loaded!) {
+          entries.push({ name: `${entry.name}/${slot.suffix}`, shape: [...entry.shape], values: entry.buffers[s]!.slice() });
+        }
+      });
+    } else if (slots.length > 0 && this.#vars.size > 0) {
+      const { state } = this.#core.stateDict(); // its buffers are copies
+      for (const slot of slots) {
+        for (const v of this.#vars.values()) {
+          const values = state[v.index]?.[slot.state] ?? new Float32Array(v.size).fill(this.initialValue(slot.state));
+          entries.push({ name: `${v.name}/${slot.suffix}`, shape: [...v.shape], values });
+        }
+      }
+    }
+    return { version: this.#version, iterations: this.iterations, entries };
+  }
+
+  /**
+   * Tensors of `copy`: the snapshot of the same state if one is still intact, else new ones.
+   * Each caller gets its own array and objects (replacing `tensor` in them changes nothing here).
+   */
+  #deliver(copy: StateCopy): NamedTensor[] {
+    let snapshot = this.#snapshots.find((s) => s.version === copy.version && s.iterations === copy.iterations);
+    if (snapshot !== undefined && snapshot.weights.some((w) => w.tensor.isDisposed)) {
+      // A caller disposed some of them (they are ours, but still): start over for this state.
+      tf.dispose(snapshot.weights.map((w) => w.tensor));
+      this.#snapshots = this.#snapshots.filter((s) => s !== snapshot);
+      snapshot = undefined;
+    }
+    if (snapshot === undefined) {
+      const weights: NamedTensor[] = [{ name: 'iter', tensor: tf.scalar(copy.iterations, 'int32') }];
+      for (const entry of copy.entries) weights.push({ name: entry.name, tensor: tf.tensor(entry.values, entry.shape, 'float32') });
+      snapshot = { version: copy.version, iterations: copy.iterations, weights };
+      this.#snapshots.push(snapshot);
+    }
+    return snapshot.weights.map((w) => ({ name: w.name, tensor: w.tensor }));
   }
 
   /**
    * The optimizer's state as TF.js names and orders it: `iter` first, then for each kind of
    * state (e.g. Adam's `m`, then `v`) one tensor per variable, named `${variable}/${kind}`.
-   * The tensors belong to the optimizer: they stay valid until the next getWeights(),
-   * setWeights() or dispose() (clone them to keep them longer).
+   *
+   * The state is taken when the call is made: steps taken while it is pending do not show, so
+   * calls in flight together, or beside `minimize`/`applyGradients`, each get a consistent
+   * snapshot (`iter` and the state of one moment). The tensors belong to the optimizer (do not
+   * dispose them; calls at the same state share them): they stay valid until a getWeights()
+   * call made after the state has changed (a step, setWeights, a hyperparameter change), or
+   * until dispose(); clone them to keep them longer. If the optimizer is disposed before the
+   * call resolves, it rejects and no tensors are left behind.
    */
   override async getWeights(): Promise<NamedTensor[]> {
     this.#checkAlive('getWeights');
-    this.#releaseSnapshot();
-    const weights: NamedTensor[] = [await this.saveIterations()];
-    const slots = this.stateSlots();
-    if (this.#loaded !== null) {
-      slots.forEach((slot, s) => {
-        for (const entry of this.#loaded!) {
-          weights.push({ name: `${entry.name}/${slot.suffix}`, tensor: tf.tensor(entry.buffers[s]!.slice(), entry.shape, 'float32') });
-        }
-      });
-    } else if (slots.length > 0) {
-      const { state } = this.#core.stateDict();
-      for (const slot of slots) {
-        for (const v of this.#vars.values()) {
-          const buffer = state[v.index]?.[slot.state] ?? new Float32Array(v.size).fill(this.initialValue(slot.state));
-          weights.push({ name: `${v.name}/${slot.suffix}`, tensor: tf.tensor(buffer, v.shape, 'float32') });
-        }
-      }
+    const copy = this.#copyState();
+    this.#releaseStale();
+    // Resolve in a later microtask, creating the tensors only then: a dispose() made right
+    // after this call (before the caller can see the result) is seen here and rejects the call,
+    // instead of handing out tensors it has already released.
+    await null;
+    if (this.#disposed) {
+      throw new Error(`${this.getClassName()}.getWeights: the optimizer was disposed before this call resolved; no weights were kept`);
     }
-    this.#snapshot = weights.map((w) => w.tensor);
-    return weights;
+    return this.#deliver(copy);
   }
 
   /**
@@ -337,12 +523,20 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     if (!Array.isArray(weightValues) || weightValues.length === 0) {
       throw new TypeError(`${owner}.setWeights: expected an array starting with the 'iter' weight`);
     }
+    weightValues.forEach((weight, i) => {
+      if (weight === null || typeof weight !== 'object' || typeof weight.name !== 'string' || !(weight.tensor instanceof tf.Tensor)) {
+        throw new TypeError(`${owner}.setWeights: item ${i} is not a { name, tensor }`);
+      }
+      if (weight.tensor.isDisposed) throw new Error(`${owner}.setWeights: the tensor of ${JSON.stringify(weight.name)} has been disposed`);
+    });
+    if (weightValues[0]!.tensor.size !== 1) {
+      throw new RangeError(`${owner}.setWeights: the first weight must be the 'iter' scalar, got ${JSON.stringify(weightValues[0]!.name)} of shape [${weightValues[0]!.tensor.shape}]`);
+    }
     const slots = this.stateSlots();
     const rest = weightValues.slice(1);
     if (slots.length === 0 ? rest.length !== 0 : rest.length % slots.length !== 0) {
       throw new RangeError(`${owner}.setWeights: got ${rest.length} state tensors besides 'iter'; expected ${slots.length === 0 ? 'none' : `a multiple of ${slots.length} (${slots.map((s) => s.suffix).join(', ')} per variable)`}`);
     }
-    const iterations = (await weightValues[0]!.tensor.data())[0]!;
     const count = slots.length === 0 ? 0 : rest.length / slots.length;
     const loaded: LoadedVariable[] = [];
     for (let j = 0; j < count; j++) {
@@ -352,29 +546,49 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     for (let s = 0; s < slots.length; s++) {
       for (let j = 0; j < count; j++) {
         const weight = rest[s * count + j]!;
-        const entry = loaded[j]!;
-        if (weight.tensor.size !== sizeOf(entry.shape)) {
-          throw new RangeError(`${owner}.setWeights: ${JSON.stringify(weight.name)} has shape [${weight.tensor.shape}], but ${JSON.stringify(rest[j]!.name)} has [${entry.shape}]`);
+        if (weight.tensor.size !== sizeOf(loaded[j]!.shape)) {
+          throw new RangeError(`${owner}.setWeights: ${JSON.stringify(weight.name)} has shape [${weight.tensor.shape}], but ${JSON.stringify(rest[j]!.name)} has [${loaded[j]!.shape}]`);
         }
-        entry.buffers.push(Float32Array.from(await weight.tensor.data()));
       }
     }
-    // Everything read: replace the state.
-    this.#releaseSnapshot();
+    // Start every read now, before the first await: the tensors may be released meanwhile
+    // (e.g. our own getWeights() snapshot, by a getWeights() call after a step), and a read
+    // started before that still completes.
+    const reads = weightValues.map((weight) => weight.tensor.data());
+    const data = await Promise.all(reads);
+    if (this.#disposed) {
+      throw new Error(`${owner}.setWeights: the optimizer was disposed before this call finished; nothing was loaded`);
+    }
+    const iterations = Number(data[0]![0]);
+    if (!Number.isInteger(iterations) || iterations < 0) {
+      throw new RangeError(`${owner}.setWeights: 'iter' must be a whole number ≥ 0, got ${iterations}`);
+    }
+    for (let s = 0; s < slots.length; s++) {
+      for (let j = 0; j < count; j++) loaded[j]!.buffers.push(Float32Array.from(data[1 + s * count + j]! as ArrayLike<number>));
+    }
+    // Everything read: replace the state (the new optimizer first: if it cannot be made,
+    // nothing changes). Snapshots handed out stay valid (see getWeights).
+    const core = this.#newCore();
     this.iterations_ = iterations;
     this.afterSetWeights();
     this.#vars.clear();
-    this.#core = this.#newCore();
+    this.#replaceCore(core);
     this.#loaded = loaded;
+    this.#version++;
   }
 
-  /** Releases the optimizer's memory; it cannot be used afterwards. */
+  /**
+   * Releases the optimizer's memory: the wasm-optim optimizer's and the tensors getWeights()
+   * handed out. Every later call throws (see the class); a second dispose() does nothing.
+   */
   override dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     super.dispose();
-    this.#releaseSnapshot();
+    this.#releaseAll();
     this.#vars.clear();
     this.#loaded = null;
-    this.#disposed = true;
+    disposeCore(this.#core);
   }
 }
 
@@ -385,6 +599,19 @@ Object.defineProperty(WasmOptimizer, Symbol.hasInstance, {
     return Function.prototype[Symbol.hasInstance].call(this, instance);
   },
 });
+
+/**
+ * Releases a wasm-optim optimizer's WebAssembly memory, through its dispose() where it has one
+ * (checked at run time so that this compiles against cores with and without it).
+ */
+function disposeCore(core: AnyCore): void {
+  const dispose = (core as { dispose?: unknown }).dispose;
+  if (typeof dispose === 'function') dispose.call(core);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
 
 function sizeOf(shape: readonly number[]): number {
   let size = 1;

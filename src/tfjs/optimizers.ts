@@ -65,10 +65,10 @@ export class WasmOptimAdagrad extends WasmOptimizer {
   }
 
   get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value); }
+  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
   /** Starting value of accumulators created from now on. */
   get initialAccumulatorValue(): number { return this.option('initialAccumulatorValue'); }
-  set initialAccumulatorValue(value: number) { this.setOption('initialAccumulatorValue', value); }
+  set initialAccumulatorValue(value: number) { this.setOption('initialAccumulatorValue', value, 'initialAccumulatorValue'); }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate, initialAccumulatorValue: this.initialAccumulatorValue };
@@ -104,15 +104,15 @@ export class WasmOptimRMSProp extends WasmOptimizer {
   }
 
   get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value); }
+  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
   get decay(): number { return this.option('alpha'); }
-  set decay(value: number) { this.setOption('alpha', value); }
+  set decay(value: number) { this.setOption('alpha', value, 'decay'); }
   get momentum(): number { return this.option('momentum'); }
-  set momentum(value: number) { this.setOption('momentum', value); }
+  set momentum(value: number) { this.setOption('momentum', value, 'momentum'); }
   get epsilon(): number { return this.option('eps'); }
-  set epsilon(value: number) { this.setOption('eps', value); }
+  set epsilon(value: number) { this.setOption('eps', value, 'epsilon'); }
   get centered(): boolean { return this.option('centered'); }
-  set centered(value: boolean) { this.setOption('centered', value); }
+  set centered(value: boolean) { this.setOption('centered', value, 'centered'); }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
@@ -142,7 +142,7 @@ export class WasmOptimSGD extends WasmOptimizer {
   }
 
   get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value); }
+  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
   /** TF.js's setter; here assigning `learningRate` works as well. */
   setLearningRate(learningRate: number): void { this.learningRate = learningRate; }
 
@@ -178,11 +178,11 @@ export class WasmOptimMomentum extends WasmOptimizer {
   }
 
   get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value); }
+  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
   get momentum(): number { return this.option('momentum'); }
-  set momentum(value: number) { this.setOption('momentum', value); }
+  set momentum(value: number) { this.setOption('momentum', value, 'momentum'); }
   get useNesterov(): boolean { return this.option('nesterov'); }
-  set useNesterov(value: boolean) { this.setOption('nesterov', value); }
+  set useNesterov(value: boolean) { this.setOption('nesterov', value, 'useNesterov'); }
   /** TF.js's setter; here assigning `learningRate` works as well. */
   setLearningRate(learningRate: number): void { this.learningRate = learningRate; }
   /** Takes effect at the next step (in tfjs-core 4.22 it only changes getConfig()). */
@@ -245,13 +245,13 @@ export class WasmOptimAdam extends WasmOptimizer {
   }
 
   get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value); }
+  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
   get beta1(): number { return this.option<readonly number[]>('betas')[0]!; }
-  set beta1(value: number) { this.setOption('betas', [value, this.beta2]); }
+  set beta1(value: number) { this.setOption('betas', [value, this.beta2], 'beta1'); }
   get beta2(): number { return this.option<readonly number[]>('betas')[1]!; }
-  set beta2(value: number) { this.setOption('betas', [this.beta1, value]); }
+  set beta2(value: number) { this.setOption('betas', [this.beta1, value], 'beta2'); }
   get epsilon(): number { return this.option('eps'); }
-  set epsilon(value: number) { this.setOption('eps', value); }
+  set epsilon(value: number) { this.setOption('eps', value, 'epsilon'); }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
@@ -284,11 +284,11 @@ export class WasmOptimAdadelta extends WasmOptimizer {
   }
 
   get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value); }
+  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
   get rho(): number { return this.option('rho'); }
-  set rho(value: number) { this.setOption('rho', value); }
+  set rho(value: number) { this.setOption('rho', value, 'rho'); }
   get epsilon(): number { return this.option('eps'); }
-  set epsilon(value: number) { this.setOption('eps', value); }
+  set epsilon(value: number) { this.setOption('eps', value, 'epsilon'); }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon };

@@ -41,7 +41,7 @@ export function normals(seed: number, n: number, scale = 1): Float32Array {
 let unique = 0;
 
 /** A small MLP as plain variables: 6 → 8 (tanh) → 3, with names under a fresh prefix. */
-function mlp(seed: number): { vars: tf.Variable[]; loss: () => tf.Scalar } {
+export function mlp(seed: number): { vars: tf.Variable[]; loss: () => tf.Scalar } {
   const prefix = `mlp${unique++}`;
   const vars = [
     tf.variable(tf.tensor(normals(seed, 48, 0.5), [6, 8]), true, `${prefix}/w1`),
@@ -60,7 +60,7 @@ function mlp(seed: number): { vars: tf.Variable[]; loss: () => tf.Scalar } {
 }
 
 /** A Keras-style dense classifier: 6 → 16 (relu) → 3 (softmax). */
-function denseModel(): tfl.Sequential {
+export function denseModel(): tfl.Sequential {
   const model = tfl.sequential({
     layers: [
       tfl.layers.dense({ inputShape: [6], units: 16, activation: 'relu' }),
@@ -70,21 +70,21 @@ function denseModel(): tfl.Sequential {
   return model;
 }
 
-function classificationData(seed: number, n: number): { xs: tf.Tensor; ys: tf.Tensor } {
+export function classificationData(seed: number, n: number): { xs: tf.Tensor; ys: tf.Tensor } {
   const xs = tf.tensor(normals(seed, n * 6), [n, 6]);
   const labels = Array.from({ length: n }, (_, i) => (i * 7 + seed) % 3);
   const ys = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), 3), 'float32');
   return { xs, ys };
 }
 
-const values = (t: tf.Tensor): Float32Array => Float32Array.from(t.dataSync());
+export const values = (t: tf.Tensor): Float32Array => Float32Array.from(t.dataSync());
 
-function expectSameBits(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
+export function expectSameBits(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
   const mismatch = firstMismatch(where, got, want);
   expect(mismatch, mismatch ? JSON.stringify(mismatch) : '').toBeNull();
 }
 
-function expectSameTensors(got: readonly tf.Tensor[], want: readonly tf.Tensor[], where: string): void {
+export function expectSameTensors(got: readonly tf.Tensor[], want: readonly tf.Tensor[], where: string): void {
   expect(got.length, `${where}: count`).toBe(want.length);
   got.forEach((t, i) => expectSameBits(values(t), values(want[i]!), `${where}[${i}]`));
 }
@@ -127,7 +127,7 @@ function maxRelative(got: readonly tf.Tensor[], want: readonly tf.Tensor[]): num
   return diff / scale;
 }
 
-function memorySaver(): { handler: tf.io.IOHandler; artifacts: () => tf.io.ModelArtifacts } {
+export function memorySaver(): { handler: tf.io.IOHandler; artifacts: () => tf.io.ModelArtifacts } {
   let saved: tf.io.ModelArtifacts | null = null;
   const handler = tf.io.withSaveHandler(async (artifacts) => {
     saved = artifacts;
@@ -136,7 +136,7 @@ function memorySaver(): { handler: tf.io.IOHandler; artifacts: () => tf.io.Model
   return { handler, artifacts: () => saved! };
 }
 
-const fitArgs = { batchSize: 8, shuffle: false, verbose: 0 } as const;
+export const fitArgs = { batchSize: 8, shuffle: false, verbose: 0 } as const;
 
 export function defineSuite(backendName: 'cpu' | 'wasm'): void {
   describe(`wasm-optim/tfjs on the TF.js ${backendName} backend`, () => {
