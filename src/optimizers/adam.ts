@@ -3,6 +3,7 @@ import {
 } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
 import type { AlgorithmSpec, FlavorSpec, StateName } from '../spec.js';
+import { runningProductF32 } from './float32-power.js';
 
 /** Adam's and AdamW's hyperparameters (PyTorch's, camelCased). */
 export interface AdamOptions {
@@ -79,14 +80,10 @@ const tfjs: FlavorSpec<AdamOptions> = {
   },
   restoreAux(aux, o, step) {
     if (step === 0) return;
-    const beta1 = Math.fround(o.betas[0]), beta2 = Math.fround(o.betas[1]);
-    let a1 = beta1, a2 = beta2;
-    for (let t = 0; t < step; t++) {
-      a1 = Math.fround(a1 * beta1);
-      a2 = Math.fround(a2 * beta2);
-    }
-    aux[0] = a1;
-    aux[1] = a2;
+    // β·β^step as writeRecord would have left it after `step` steps, in bounded time (a loaded
+    // step count can be up to 2^53 − 1).
+    aux[0] = runningProductF32(Math.fround(o.betas[0]), step);
+    aux[1] = runningProductF32(Math.fround(o.betas[1]), step);
   },
 };
 
