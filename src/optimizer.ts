@@ -538,7 +538,7 @@ export abstract class Optimizer<O extends object> {
     if (list.some(isGroupObject)) {
       throw typeError(owner, 'params mixes param groups and bare parameters; give either a list of Float32Array or a list of groups');
     }
-    return [{ params: list as ParamInit[], options: {} }];
+    return [{ params: list as ParamInit[], options: Object.create(null) as Record<string, unknown> }];
   }
 
   /** One group object read once: its params list copied, its options snapshotted. */

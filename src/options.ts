@@ -112,7 +112,9 @@ export function readOwnOptions(
 ): Record<string, unknown> {
   const keys = Object.keys(given);
   checkKeyList(owner, rules, keys, extraKeys, context, path);
-  const out: Record<string, unknown> = {};
+  // No prototype: a key the user did not give must read as undefined, not as whatever
+  // Object.prototype holds under that name.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const key of keys) {
     const value = readOptionValue((given as Record<string, unknown>)[key]);
     if (value !== undefined) out[key] = value;
