@@ -170,11 +170,11 @@ export abstract class Optimizer<O extends object> {
     }
     // Every option is read once, here; everything below works on this copy.
     const given = readOwnOptions(owner, spec.rules, options, SETTING_KEYS, '');
-    const flavor = (given['flavor'] ?? 'torch') as Flavor;
+    const flavor = (given['flavor'] === undefined ? 'torch' : given['flavor']) as Flavor;
     if (!FLAVORS.includes(flavor)) {
       throw rangeError(owner, `unknown flavor ${describe(flavor)} (expected one of ${FLAVORS.map((f) => `'${f}'`).join(', ')})`);
     }
-    const backendChoice = (given['backend'] ?? 'auto') as BackendChoice;
+    const backendChoice = (given['backend'] === undefined ? 'auto' : given['backend']) as BackendChoice;
     if (backendChoice !== 'auto' && !BACKEND_NAMES.includes(backendChoice)) {
       throw rangeError(owner, `unknown backend ${describe(backendChoice)} (expected 'auto', 'simd', 'wasm' or 'js')`);
     }
