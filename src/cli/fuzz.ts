@@ -2,13 +2,15 @@
 // random optimizer histories on every available backend, against the float64 oracle, the
 // metamorphic laws and invalid input; prints a live progress line on stderr and a summary on
 // stdout (or JSON with --json); shrinks each kind of mismatch into a minimal case that
-// `--replay` re-runs. Exit status: 0 clean, 1 any mismatch, 2 bad arguments.
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+// `--replay` re-runs. Exit status: 0 clean, 1 any mismatch, 2 bad arguments (or a --replay
+// file that is not a case).
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { availableBackends } from '../backend/index.js';
 import { FLAVORS, type Flavor } from '../spec.js';
+import { BIG_BYTES_PER_BACKEND, BIG_DEFAULT_PROBABILITY, bigMemoryFits } from '../fuzz/big.js';
 import { caseFromJson, caseToText } from '../fuzz/case.js';
 import {
   emptyTotals, fuzzLoop, mergeTotals, type Failure, type FuzzPlan, type LoopOptions, type Totals,
@@ -16,26 +18,30 @@ import {
 import { registryAlgorithms } from '../fuzz/info.js';
 import { boundQuantile, WELL_CONDITIONED, type OracleStats } from '../fuzz/oracle.js';
 import { runCase, type Mismatch } from '../fuzz/runner.js';
+import { readCaseFile, replayFiles, ReplayPathError } from '../fuzz/replay.js';
 import type { WorkerMessage } from '../fuzz/worker.js';
 import { formatTable } from './table.js';
 
 export const FUZZ_USAGE = `usage: wasm-optim fuzz [--seconds S | --cases N] [--seed X] [--algorithm a,b,…] [--flavor torch,tfjs]
-                      [--jobs N] [--json] [--no-shrink] [--save DIR]
+                      [--jobs N] [--json] [--no-shrink] [--save DIR] [--big-memory P]
        wasm-optim fuzz --replay case.json [more.json | dir …] [--json]`;
 
 const FUZZ_HELP = `Runs random optimizer histories on every available backend (simd, wasm, js) and checks,
 after every operation: bit-identical results across backends; a float64 oracle within its
 error bound; the laws maximize(g) = minimize(−g), resumed = uninterrupted, two groups = one,
-permuted tensors = permuted results; and that invalid input throws a clear TypeError or
-RangeError and changes nothing. The first failure of each kind is shrunk after the budget and
-printed as JSON for --replay and for test/fixtures/fuzz-regressions/.
+permuted tensors = permuted results; and that invalid input (failing addParamGroup calls
+among it) throws a clear TypeError or RangeError and changes nothing, then or later. The first
+failure of each kind is shrunk after the budget and printed as JSON for --replay and for
+test/fixtures/fuzz-regressions/.
 
   --seconds S     fuzz for S seconds (default 10)      --cases N    or run N cases
   --seed X        seed (decimal or 0x…; default random, printed); case i depends on (X, i) only
   --algorithm L   comma-separated registry names (default all)   --flavor L  torch,tfjs
   --jobs N        worker threads (default: one per core)
   --json          machine-readable summary on stdout   --no-shrink  print failing cases unshrunk
-  --save DIR      also write each shrunk case to DIR   --replay F…  re-run case files or dirs`;
+  --save DIR      also write each shrunk case to DIR   --replay F…  re-run case files or dirs
+  --big-memory P  probability of a memory case past 2 GiB (default ${BIG_DEFAULT_PROBABILITY} where the
+                  machine has ${BIG_BYTES_PER_BACKEND / 2 ** 30} GiB per backend, else 0; 0 turns them off)`;
 
 export interface FuzzArgs {
   seconds: number | undefined;
@@ -48,6 +54,8 @@ export interface FuzzArgs {
   shrink: boolean;
   save: string | undefined;
   replay: string[] | undefined;
+  /** Probability of a memory case past 2 GiB; undefined: the default where memory allows. */
+  bigMemory: number | undefined;
 }
 
 /** Parses the arguments, or returns the reason they are bad. */
@@ -55,6 +63,7 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
   const out: FuzzArgs = {
     seconds: undefined, cases: undefined, seed: Math.floor(Math.random() * 2 ** 32), algorithms: registryAlgorithms(),
     flavors: [...FLAVORS], jobs: Math.max(1, availableParallelism()), json: false, shrink: true, save: undefined, replay: undefined,
+    bigMemory: undefined,
   };
   const value = (i: number): string | undefined => {
     const v = args[i + 1];
@@ -124,6 +133,13 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
         out.save = v;
         break;
       }
+      case '--big-memory': {
+        const v = take();
+        const n = Number(v);
+        if (v === undefined || !(n >= 0 && n <= 1)) return `--big-memory needs a probability in [0, 1], got ${JSON.stringify(v ?? '')}`;
+        out.bigMemory = n;
+        break;
+      }
       case '--help': case '-h': return 'help';
       case '--json': out.json = true; break;
       case '--no-shrink': out.shrink = false; break;
@@ -189,16 +205,13 @@ function printFailure(f: Failure, n: number, save: string | undefined, out: (s: 
 
 // ---------------------------------------------------------------- replay
 
-function replayFiles(paths: readonly string[]): string[] {
-  const files: string[] = [];
-  for (const p of paths) {
-    if (statSync(p).isDirectory()) {
-      for (const name of readdirSync(p).sort()) if (name.endsWith('.json')) files.push(join(p, name));
-    } else {
-      files.push(p);
-    }
-  }
-  return files;
+interface ReplayResult {
+  file: string;
+  ok: boolean;
+  steps: number;
+  mismatch?: Mismatch;
+  /** The file is not a case (or could not be run): exit status 2, not a mismatch. */
+  error?: string;
 }
 
 function runReplay(args: FuzzArgs): number {
@@ -206,29 +219,34 @@ function runReplay(args: FuzzArgs): number {
   try {
     files = replayFiles(args.replay!);
   } catch (error) {
-    console.error(`wasm-optim fuzz: ${(error as Error).message}`);
+    if (!(error instanceof ReplayPathError)) throw error;
+    console.error(`wasm-optim fuzz: ${error.message}`);
     return 2;
   }
-  const results: { file: string; ok: boolean; steps: number; mismatch?: Mismatch; error?: string }[] = [];
-  for (const file of files) {
+  const results: ReplayResult[] = files.map((file) => {
+    const read = readCaseFile(file);
+    if ('error' in read) return { file, ok: false, steps: 0, error: read.error };
     try {
-      const c = caseFromJson(JSON.parse(readFileSync(file, 'utf8')));
-      const result = runCase(c);
-      results.push({ file, ok: result.mismatches.length === 0, steps: result.steps, ...(result.mismatches[0] ? { mismatch: result.mismatches[0] } : {}) });
+      const result = runCase(read.case);
+      return { file, ok: result.mismatches.length === 0, steps: result.steps, ...(result.mismatches[0] ? { mismatch: result.mismatches[0] } : {}) };
     } catch (error) {
-      results.push({ file, ok: false, steps: 0, error: (error as Error).message });
+      return { file, ok: false, steps: 0, error: `the fuzzer could not run it: ${(error as Error).stack ?? String(error)}` };
     }
-  }
-  const bad = results.filter((r) => !r.ok);
+  });
+  const unreadable = results.filter((r) => r.error !== undefined).length;
+  const mismatches = results.filter((r) => r.mismatch !== undefined).length;
   if (args.json) {
-    console.log(JSON.stringify({ replayed: results.length, mismatches: bad.length, results }, null, 2));
+    console.log(JSON.stringify({ replayed: results.length, mismatches, unreadable, results }, null, 2));
   } else {
     for (const r of results) {
-      console.log(r.ok ? `ok        ${r.file} (${r.steps} steps)` : r.error ? `ERROR     ${r.file}: ${r.error}` : `MISMATCH  ${r.file}: ${describeMismatch(r.mismatch!)}`);
+      console.log(r.error !== undefined ? `ERROR     ${r.file}: ${r.error}` : r.ok ? `ok        ${r.file} (${r.steps} steps)` : `MISMATCH  ${r.file}: ${describeMismatch(r.mismatch!)}`);
     }
-    console.log(`${results.length} case${results.length === 1 ? '' : 's'} replayed on ${availableBackends().join(', ')}: ${bad.length === 0 ? 'no mismatches' : `${bad.length} with mismatches`}`);
+    const cases = results.length - unreadable;
+    const ran = `${cases} case${cases === 1 ? '' : 's'} replayed on ${availableBackends().join(', ')}: ${mismatches === 0 ? 'no mismatches' : `${mismatches} with mismatches`}`;
+    const notCases = `${unreadable} file${unreadable === 1 ? ' is' : 's are'} not a case (ERROR above)`;
+    console.log(unreadable === 0 ? ran : cases === 0 ? `nothing replayed: ${notCases}` : `${ran}; ${notCases}`);
   }
-  return bad.some((r) => r.error !== undefined) && bad.every((r) => r.error !== undefined) ? 2 : bad.length > 0 ? 1 : 0;
+  return unreadable > 0 ? 2 : mismatches > 0 ? 1 : 0;
 }
 
 // ---------------------------------------------------------------- fuzz
@@ -265,6 +283,20 @@ async function runWorkers(loop: Omit<LoopOptions, 'onProgress' | 'onFailure'>, j
   return sum();
 }
 
+/**
+ * The probability of memory cases past 2 GiB: as asked, or the default — and 0, with a note,
+ * where the machine lacks the memory (they run one backend at a time, but workers may overlap).
+ */
+export function bigMemorySetting(asked: number | undefined, backends: number, memory = totalmem()): { probability: number; note?: string } {
+  if (asked === 0) return { probability: 0 };
+  if (bigMemoryFits(backends, memory)) return { probability: asked ?? BIG_DEFAULT_PROBABILITY };
+  const need = `${(backends * BIG_BYTES_PER_BACKEND / 2 ** 30).toFixed(0)} GiB`;
+  const have = `${(memory / 2 ** 30).toFixed(1)} GiB`;
+  return asked === undefined
+    ? { probability: 0 }
+    : { probability: 0, note: `--big-memory ${asked} ignored: memory cases past 2 GiB need ${need} of memory (${BIG_BYTES_PER_BACKEND / 2 ** 30} GiB per backend); this machine has ${have}` };
+}
+
 /** `wasm-optim fuzz …`; resolves to the exit status. */
 export async function runFuzz(argv: readonly string[]): Promise<number> {
   const parsed = parseFuzzArgs(argv);
@@ -279,9 +311,11 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
   const args = parsed;
   if (args.replay !== undefined) return runReplay(args);
 
-  const plan: FuzzPlan = { seed: args.seed, algorithms: args.algorithms, flavors: args.flavors };
-  const jobs = args.cases !== undefined ? Math.min(args.jobs, args.cases) : args.jobs;
   const backends = availableBackends();
+  const big = bigMemorySetting(args.bigMemory, backends.length);
+  if (big.note !== undefined) process.stderr.write(`wasm-optim fuzz: ${big.note}\n`);
+  const plan: FuzzPlan = { seed: args.seed, algorithms: args.algorithms, flavors: args.flavors, bigMemory: big.probability };
+  const jobs = args.cases !== undefined ? Math.min(args.jobs, args.cases) : args.jobs;
   const tty = process.stderr.isTTY === true;
   const budget = args.seconds !== undefined ? `${args.seconds} s` : `${group3(args.cases!)} cases`;
   const started = Date.now();
@@ -321,7 +355,7 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
 
   if (!args.json) {
     console.log(`wasm-optim fuzz: seed ${args.seed}, ${budget}, ${jobs} worker${jobs === 1 ? '' : 's'}; backends ${backends.join(', ')}`);
-    console.log(`algorithms ${args.algorithms.join(', ')}; flavors ${args.flavors.join(', ')}`);
+    console.log(`algorithms ${args.algorithms.join(', ')}; flavors ${args.flavors.join(', ')}; memory cases past 2 GiB: ${big.probability > 0 ? `probability ${big.probability} per case` : 'off'}`);
   }
   const loop = {
     plan, ms: args.seconds === undefined ? undefined : args.seconds * 1000, cases: args.cases, shrink: args.shrink,
@@ -346,7 +380,8 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
       seed: args.seed, seconds, wallSeconds: (Date.now() - started) / 1000, workers: jobs, backends, algorithms: args.algorithms, flavors: args.flavors,
       cases: totals.cases, steps: totals.steps, optimizerSteps: totals.optimizerSteps, valuesCompared: totals.values,
       casesPerSecond: rate(totals.cases), stepsPerSecond: rate(totals.steps), optimizerStepsPerSecond: rate(totals.optimizerSteps),
-      valuesPerSecond: rate(totals.values), laws: totals.laws, invalidInputs: totals.badOps, memoryGrowths: totals.growths,
+      valuesPerSecond: rate(totals.values), laws: totals.laws, invalidInputs: totals.badOps, failedAdditions: totals.failedAdds,
+      memoryGrowths: totals.growths, bigMemoryCases: totals.bigMemory, bigMemoryProbability: big.probability,
       oracle: Object.fromEntries(Object.entries(totals.oracle).map(([k, s]) => [k, {
         compared: s.compared, wellConditioned: s.wellConditioned, specials: s.specials, skipped: s.skipped,
         maxErrorUlps: s.maxUlps, maxRelativeError: s.maxRel,
@@ -366,6 +401,8 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
     console.log(`  float32 values compared bit for bit: ${sci(totals.values)} (${sci(rate(totals.values))}/s)`);
     console.log(`  laws checked (cases): ${Object.entries(totals.laws).map(([k, n]) => `${k} ${group3(n)}`).join(', ') || 'none'}`);
     console.log(`  invalid inputs tried: ${group3(totals.badOps)} (each must throw a clear TypeError/RangeError and change nothing); memory growths with live handles: ${group3(totals.growths)}`);
+    console.log(`  failed addParamGroup calls: ${group3(totals.failedAdds)} (of those inputs; each must leave the optimizer as before, and later steps as on a twin that never saw it)`);
+    console.log(`  memory cases past 2 GiB: ${group3(totals.bigMemory)} (${big.probability > 0 ? `probability ${big.probability} per case; small tensors compared in full, the large one at sampled indices` : 'off'})`);
     const rows = oracleRows(totals.oracle);
     if (rows.length > 0) {
       console.log('  float64 oracle, per step: every value within its error bound E (max err/E ≤ 1); ulps and relative');

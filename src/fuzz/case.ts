@@ -3,9 +3,8 @@
 // (`wasm-optim fuzz --replay case.json`) and are what the shrinker reduces.
 import type { BackendName } from '../backend/index.js';
 import type { Flavor } from '../spec.js';
-import {
-  decodeAny, decodeF32Array, encodeAny, encodeF32Array, type F32ArrayJson,
-} from './f32.js';
+import { parseCase } from './case-check.js';
+import { encodeAny, encodeF32Array, type F32ArrayJson } from './f32.js';
 
 export const CASE_FORMAT = 'wasm-optim-fuzz/1';
 
@@ -43,15 +42,54 @@ export type BadOp =
   | { readonly kind: 'set'; readonly group: number; readonly key: string; readonly value: unknown }
   | { readonly kind: 'step'; readonly what: 'list' | 'count' | 'element' | 'length'; readonly pick?: number; readonly delta?: number; readonly value?: unknown }
   | { readonly kind: 'load'; readonly what: 'dict' | 'state' | 'param_groups' | 'groupCount' | 'group' | 'groupKey' | 'deleteGroupKey' | 'groupParams' | 'stateKey' | 'entry' | 'step' | 'buffer' | 'bufferLength' | 'bufferElement' | 'extraBuffer' | 'deleteBuffer'; readonly pick?: number; readonly key?: string; readonly delta?: number; readonly value?: unknown }
-  | { readonly kind: 'addGroup'; readonly what: 'group' | 'params' | 'param' | 'duplicate' | 'option' | 'unknownOption'; readonly key?: string; readonly pick?: number; readonly value?: unknown };
+  | AddGroupBadOp;
 
-export type LawName = 'maximize' | 'resume' | 'split' | 'permute';
+/**
+ * A failing addParamGroup (failed-add.ts). The bad part — a bad option (`key`, `value`), an
+ * unknown key, a param that is not a Float32Array (`value`), an array the optimizer already has
+ * (`duplicate`, `pick`) or one given twice in the call (`selfDuplicate`), a length whose memory
+ * cannot fit (`tooLarge`, `value` the length) — may sit among valid new tensors (`before`,
+ * `after`): the call must still change nothing (no half-added parameter).
+ */
+export interface AddGroupBadOp {
+  readonly kind: 'addGroup';
+  readonly what: 'group' | 'params' | 'param' | 'duplicate' | 'selfDuplicate' | 'option' | 'unknownOption' | 'tooLarge';
+  readonly key?: string;
+  readonly pick?: number;
+  readonly value?: unknown;
+  readonly before?: readonly NewTensor[];
+  readonly after?: readonly NewTensor[];
+  /** Valid option overrides given along (JSON-encoded). */
+  readonly options?: Options;
+}
+
+/** A valid tensor of a failing call: a fresh array of `length` zeros (source) or a length. */
+export interface NewTensor {
+  readonly length: number;
+  readonly source: boolean;
+}
+
+/**
+ * A case whose memory passes 2 GiB (big.ts): initial tensor `tensor` is created from `length`
+ * (all zeros; its TensorSpec's `init` is empty) and is compared, and given gradients, at the
+ * `sample` indices only: its gradient in a step is null (drop-in) or the `sample.length` values
+ * at those indices (zero-copy; zero elsewhere).
+ */
+export interface BigSpec {
+  readonly tensor: number;
+  readonly length: number;
+  readonly sample: readonly number[];
+}
+
+export type LawName = 'maximize' | 'resume' | 'split' | 'permute' | 'twin';
 
 export type Law =
   | { readonly law: 'maximize'; readonly backend: BackendName }
   | { readonly law: 'resume'; readonly backend: BackendName }
   | { readonly law: 'split'; readonly backend: BackendName; readonly group: number; readonly at: number }
-  | { readonly law: 'permute'; readonly backend: BackendName; readonly perm: readonly number[] };
+  | { readonly law: 'permute'; readonly backend: BackendName; readonly perm: readonly number[] }
+  /** Invalid calls change nothing: a twin lane that never sees them equals the main lane. */
+  | { readonly law: 'twin'; readonly backend: BackendName };
 
 export interface FuzzCase {
   readonly algorithm: string;
@@ -62,6 +100,8 @@ export interface FuzzCase {
   readonly groups: readonly GroupSpec[];
   readonly ops: readonly Op[];
   readonly laws: readonly Law[];
+  /** Set for a memory case past 2 GiB (run by big-runner.ts, not the ordinary runner). */
+  readonly big?: BigSpec;
   /** Where it came from (seed, case number), for the record. */
   readonly origin?: string;
   /** Free text kept with a regression fixture. */
@@ -97,10 +137,6 @@ function tensorToJson(t: TensorSpec): TensorJson {
   return { init: encodeF32Array(t.init), source: t.source };
 }
 
-function tensorFromJson(j: TensorJson): TensorSpec {
-  return { init: decodeF32Array(j.init), source: j.source !== false };
-}
-
 /** The case as plain JSON (special numbers tagged, float32 data as shortest decimals). */
 export function caseToJson(c: FuzzCase): Record<string, unknown> {
   return {
@@ -112,6 +148,7 @@ export function caseToJson(c: FuzzCase): Record<string, unknown> {
     options: encodeAny(c.options),
     tensors: c.tensors.map(tensorToJson),
     groups: c.groups.map((g) => ({ size: g.size, options: encodeAny(g.options) })),
+    ...(c.big === undefined ? {} : { big: { tensor: c.big.tensor, length: c.big.length, sample: [...c.big.sample] } }),
     ops: c.ops.map((op) => {
       switch (op.op) {
         case 'step': return { op: 'step', mode: op.mode, grads: op.grads.map((g) => (g === null ? null : encodeF32Array(g))) };
@@ -136,42 +173,7 @@ export function caseToText(c: FuzzCase): string {
   return `{\n${lines.join(',\n')}\n}`;
 }
 
-function fail(message: string): never {
-  throw new TypeError(`not a ${CASE_FORMAT} case: ${message}`);
-}
-
-/** Parses a case (as written by caseToJson), checking its shape. */
+/** Parses a case (as written by caseToJson), checking its shape (case-check.ts). */
 export function caseFromJson(json: unknown): FuzzCase {
-  if (json === null || typeof json !== 'object') fail('not an object');
-  const j = json as Record<string, unknown>;
-  if (j['format'] !== CASE_FORMAT) fail(`format is ${JSON.stringify(j['format'])}, expected "${CASE_FORMAT}"`);
-  if (typeof j['algorithm'] !== 'string') fail('algorithm must be a string');
-  if (j['flavor'] !== 'torch' && j['flavor'] !== 'tfjs') fail('flavor must be "torch" or "tfjs"');
-  if (!Array.isArray(j['tensors']) || !Array.isArray(j['groups']) || !Array.isArray(j['ops'])) fail('tensors, groups and ops must be arrays');
-  const tensors = (j['tensors'] as TensorJson[]).map(tensorFromJson);
-  const groups = (j['groups'] as { size: number; options: unknown }[]).map((g) => ({ size: g.size, options: decodeAny(g.options ?? {}) as Options }));
-  if (groups.reduce((n, g) => n + g.size, 0) !== tensors.length) fail('group sizes do not add up to the number of tensors');
-  const ops: Op[] = (j['ops'] as Record<string, unknown>[]).map((o, i) => {
-    switch (o['op']) {
-      case 'step':
-        if (o['mode'] !== 'dropin' && o['mode'] !== 'zerocopy') fail(`ops[${i}].mode`);
-        return { op: 'step', mode: o['mode'], grads: (o['grads'] as (F32ArrayJson | null)[]).map((g) => (g === null ? null : decodeF32Array(g))) };
-      case 'set': return { op: 'set', group: o['group'] as number, key: o['key'] as string, value: decodeAny(o['value']) };
-      case 'addGroup': return { op: 'addGroup', tensors: (o['tensors'] as TensorJson[]).map(tensorFromJson), options: decodeAny(o['options'] ?? {}) as Options };
-      case 'checkpoint': return { op: 'checkpoint' };
-      case 'bad': return { op: 'bad', bad: o['bad'] as BadOp };
-      default: return fail(`ops[${i}].op is ${JSON.stringify(o['op'])}`);
-    }
-  });
-  return {
-    algorithm: j['algorithm'] as string,
-    flavor: j['flavor'] as Flavor,
-    options: decodeAny(j['options'] ?? {}) as Options,
-    tensors,
-    groups,
-    ops,
-    laws: (j['laws'] as Law[] | undefined) ?? [],
-    ...(typeof j['origin'] === 'string' ? { origin: j['origin'] } : {}),
-    ...(typeof j['note'] === 'string' ? { note: j['note'] } : {}),
-  };
+  return parseCase(json);
 }

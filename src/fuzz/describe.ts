@@ -88,7 +88,11 @@ export interface AlgorithmDescription {
    * this algorithm); otherwise buffers are matched by name (or alias) where both know them.
    */
   readonly strictStateNames?: boolean;
-  /** State buffers a loaded state dict may leave out, per flavor (PyTorch SGD's momentum buffer may be None). */
+  /**
+   * Buffers a loaded state entry may leave out even when its options keep them, per flavor
+   * (PyTorch SGD's momentum buffer may be None). Otherwise an entry must hold every one of the
+   * buffers the oracle rule's `buffers(options)` names, and may hold the others (info.ts requiredState).
+   */
   readonly optionalState?: Readonly<Partial<Record<Flavor, readonly string[]>>>;
   readonly oracle: Partial<Record<Flavor, OracleRule>>;
 }

@@ -3,6 +3,7 @@
 // the time or case budget is spent, accumulates the figures, and shrinks the first failure of
 // each kind into a minimal replayable case.
 import type { Flavor } from '../spec.js';
+import { buildBigCase } from './big.js';
 import { caseToJson, countSteps, type FuzzCase, type LawName } from './case.js';
 import { buildCase, randomKnobs } from './generate.js';
 import { algorithmInfo, combinations } from './info.js';
@@ -16,14 +17,25 @@ export interface FuzzPlan {
   algorithms: readonly string[];
   flavors: readonly Flavor[];
   run?: RunConfig;
+  /**
+   * Probability that a case is a memory case past 2 GiB (big.ts); default 0. Only for machines
+   * where big.ts bigMemoryFits: such a case takes about 3 GiB per backend.
+   */
+  bigMemory?: number;
 }
 
 /** Case `index` of a run (deterministic). */
 export function caseAt(plan: FuzzPlan, index: number): FuzzCase {
   const r = new Random(plan.seed, index, 0xca5e);
   const [algorithm, flavor] = r.pick(combinations(plan.algorithms, plan.flavors));
+  const origin = `seed ${plan.seed} case ${index}`;
+  // Drawn from a stream of its own: the other cases of a seed are the same with it on or off.
+  const rb = new Random(plan.seed, index, 0xb16);
+  if ((plan.bigMemory ?? 0) > 0 && rb.chance(plan.bigMemory!) && algorithmInfo(algorithm).oracle(flavor) !== undefined) {
+    return { ...buildBigCase(rb, algorithm, flavor), origin };
+  }
   const built = buildCase(randomKnobs(r, algorithm, flavor), { backends: plan.run?.backends });
-  return { ...built, origin: `seed ${plan.seed} case ${index}` };
+  return { ...built, origin };
 }
 
 export interface Totals {
@@ -35,7 +47,11 @@ export interface Totals {
   /** float32 values compared bit for bit between backends and law variants. */
   values: number;
   badOps: number;
+  /** Failing addParamGroup calls (among badOps). */
+  failedAdds: number;
   growths: number;
+  /** Memory cases past 2 GiB run (big.ts). */
+  bigMemory: number;
   laws: Partial<Record<LawName, number>>;
   /** Oracle statistics by "algorithm/flavor". */
   oracle: Record<string, OracleStats>;
@@ -46,7 +62,9 @@ export interface Totals {
 }
 
 export function emptyTotals(): Totals {
-  return { cases: 0, steps: 0, optimizerSteps: 0, values: 0, badOps: 0, growths: 0, laws: {}, oracle: {}, failedCases: 0, fuzzMs: 0 };
+  return {
+    cases: 0, steps: 0, optimizerSteps: 0, values: 0, badOps: 0, failedAdds: 0, growths: 0, bigMemory: 0, laws: {}, oracle: {}, failedCases: 0, fuzzMs: 0,
+  };
 }
 
 export function addResult(totals: Totals, c: FuzzCase, result: CaseResult): void {
@@ -55,7 +73,9 @@ export function addResult(totals: Totals, c: FuzzCase, result: CaseResult): void
   totals.optimizerSteps += result.optimizerSteps;
   totals.values += result.valuesCompared;
   totals.badOps += result.badOps;
+  totals.failedAdds += result.failedAdds;
   totals.growths += result.growths;
+  totals.bigMemory += result.bigMemory;
   for (const [law, n] of Object.entries(result.lawsChecked)) totals.laws[law as LawName] = (totals.laws[law as LawName] ?? 0) + n;
   if (result.oracle !== null) {
     const key = `${c.algorithm}/${c.flavor}`;
@@ -70,7 +90,9 @@ export function mergeTotals(into: Totals, from: Totals): void {
   into.optimizerSteps += from.optimizerSteps;
   into.values += from.values;
   into.badOps += from.badOps;
+  into.failedAdds += from.failedAdds;
   into.growths += from.growths;
+  into.bigMemory += from.bigMemory;
   into.failedCases += from.failedCases;
   into.fuzzMs = Math.max(into.fuzzMs, from.fuzzMs);
   for (const [law, n] of Object.entries(from.laws)) into.laws[law as LawName] = (into.laws[law as LawName] ?? 0) + n;

@@ -7,8 +7,9 @@
 import { availableBackends, type BackendName } from '../backend/index.js';
 import type { Flavor } from '../spec.js';
 import type { BadOp, FuzzCase, GroupSpec, Law, Op, Options, TensorSpec } from './case.js';
-import type { Domain } from './describe.js';
+import { BAD_PARAMS, badOptionValue } from './bad-values.js';
 import { encodeAny } from './f32.js';
+import { randomFailedAdd, type FailedAddContext } from './failed-add.js';
 import { algorithmInfo, sameValue, sampleDomain, type AlgorithmInfo } from './info.js';
 import { Random } from './random.js';
 
@@ -48,8 +49,10 @@ export interface Knobs {
   checkpoints: number;
   /** 0 none, 1 invalid input between steps. */
   bad: number;
-  /** Laws to check, a bit mask: 1 maximize, 2 resume, 4 split, 8 permute. */
+  /** Laws to check, a bit mask: 1 maximize, 2 resume, 4 split, 8 permute, 16 twin (when there is invalid input). */
   laws: number;
+  /** 0 none, 1 failing addParamGroup calls between steps (failed-add.ts; with the twin law). */
+  failedAdds?: number;
 }
 
 export const REGIMES = ['normal', 'scaled', 'positive', 'zero', 'tiny', 'huge', 'mixed', 'special', 'wide'] as const;
@@ -116,7 +119,9 @@ export function randomKnobs(r: Random, algorithm: string, flavor: Flavor): Knobs
     addGroups: r.chance(0.25) ? 1 : 0,
     checkpoints: r.chance(0.25) ? 1 : 0,
     bad: r.chance(0.3) ? 1 : 0,
-    laws: (r.chance(0.3) ? 1 : 0) | (r.chance(0.8) ? 2 : 0) | (r.chance(0.25) ? 4 : 0) | (r.chance(0.25) ? 8 : 0),
+    laws: (r.chance(0.3) ? 1 : 0) | (r.chance(0.8) ? 2 : 0) | (r.chance(0.25) ? 4 : 0) | (r.chance(0.25) ? 8 : 0) | (r.chance(0.25) ? 16 : 0),
+    // Drawn last, so that the knobs above (and the cases of a seed) are as before they existed.
+    failedAdds: r.chance(0.15) ? 1 : 0,
   };
 }
 
@@ -132,7 +137,7 @@ function fixValidity(info: AlgorithmInfo, flavor: Flavor, o: Options, base: Opti
 }
 
 /** Option overrides over `base`: `level` as in Knobs.options. Always valid. */
-function randomOptions(info: AlgorithmInfo, flavor: Flavor, base: Options, level: number, r: Random): Options {
+export function randomOptions(info: AlgorithmInfo, flavor: Flavor, base: Options, level: number, r: Random): Options {
   const supported = info.flavors[flavor]!.supported;
   const o: Options = {};
   if (level === 0 || supported.length === 0) return o;
@@ -144,32 +149,6 @@ function randomOptions(info: AlgorithmInfo, flavor: Flavor, base: Options, level
 }
 
 // ---------------------------------------------------------------- bad input
-
-/** Values no option of this domain accepts (in a constructor, a group or a state dict). */
-export function invalidValues(domain: Domain, withUndefined: boolean): unknown[] {
-  const extra = withUndefined ? [undefined] : [];
-  if (domain.kind === 'boolean') return [0, 1, 'true', null, {}, NaN, ...extra];
-  if (domain.kind === 'custom') return [...domain.invalid, ...extra];
-  const out: unknown[] = [NaN, '0.1', null, true, {}, [0.5], 1n, ...extra];
-  if (Number.isFinite(domain.min)) out.push(-Infinity, domain.min === 0 ? -Number.MIN_VALUE : domain.min - Math.abs(domain.min) * 1e-6, domain.min - 1);
-  if (domain.max !== undefined) out.push(domain.maxExclusive ? domain.max : domain.max + 1, Infinity);
-  return out;
-}
-
-/** An invalid value for option `key`, or a supported-elsewhere value this flavor rejects. */
-function badOptionValue(info: AlgorithmInfo, flavor: Flavor, key: string, r: Random, withUndefined: boolean): unknown {
-  const fi = info.flavors[flavor]!;
-  if (fi.unsupported.has(key) && r.chance(0.5)) {
-    for (let i = 0; i < 10; i++) {
-      const v = sampleDomain(info.domains[key]!, r, 0.7);
-      if (!sameValue(v, fi.defaults[key])) return v;
-    }
-  }
-  const pool = invalidValues(info.domains[key]!, withUndefined);
-  return pool.length > 0 ? r.pick(pool) : NaN;
-}
-
-const BAD_PARAMS = [new Float64Array(3), -1, 1.5, 2 ** 31, '3', null, [1, 2], NaN, new Int32Array(2), true];
 
 interface Shape {
   lengths: number[];
@@ -343,6 +322,11 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
 
   const ops: Op[] = [];
   const ro = rng(11);
+  const rf = rng(14);
+  let failedCount = 0;
+  const failedContext = (hasSources: boolean): FailedAddContext => ({
+    info, flavor, hasSources, validOptions: (r) => randomOptions(info, flavor, base, 1, r),
+  });
   let added = 0;
   let badCount = 0;
   let checkpointCount = 0;
@@ -385,6 +369,11 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
         ops.push({ op: 'bad', bad: randomBad(info, flavor, { lengths: allLengths, sources: allSources, groups: groupOptions.length }, ro) });
         badCount++;
       }
+      // Their own stream: with the knob off the rest of the case is the same.
+      if ((k.failedAdds ?? 0) !== 0 && (rf.chance(0.12) || (failedCount === 0 && t === steps - 1))) {
+        ops.push({ op: 'bad', bad: randomFailedAdd(failedContext(allSources.some((x) => x)), rf) });
+        failedCount++;
+      }
     }
     const mode = k.mode === 0 ? 'dropin' : k.mode === 1 ? 'zerocopy' : ro.chance(0.5) ? 'dropin' : 'zerocopy';
     const grads = allLengths.map((_, i) => (mode === 'dropin' && k.nullGrads !== 0 && ro.chance(0.15) ? null : gradOf(i, t)));
@@ -392,6 +381,9 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
   }
   if (k.bad !== 0 && steps === 1) {
     ops.unshift({ op: 'bad', bad: randomBad(info, flavor, { lengths, sources: tensors.map((x) => x.source), groups: groups.length }, ro) });
+  }
+  if ((k.failedAdds ?? 0) !== 0 && steps === 1) {
+    ops.unshift({ op: 'bad', bad: randomFailedAdd(failedContext(tensors.some((x) => x.source)), rf) });
   }
 
   // Laws, each on a random backend.
@@ -416,6 +408,9 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
       start += g.size;
     }
     laws.push({ law: 'permute', backend: rl.pick(backends), perm });
+  }
+  if (((k.laws & 16) !== 0 || (k.failedAdds ?? 0) !== 0) && ops.some((op) => op.op === 'bad')) {
+    laws.push({ law: 'twin', backend: rl.pick(backends) });
   }
 
   return { algorithm: k.algorithm, flavor, options: ctor, tensors, groups, ops, laws };

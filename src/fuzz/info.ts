@@ -29,6 +29,11 @@ export interface AlgorithmInfo {
   oracle(flavor: Flavor): OracleRule | undefined;
   /** Cross-option rule (always true without a description). */
   valid(o: Readonly<Options>, flavor: Flavor): boolean;
+  /**
+   * The buffers (state-dict names and their aliases) a loaded state entry of a group with these
+   * options must hold, or null when the fuzzer cannot tell (no oracle rule).
+   */
+  requiredState(flavor: Flavor, o: Readonly<Options>): readonly string[] | null;
 }
 
 const cache = new Map<string, AlgorithmInfo>();
@@ -107,7 +112,24 @@ function probe(name: string): AlgorithmInfo {
   return {
     name, className, Class, description, keys, domains, flavors, valid,
     oracle: (flavor) => description?.oracle[flavor],
+    requiredState: (flavor, o) => requiredState(description, flavor, o),
   };
+}
+
+/**
+ * loadStateDict's rule (src/optimizer.ts): an entry must hold the buffers its group's options
+ * keep — the spec's `buffers(options)`, which the oracle rule's `buffers` models (and every
+ * step checks against the state dict) — and may hold the algorithm's others. So the model
+ * follows the options a state dict carries: TF.js SGD switched to momentum 0 is tf.train.sgd
+ * and needs no momentum buffer. A flavor whose spec relaxes the rule (its `loadable`: PyTorch's
+ * SGD buffer may be None) lists the exceptions in `optionalState`.
+ */
+function requiredState(description: AlgorithmDescription | undefined, flavor: Flavor, o: Readonly<Options>): readonly string[] | null {
+  const rule = description?.oracle[flavor];
+  if (rule === undefined) return null;
+  const optional = description?.optionalState?.[flavor] ?? [];
+  const names = Object.keys(rule.buffers(o)).filter((name) => !optional.includes(name));
+  return names.flatMap((name) => [name, ...(rule.aliases?.[name] ?? [])]);
 }
 
 export function algorithmInfo(name: string): AlgorithmInfo {

@@ -12,7 +12,8 @@
 // handles' live views keep every value).
 import { availableBackends, type BackendName } from '../backend/index.js';
 import type { AnyOptimizer } from '../registry.js';
-import type { BadOp, FuzzCase, LawName, Op, Options, TensorSpec } from './case.js';
+import { runBigCase } from './big-runner.js';
+import type { BadOp, FuzzCase, LawName, NewTensor, Op, Options, TensorSpec } from './case.js';
 import { decodeAny, encodeAny, firstBitDifference } from './f32.js';
 import { algorithmInfo, sameValue, type AlgorithmInfo } from './info.js';
 import { OracleModel, type OracleStats, type Snapshot } from './oracle.js';
@@ -56,8 +57,12 @@ export interface CaseResult {
   oracle: OracleStats | null;
   lawsChecked: Partial<Record<LawName, number>>;
   badOps: number;
+  /** Of those, failing addParamGroup calls. */
+  failedAdds: number;
   /** Memory growths seen while handles were live. */
   growths: number;
+  /** 1 for a memory case past 2 GiB that ran (big-runner.ts), else 0. */
+  bigMemory: number;
 }
 
 /** A mismatch's identity for the shrinker: the same kind of failure. */
@@ -303,6 +308,11 @@ function compareLanes(a: Lane, b: Lane, count: { n: number }, full: boolean, key
   return null;
 }
 
+function compareMemory(a: Lane, b: Lane): Difference | null {
+  const x = a.opt.memoryBytes, y = b.opt.memoryBytes;
+  return x === y ? null : { where: 'memoryBytes', message: `${x} vs ${y}` };
+}
+
 // ---------------------------------------------------------------- fingerprints (bad input)
 
 function hashWords(words: Uint32Array, h = 0x811c9dc5): number {
@@ -475,7 +485,8 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
       let expect = 'loadStateDict';
       const groups = dict.param_groups;
       const entries = Object.keys(dict.state);
-      const entry = entries.length > 0 ? dict.state[entries[pick(entries.length)]!]! : undefined;
+      const entryKey = entries.length > 0 ? entries[pick(entries.length)]! : undefined;
+      const entry = entryKey === undefined ? undefined : dict.state[entryKey]!;
       // Buffers are the array-valued keys (not `step`, nor scalar extras like TF.js Adam's acc_beta1).
       const buffers = entry === undefined ? [] : Object.keys(entry).filter((k) => ArrayBuffer.isView(entry[k]) || Array.isArray(entry[k]));
       const buffer = buffers.length > 0 ? buffers[pick(buffers.length)]! : undefined;
@@ -534,10 +545,13 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
             break;
           }
           case 'deleteBuffer': {
-            // A buffer the flavor may lack (PyTorch SGD's momentum buffer) gets a wrong length instead.
-            const optional = info.description?.optionalState?.[c.flavor] ?? [];
-            if (optional.includes(buffer!)) entry![buffer!] = new Array<number>((entry![buffer!] as number[]).length + 1).fill(0);
-            else delete entry![buffer!];
+            // Leaving a buffer out is invalid only where the entry's options need it (info.ts
+            // requiredState); a buffer the entry may lack gets a wrong length instead.
+            const index = Number(entryKey);
+            const group = groups.find((g) => (g['params'] as number[]).includes(index)) ?? {};
+            const required = info.requiredState(c.flavor, group);
+            if (required !== null && required.includes(buffer!)) delete entry![buffer!];
+            else entry![buffer!] = new Array<number>((entry![buffer!] as number[]).length + 1).fill(0);
             break;
           }
         }
@@ -545,17 +559,32 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
       return [() => opt.loadStateDict(arg as Parameters<AnyOptimizer['loadStateDict']>[0]), expect];
     }
     case 'addGroup': {
-      const group: Record<string, unknown> = { params: [new Float32Array(3)] };
+      // Valid new tensors around the bad part (failed-add.ts): nothing of them may stay behind.
+      const made = (t: NewTensor): Float32Array | number => (t.source ? new Float32Array(t.length) : t.length);
+      const group: Record<string, unknown> = { ...(decodeAny(bad.options ?? {}) as Options) };
+      let middle: unknown[] = [new Float32Array(3)];
       let arg: unknown = group;
       let expect = 'addParamGroup';
       switch (bad.what) {
         case 'group': arg = value(); break;
-        case 'params': group['params'] = value(); break;
-        case 'param': group['params'] = [value()]; break;
-        case 'duplicate': group['params'] = sources.length > 0 ? [lane.user[sources[pick(sources.length)]!]] : []; break;
+        case 'params': break;
+        case 'param': middle = [value()]; break;
+        case 'duplicate':
+          if (sources.length > 0) {
+            middle = [lane.user[sources[pick(sources.length)]!]];
+            break;
+          }
+        // falls through: no caller's array to repeat (a shrunk case), repeat a new one
+        case 'selfDuplicate': {
+          const twice = new Float32Array(2);
+          middle = [twice, twice];
+          break;
+        }
         case 'option': group[bad.key!] = value(); expect = bad.key!; break;
         case 'unknownOption': group[bad.key!] = 0.1; expect = bad.key!; break;
+        case 'tooLarge': middle = [value()]; break;
       }
+      group['params'] = bad.what === 'params' ? value() : [...(bad.before ?? []).map(made), ...middle, ...(bad.after ?? []).map(made)];
       return [() => opt.addParamGroup(arg as Parameters<AnyOptimizer['addParamGroup']>[0]), expect];
     }
   }
@@ -602,13 +631,14 @@ function snapshotOf(lane: Lane, copy: boolean): Snapshot {
 
 /** Runs a case; never throws for a library failure (that is a mismatch). */
 export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
+  if (c.big !== undefined) return runBigCase(c, config);
   const info = algorithmInfo(c.algorithm);
   const available = availableBackends();
   const backends = (config.backends ?? available).filter((b) => available.includes(b));
   const reference = backends.includes('js') ? 'js' : backends[0]!;
   const stopAtFirst = config.stopAtFirst ?? true;
   const result: CaseResult = {
-    mismatches: [], steps: 0, optimizerSteps: 0, valuesCompared: 0, oracle: null, lawsChecked: {}, badOps: 0, growths: 0,
+    mismatches: [], steps: 0, optimizerSteps: 0, valuesCompared: 0, oracle: null, lawsChecked: {}, badOps: 0, failedAdds: 0, growths: 0, bigMemory: 0,
   };
   const fail = (kind: MismatchKind, check: string, op: number, where: string, message: string): void => {
     result.mismatches.push({ kind, check, op, where, message });
@@ -649,6 +679,13 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
             pairs.push({ a, b: main, law: 'permute' });
             break;
           }
+          case 'twin': {
+            // Law lanes never run the invalid calls: this one is the main lane without them.
+            const a = buildLane(c, info, `${name} (never sees the invalid calls)`, backend, { kind: 'twin', checkpoints: true });
+            lanes.push(a);
+            pairs.push({ a, b: main, law: 'twin' });
+            break;
+          }
         }
       }
     }
@@ -687,6 +724,7 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
     }
     if (op.op === 'bad' && (config.badInput ?? true)) {
       result.badOps++;
+      if (op.bad.kind === 'addGroup') result.failedAdds++;
       for (const lane of mains) {
         const d = runBad(lane, op.bad, c, info);
         if (d) fail('bad-input', op.bad.kind, k, `${lane.name}: ${d.where}`, d.message);
@@ -752,7 +790,10 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
     }
     // 3. The laws.
     for (const { a, b, law } of pairs) {
-      const d = compareLanes(a, b, count, false, info.keys);
+      // The twin has the main lane's shape: everything compares, the memory size too.
+      const d = law === 'twin'
+        ? compareLanes(a, b, count, true, info.keys) ?? compareMemory(a, b)
+        : compareLanes(a, b, count, false, info.keys);
       lawsDone.add(law);
       if (d) fail('law', law, k, d.where, `${a.name} vs ${b.name} after op ${k} (${op.op}): ${d.message}`);
     }

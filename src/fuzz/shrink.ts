@@ -3,7 +3,7 @@
 // groups; shorten tensors; reset options; simplify modes and values — keeping each one that
 // still fails the same way (the same mismatch kind and check), until nothing helps or the
 // budget is spent. The result is usually a handful of values: a readable regression case.
-import type { FuzzCase, GroupSpec, Law, Op, TensorSpec } from './case.js';
+import type { AddGroupBadOp, FuzzCase, GroupSpec, Law, Op, TensorSpec } from './case.js';
 import { countSteps } from './case.js';
 
 export interface ShrinkBudget {
@@ -183,6 +183,17 @@ function arrays(c: FuzzCase): { get: Float32Array; set: (a: Float32Array) => Fuz
   return out;
 }
 
+/** Simpler versions of a failing addParamGroup call, most reduced first. */
+function simplerAdds(bad: AddGroupBadOp): AddGroupBadOp[] {
+  const out: AddGroupBadOp[] = [];
+  const { before, after, options, ...core } = bad;
+  if (before?.length || after?.length || options !== undefined) out.push(core);
+  if (options !== undefined) out.push({ ...bad, options: undefined });
+  if (after?.length) out.push({ ...bad, after: after.slice(1) });
+  if (before?.length) out.push({ ...bad, before: before.slice(1) }, { ...bad, before: before.slice(0, -1) });
+  return out.map((b) => JSON.parse(JSON.stringify(b)) as AddGroupBadOp); // drops the undefined fields
+}
+
 // ---------------------------------------------------------------- the search
 
 /**
@@ -214,6 +225,9 @@ export function shrinkCase(c: FuzzCase, fails: (c: FuzzCase) => boolean, budget:
 
   // Nothing after the failing operation matters.
   if (failingOp !== undefined && failingOp + 1 < best.ops.length) attempt({ ...best, ops: best.ops.slice(0, failingOp + 1) });
+  // A memory case past 2 GiB takes seconds per try and its large tensor is already sampled:
+  // that cut is all.
+  if (best.big !== undefined) return { case: best, evaluations, accepted };
   // Laws: none, or only the one that fails.
   if (best.laws.length > 0) {
     if (!attempt({ ...best, laws: [] })) {
@@ -274,6 +288,16 @@ export function shrinkCase(c: FuzzCase, fails: (c: FuzzCase) => boolean, budget:
         const options = { ...g.options };
         delete options[key];
         if (attempt({ ...best, groups: best.groups.map((x, j) => (j === gi ? { ...x, options } : x)) })) progress = true;
+      }
+    });
+    // Failing additions: fewer valid tensors around the bad part, no options along.
+    best.ops.forEach((op, k) => {
+      if (op.op !== 'bad' || op.bad.kind !== 'addGroup') return;
+      for (const simpler of simplerAdds(op.bad)) {
+        if (attempt({ ...best, ops: best.ops.map((o, m) => (m === k ? { op: 'bad', bad: simpler } : o)) })) {
+          progress = true;
+          break;
+        }
       }
     });
     // Simpler forms: drop-in steps, caller's arrays, no null gradients.
