@@ -43,19 +43,21 @@ export interface LinearMemory {
 }
 
 /**
- * A growable ArrayBuffer with WebAssembly.Memory's interface, for the pure-JS backend.
+ * A growable ArrayBuffer with WebAssembly.Memory's interface, for the pure-JS backend. Growing
+ * copies the contents into a larger buffer (the optimizer grows it once per request, so a
+ * gigabyte copy happens only when a request needs it) and then detaches the old buffer, as
+ * WebAssembly.Memory.grow does, so a stale view fails the same way on every backend (it reads as
+ * empty) instead of silently diverging on this one.
  *
- * Where the engine has resizable ArrayBuffers (ES2024: Node 20, Chrome 111, Firefox 128,
- * Safari 16.4) the buffer grows in place and is then moved to a new ArrayBuffer object by a
- * transfer, which copies nothing; elsewhere growing copies the contents into a larger buffer,
- * which for gigabytes costs seconds. Either way the old buffer ends detached, as
- * WebAssembly.Memory.grow leaves it, so a stale view fails the same way on every backend (it
- * reads as empty) instead of silently diverging on this one.
+ * Not a resizable ArrayBuffer, which would grow in place: with them in use, Node 20's V8 (11.3)
+ * was seen by the fuzzer to let optimized code read a stale length from views of a grown
+ * WebAssembly memory (views the engine had detached), a hazard for any code that tests views for
+ * detachment.
  */
 export class ArrayBufferMemory implements LinearMemory {
   buffer: ArrayBuffer;
   constructor(initialPages: number) {
-    this.buffer = newBuffer(initialPages * PAGE_BYTES);
+    this.buffer = new ArrayBuffer(initialPages * PAGE_BYTES);
   }
   grow(deltaPages: number): number {
     const old = this.buffer;
@@ -63,29 +65,12 @@ export class ArrayBufferMemory implements LinearMemory {
     if (oldPages + deltaPages > MAX_MEMORY_BYTES / PAGE_BYTES) {
       throw new RangeError(`ArrayBufferMemory.grow(): ${oldPages + deltaPages} pages exceed the maximum of ${MAX_MEMORY_BYTES / PAGE_BYTES}`);
     }
-    const size = old.byteLength + deltaPages * PAGE_BYTES;
-    if (old.resizable && typeof structuredClone === 'function') {
-      old.resize(size); // throws a RangeError, changing nothing, if the engine cannot commit it
-      this.buffer = structuredClone(old, { transfer: [old] });
-      return oldPages;
-    }
-    const next = new ArrayBuffer(size);
+    const next = new ArrayBuffer(old.byteLength + deltaPages * PAGE_BYTES);
     new Uint8Array(next).set(new Uint8Array(old));
     this.buffer = next;
     if (typeof structuredClone === 'function') structuredClone(old, { transfer: [old] });
     return oldPages;
   }
-}
-
-/** A resizable buffer up to the 4 GiB limit where the engine can reserve one, else a plain one. */
-function newBuffer(bytes: number): ArrayBuffer {
-  try {
-    const buffer = new ArrayBuffer(bytes, { maxByteLength: MAX_MEMORY_BYTES });
-    if (buffer.resizable) return buffer;
-  } catch {
-    // No room to reserve 4 GiB of address space (a 32-bit engine): grow by copying.
-  }
-  return new ArrayBuffer(bytes);
 }
 
 export class Arena {
