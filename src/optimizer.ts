@@ -209,7 +209,7 @@ export abstract class Optimizer<O extends object> {
     // One reservation for every group, so a constructor that cannot fit fails before any
     // parameter is placed (and with the size of the whole request in its message).
     const newOptions = groups.map((group) => this.#groupOptionsOf(group));
-    this.#reserve(this.#groupsBytes(groups, newOptions), describeRequest(groups), 'the constructor');
+    this.#reserve(this.#groupsBytes(groups, newOptions), describeRequest(groups), 'the constructor', true);
     groups.forEach((group, g) => this.#addGroup(group, newOptions[g]!));
   }
 
@@ -266,7 +266,7 @@ export abstract class Optimizer<O extends object> {
     const input = this.#readGroup(group, 'addParamGroup: ');
     this.#checkGroupInit(input, 'addParamGroup: ', []);
     const options = this.#groupOptionsOf(input);
-    this.#reserve(this.#groupsBytes([input], [options]), describeRequest([input]), 'addParamGroup');
+    this.#reserve(this.#groupsBytes([input], [options]), describeRequest([input]), 'addParamGroup', true);
     this.#addGroup(input, options);
   }
 
@@ -421,7 +421,7 @@ export abstract class Optimizer<O extends object> {
     });
     // The buffers the dict brings and those the new options need, where none exists yet.
     const bytes = this.#stateBytes(optionsOfSlot, (i, name) => entries[i]?.get(name) !== undefined, true);
-    this.#reserve(bytes, 'the state buffers it brings', where);
+    this.#reserve(bytes, { text: 'the state buffers it brings', plural: true }, where, false);
 
     // Everything checked and the memory reserved: apply; nothing below can fail. Whole option
     // sets at once, not key by key through the setters: each set was validated as a whole.
@@ -618,20 +618,22 @@ export abstract class Optimizer<O extends object> {
 
   /**
    * Reserves `bytes` of memory, or throws a RangeError naming what asked (`request`, e.g.
-   * "2 parameters of 300000000 elements"), the bytes and the limit; nothing changes then.
+   * "2 parameters of 300000000 elements", and whether it is plural), the bytes, those already in
+   * use and the limit; nothing changes then. `parameters`: the request adds parameters (so
+   * splitting them over optimizers helps), rather than state buffers.
    */
-  #reserve(bytes: number, request: string, where: string): void {
+  #reserve(bytes: number, request: Request, where: string, parameters: boolean): void {
     const arena = this.#arena!;
     try {
       arena.reserve(bytes);
     } catch (error) {
       if (!(error instanceof ArenaFullError)) throw error;
       const owner = this.#spec.name;
-      const need = `${where}: ${request} need ${formatBytes(bytes)} (${bytes} bytes) of memory for parameters, gradients, state and records`;
-      const inUse = error.used > 4096 ? ` besides the ${formatBytes(error.used)} in use` : '';
+      const what = parameters ? 'parameters, gradients, state and records' : 'state';
+      const need = `${where}: ${request.text} ${request.plural ? 'need' : 'needs'} ${formatBytes(bytes)} (${bytes} bytes) of memory for ${what}; with the ${error.used} bytes already in use that makes ${error.used + bytes} bytes`;
       throw error.reason === 'limit'
-        ? rangeError(owner, `${need}${inUse}; a WebAssembly memory holds at most 4 GiB (${MAX_MEMORY_BYTES} bytes). Split the parameters over several optimizers.`)
-        : rangeError(owner, `${need}${inUse}; ${error.message}`);
+        ? rangeError(owner, `${need}, and a WebAssembly memory holds at most 4 GiB (${MAX_MEMORY_BYTES} bytes).${parameters ? ' Split the parameters over several optimizers.' : ''}`)
+        : rangeError(owner, `${need}, but ${error.message}`);
     }
   }
 
@@ -689,7 +691,7 @@ export abstract class Optimizer<O extends object> {
           const next = { ...options, [key]: value };
           this.#checkGroupOptions(next, place);
           const bytes = this.#stateBytes((i) => (this.#slotOptions[i] === options ? next : this.#slotOptions[i]!), () => false, false);
-          this.#reserve(bytes, 'the new state buffers', `paramGroups[${g}].${key} = ${describe(value)}`);
+          this.#reserve(bytes, { text: 'the new state buffers', plural: true }, `paramGroups[${g}].${key} = ${describe(value)}`, false);
           options[key] = storedOption(this.#spec.rules[key], value) as O[typeof key];
           this.#ensureState();
         },
@@ -836,15 +838,23 @@ function paramLength(param: ParamInit): number {
   return typeof param === 'number' ? param : typedLength(param);
 }
 
+/** What a memory request is for, in an error message, and whether its verb is plural. */
+interface Request {
+  readonly text: string;
+  readonly plural: boolean;
+}
+
 /** "1 parameter of 5 elements", "3 parameters of 1200 elements in total". */
-function describeRequest(groups: readonly GroupInput[]): string {
+function describeRequest(groups: readonly GroupInput[]): Request {
   let count = 0;
   let elements = 0;
   for (const group of groups) {
     count += group.params.length;
     for (const param of group.params) elements += paramLength(param);
   }
-  return count === 1 ? `1 parameter of ${elements} elements` : `${count} parameters of ${elements} elements in total`;
+  return count === 1
+    ? { text: `1 parameter of ${elements} elements`, plural: false }
+    : { text: `${count} parameters of ${elements} elements in total`, plural: true };
 }
 
 /** Bytes for people: 1.5 GiB, 300 MiB, 12 KiB. */

@@ -170,7 +170,7 @@ describe.each(availableBackends())('backend %s', (backend) => {
 
   it('a constructor past 4 GiB throws a RangeError with the bytes and the limit, on every backend alike', () => {
     expect(() => make('adam', [300_000_000], { backend }))
-      .toThrow(/^Adam: the constructor: 1 parameter of 300000000 elements need 4\.47 GiB \(4800000\d{3} bytes\) of memory[^]*a WebAssembly memory holds at most 4 GiB \(4294967296 bytes\)/);
+      .toThrow(/^Adam: the constructor: 1 parameter of 300000000 elements needs 4\.47 GiB \(4800000\d{3} bytes\) of memory[^]*a WebAssembly memory holds at most 4 GiB \(4294967296 bytes\)/);
     expect(() => make('sgd', [{ params: [200_000_000, 200_000_000] }, { params: [200_000_000] }], { backend }))
       .toThrow(/^SGD: the constructor: 3 parameters of 600000000 elements in total need 4\.47 GiB/);
     const error = (() => { try { make('adagrad', [2 ** 30 - 1], { backend }); } catch (e) { return e; } return null; })();

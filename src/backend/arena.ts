@@ -26,7 +26,7 @@ export class ArenaFullError extends RangeError {
   ) {
     super(reason === 'limit'
       ? `${requested} bytes more would take the memory to ${used + requested} bytes, past the limit of ${MAX_MEMORY_BYTES}`
-      : `the engine could not grow the memory to ${used + requested} bytes (${cause instanceof Error ? cause.message : String(cause)})`);
+      : `the engine could not grow the memory to that (${cause instanceof Error ? cause.message : String(cause)})`);
     this.name = 'RangeError';
   }
 }

@@ -3,6 +3,7 @@ import { Arena, ArrayBufferMemory } from './arena.js';
 import { jsKernels } from './js/index.js';
 import type { KernelSet } from './kernels.js';
 import { compileBuild, hardwareFma, instantiate } from './wasm.js';
+import { kernelHeapBase } from './wasm-bytes.generated.js';
 
 /** An implementation of the kernels: f32x4 SIMD Wasm, scalar Wasm, or pure JavaScript. */
 export type BackendName = 'simd' | 'wasm' | 'js';
@@ -76,6 +77,8 @@ export function createBackend(choice: BackendChoice): Backend {
 }
 
 function createJsBackend(): Backend {
-  const arena = new Arena(new ArrayBufferMemory(1), 0);
+  // The Wasm builds' first free byte, so that the JS backend lays out memory as they do and
+  // accepts and refuses exactly the same optimizers.
+  const arena = new Arena(new ArrayBufferMemory(1), kernelHeapBase);
   return { name: 'js', arena, kernels: jsKernels(arena), fma: 'emulated' };
 }

@@ -5,7 +5,7 @@
 import { Arena } from './arena.js';
 import { fmaf } from './js/fma.js';
 import { KERNEL_NAMES, type KernelSet, type WasmKernelExports } from './kernels.js';
-import { fmaWasmBase64, scalarWasmBase64, simdWasmBase64 } from './wasm-bytes.generated.js';
+import { fmaWasmBase64, kernelHeapBase, scalarWasmBase64, simdWasmBase64 } from './wasm-bytes.generated.js';
 
 /** The kernel binaries: f32x4 SIMD with emulated FMA, the same with relaxed SIMD's FMA, scalar. */
 export type WasmBuild = 'simd' | 'fma' | 'wasm';
@@ -124,7 +124,8 @@ export function instantiate(module: WebAssembly.Module): WasmInstance {
   for (const name of KERNEL_NAMES) {
     if (typeof exports[name] !== 'function') throw new Error(`kernel binary lacks export ${name}`);
   }
-  return { arena: new Arena(memory, exports.heapBase()), kernels: exports };
+  // Every backend starts at the same offset (see kernelHeapBase), so layouts and limits agree.
+  return { arena: new Arena(memory, Math.max(exports.heapBase(), kernelHeapBase)), kernels: exports };
 }
 
 // Release builds use --noAssert and allocate nothing, so abort is unreachable; the import is
