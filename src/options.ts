@@ -126,12 +126,6 @@ export function readOwnOptions(
  * Throws on a key that is not an option (nor one of `extraKeys`), naming it: `context` opens the
  * message (e.g. "loadStateDict: "), `path` goes before the key (e.g. "param_groups[0].").
  */
-export function checkKnownKeys(
-  owner: string, rules: object, given: object, extraKeys: readonly string[], context: string, path = '',
-): void {
-  checkKeyList(owner, rules, Object.keys(given), extraKeys, context, path);
-}
-
 function checkKeyList(
   owner: string, rules: object, keys: readonly string[], extraKeys: readonly string[], context: string, path: string,
 ): void {

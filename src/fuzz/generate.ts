@@ -210,7 +210,7 @@ function randomBad(info: AlgorithmInfo, flavor: Flavor, shape: Shape, r: Random)
         case 'stateKey': return { kind: 'load', what, key: r.pick(['99999', '-1', '1.5', 'abc', '01', 'count']) };
         case 'entry': return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 5, 'x', []])) };
         case 'step': return { kind: 'load', what, pick: r.next(), value: enc(r.pick([-1, 1.5, NaN, Infinity, '1', null, undefined])) };
-        case 'buffer': return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 'x', 5, {}, true, ['x']])) };
+        case 'buffer': return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 'x', 5, { a: 1 }, true, ['x']])) };
         case 'bufferLength': return { kind: 'load', what, pick: r.next(), delta: r.pick([1, -1, 4]) };
         case 'bufferElement': return { kind: 'load', what, pick: r.next(), value: enc(r.pick(['x', null, undefined, true, {}])) };
         case 'extraBuffer': return { kind: 'load', what, pick: r.next(), key: r.pick(['foo', 'momentum_buffer', 'grad_avg', 'sum', 'square_avg', 'exp_avg']) };
