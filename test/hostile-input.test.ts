@@ -101,6 +101,16 @@ describe.each(availableBackends())('backend %s', (backend) => {
     expect(() => opt.step([liar])).toThrow(/grads\[0\] has length 8, expected 2/);
   });
 
+  it('a detached parameter array is refused with a TypeError naming it', () => {
+    const gone = new Float32Array(4);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    expect(() => new Adagrad([new Float32Array(2), gone], { backend })).toThrow(TypeError);
+    expect(() => new Adagrad([new Float32Array(2), gone], { backend })).toThrow(/params\[1\] is a Float32Array whose buffer is detached/);
+    const opt = keep(new Adagrad([new Float32Array(2)], { backend }));
+    expect(() => opt.addParamGroup({ params: [gone] })).toThrow(/addParamGroup: params\[0\] is a Float32Array whose buffer is detached/);
+    expect(opt.params.length).toBe(1);
+  });
+
   it('a state-dict buffer with holes is refused, naming the index', () => {
     const opt = keep(new RMSprop([values(4, 1)], { backend }));
     opt.step([values(4, 2)]);
