@@ -142,7 +142,7 @@ $('replay').addEventListener('click', () => restart());
 const missing = [...new Set(METHODS.filter((m) => !methods.includes(m)).map((m) => m.className))];
 if (missing.length > 0) $('missing').textContent = `Not in this build of wasm-optim yet: ${missing.join(', ')}.`;
 
-// @ts-ignore: for tests and the curious
+// @ts-expect-error: for tests and the curious
 window.playground = {
   budget: BUDGET,
   /** Canvas CSS pixel of a point of the current surface. */

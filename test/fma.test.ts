@@ -15,7 +15,7 @@ function fromBits(u: number): number {
   u32[0] = u >>> 0;
   return f32[0]!;
 }
-const hex = (x: number): string => '0x' + bitsOf(x).toString(16).padStart(8, '0');
+const hex = (x: number): string => `0x${bitsOf(x).toString(16).padStart(8, '0')}`;
 const signBit = (x: number): boolean => bitsOf(x) >>> 31 === 1;
 
 /** Bit-for-bit float32 equality; any NaN equals any NaN. `x` must also be a float32. */

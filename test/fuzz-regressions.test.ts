@@ -111,8 +111,10 @@ describe('reading case files (--replay)', () => {
     writeFileSync(file, text);
     return file;
   };
-  const variant = (edit: (c: Record<string, any>) => void): string => {
-    const c = JSON.parse(JSON.stringify(fixture)) as Record<string, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests poke at arbitrary paths of an untyped JSON case
+  type Json = Record<string, any>;
+  const variant = (edit: (c: Json) => void): string => {
+    const c = JSON.parse(JSON.stringify(fixture)) as Json;
     edit(c);
     return JSON.stringify(c);
   };
@@ -121,7 +123,7 @@ describe('reading case files (--replay)', () => {
     expect(readCaseFile(write('ok.json', JSON.stringify(fixture)))).toHaveProperty('case');
     expect(readCaseFile(write('broken.json', '{"format": "wasm-optim-fuzz/1", "ops": ['))).toEqual({ error: expect.stringMatching(/^not valid JSON: /) });
     expect(readCaseFile(join(dir, 'absent.json'))).toEqual({ error: expect.stringMatching(/^cannot read it: /) });
-    const shapes: [string, (c: Record<string, any>) => void, RegExp][] = [
+    const shapes: [string, (c: Json) => void, RegExp][] = [
       ['format', (c) => { c['format'] = 'other/1'; }, /format is "other\/1"/],
       ['grads', (c) => { c['ops'][0].grads.push([1]); }, /ops\[0\]\.grads has 2 gradient\(s\), expected one per tensor: 1/],
       ['length', (c) => { c['ops'][0].grads[0].push(1); }, /ops\[0\]\.grads\[0\] has length \d+, tensor 0 has \d+/],

@@ -115,7 +115,7 @@ describe.each(availableBackends())('backend %s', (backend) => {
     const opt = keep(new RMSprop([values(4, 1)], { backend }));
     opt.step([values(4, 2)]);
     const dict = opt.stateDict() as unknown as { state: Record<number, Record<string, unknown>> };
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the hostile input under test
     dict.state[0]!['square_avg'] = [1, 2, , 4];
     const before = encode(opt.stateDict());
     expect(() => opt.loadStateDict(dict as never)).toThrow(/state\[0\]\.square_avg has a hole at index 2/);

@@ -41,7 +41,7 @@ it.skipIf(!existsSync(dist))('past the live-memory limit, auto falls back to JS,
   };
   // ~12,900 on 64-bit Linux (README "Limits"); the exact count depends on the address space.
   expect(result.wasmCount).toBeGreaterThan(1000);
-  expect(result.forced).toMatch(/^RangeError: Adagrad: backend '(simd|wasm)': the engine could not allocate a WebAssembly memory[^]*dispose\(\)/);
+  expect(result.forced).toMatch(/^RangeError: Adagrad: backend '(simd|wasm)': the engine could not allocate a WebAssembly memory[\s\S]*dispose\(\)/);
   expect(result.afterBackend).toBe(result.simd);
   // The JS fallback and the Wasm backend after dispose() give the same bits as this process.
   const here = new Adagrad([new Float32Array([1, 2, 3])], { lr: 0.1 });

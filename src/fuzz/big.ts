@@ -14,7 +14,7 @@ import type { Flavor } from '../spec.js';
 import type { FuzzCase, GroupSpec, Op, Options, TensorSpec } from './case.js';
 import { fillRegime, randomOptions, type Regime } from './generate.js';
 import { algorithmInfo } from './info.js';
-import { Random } from './random.js';
+import type { Random } from './random.js';
 
 /** Bytes the large tensor takes (parameter, gradient and state): just past 2 GiB. */
 export const BIG_TARGET_BYTES = 2 ** 31 + 2 ** 24;

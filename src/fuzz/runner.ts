@@ -361,7 +361,7 @@ function stepLane(lane: Lane, op: Extract<Op, { op: 'step' }>): void {
 }
 
 /** addParamGroup with live handles: returns a contract violation or null; `grew` reports growth. */
-function addGroupLane(lane: Lane, op: Extract<Op, { op: 'addGroup' }>, info: AlgorithmInfo, grew: { n: number }): Difference | null {
+function addGroupLane(lane: Lane, op: Extract<Op, { op: 'addGroup' }>, _info: AlgorithmInfo, grew: { n: number }): Difference | null {
   const held = lane.opt.params.map((h) => h.data);
   const values = held.map((v) => v.slice());
   const bytes = lane.opt.memoryBytes;
@@ -569,6 +569,7 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
         case 'group': arg = value(); break;
         case 'params': break;
         case 'param': middle = [value()]; break;
+        // biome-ignore lint/suspicious/noFallthroughSwitchClause: deliberate, see the comment before the next case
         case 'duplicate':
           if (sources.length > 0) {
             middle = [lane.user[sources[pick(sources.length)]!]];
@@ -593,7 +594,7 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
 function runBad(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): Difference | null {
   const before = fingerprint(lane);
   const [call, expect] = badCall(lane, bad, c, info);
-  let caught: unknown = undefined;
+  let caught: unknown ;
   let threw = false;
   try {
     call();

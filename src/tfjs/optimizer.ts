@@ -27,7 +27,7 @@ export interface StateSlot {
   readonly state: StateName;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any optimizer of tfjs-core, whatever its config type
 type AnyCore = CoreOptimizer<any>;
 type CoreOptions = Record<string, unknown>;
 

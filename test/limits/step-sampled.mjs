@@ -166,7 +166,7 @@ function hex(x) {
 }
 const mismatches = [];
 let compared = 0;
-handles.forEach((h, j) => {
+handles.forEach((_h, j) => {
   const zero = want[j][sampled[j].length];
   sampled[j].forEach((i, k) => {
     compared++;

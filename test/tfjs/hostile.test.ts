@@ -4,7 +4,7 @@
 // the wasm-optim optimizers the wrapper holds being disposed whenever it lets go of one.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Adagrad } from '../../src/optimizers/adagrad.js';
+import type { Adagrad } from '../../src/optimizers/adagrad.js';
 import * as W from '../../src/tfjs/index.js';
 import {
   CASES, classificationData, denseModel, expectSameBits, fitArgs, memorySaver, mlp, normals, useBackend, values,
