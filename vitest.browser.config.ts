@@ -25,8 +25,10 @@ function cspPage(): Plugin {
         res.setHeader('Content-Type', 'text/html; charset=utf-8');
         res.setHeader('Content-Security-Policy', allowWasm ? `${NO_WASM_CSP} 'wasm-unsafe-eval'` : NO_WASM_CSP);
         res.setHeader('Cache-Control', 'no-store');
-        res.end('<!doctype html><meta charset="utf-8"><title>CSP without wasm-unsafe-eval</title>'
-          + '<script type="module" src="/test/browser/csp-frame.ts"></script>');
+        res.end(
+          '<!doctype html><meta charset="utf-8"><title>CSP without wasm-unsafe-eval</title>' +
+            '<script type="module" src="/test/browser/csp-frame.ts"></script>',
+        );
       });
     },
   };

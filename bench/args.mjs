@@ -80,14 +80,23 @@ export function parseCommandLine(argv) {
     strict: true,
   });
   if (values.quick && values.smoke) throw new Error('--quick and --smoke exclude each other');
-  const algorithms = values.algorithm === undefined
-    ? null
-    : [...new Set(values.algorithm.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== ''))];
+  const algorithms =
+    values.algorithm === undefined
+      ? null
+      : [
+          ...new Set(
+            values.algorithm
+              .split(',')
+              .map((a) => a.trim().toLowerCase())
+              .filter((a) => a !== ''),
+          ),
+        ];
   if (algorithms !== null && algorithms.length === 0) throw new Error('--algorithm lists no algorithm');
   const sizes = values.sizes === undefined ? null : parseSizes(values.sizes.split(',').filter((s) => s.trim() !== ''));
   if (sizes !== null && sizes.length === 0) throw new Error('--sizes lists no size');
   const only = values.only ?? null;
-  if (only !== null && only !== 'table' && only !== 'facade') throw new Error(`--only must be 'table' or 'facade', got '${only}'`);
+  if (only !== null && only !== 'table' && only !== 'facade')
+    throw new Error(`--only must be 'table' or 'facade', got '${only}'`);
   return {
     preset: values.smoke ? 'smoke' : values.quick ? 'quick' : 'full',
     algorithms,

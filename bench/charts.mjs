@@ -21,7 +21,8 @@ const COLORS = {
  */
 function seriesName(row) {
   return row.implementation.startsWith('wasm-optim') && row.flavor === 'tfjs'
-    ? `${row.implementation} · tfjs flavor` : row.implementation;
+    ? `${row.implementation} · tfjs flavor`
+    : row.implementation;
 }
 
 /** @param {import('./report.mjs').Row[]} rows */
@@ -79,7 +80,11 @@ export function drawCharts(rows, variants, machineLine) {
           bars: series
             // The copy is a yardstick for the ns/element chart, not an optimizer to rank.
             .filter(([name]) => name !== PLAIN_JS && name !== MEMORY_COPY)
-            .map(([name, list]) => ({ name, color: COLORS[name] ?? '#000', value: list.find((r) => r.n === n)?.vsPlainJs ?? null })),
+            .map(([name, list]) => ({
+              name,
+              color: COLORS[name] ?? '#000',
+              value: list.find((r) => r.n === n)?.vsPlainJs ?? null,
+            })),
         })),
       }),
     });

@@ -57,7 +57,9 @@ import { collectGarbage, measureInterleaved, pairedRatio } from './measure.mjs';
 export const facadeItems = (s) => 3 + s.pathSizes.length;
 
 /** @param {unknown} message */
-export const send = (message) => { if (process.send) process.send(message); };
+export const send = (message) => {
+  if (process.send) process.send(message);
+};
 
 /**
  * @param {string} item
@@ -84,32 +86,48 @@ async function step(item, body, errors) {
 export async function measureFacade(variant, s) {
   const id = variant.id;
   /** @type {FacadeResult} */
-  const result = { variant: id, rawKernel: { error: 'not run' }, perCall: null, tensors: null, paths: [], heap: null, errors: [] };
+  const result = {
+    variant: id,
+    rawKernel: { error: 'not run' },
+    perCall: null,
+    tensors: null,
+    paths: [],
+    heap: null,
+    errors: [],
+  };
   const timing = { rounds: s.rounds, round: s.round, minSampleMs: s.minSampleMs };
 
-  await step(`${id} facade: step() and step(grads) on ${s.perCallN} elements`, async () => {
-    const z = zeroCopy(variant, s.perCallN, 'simd', 'torch');
-    const d = dropIn(variant, s.perCallN, 'simd');
-    const m = await measureInterleaved({ zeroCopy: z.fn, dropIn: d.fn }, timing);
-    z.check();
-    d.check();
-    result.perCall = { zeroCopyNs: m.zeroCopy.medianNs, dropInNs: m.dropIn.medianNs, measurements: m };
-    return `step() ${m.zeroCopy.medianNs.toFixed(0)} ns, step(grads) ${m.dropIn.medianNs.toFixed(0)} ns per call`;
-  }, result.errors);
+  await step(
+    `${id} facade: step() and step(grads) on ${s.perCallN} elements`,
+    async () => {
+      const z = zeroCopy(variant, s.perCallN, 'simd', 'torch');
+      const d = dropIn(variant, s.perCallN, 'simd');
+      const m = await measureInterleaved({ zeroCopy: z.fn, dropIn: d.fn }, timing);
+      z.check();
+      d.check();
+      result.perCall = { zeroCopyNs: m.zeroCopy.medianNs, dropInNs: m.dropIn.medianNs, measurements: m };
+      return `step() ${m.zeroCopy.medianNs.toFixed(0)} ns, step(grads) ${m.dropIn.medianNs.toFixed(0)} ns per call`;
+    },
+    result.errors,
+  );
 
-  await step(`${id} facade: ${s.tensors.count} × ${s.tensors.length} against 1 × ${s.tensors.count * s.tensors.length}`, async () => {
-    const { count, length } = s.tensors;
-    const many = manyTensors(variant, count, length);
-    const one = zeroCopy(variant, count * length, 'simd', 'torch');
-    const m = await measureInterleaved({ many: many.fn, one: one.fn }, timing);
-    many.check();
-    one.check();
-    const manyNs = m.many.medianNs / (count * length);
-    const oneNs = m.one.medianNs / (count * length);
-    const ratio = pairedRatio(m.many, m.one);
-    result.tensors = { count, length, manyNs, oneNs, ratio, measurements: m };
-    return `${manyNs.toFixed(3)} vs ${oneNs.toFixed(3)} ns/element: ${ratio.toFixed(3)}×`;
-  }, result.errors);
+  await step(
+    `${id} facade: ${s.tensors.count} × ${s.tensors.length} against 1 × ${s.tensors.count * s.tensors.length}`,
+    async () => {
+      const { count, length } = s.tensors;
+      const many = manyTensors(variant, count, length);
+      const one = zeroCopy(variant, count * length, 'simd', 'torch');
+      const m = await measureInterleaved({ many: many.fn, one: one.fn }, timing);
+      many.check();
+      one.check();
+      const manyNs = m.many.medianNs / (count * length);
+      const oneNs = m.one.medianNs / (count * length);
+      const ratio = pairedRatio(m.many, m.one);
+      result.tensors = { count, length, manyNs, oneNs, ratio, measurements: m };
+      return `${manyNs.toFixed(3)} vs ${oneNs.toFixed(3)} ns/element: ${ratio.toFixed(3)}×`;
+    },
+    result.errors,
+  );
 
   try {
     result.rawKernel = verifyRawKernel(variant);
@@ -118,48 +136,65 @@ export async function measureFacade(variant, s) {
     result.errors.push(`${id} raw kernel: ${/** @type {Error} */ (error).message}`);
   }
   for (const { label, n } of s.pathSizes) {
-    await step(`${id} facade: raw kernel, zero-copy, drop-in at ${label}`, async () => {
-      const z = zeroCopy(variant, n, 'simd', 'torch');
-      const d = dropIn(variant, n, 'simd');
-      const raw = 'error' in result.rawKernel ? null : rawKernel(variant, n, result.rawKernel.kernel);
-      // The copies a drop-in step makes, alone: param and grad in, param out.
-      const handle = d.opt.params[0];
-      const data = handle.data;
-      const grad = handle.grad;
-      const copies = () => { data.set(d.param); grad.set(d.grad); d.param.set(data); };
-      /** @type {Record<string, () => unknown>} */
-      const fns = { zeroCopy: z.fn, dropIn: d.fn, copies };
-      if (raw !== null) fns.raw = raw.fn;
-      const m = await measureInterleaved(fns, timing);
-      z.check();
-      d.check();
-      raw?.check();
-      const per = (/** @type {string} */ k) => m[k].medianNs / n;
-      /** @type {PathResult} */
-      const path = {
-        size: label, n, rawNs: raw === null ? null : per('raw'), zeroCopyNs: per('zeroCopy'),
-        dropInNs: per('dropIn'), copiesNs: per('copies'),
-        zeroCopyRatio: raw === null ? null : pairedRatio(m.zeroCopy, m.raw),
-        dropInRatio: raw === null ? null : pairedRatio(m.dropIn, m.raw),
-        measurements: m,
-      };
-      result.paths.push(path);
-      return path.rawNs === null
-        ? `zero-copy ${path.zeroCopyNs.toFixed(3)}, drop-in ${path.dropInNs.toFixed(3)} ns/element (no raw kernel)`
-        : `raw ${path.rawNs.toFixed(3)} ns/element, zero-copy ×${path.zeroCopyRatio?.toFixed(3)}, drop-in ×${path.dropInRatio?.toFixed(3)}`;
-    }, result.errors);
+    await step(
+      `${id} facade: raw kernel, zero-copy, drop-in at ${label}`,
+      async () => {
+        const z = zeroCopy(variant, n, 'simd', 'torch');
+        const d = dropIn(variant, n, 'simd');
+        const raw = 'error' in result.rawKernel ? null : rawKernel(variant, n, result.rawKernel.kernel);
+        // The copies a drop-in step makes, alone: param and grad in, param out.
+        const handle = d.opt.params[0];
+        const data = handle.data;
+        const grad = handle.grad;
+        const copies = () => {
+          data.set(d.param);
+          grad.set(d.grad);
+          d.param.set(data);
+        };
+        /** @type {Record<string, () => unknown>} */
+        const fns = { zeroCopy: z.fn, dropIn: d.fn, copies };
+        if (raw !== null) fns.raw = raw.fn;
+        const m = await measureInterleaved(fns, timing);
+        z.check();
+        d.check();
+        raw?.check();
+        const per = (/** @type {string} */ k) => m[k].medianNs / n;
+        /** @type {PathResult} */
+        const path = {
+          size: label,
+          n,
+          rawNs: raw === null ? null : per('raw'),
+          zeroCopyNs: per('zeroCopy'),
+          dropInNs: per('dropIn'),
+          copiesNs: per('copies'),
+          zeroCopyRatio: raw === null ? null : pairedRatio(m.zeroCopy, m.raw),
+          dropInRatio: raw === null ? null : pairedRatio(m.dropIn, m.raw),
+          measurements: m,
+        };
+        result.paths.push(path);
+        return path.rawNs === null
+          ? `zero-copy ${path.zeroCopyNs.toFixed(3)}, drop-in ${path.dropInNs.toFixed(3)} ns/element (no raw kernel)`
+          : `raw ${path.rawNs.toFixed(3)} ns/element, zero-copy ×${path.zeroCopyRatio?.toFixed(3)}, drop-in ×${path.dropInRatio?.toFixed(3)}`;
+      },
+      result.errors,
+    );
   }
 
-  await step(`${id} facade: JS heap over ${s.heap.steps} steps`, async () => {
-    const z = zeroCopy(variant, s.heap.n, 'simd', 'torch');
-    const d = dropIn(variant, s.heap.n, 'simd');
-    const zeroCopyHeap = await heapGrowth(z.fn, s.heap.steps);
-    const dropInHeap = await heapGrowth(d.fn, s.heap.steps);
-    z.check();
-    d.check();
-    result.heap = { zeroCopy: zeroCopyHeap, dropIn: dropInHeap };
-    const b = (/** @type {import('./heap.mjs').HeapGrowth} */ h) => `${h.allocatedPerStep.toFixed(2)} B/step, ${h.gcEvents} GCs`;
-    return `zero-copy ${b(zeroCopyHeap)}; drop-in ${b(dropInHeap)}`;
-  }, result.errors);
+  await step(
+    `${id} facade: JS heap over ${s.heap.steps} steps`,
+    async () => {
+      const z = zeroCopy(variant, s.heap.n, 'simd', 'torch');
+      const d = dropIn(variant, s.heap.n, 'simd');
+      const zeroCopyHeap = await heapGrowth(z.fn, s.heap.steps);
+      const dropInHeap = await heapGrowth(d.fn, s.heap.steps);
+      z.check();
+      d.check();
+      result.heap = { zeroCopy: zeroCopyHeap, dropIn: dropInHeap };
+      const b = (/** @type {import('./heap.mjs').HeapGrowth} */ h) =>
+        `${h.allocatedPerStep.toFixed(2)} B/step, ${h.gcEvents} GCs`;
+      return `zero-copy ${b(zeroCopyHeap)}; drop-in ${b(dropInHeap)}`;
+    },
+    result.errors,
+  );
   return result;
 }

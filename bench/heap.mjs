@@ -56,8 +56,12 @@ export async function heapGrowth(step, steps) {
   // measured: until the JIT has optimized step(), the interpreter boxes doubles (e.g. a record
   // scalar) on the heap, and compiled code and feedback live on the heap too; none of that is
   // what a training loop running for minutes sees.
-  const stepLoop = () => { for (let i = 0; i < steps; i++) step(); };
-  const emptyLoop = () => { for (let i = 0; i < steps; i++); };
+  const stepLoop = () => {
+    for (let i = 0; i < steps; i++) step();
+  };
+  const emptyLoop = () => {
+    for (let i = 0; i < steps; i++);
+  };
   stepLoop();
   stepLoop();
   emptyLoop();

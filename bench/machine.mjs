@@ -13,7 +13,10 @@ export async function distFingerprint() {
     const file = new URL('../dist/backend/wasm-bytes.generated.js', import.meta.url);
     const bytes = await readFile(file);
     const built = await stat(new URL('../dist/index.js', import.meta.url));
-    return { kernelsSha256: createHash('sha256').update(bytes).digest('hex').slice(0, 16), builtAt: built.mtime.toISOString() };
+    return {
+      kernelsSha256: createHash('sha256').update(bytes).digest('hex').slice(0, 16),
+      builtAt: built.mtime.toISOString(),
+    };
   } catch (error) {
     return { error: /** @type {Error} */ (error).message };
   }

@@ -31,8 +31,10 @@ function selectVariants(names, available) {
   const unknown = names.filter((n) => !available.some((v) => v.id === n || v.algorithm === n));
   if (unknown.length > 0) {
     const described = DESCRIPTIONS.filter((d) => !available.some((v) => v.id === d.id)).map((d) => d.id);
-    throw new Error(`unknown algorithm ${unknown.map((u) => `'${u}'`).join(', ')}: this build has ${available.map((v) => v.id).join(', ')}`
-      + (described.length > 0 ? ` (described but not in the library yet: ${described.join(', ')})` : ''));
+    throw new Error(
+      `unknown algorithm ${unknown.map((u) => `'${u}'`).join(', ')}: this build has ${available.map((v) => v.id).join(', ')}` +
+        (described.length > 0 ? ` (described but not in the library yet: ${described.join(', ')})` : ''),
+    );
   }
   return available.filter((v) => names.includes(v.id) || names.includes(v.algorithm));
 }
@@ -52,9 +54,17 @@ const SINGLE_ROUND_MS = 250;
 async function runGroup(group, settings, progress) {
   /** @typedef {{ spec: import('./task.mjs').TaskSpec, name: string, samples: number[][], batch: number,
    *   plannedRounds: number, error: string | null }} TaskState */
-  const state = group.map((spec) => /** @type {TaskState} */ ({
-    spec, name: taskName(spec), samples: [], batch: 1, plannedRounds: settings.rounds, error: null,
-  }));
+  const state = group.map(
+    (spec) =>
+      /** @type {TaskState} */ ({
+        spec,
+        name: taskName(spec),
+        samples: [],
+        batch: 1,
+        plannedRounds: settings.rounds,
+        error: null,
+      }),
+  );
   for (let r = 0; r < settings.rounds; r++) {
     for (let k = 0; k < state.length; k++) {
       const t = state[(k + r) % state.length];
@@ -83,7 +93,8 @@ async function runGroup(group, settings, progress) {
       } finally {
         instance?.dispose();
       }
-      if (liveTensors() !== tensorsBefore) progress.note(`warning: ${t.name} left ${liveTensors() - tensorsBefore} TF.js tensors alive`);
+      if (liveTensors() !== tensorsBefore)
+        progress.note(`warning: ${t.name} left ${liveTensors() - tensorsBefore} TF.js tensors alive`);
     }
   }
   const rows = [];
@@ -99,7 +110,10 @@ async function runGroup(group, settings, progress) {
     } else {
       const m = summarize(t.samples, t.batch);
       rows.push(makeRow(t.spec, m));
-      progress.done(t.name, `${(m.medianNs / t.spec.n).toPrecision(3)} ns/element ±${m.rme.toFixed(1)}% (${m.samples} samples, ${t.samples.length} round${t.samples.length === 1 ? '' : 's'})`);
+      progress.done(
+        t.name,
+        `${(m.medianNs / t.spec.n).toPrecision(3)} ns/element ±${m.rme.toFixed(1)}% (${m.samples} samples, ${t.samples.length} round${t.samples.length === 1 ? '' : 's'})`,
+      );
     }
   }
   collectGarbage();
@@ -115,11 +129,15 @@ async function runGroup(group, settings, progress) {
  */
 function runFacade(id, settings, progress) {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./facade-child.mjs', import.meta.url)), [JSON.stringify({ variant: id, settings })], {
-      // The parent's flags too (e.g. --experimental-wasm-relaxed-simd), so both measure one engine.
-      execArgv: ['--expose-gc', ...process.execArgv.filter((flag) => flag !== '--expose-gc')],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = fork(
+      fileURLToPath(new URL('./facade-child.mjs', import.meta.url)),
+      [JSON.stringify({ variant: id, settings })],
+      {
+        // The parent's flags too (e.g. --experimental-wasm-relaxed-simd), so both measure one engine.
+        execArgv: ['--expose-gc', ...process.execArgv.filter((flag) => flag !== '--expose-gc')],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     /** @type {import('./facade.mjs').FacadeResult | null} */
     let result = null;
     let fatal = '';
@@ -130,7 +148,9 @@ function runFacade(id, settings, progress) {
       else if (m.type === 'fatal') fatal = m.message;
     });
     child.on('error', reject);
-    child.on('exit', (code) => (result !== null ? resolve(result) : reject(new Error(fatal || `the facade process exited with code ${code}`))));
+    child.on('exit', (code) =>
+      result !== null ? resolve(result) : reject(new Error(fatal || `the facade process exited with code ${code}`)),
+    );
   });
 }
 
@@ -140,7 +160,9 @@ function runFacade(id, settings, progress) {
  */
 export async function main(args) {
   if (typeof globalThis.gc !== 'function') {
-    process.stderr.write('warning: no global.gc; run with node --expose-gc (npm run bench does) so tasks do not pay for each other\'s garbage\n');
+    process.stderr.write(
+      "warning: no global.gc; run with node --expose-gc (npm run bench does) so tasks do not pay for each other's garbage\n",
+    );
   }
   const build = await distFingerprint();
   const { variants: available, notes: variantNotes } = availableVariants();
@@ -154,13 +176,17 @@ export async function main(args) {
   const settings = settingsFor(args.preset, variants.length, args.sizes);
   const loadAtStart = os.loadavg()[0];
   if (loadAtStart > os.availableParallelism() / 2) {
-    process.stderr.write(`warning: load average ${loadAtStart.toFixed(2)} on ${os.availableParallelism()} cores: other processes will make the results noisy\n`);
+    process.stderr.write(
+      `warning: load average ${loadAtStart.toFixed(2)} on ${os.availableParallelism()} cores: other processes will make the results noisy\n`,
+    );
   }
   const table = args.only !== 'facade';
   const facadeWanted = args.only !== 'table';
   const tfMissing = table && variants.some((v) => v.tfjs !== undefined) ? await tfUnavailableReason() : null;
   if (tfMissing !== null) {
-    process.stderr.write(`warning: TF.js is not installed, its rows are skipped (${tfMissing}).\n  For them: npm install --no-save @tensorflow/tfjs-core@4.22 @tensorflow/tfjs-backend-cpu@4.22 @tensorflow/tfjs-backend-wasm@4.22\n`);
+    process.stderr.write(
+      `warning: TF.js is not installed, its rows are skipped (${tfMissing}).\n  For them: npm install --no-save @tensorflow/tfjs-core@4.22 @tensorflow/tfjs-backend-cpu@4.22 @tensorflow/tfjs-backend-wasm@4.22\n`,
+    );
   }
   const groups = table ? planTasks(variants, settings, tfMissing) : [];
   const items = groups.flat().length + (facadeWanted ? variants.length * facadeItems(settings.facade) : 0);
@@ -193,10 +219,14 @@ export async function main(args) {
   progress.finish();
   const wallSeconds = (performance.now() - started) / 1000;
 
-  rows = finishRows(rows, variants.map((v) => v.id));
+  rows = finishRows(
+    rows,
+    variants.map((v) => v.id),
+  );
   const buildAtEnd = await distFingerprint();
   const rebuilt = JSON.stringify(buildAtEnd) !== JSON.stringify(build);
-  if (rebuilt) progress.note('warning: dist/ was rebuilt during the run: the facade processes may have measured another build');
+  if (rebuilt)
+    progress.note('warning: dist/ was rebuilt during the run: the facade processes may have measured another build');
   const usesTf = rows.some((r) => r.implementation.startsWith('TF.js') && r.nsPerElement !== null);
   const machine = await machineInfo({
     loadAverage1mAtStart: Math.round(loadAtStart * 100) / 100,
@@ -211,18 +241,26 @@ export async function main(args) {
   const f = settings.facade;
   const notes = [
     `${machine.package} (kernels ${'kernelsSha256' in build ? build.kernelsSha256 : 'unknown'}, SIMD FMA ${simdFma()}) · ${machine.os} · ${machineLine} · flags ${JSON.stringify(machine.flags)} · ${machine.date} · ${wallSeconds.toFixed(0)} s · load average ${loadAtStart.toFixed(2)} at start, ${machine.loadAverage1m} at end.`,
-    ...(rows.length === 0 ? [] : [
-      `Each task: ${settings.rounds} interleaved round${settings.rounds === 1 ? '' : 's'} (every implementation of a configuration and size in turn, the order rotated each round) of ${r.timeMs} ms after ${r.warmupMs} ms of warmup, at least ${r.minSamples} samples; steps under ${settings.minSampleMs} ms are batched and each sample is the batch's mean step time.`,
-      'ns/element: median latency of one optimizer step ÷ N, the median of the rounds\' medians (a round slowed down as a whole by another process does not move it). rme: relative margin of error of the mean latency over all samples (95 %); preemption on a small VM inflates it, the median is robust to it.',
-      `GB/s: each configuration's own traffic, every array read or written once (${variants.map((v) => `${v.id} ${v.bytes} B/element`).join(', ')}), ÷ ns/element: the same bytes for every row.`,
-      'vs plain JS / vs TF.js wasm / vs TF.js cpu: that row\'s ns/element ÷ this row\'s, same configuration and N (> 1 = faster).',
-      `A task whose minimum samples take longer than a round and ${SINGLE_ROUND_MS} ms runs one round. TF.js cpu: at most ${settings.tfjsCpu.timeCapMs} ms and at least ${settings.tfjsCpu.minSamples} samples per round; skipped above ${sizeText(settings.tfjsCpu.maxN)} elements.`,
-    ]),
-    ...(facade.length === 0 ? [] : [
-      `Facade: each configuration in a fresh Node process (the JIT's feedback of a program using one optimizer class), ${f.rounds} interleaved rounds of ${f.round.timeMs} ms per measurement; ratios are paired (the median over rounds of the ratio of the two round medians). Raw kernel: the embedded SIMD binary instantiated by the benchmark, param/grad/state and one 64-byte record laid out as the facade does (${facade.map((x) => `${x.variant}: ${'record' in x.rawKernel ? `${x.rawKernel.kernel}, record ${x.rawKernel.record}` : `unavailable, ${x.rawKernel.error}`}`).join('; ')}), checked bit for bit against one facade step; timed call \`exports.<kernel>(table, 1)\`. The 3 copies: param and grad into the optimizer's memory and param back out, what drop-in adds. Heap: process.memoryUsage().heapUsed after a full GC, then right after ${f.heap.steps} steps of ${sizeText(f.heap.n)} elements (after ${f.heap.steps} warm-up steps), minus the same around an empty loop; GC: PerformanceObserver 'gc' entries during the steps.`,
-    ]),
+    ...(rows.length === 0
+      ? []
+      : [
+          `Each task: ${settings.rounds} interleaved round${settings.rounds === 1 ? '' : 's'} (every implementation of a configuration and size in turn, the order rotated each round) of ${r.timeMs} ms after ${r.warmupMs} ms of warmup, at least ${r.minSamples} samples; steps under ${settings.minSampleMs} ms are batched and each sample is the batch's mean step time.`,
+          "ns/element: median latency of one optimizer step ÷ N, the median of the rounds' medians (a round slowed down as a whole by another process does not move it). rme: relative margin of error of the mean latency over all samples (95 %); preemption on a small VM inflates it, the median is robust to it.",
+          `GB/s: each configuration's own traffic, every array read or written once (${variants.map((v) => `${v.id} ${v.bytes} B/element`).join(', ')}), ÷ ns/element: the same bytes for every row.`,
+          "vs plain JS / vs TF.js wasm / vs TF.js cpu: that row's ns/element ÷ this row's, same configuration and N (> 1 = faster).",
+          `A task whose minimum samples take longer than a round and ${SINGLE_ROUND_MS} ms runs one round. TF.js cpu: at most ${settings.tfjsCpu.timeCapMs} ms and at least ${settings.tfjsCpu.minSamples} samples per round; skipped above ${sizeText(settings.tfjsCpu.maxN)} elements.`,
+        ]),
+    ...(facade.length === 0
+      ? []
+      : [
+          `Facade: each configuration in a fresh Node process (the JIT's feedback of a program using one optimizer class), ${f.rounds} interleaved rounds of ${f.round.timeMs} ms per measurement; ratios are paired (the median over rounds of the ratio of the two round medians). Raw kernel: the embedded SIMD binary instantiated by the benchmark, param/grad/state and one 64-byte record laid out as the facade does (${facade.map((x) => `${x.variant}: ${'record' in x.rawKernel ? `${x.rawKernel.kernel}, record ${x.rawKernel.record}` : `unavailable, ${x.rawKernel.error}`}`).join('; ')}), checked bit for bit against one facade step; timed call \`exports.<kernel>(table, 1)\`. The 3 copies: param and grad into the optimizer's memory and param back out, what drop-in adds. Heap: process.memoryUsage().heapUsed after a full GC, then right after ${f.heap.steps} steps of ${sizeText(f.heap.n)} elements (after ${f.heap.steps} warm-up steps), minus the same around an empty loop; GC: PerformanceObserver 'gc' entries during the steps.`,
+        ]),
     'Ratios come from one run on a 2-core VM whose sibling hyperthread is sometimes busy: they vary from run to run by several percent.',
-    ...(rebuilt ? [`dist/ was rebuilt during the run (${JSON.stringify(build)} at the start, ${JSON.stringify(buildAtEnd)} at the end).`] : []),
+    ...(rebuilt
+      ? [
+          `dist/ was rebuilt during the run (${JSON.stringify(build)} at the start, ${JSON.stringify(buildAtEnd)} at the end).`,
+        ]
+      : []),
     ...variantNotes,
   ];
   const title = `wasm-optim benchmark${args.preset === 'full' ? '' : ` (${args.preset})`}`;
@@ -232,14 +270,30 @@ export async function main(args) {
   const json = {
     machine,
     settings: { ...settings, algorithms: variants.map((v) => v.id), only: args.only },
-    configurations: variants.map((v) => ({ id: v.id, algorithm: v.algorithm, configuration: v.configuration, options: v.options, traffic: v.traffic, bytesPerElement: v.bytes, tfjsFlavor: v.tfjsFlavor, plainJs: v.plain !== undefined, tfjs: v.tfjs !== undefined })),
+    configurations: variants.map((v) => ({
+      id: v.id,
+      algorithm: v.algorithm,
+      configuration: v.configuration,
+      options: v.options,
+      traffic: v.traffic,
+      bytesPerElement: v.bytes,
+      tfjsFlavor: v.tfjsFlavor,
+      plainJs: v.plain !== undefined,
+      tfjs: v.tfjs !== undefined,
+    })),
     wallSeconds,
     rows,
     facade,
     targets: checks,
   };
   const dir = resultsDir(args);
-  const written = await writeResults({ dir, json, markdown: report, charts: drawCharts(rows, variants, machineLine), ...(args.json === undefined ? {} : { extraJson: args.json }) });
+  const written = await writeResults({
+    dir,
+    json,
+    markdown: report,
+    charts: drawCharts(rows, variants, machineLine),
+    ...(args.json === undefined ? {} : { extraJson: args.json }),
+  });
   process.stderr.write(`wrote ${written.map((file) => path.relative(process.cwd(), file) || file).join(', ')}\n`);
   return failures === 0 ? 0 : 1;
 }

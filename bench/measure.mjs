@@ -63,12 +63,15 @@ export function calibrate(fn, minSampleMs) {
  * @returns {Promise<number[]>} the samples, ms per call
  */
 export async function measureRound(fn, batch, round) {
-  const task = batch === 1 ? fn : () => {
-    const start = performance.now();
-    for (let i = 0; i < batch; i++) fn();
-    const elapsed = performance.now() - start;
-    return { overriddenDuration: elapsed / batch, overriddenIterationCost: elapsed };
-  };
+  const task =
+    batch === 1
+      ? fn
+      : () => {
+          const start = performance.now();
+          for (let i = 0; i < batch; i++) fn();
+          const elapsed = performance.now() - start;
+          return { overriddenDuration: elapsed / batch, overriddenIterationCost: elapsed };
+        };
   const bench = new Bench({
     time: round.timeMs,
     iterations: round.minSamples,
@@ -92,9 +95,10 @@ export async function measureRound(fn, batch, round) {
 }
 
 /** Two-sided 95 % critical values of Student's t for 1–30 degrees of freedom. */
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-  2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052,
-  2.048, 2.045, 2.042];
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 /** @param {number[]} sorted ascending @param {number} q in [0, 1] */
 function quantile(sorted, q) {
@@ -117,7 +121,13 @@ export function summarize(rounds, batch) {
   const variance = n > 1 ? all.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1) : 0;
   const t = n > 1 ? (T95[n - 2] ?? 1.96) : 0;
   const rme = mean > 0 ? (100 * t * Math.sqrt(variance / n)) / mean : 0;
-  const roundMediansNs = rounds.map((r) => quantile([...r].sort((a, b) => a - b), 0.5) * 1e6);
+  const roundMediansNs = rounds.map(
+    (r) =>
+      quantile(
+        [...r].sort((a, b) => a - b),
+        0.5,
+      ) * 1e6,
+  );
   return {
     medianNs: median(roundMediansNs),
     pooledMedianNs: quantile(all, 0.5) * 1e6,
@@ -132,7 +142,10 @@ export function summarize(rounds, batch) {
 
 /** @param {number[]} values @returns {number} */
 export function median(values) {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /**

@@ -18,7 +18,12 @@ import { parseSizes } from './args.mjs';
  */
 
 const M = 1024 * 1024;
-const FACADE_COMMON = { minSampleMs: 0.1, perCallN: 16, tensors: { count: 100, length: 1000 }, heap: { n: 1024, steps: 10000 } };
+const FACADE_COMMON = {
+  minSampleMs: 0.1,
+  perCallN: 16,
+  tensors: { count: 100, length: 1000 },
+  heap: { n: 1024, steps: 10000 },
+};
 
 /** @type {Record<'full' | 'quick' | 'smoke', Preset>} */
 export const PRESETS = {
@@ -28,7 +33,12 @@ export const PRESETS = {
     round: { timeMs: 420, warmupMs: 150, minSamples: 5 },
     minSampleMs: 0.1,
     tfjsCpu: { maxN: 4 * M, timeCapMs: 1000, minSamples: 5 },
-    facade: { ...FACADE_COMMON, rounds: 5, round: { timeMs: 300, warmupMs: 50, minSamples: 5 }, pathSizes: ['256K', '4M'] },
+    facade: {
+      ...FACADE_COMMON,
+      rounds: 5,
+      round: { timeMs: 300, warmupMs: 50, minSamples: 5 },
+      pathSizes: ['256K', '4M'],
+    },
     scaleWithVariants: 3,
     facadeFloorMs: 200,
   },
@@ -39,7 +49,12 @@ export const PRESETS = {
     minSampleMs: 0.1,
     // TF.js cpu at 4M costs ~4 s per configuration (1–1.5 s a step): full runs only.
     tfjsCpu: { maxN: 256 * 1024, timeCapMs: 300, minSamples: 2 },
-    facade: { ...FACADE_COMMON, rounds: 3, round: { timeMs: 100, warmupMs: 30, minSamples: 3 }, pathSizes: ['256K', '4M'] },
+    facade: {
+      ...FACADE_COMMON,
+      rounds: 3,
+      round: { timeMs: 100, warmupMs: 30, minSamples: 3 },
+      pathSizes: ['256K', '4M'],
+    },
     scaleWithVariants: 2,
     facadeFloorMs: 60,
   },

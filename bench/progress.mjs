@@ -25,9 +25,16 @@ export function createProgress(total, stream = process.stderr) {
   if (!stream.isTTY) {
     return {
       update: () => {},
-      done: (name, summary) => { finished++; stream.write(`${counter()} ${clock()} ${name}: ${summary}\n`); },
-      note: (message) => { stream.write(`${message}\n`); },
-      finish: () => { stream.write(`done: ${finished} items in ${clock()}\n`); },
+      done: (name, summary) => {
+        finished++;
+        stream.write(`${counter()} ${clock()} ${name}: ${summary}\n`);
+      },
+      note: (message) => {
+        stream.write(`${message}\n`);
+      },
+      finish: () => {
+        stream.write(`done: ${finished} items in ${clock()}\n`);
+      },
     };
   }
 
@@ -38,8 +45,15 @@ export function createProgress(total, stream = process.stderr) {
   };
   return {
     update: (text) => show(`${counter()} ${clock()} ${text} …`),
-    done: (name, summary) => { finished++; show(`${counter()} ${clock()} ${name}: ${summary}`); },
-    note: (message) => { stream.write(`\r\x1b[2K${message}\n`); },
-    finish: () => { stream.write(`\r\x1b[2Kdone: ${finished} items in ${clock()}\n`); },
+    done: (name, summary) => {
+      finished++;
+      show(`${counter()} ${clock()} ${name}: ${summary}`);
+    },
+    note: (message) => {
+      stream.write(`\r\x1b[2K${message}\n`);
+    },
+    finish: () => {
+      stream.write(`\r\x1b[2Kdone: ${finished} items in ${clock()}\n`);
+    },
   };
 }

@@ -3,7 +3,15 @@
 import { MEMORY_COPY, PLAIN_JS, TFJS_CPU, TFJS_WASM } from './tasks.mjs';
 
 /** Display order of implementations within one configuration and size. */
-export const IMPLEMENTATION_ORDER = ['wasm-optim simd', 'wasm-optim wasm', 'wasm-optim js', PLAIN_JS, MEMORY_COPY, TFJS_WASM, TFJS_CPU];
+export const IMPLEMENTATION_ORDER = [
+  'wasm-optim simd',
+  'wasm-optim wasm',
+  'wasm-optim js',
+  PLAIN_JS,
+  MEMORY_COPY,
+  TFJS_WASM,
+  TFJS_CPU,
+];
 
 /**
  * @typedef {object} Row
@@ -56,10 +64,12 @@ export function makeRow(spec, measurement, skipped) {
  */
 export function finishRows(rows, order) {
   const find = (/** @type {Row} */ row, /** @type {string} */ implementation) =>
-    rows.find((r) => r.algorithm === row.algorithm && r.n === row.n && r.implementation === implementation)?.nsPerElement ?? null;
+    rows.find((r) => r.algorithm === row.algorithm && r.n === row.n && r.implementation === implementation)
+      ?.nsPerElement ?? null;
   for (const row of rows) {
     if (row.nsPerElement === null) continue;
-    const ratio = (/** @type {number | null} */ other) => (other === null ? null : other / /** @type {number} */ (row.nsPerElement));
+    const ratio = (/** @type {number | null} */ other) =>
+      other === null ? null : other / /** @type {number} */ (row.nsPerElement);
     row.vsPlainJs = ratio(find(row, PLAIN_JS));
     row.vsTfjsWasm = ratio(find(row, TFJS_WASM));
     row.vsTfjsCpu = ratio(find(row, TFJS_CPU));
@@ -80,7 +90,8 @@ export function num(/** @type {number | null | undefined} */ x) {
   return x.toPrecision(3);
 }
 
-export const times = (/** @type {number | null | undefined} */ x) => (x === null || x === undefined ? '—' : `${num(x)}×`);
+export const times = (/** @type {number | null | undefined} */ x) =>
+  x === null || x === undefined ? '—' : `${num(x)}×`;
 
 /**
  * @param {string[]} header
@@ -95,12 +106,33 @@ export function table(header, body, align) {
 /** @param {Row[]} rows @returns {string} */
 export function mainTable(rows) {
   const body = rows.map((r) => [
-    r.algorithm, r.flavor, r.implementation, r.size,
+    r.algorithm,
+    r.flavor,
+    r.implementation,
+    r.size,
     r.skipped === undefined ? num(r.nsPerElement) : 'skipped',
     r.rme === null ? '—' : `±${r.rme.toFixed(1)}%`,
-    num(r.gbps), times(r.vsPlainJs), times(r.vsTfjsWasm), times(r.vsTfjsCpu),
+    num(r.gbps),
+    times(r.vsPlainJs),
+    times(r.vsTfjsWasm),
+    times(r.vsTfjsCpu),
   ]);
-  return table(['algorithm', 'flavor', 'implementation', 'N', 'ns/element', 'rme', 'GB/s', 'vs plain JS', 'vs TF.js wasm', 'vs TF.js cpu'], body, 'lllrrrrrrr');
+  return table(
+    [
+      'algorithm',
+      'flavor',
+      'implementation',
+      'N',
+      'ns/element',
+      'rme',
+      'GB/s',
+      'vs plain JS',
+      'vs TF.js wasm',
+      'vs TF.js cpu',
+    ],
+    body,
+    'lllrrrrrrr',
+  );
 }
 
 /**
@@ -111,9 +143,20 @@ export function mainTable(rows) {
 export function summaryTable(rows) {
   const simd = rows.filter((r) => r.implementation === 'wasm-optim simd' && r.nsPerElement !== null);
   const body = simd.map((r) => [
-    r.algorithm, r.flavor, r.size, num(r.nsPerElement), num(r.gbps), times(r.vsPlainJs), times(r.vsTfjsWasm), times(r.vsTfjsCpu),
+    r.algorithm,
+    r.flavor,
+    r.size,
+    num(r.nsPerElement),
+    num(r.gbps),
+    times(r.vsPlainJs),
+    times(r.vsTfjsWasm),
+    times(r.vsTfjsCpu),
   ]);
-  return table(['algorithm', 'flavor', 'N', 'ns/element', 'GB/s', 'vs plain JS', 'vs TF.js wasm', 'vs TF.js cpu'], body, 'llrrrrrr');
+  return table(
+    ['algorithm', 'flavor', 'N', 'ns/element', 'GB/s', 'vs plain JS', 'vs TF.js wasm', 'vs TF.js cpu'],
+    body,
+    'llrrrrrr',
+  );
 }
 
 /**
@@ -126,12 +169,28 @@ function flavorTable(rows) {
   const body = [];
   for (const row of rows) {
     if (row.implementation !== 'wasm-optim simd' || row.flavor !== 'torch' || row.nsPerElement === null) continue;
-    const tfjs = rows.find((r) => r.algorithm === row.algorithm && r.n === row.n && r.implementation === row.implementation && r.flavor === 'tfjs');
+    const tfjs = rows.find(
+      (r) =>
+        r.algorithm === row.algorithm &&
+        r.n === row.n &&
+        r.implementation === row.implementation &&
+        r.flavor === 'tfjs',
+    );
     if (tfjs?.nsPerElement == null) continue;
-    body.push([row.algorithm, row.size, num(row.nsPerElement), num(tfjs.nsPerElement), num(row.nsPerElement / tfjs.nsPerElement)]);
+    body.push([
+      row.algorithm,
+      row.size,
+      num(row.nsPerElement),
+      num(tfjs.nsPerElement),
+      num(row.nsPerElement / tfjs.nsPerElement),
+    ]);
   }
   if (body.length === 0) return null;
-  return table(['algorithm', 'N', 'simd torch ns/element', 'simd tfjs flavor', 'torch ÷ tfjs (cost of exact FMA)'], body, 'lrrrr');
+  return table(
+    ['algorithm', 'N', 'simd torch ns/element', 'simd tfjs flavor', 'torch ÷ tfjs (cost of exact FMA)'],
+    body,
+    'lrrrr',
+  );
 }
 
 /** @param {import('./heap.mjs').HeapGrowth | undefined} h */
@@ -153,15 +212,49 @@ export function facadeTables(facade) {
     heapCell(f.heap?.zeroCopy),
     heapCell(f.heap?.dropIn),
   ]);
-  const paths = facade.flatMap((f) => f.paths.map((p) => [
-    f.variant, p.size, num(p.rawNs), num(p.zeroCopyNs), num(p.dropInNs), num(p.copiesNs),
-    times(p.zeroCopyRatio),
-    times(p.dropInRatio),
-    p.rawNs === null ? '—' : times(p.dropInNs / (p.rawNs + p.copiesNs)),
-  ]));
+  const paths = facade.flatMap((f) =>
+    f.paths.map((p) => [
+      f.variant,
+      p.size,
+      num(p.rawNs),
+      num(p.zeroCopyNs),
+      num(p.dropInNs),
+      num(p.copiesNs),
+      times(p.zeroCopyRatio),
+      times(p.dropInRatio),
+      p.rawNs === null ? '—' : times(p.dropInNs / (p.rawNs + p.copiesNs)),
+    ]),
+  );
   return [
-    table(['algorithm', 'step(), 16 elements', 'step(grads), 16 elements', '100 × 1000 ns/element', '1 × 100,000 ns/element', '100 × 1000 ÷ 1 × 100K', 'heap, zero-copy (10,000 steps)', 'heap, drop-in'], perCall, 'lrrrrrrr'),
-    table(['algorithm', 'N', 'raw kernel ns/element', 'zero-copy step()', 'drop-in step(grads)', 'the 3 copies alone', 'zero-copy ÷ raw', 'drop-in ÷ raw', 'drop-in ÷ (raw + copies)'], paths, 'lrrrrrrrr'),
+    table(
+      [
+        'algorithm',
+        'step(), 16 elements',
+        'step(grads), 16 elements',
+        '100 × 1000 ns/element',
+        '1 × 100,000 ns/element',
+        '100 × 1000 ÷ 1 × 100K',
+        'heap, zero-copy (10,000 steps)',
+        'heap, drop-in',
+      ],
+      perCall,
+      'lrrrrrrr',
+    ),
+    table(
+      [
+        'algorithm',
+        'N',
+        'raw kernel ns/element',
+        'zero-copy step()',
+        'drop-in step(grads)',
+        'the 3 copies alone',
+        'zero-copy ÷ raw',
+        'drop-in ÷ raw',
+        'drop-in ÷ (raw + copies)',
+      ],
+      paths,
+      'lrrrrrrrr',
+    ),
   ];
 }
 
@@ -171,7 +264,11 @@ export function facadeTables(facade) {
  */
 export function targetsTable(verdicts) {
   const mark = { met: '✅ met', missed: '❌ missed', 'not measured': '— not measured' };
-  return table(['target', 'algorithm', 'measured', 'verdict'], verdicts.map((v) => [v.target, v.algorithm, v.measured, mark[v.verdict]]), 'llll');
+  return table(
+    ['target', 'algorithm', 'measured', 'verdict'],
+    verdicts.map((v) => [v.target, v.algorithm, v.measured, mark[v.verdict]]),
+    'llll',
+  );
 }
 
 /**

@@ -39,14 +39,22 @@ function decades(values) {
  * @returns {string}
  */
 export function lineChart({ title, subtitle = '', xLabel, yLabel, series, xTicks }) {
-  const W = 860, H = 480, left = 70, right = 250, top = 62, bottom = 58;
-  const plotW = W - left - right, plotH = H - top - bottom;
+  const W = 860,
+    H = 480,
+    left = 70,
+    right = 250,
+    top = 62,
+    bottom = 58;
+  const plotW = W - left - right,
+    plotH = H - top - bottom;
   const xs = xTicks.map((t) => t.value);
   const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter((y) => y > 0);
   if (ys.length === 0) return emptyChart(W, H, title, subtitle);
-  const xMin = Math.log10(Math.min(...xs)), xMax = Math.log10(Math.max(...xs));
+  const xMin = Math.log10(Math.min(...xs)),
+    xMax = Math.log10(Math.max(...xs));
   const { lo, hi } = decades(ys);
-  const X = (/** @type {number} */ x) => left + (xMax === xMin ? plotW / 2 : ((Math.log10(x) - xMin) / (xMax - xMin)) * plotW);
+  const X = (/** @type {number} */ x) =>
+    left + (xMax === xMin ? plotW / 2 : ((Math.log10(x) - xMin) / (xMax - xMin)) * plotW);
   const Y = (/** @type {number} */ y) => top + plotH - ((Math.log10(y) - lo) / (hi - lo)) * plotH;
 
   const out = [header(W, H, title, subtitle)];
@@ -54,14 +62,19 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, series, xTicks
   for (let d = lo; d <= hi; d++) {
     const v = 10 ** d;
     out.push(`<line x1="${left}" x2="${left + plotW}" y1="${r1(Y(v))}" y2="${r1(Y(v))}" stroke="#ccc"/>`);
-    out.push(`<text x="${left - 8}" y="${r1(Y(v) + 4)}" text-anchor="end" font-size="12" fill="#333">${decimal(v)}</text>`);
+    out.push(
+      `<text x="${left - 8}" y="${r1(Y(v) + 4)}" text-anchor="end" font-size="12" fill="#333">${decimal(v)}</text>`,
+    );
     if (d < hi) {
-      for (const m of [2, 5]) out.push(`<line x1="${left}" x2="${left + plotW}" y1="${r1(Y(m * v))}" y2="${r1(Y(m * v))}" stroke="#eee"/>`);
+      for (const m of [2, 5])
+        out.push(`<line x1="${left}" x2="${left + plotW}" y1="${r1(Y(m * v))}" y2="${r1(Y(m * v))}" stroke="#eee"/>`);
     }
   }
   for (const t of xTicks) {
     out.push(`<line x1="${r1(X(t.value))}" x2="${r1(X(t.value))}" y1="${top}" y2="${top + plotH}" stroke="#eee"/>`);
-    out.push(`<text x="${r1(X(t.value))}" y="${top + plotH + 18}" text-anchor="middle" font-size="12" fill="#333">${esc(t.label)}</text>`);
+    out.push(
+      `<text x="${r1(X(t.value))}" y="${top + plotH + 18}" text-anchor="middle" font-size="12" fill="#333">${esc(t.label)}</text>`,
+    );
   }
   out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
   out.push(axisLabels(left, top, plotW, plotH, xLabel, yLabel));
@@ -74,7 +87,9 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, series, xTicks
     for (const p of points) out.push(`<circle cx="${r1(X(p.x))}" cy="${r1(Y(p.y))}" r="3" fill="${s.color}"/>`);
     // Legend entry.
     const ly = top + 8 + i * 20;
-    out.push(`<line x1="${left + plotW + 16}" x2="${left + plotW + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(
+      `<line x1="${left + plotW + 16}" x2="${left + plotW + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`,
+    );
     out.push(`<text x="${left + plotW + 46}" y="${ly + 4}" font-size="12" fill="#222">${esc(s.name)}</text>`);
   });
   out.push('</svg>');
@@ -95,18 +110,26 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, series, xTicks
  * @returns {string}
  */
 export function barChart({ title, subtitle = '', yLabel, xLabel, groups, baseline = 1 }) {
-  const W = 860, H = 480, left = 70, right = 250, top = 62, bottom = 58;
-  const plotW = W - left - right, plotH = H - top - bottom;
+  const W = 860,
+    H = 480,
+    left = 70,
+    right = 250,
+    top = 62,
+    bottom = 58;
+  const plotW = W - left - right,
+    plotH = H - top - bottom;
   const values = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => v !== null && v > 0);
   if (values.length === 0) return emptyChart(W, H, title, subtitle);
-  const { lo, hi } = decades([...(/** @type {number[]} */ (values)), baseline]);
+  const { lo, hi } = decades([.../** @type {number[]} */ (values), baseline]);
   const Y = (/** @type {number} */ y) => top + plotH - ((Math.log10(y) - lo) / (hi - lo)) * plotH;
 
   const out = [header(W, H, title, subtitle)];
   for (let d = lo; d <= hi; d++) {
     const v = 10 ** d;
     out.push(`<line x1="${left}" x2="${left + plotW}" y1="${r1(Y(v))}" y2="${r1(Y(v))}" stroke="#ddd"/>`);
-    out.push(`<text x="${left - 8}" y="${r1(Y(v) + 4)}" text-anchor="end" font-size="12" fill="#333">${decimal(v)}×</text>`);
+    out.push(
+      `<text x="${left - 8}" y="${r1(Y(v) + 4)}" text-anchor="end" font-size="12" fill="#333">${decimal(v)}×</text>`,
+    );
   }
   const groupW = plotW / groups.length;
   const names = [...new Map(groups.flatMap((g) => g.bars).map((b) => [b.name, b.color])).entries()];
@@ -116,16 +139,26 @@ export function barChart({ title, subtitle = '', yLabel, xLabel, groups, baselin
     names.forEach(([name, color], bi) => {
       const bar = g.bars.find((b) => b.name === name);
       if (bar === undefined || bar.value === null || !(bar.value > 0)) return;
-      const yv = Y(bar.value), yb = Y(baseline);
+      const yv = Y(bar.value),
+        yb = Y(baseline);
       const x = x0 + bi * barW;
-      out.push(`<rect x="${r1(x)}" y="${r1(Math.min(yv, yb))}" width="${r1(barW - 2)}" height="${r1(Math.max(1, Math.abs(yb - yv)))}" fill="${color}"><title>${esc(`${name} ${g.label}: ${bar.value.toPrecision(3)}×`)}</title></rect>`);
-      const label = bar.value >= 10 ? bar.value.toFixed(0) : bar.value >= 1 ? bar.value.toFixed(1) : bar.value.toPrecision(1);
+      out.push(
+        `<rect x="${r1(x)}" y="${r1(Math.min(yv, yb))}" width="${r1(barW - 2)}" height="${r1(Math.max(1, Math.abs(yb - yv)))}" fill="${color}"><title>${esc(`${name} ${g.label}: ${bar.value.toPrecision(3)}×`)}</title></rect>`,
+      );
+      const label =
+        bar.value >= 10 ? bar.value.toFixed(0) : bar.value >= 1 ? bar.value.toFixed(1) : bar.value.toPrecision(1);
       const ty = bar.value >= baseline ? yv - 4 : yv + 12;
-      out.push(`<text x="${r1(x + (barW - 2) / 2)}" y="${r1(ty)}" text-anchor="middle" font-size="${barW < 18 ? 8 : 10}" fill="#222">${label}</text>`);
+      out.push(
+        `<text x="${r1(x + (barW - 2) / 2)}" y="${r1(ty)}" text-anchor="middle" font-size="${barW < 18 ? 8 : 10}" fill="#222">${label}</text>`,
+      );
     });
-    out.push(`<text x="${r1(left + gi * groupW + groupW / 2)}" y="${top + plotH + 18}" text-anchor="middle" font-size="12" fill="#333">${esc(g.label)}</text>`);
+    out.push(
+      `<text x="${r1(left + gi * groupW + groupW / 2)}" y="${top + plotH + 18}" text-anchor="middle" font-size="12" fill="#333">${esc(g.label)}</text>`,
+    );
   });
-  out.push(`<line x1="${left}" x2="${left + plotW}" y1="${r1(Y(baseline))}" y2="${r1(Y(baseline))}" stroke="#222" stroke-width="1.5"/>`);
+  out.push(
+    `<line x1="${left}" x2="${left + plotW}" y1="${r1(Y(baseline))}" y2="${r1(Y(baseline))}" stroke="#222" stroke-width="1.5"/>`,
+  );
   out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
   out.push(axisLabels(left, top, plotW, plotH, xLabel, yLabel));
   names.forEach(([name, color], i) => {

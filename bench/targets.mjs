@@ -29,8 +29,15 @@ export function verdicts(rows, facade) {
    * @param {number} goal @param {number} minN
    */
   const speed = (target, algorithm, key, goal, minN) => {
-    const pick = (/** @type {string} */ flavor) => rows.filter((r) => r.algorithm === algorithm && r.implementation === 'wasm-optim simd'
-      && r.flavor === flavor && r.n >= minN && r[key] !== null);
+    const pick = (/** @type {string} */ flavor) =>
+      rows.filter(
+        (r) =>
+          r.algorithm === algorithm &&
+          r.implementation === 'wasm-optim simd' &&
+          r.flavor === flavor &&
+          r.n >= minN &&
+          r[key] !== null,
+      );
     const torch = pick('torch');
     if (torch.length === 0) {
       out.push({ target, algorithm, measured: '—', verdict: 'not measured' });
@@ -41,7 +48,8 @@ export function verdicts(rows, facade) {
     const tfjsWorst = tfjs.length === 0 ? null : Math.min(...tfjs.map((r) => /** @type {number} */ (r[key])));
     const each = torch.map((r) => `${r.size} ${times(r[key])}`).join(', ');
     out.push({
-      target, algorithm,
+      target,
+      algorithm,
       measured: `min ${times(worst[key])} (${each})${tfjsWorst === null ? '' : `; tfjs flavor min ${times(tfjsWorst)}`}`,
       verdict: /** @type {number} */ (worst[key]) >= goal ? 'met' : 'missed',
     });
@@ -66,24 +74,35 @@ export function verdicts(rows, facade) {
       }
       const values = withRaw.map((p) => ({ size: p.size, r: ratio(p) }));
       const worst = Math.max(...values.map((v) => v.r));
-      out.push({ target, algorithm, measured: values.map((v) => `${v.size} ${times(v.r)}`).join(', '), verdict: worst <= goal ? 'met' : 'missed' });
+      out.push({
+        target,
+        algorithm,
+        measured: values.map((v) => `${v.size} ${times(v.r)}`).join(', '),
+        verdict: worst <= goal ? 'met' : 'missed',
+      });
     };
     path('zero-copy step() ≤ 1.05× raw kernel at N ≥ 256K', (p) => /** @type {number} */ (p.zeroCopyRatio), 1.05);
     path('drop-in step(grads) ≤ 1.4× raw kernel', (p) => /** @type {number} */ (p.dropInRatio), 1.4);
-    out.push(f.perCall === null
-      ? { target: 'step() on a 16-element tensor ≤ 150 ns', algorithm, measured: '—', verdict: 'not measured' }
-      : {
-        target: 'step() on a 16-element tensor ≤ 150 ns', algorithm,
-        measured: `${f.perCall.zeroCopyNs.toFixed(0)} ns (step(grads): ${f.perCall.dropInNs.toFixed(0)} ns)`,
-        verdict: f.perCall.zeroCopyNs <= 150 ? 'met' : 'missed',
-      });
-    out.push(f.tensors === null
-      ? { target: '100 × 1000 within 1.15× of 1 × 100K', algorithm, measured: '—', verdict: 'not measured' }
-      : {
-        target: '100 × 1000 within 1.15× of 1 × 100K', algorithm,
-        measured: `${times(f.tensors.ratio)} (${num(f.tensors.manyNs)} vs ${num(f.tensors.oneNs)} ns/element)`,
-        verdict: f.tensors.ratio <= 1.15 ? 'met' : 'missed',
-      });
+    out.push(
+      f.perCall === null
+        ? { target: 'step() on a 16-element tensor ≤ 150 ns', algorithm, measured: '—', verdict: 'not measured' }
+        : {
+            target: 'step() on a 16-element tensor ≤ 150 ns',
+            algorithm,
+            measured: `${f.perCall.zeroCopyNs.toFixed(0)} ns (step(grads): ${f.perCall.dropInNs.toFixed(0)} ns)`,
+            verdict: f.perCall.zeroCopyNs <= 150 ? 'met' : 'missed',
+          },
+    );
+    out.push(
+      f.tensors === null
+        ? { target: '100 × 1000 within 1.15× of 1 × 100K', algorithm, measured: '—', verdict: 'not measured' }
+        : {
+            target: '100 × 1000 within 1.15× of 1 × 100K',
+            algorithm,
+            measured: `${times(f.tensors.ratio)} (${num(f.tensors.manyNs)} vs ${num(f.tensors.oneNs)} ns/element)`,
+            verdict: f.tensors.ratio <= 1.15 ? 'met' : 'missed',
+          },
+    );
     if (f.heap === null) {
       out.push({ target: 'zero JS heap growth per step', algorithm, measured: '—', verdict: 'not measured' });
     } else {
@@ -95,7 +114,8 @@ export function verdicts(rows, facade) {
       const cell = (/** @type {import('./heap.mjs').HeapGrowth} */ h) =>
         `${h.allocatedPerStep.toFixed(2)} B/step, ${h.gcEvents} GC, ${Math.max(0, h.retainedPerStep).toFixed(2)} B/step retained`;
       out.push({
-        target: 'zero JS heap growth per step', algorithm,
+        target: 'zero JS heap growth per step',
+        algorithm,
         measured: `zero-copy ${cell(zeroCopy)}; drop-in ${cell(dropIn)} (${zeroCopy.steps} steps each)`,
         verdict: none(zeroCopy) && none(dropIn) ? 'met' : 'missed',
       });
@@ -112,8 +132,15 @@ export function verdicts(rows, facade) {
  * @param {import('./report.mjs').Row[]} rows @param {Verdict[]} out
  */
 function kernelExpectations(rows, out) {
-  const ns = (/** @type {string} */ algorithm, /** @type {string} */ implementation, /** @type {string} */ flavor, /** @type {number} */ n) =>
-    rows.find((r) => r.algorithm === algorithm && r.implementation === implementation && r.flavor === flavor && r.n === n)?.nsPerElement ?? null;
+  const ns = (
+    /** @type {string} */ algorithm,
+    /** @type {string} */ implementation,
+    /** @type {string} */ flavor,
+    /** @type {number} */ n,
+  ) =>
+    rows.find(
+      (r) => r.algorithm === algorithm && r.implementation === implementation && r.flavor === flavor && r.n === n,
+    )?.nsPerElement ?? null;
   /**
    * @param {string} target @param {string} algorithm  the row label
    * @param {(n: number) => [number | null, number | null]} pair  numerator and denominator at n
@@ -131,7 +158,8 @@ function kernelExpectations(rows, out) {
       return;
     }
     out.push({
-      target, algorithm,
+      target,
+      algorithm,
       measured: values.map((v) => `${v.size} ${times(v.r)}`).join(', '),
       verdict: values.every((v) => holds(v.r)) ? 'met' : 'missed',
     });
@@ -139,17 +167,37 @@ function kernelExpectations(rows, out) {
   const simd = 'wasm-optim simd';
   for (const algorithm of SPEED_TARGET_ALGORITHMS) {
     if (!rows.some((r) => r.algorithm === algorithm)) continue;
-    ratioTarget('#2: torch flavor ≤ 1.2× tfjs flavor (every N)', algorithm,
-      (n) => [ns(algorithm, simd, 'torch', n), ns(algorithm, simd, 'tfjs', n)], (r) => r <= 1.2, 0);
-    ratioTarget('#2: SIMD ≥ 5× plain JS loop (every N)', algorithm,
-      (n) => [ns(algorithm, 'plain JS loop', 'torch', n), ns(algorithm, simd, 'torch', n)], (r) => r >= 5, 0);
+    ratioTarget(
+      '#2: torch flavor ≤ 1.2× tfjs flavor (every N)',
+      algorithm,
+      (n) => [ns(algorithm, simd, 'torch', n), ns(algorithm, simd, 'tfjs', n)],
+      (r) => r <= 1.2,
+      0,
+    );
+    ratioTarget(
+      '#2: SIMD ≥ 5× plain JS loop (every N)',
+      algorithm,
+      (n) => [ns(algorithm, 'plain JS loop', 'torch', n), ns(algorithm, simd, 'torch', n)],
+      (r) => r >= 5,
+      0,
+    );
   }
   if (rows.some((r) => r.algorithm === 'sgd')) {
-    ratioTarget('#5: SGD ≤ 1.3× a copy of the same bytes at N ≥ 4M', 'sgd',
-      (n) => [ns('sgd', simd, 'torch', n), ns('sgd', MEMORY_COPY, 'torch', n)], (r) => r <= 1.3, 4 * 1024 * 1024);
+    ratioTarget(
+      '#5: SGD ≤ 1.3× a copy of the same bytes at N ≥ 4M',
+      'sgd',
+      (n) => [ns('sgd', simd, 'torch', n), ns('sgd', MEMORY_COPY, 'torch', n)],
+      (r) => r <= 1.3,
+      4 * 1024 * 1024,
+    );
   }
   if (rows.some((r) => r.algorithm === 'adam') && rows.some((r) => r.algorithm === 'adagrad')) {
-    ratioTarget('#5: Adam ≤ 1.6× Adagrad (every N)', 'adam',
-      (n) => [ns('adam', simd, 'torch', n), ns('adagrad', simd, 'torch', n)], (r) => r <= 1.6, 0);
+    ratioTarget(
+      '#5: Adam ≤ 1.6× Adagrad (every N)',
+      'adam',
+      (n) => [ns('adam', simd, 'torch', n), ns('adagrad', simd, 'torch', n)],
+      (r) => r <= 1.6,
+      0,
+    );
   }
 }

@@ -27,7 +27,11 @@ export function planTasks(variants, settings, tfMissing) {
       /** @param {Omit<import('./task.mjs').TaskSpec, 'variant' | 'n' | 'sizeLabel' | 'limits'> & { limits?: import('./task.mjs').TaskSpec['limits'] }} t */
       const add = (t) => group.push({ variant, n, sizeLabel, limits: {}, ...t });
       for (const backend of /** @type {const} */ (['simd', 'wasm', 'js'])) {
-        add({ flavor: 'torch', implementation: `wasm-optim ${backend}`, create: () => zeroCopy(variant, n, backend, 'torch') });
+        add({
+          flavor: 'torch',
+          implementation: `wasm-optim ${backend}`,
+          create: () => zeroCopy(variant, n, backend, 'torch'),
+        });
       }
       if (variant.tfjsFlavor) {
         add({ flavor: 'tfjs', implementation: 'wasm-optim simd', create: () => zeroCopy(variant, n, 'simd', 'tfjs') });
@@ -42,10 +46,15 @@ export function planTasks(variants, settings, tfMissing) {
         const missing = tfMissing === null ? {} : { skip: `TF.js is not installed (${tfMissing})` };
         add({ flavor: 'tfjs', implementation: TFJS_WASM, create: () => tfjsTask(variant, n, 'wasm'), ...missing });
         add({
-          flavor: 'tfjs', implementation: TFJS_CPU,
+          flavor: 'tfjs',
+          implementation: TFJS_CPU,
           limits: { timeCapMs: settings.tfjsCpu.timeCapMs, minSamples: settings.tfjsCpu.minSamples },
           create: () => tfjsTask(variant, n, 'cpu'),
-          ...(n > settings.tfjsCpu.maxN ? { skip: `TF.js cpu is skipped above ${sizeText(settings.tfjsCpu.maxN)} elements in this preset (100–300 ns/element: seconds per step)` } : {}),
+          ...(n > settings.tfjsCpu.maxN
+            ? {
+                skip: `TF.js cpu is skipped above ${sizeText(settings.tfjsCpu.maxN)} elements in this preset (100–300 ns/element: seconds per step)`,
+              }
+            : {}),
           ...missing,
         });
       }

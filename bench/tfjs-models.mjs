@@ -37,7 +37,9 @@ const wasmBackend = await import('@tensorflow/tfjs-backend-wasm');
 const tfl = await import('@tensorflow/tfjs-layers');
 const wasmOptim = await import('../dist/tfjs/index.js');
 const require = createRequire(import.meta.url);
-wasmBackend.setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+wasmBackend.setWasmPaths(
+  path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep,
+);
 tf.enableProdMode(); // silences TF.js's console advice; no arithmetic changes
 
 /** @typedef {{ name: string, tfjs: () => import('@tensorflow/tfjs-core').Optimizer, ours: () => import('@tensorflow/tfjs-core').Optimizer }} Algorithm */
@@ -47,7 +49,11 @@ const ALGORITHMS = {
   adagrad: { name: 'adagrad(0.01)', tfjs: () => tf.train.adagrad(0.01), ours: () => wasmOptim.adagrad(0.01) },
   rmsprop: { name: 'rmsprop(1e-3)', tfjs: () => tf.train.rmsprop(1e-3), ours: () => wasmOptim.rmsprop(1e-3) },
   sgd: { name: 'sgd(0.01)', tfjs: () => tf.train.sgd(0.01), ours: () => wasmOptim.sgd(0.01) },
-  momentum: { name: 'momentum(0.01, 0.9)', tfjs: () => tf.train.momentum(0.01, 0.9), ours: () => wasmOptim.momentum(0.01, 0.9) },
+  momentum: {
+    name: 'momentum(0.01, 0.9)',
+    tfjs: () => tf.train.momentum(0.01, 0.9),
+    ours: () => wasmOptim.momentum(0.01, 0.9),
+  },
   adadelta: { name: 'adadelta(1)', tfjs: () => tf.train.adadelta(1), ours: () => wasmOptim.adadelta(1) },
 };
 
@@ -62,9 +68,28 @@ const median = (xs) => {
 
 function buildModel() {
   const model = tfl.sequential();
-  model.add(tfl.layers.dense({ inputShape: [LAYERS[0]], units: LAYERS[1], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }));
-  model.add(tfl.layers.dense({ units: LAYERS[2], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }));
-  model.add(tfl.layers.dense({ units: LAYERS[3], activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }));
+  model.add(
+    tfl.layers.dense({
+      inputShape: [LAYERS[0]],
+      units: LAYERS[1],
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+    }),
+  );
+  model.add(
+    tfl.layers.dense({
+      units: LAYERS[2],
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }),
+    }),
+  );
+  model.add(
+    tfl.layers.dense({
+      units: LAYERS[3],
+      activation: 'softmax',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }),
+    }),
+  );
   return model;
 }
 
@@ -79,8 +104,19 @@ function setup(make, xb, yb) {
   const model = buildModel();
   const optimizer = make();
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-  const variables = model.trainableWeights.map((w) => /** @type {import('@tensorflow/tfjs-core').Variable} */ (w.read()));
-  const { value, grads } = tf.variableGrads(() => tf.mean(tfl.metrics.categoricalCrossentropy(yb, /** @type {import('@tensorflow/tfjs-core').Tensor} */ (model.predict(xb)))), variables);
+  const variables = model.trainableWeights.map(
+    (w) => /** @type {import('@tensorflow/tfjs-core').Variable} */ (w.read()),
+  );
+  const { value, grads } = tf.variableGrads(
+    () =>
+      tf.mean(
+        tfl.metrics.categoricalCrossentropy(
+          yb,
+          /** @type {import('@tensorflow/tfjs-core').Tensor} */ (model.predict(xb)),
+        ),
+      ),
+    variables,
+  );
   value.dispose();
   for (let k = 0; k < 3; k++) optimizer.applyGradients(grads); // creates the state, warms up
   return { model, optimizer, grads };
@@ -127,7 +163,12 @@ async function compare(algorithm, xs, ys) {
     run.model.dispose();
     run.optimizer.dispose();
   }
-  const [tfjs, ours] = runs.map((_, r) => ({ stepMs: median(stepMs[r]), stepMsAll: stepMs[r], epochMs: median(epochMs[r]), epochMsAll: epochMs[r] }));
+  const [tfjs, ours] = runs.map((_, r) => ({
+    stepMs: median(stepMs[r]),
+    stepMsAll: stepMs[r],
+    epochMs: median(epochMs[r]),
+    epochMsAll: epochMs[r],
+  }));
   return { tfjs, wasmOptim: { ...ours, leaked } };
 }
 
@@ -141,7 +182,8 @@ for (const backend of args.backends.split(',')) {
   const ys = tf.cast(tf.oneHot(tf.randomUniform([SAMPLES], 0, LAYERS[3], 'int32', 8), LAYERS[3]), 'float32');
   for (const key of args.algorithms.split(',')) {
     const algorithm = ALGORITHMS[key];
-    if (algorithm === undefined) throw new Error(`unknown algorithm ${key} (known: ${Object.keys(ALGORITHMS).join(', ')})`);
+    if (algorithm === undefined)
+      throw new Error(`unknown algorithm ${key} (known: ${Object.keys(ALGORITHMS).join(', ')})`);
     console.error(`${backend} ${algorithm.name} …`);
     rows.push({ backend, algorithm: algorithm.name, ...(await compare(algorithm, xs, ys)) });
   }
@@ -151,7 +193,7 @@ for (const backend of args.backends.split(',')) {
 const fmt = (/** @type {number} */ x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const out = [
   `TF.js ${tf.version_core} model ${LAYERS.join('-')} (${params.toLocaleString('en-US')} parameters), batch ${BATCH}, ${SAMPLES} samples (${Math.ceil(SAMPLES / BATCH)} steps per epoch); ` +
-  `median of ${STEPS} steps and ${EPOCHS} epochs. Node ${process.version}, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}.`,
+    `median of ${STEPS} steps and ${EPOCHS} epochs. Node ${process.version}, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}.`,
   '',
   '| TF.js backend | optimizer | tf.train ms/step | wasm-optim ms/step | step speedup | tf.train ms/epoch | wasm-optim ms/epoch | epoch speedup |',
   '| :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -159,9 +201,32 @@ const out = [
 for (const row of rows) {
   const a = /** @type {{ stepMs: number, epochMs: number }} */ (row.tfjs);
   const b = /** @type {{ stepMs: number, epochMs: number }} */ (row.wasmOptim);
-  out.push(`| ${row.backend} | ${row.algorithm} | ${fmt(a.stepMs)} | ${fmt(b.stepMs)} | ${(a.stepMs / b.stepMs).toFixed(1)}× | ${fmt(a.epochMs)} | ${fmt(b.epochMs)} | ${(a.epochMs / b.epochMs).toFixed(2)}× |`);
+  out.push(
+    `| ${row.backend} | ${row.algorithm} | ${fmt(a.stepMs)} | ${fmt(b.stepMs)} | ${(a.stepMs / b.stepMs).toFixed(1)}× | ${fmt(a.epochMs)} | ${fmt(b.epochMs)} | ${(a.epochMs / b.epochMs).toFixed(2)}× |`,
+  );
 }
 const leaks = rows.filter((row) => /** @type {{ leaked: number }} */ (row.wasmOptim).leaked !== 0);
-out.push('', leaks.length === 0 ? `wasm-optim steps left tf.memory().numTensors unchanged in every row.` : `TENSOR LEAK in: ${leaks.map((r) => `${r.backend} ${r.algorithm}`).join(', ')}`);
+out.push(
+  '',
+  leaks.length === 0
+    ? `wasm-optim steps left tf.memory().numTensors unchanged in every row.`
+    : `TENSOR LEAK in: ${leaks.map((r) => `${r.backend} ${r.algorithm}`).join(', ')}`,
+);
 console.log(out.join('\n'));
-if (args.json) await writeFile(args.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, params, batch: BATCH, samples: SAMPLES, rows }, null, 2));
+if (args.json)
+  await writeFile(
+    args.json,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        cpu: os.cpus()[0]?.model,
+        params,
+        batch: BATCH,
+        samples: SAMPLES,
+        rows,
+      },
+      null,
+      2,
+    ),
+  );

@@ -25,7 +25,10 @@ export function drawChart(ctx, width, height, race, budget) {
       }
     }
   }
-  if (!Number.isFinite(lo)) { lo = -3; hi = 0; }
+  if (!Number.isFinite(lo)) {
+    lo = -3;
+    hi = 0;
+  }
   hi = Math.ceil(hi + 1e-9);
   lo = Math.max(Math.floor(lo), hi - 8);
   if (hi - lo < 2) lo = hi - 2;
@@ -42,13 +45,19 @@ export function drawChart(ctx, width, height, race, budget) {
   ctx.textBaseline = 'middle';
   for (let d = lo; d <= hi; d++) {
     const y = Y(10 ** d);
-    ctx.beginPath(); ctx.moveTo(M.left, y); ctx.lineTo(width - M.right, y); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(M.left, y);
+    ctx.lineTo(width - M.right, y);
+    ctx.stroke();
     ctx.fillText(`1e${d}`, M.left - 6, y);
   }
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   for (let t = 0; t <= budget; t += 100) {
-    ctx.beginPath(); ctx.moveTo(X(t), M.top); ctx.lineTo(X(t), height - M.bottom); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(X(t), M.top);
+    ctx.lineTo(X(t), height - M.bottom);
+    ctx.stroke();
     ctx.fillText(String(t), X(t), height - M.bottom + 6);
   }
 
@@ -65,7 +74,10 @@ export function drawChart(ctx, width, height, race, budget) {
       let pen = false;
       r.effective.forEach((e, i) => {
         const v = e[coord];
-        if (!(v > 0 && Number.isFinite(v))) { pen = false; return; }
+        if (!(v > 0 && Number.isFinite(v))) {
+          pen = false;
+          return;
+        }
         const y = Math.min(height + 10, Y(v));
         if (pen) ctx.lineTo(X(i + 1), y);
         else ctx.moveTo(X(i + 1), y);

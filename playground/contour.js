@@ -2,7 +2,14 @@
 
 const BANDS = 18;
 /** Band colours from the lowest loss (dark navy) to the highest (pale). */
-const STOPS = [[9, 20, 38], [22, 52, 88], [45, 92, 140], [96, 141, 184], [163, 192, 217], [232, 239, 246]];
+const STOPS = [
+  [9, 20, 38],
+  [22, 52, 88],
+  [45, 92, 140],
+  [96, 141, 184],
+  [163, 192, 217],
+  [232, 239, 246],
+];
 
 function colour(t) {
   const s = Math.min(STOPS.length - 1.000001, Math.max(0, t * (STOPS.length - 1)));
@@ -21,7 +28,10 @@ const cache = new Map();
 export function surfaceImage(surface, width, height) {
   const key = `${surface.id}:${width}x${height}`;
   if (cache.has(key)) return cache.get(key);
-  const { x: [x0, x1], y: [y0, y1] } = surface.domain;
+  const {
+    x: [x0, x1],
+    y: [y0, y1],
+  } = surface.domain;
   const heights = new Float64Array(width * height);
   let lo = Infinity;
   let hi = -Infinity;
@@ -35,9 +45,10 @@ export function surfaceImage(surface, width, height) {
     }
   }
   const floor = (hi - lo) * 1e-4; // log scale: four decades of bands above the lowest point
-  const map = surface.scale === 'log'
-    ? (v) => Math.log((v - lo + floor) / floor) / Math.log((hi - lo + floor) / floor)
-    : (v) => (v - lo) / (hi - lo);
+  const map =
+    surface.scale === 'log'
+      ? (v) => Math.log((v - lo + floor) / floor) / Math.log((hi - lo + floor) / floor)
+      : (v) => (v - lo) / (hi - lo);
   const band = new Uint8Array(width * height);
   for (let k = 0; k < band.length; k++) band[k] = Math.min(BANDS - 1, Math.floor(map(heights[k]) * BANDS));
   const canvas = document.createElement('canvas');
@@ -72,20 +83,31 @@ const clamp = (v) => Math.max(-1e5, Math.min(1e5, v));
  */
 export function drawSurface(ctx, view, surface, race) {
   const dpr = ctx.getTransform().a;
-  ctx.drawImage(surfaceImage(surface, Math.round(view.width * dpr), Math.round(view.height * dpr)), 0, 0, view.width, view.height);
+  ctx.drawImage(
+    surfaceImage(surface, Math.round(view.width * dpr), Math.round(view.height * dpr)),
+    0,
+    0,
+    view.width,
+    view.height,
+  );
   if (surface.minimum) {
     const [mx, my] = view.toCanvas(...surface.minimum);
     ctx.strokeStyle = '#ffe066';
     ctx.lineWidth = 2;
     ctx.beginPath();
-    ctx.moveTo(mx - 6, my - 6); ctx.lineTo(mx + 6, my + 6);
-    ctx.moveTo(mx + 6, my - 6); ctx.lineTo(mx - 6, my + 6);
+    ctx.moveTo(mx - 6, my - 6);
+    ctx.lineTo(mx + 6, my + 6);
+    ctx.moveTo(mx + 6, my - 6);
+    ctx.lineTo(mx - 6, my + 6);
     ctx.stroke();
   }
   ctx.lineJoin = 'round';
   for (const runner of race.runners) {
     if (runner.path.length < 2) continue;
-    for (const [style, width] of [['rgba(0,0,0,0.55)', 4], [runner.method.color, 2]]) {
+    for (const [style, width] of [
+      ['rgba(0,0,0,0.55)', 4],
+      [runner.method.color, 2],
+    ]) {
       ctx.strokeStyle = style;
       ctx.lineWidth = width;
       ctx.beginPath();

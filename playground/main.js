@@ -33,12 +33,20 @@ const state = {
 const logSlider = (id) => Number((10 ** Number(input(id).value)).toPrecision(3));
 
 function settings() {
-  return { lr: logSlider('lr'), eps: logSlider('eps'), alpha: Number(input('alpha').value), momentum: Number(input('momentum').value) };
+  return {
+    lr: logSlider('lr'),
+    eps: logSlider('eps'),
+    alpha: Number(input('alpha').value),
+    momentum: Number(input('momentum').value),
+  };
 }
 
 function config() {
   const flavor = /** @type {HTMLInputElement} */ (document.querySelector('input[name=flavor]:checked')).value;
-  return { flavor: /** @type {'torch' | 'tfjs'} */ (flavor), backend: /** @type {HTMLSelectElement} */ ($('backend')).value };
+  return {
+    flavor: /** @type {'torch' | 'tfjs'} */ (flavor),
+    backend: /** @type {HTMLSelectElement} */ ($('backend')).value,
+  };
 }
 
 function restart(start = state.start) {
@@ -61,24 +69,36 @@ function draw() {
   renderLegend();
 }
 
-const fmt = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(4)) : String(v));
+const fmt = (v) =>
+  Number.isFinite(v)
+    ? Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
+      ? v.toExponential(2)
+      : v.toFixed(4)
+    : String(v);
 
 function renderLegend() {
   const { surface, race } = state;
   $('iteration').textContent = `iteration ${race.iteration} / ${BUDGET}`;
-  $('legend-body').replaceChildren(...race.runners.map((r) => {
-    const row = document.createElement('tr');
-    const [x, y] = r.path.at(-1);
-    const distance = surface.minimum ? Math.hypot(x - surface.minimum[0], y - surface.minimum[1]) : NaN;
-    const cells = [r.method.label, r.backend ?? '—', r.status === 'unavailable' ? '—' : fmt(surface.f(x, y)),
-      surface.minimum && r.status !== 'unavailable' ? fmt(distance) : '—', r.error ?? r.status];
-    const swatch = row.appendChild(document.createElement('td')).appendChild(document.createElement('span'));
-    swatch.className = 'swatch';
-    swatch.style.background = r.method.color; // CSSOM, not a style attribute: the page's CSP allows it
-    for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
-    row.title = r.error ?? '';
-    return row;
-  }));
+  $('legend-body').replaceChildren(
+    ...race.runners.map((r) => {
+      const row = document.createElement('tr');
+      const [x, y] = r.path.at(-1);
+      const distance = surface.minimum ? Math.hypot(x - surface.minimum[0], y - surface.minimum[1]) : NaN;
+      const cells = [
+        r.method.label,
+        r.backend ?? '—',
+        r.status === 'unavailable' ? '—' : fmt(surface.f(x, y)),
+        surface.minimum && r.status !== 'unavailable' ? fmt(distance) : '—',
+        r.error ?? r.status,
+      ];
+      const swatch = row.appendChild(document.createElement('td')).appendChild(document.createElement('span'));
+      swatch.className = 'swatch';
+      swatch.style.background = r.method.color; // CSSOM, not a style attribute: the page's CSP allows it
+      for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
+      row.title = r.error ?? '';
+      return row;
+    }),
+  );
 }
 
 function updateBadge() {
@@ -101,7 +121,8 @@ function selectSurface(id) {
 
 function showSliders() {
   const s = settings();
-  for (const key of /** @type {const} */ (['lr', 'eps', 'alpha', 'momentum'])) $(`${key}-out`).textContent = String(s[key]);
+  for (const key of /** @type {const} */ (['lr', 'eps', 'alpha', 'momentum']))
+    $(`${key}-out`).textContent = String(s[key]);
 }
 
 async function runBenchmark() {
@@ -110,19 +131,22 @@ async function runBenchmark() {
   $('bench-note').textContent = 'running…';
   const show = (rows) => {
     const js = Object.fromEntries(rows.filter((r) => r.backend === 'js').map((r) => [r.algorithm, r.nsPerElement]));
-    $('bench-body').replaceChildren(...rows.map((r) => {
-      const row = document.createElement('tr');
-      const speedup = js[r.algorithm] ? `${(js[r.algorithm] / r.nsPerElement).toFixed(1)}×` : '';
-      for (const text of [r.algorithm, r.backend, r.nsPerElement.toFixed(3), speedup]) {
-        row.append(Object.assign(document.createElement('td'), { textContent: text }));
-      }
-      return row;
-    }));
+    $('bench-body').replaceChildren(
+      ...rows.map((r) => {
+        const row = document.createElement('tr');
+        const speedup = js[r.algorithm] ? `${(js[r.algorithm] / r.nsPerElement).toFixed(1)}×` : '';
+        for (const text of [r.algorithm, r.backend, r.nsPerElement.toFixed(3), speedup]) {
+          row.append(Object.assign(document.createElement('td'), { textContent: text }));
+        }
+        return row;
+      }),
+    );
   };
   const rows = await benchmark(lib, show);
   state.bench = rows;
-  $('bench-note').textContent = `${N} elements per step; timer resolution here ${timerResolution().toFixed(3)} ms, `
-    + 'so steps are timed in batches of ≥ 25 ms (median of 5).';
+  $('bench-note').textContent =
+    `${N} elements per step; timer resolution here ${timerResolution().toFixed(3)} ms, ` +
+    'so steps are timed in batches of ≥ 25 ms (median of 5).';
   button.disabled = false;
 }
 
@@ -133,10 +157,16 @@ for (const s of SURFACES) {
   $('surfaces').append(button);
 }
 for (const id of ['lr', 'eps', 'alpha', 'momentum']) {
-  input(id).addEventListener('input', () => { showSliders(); restart(); });
+  input(id).addEventListener('input', () => {
+    showSliders();
+    restart();
+  });
 }
-for (const el of document.querySelectorAll('input[name=flavor], #backend')) el.addEventListener('change', () => restart());
-plotCanvas.addEventListener('click', (event) => restart(/** @type {[number, number]} */ (state.view.toWorld(event.offsetX, event.offsetY))));
+for (const el of document.querySelectorAll('input[name=flavor], #backend'))
+  el.addEventListener('change', () => restart());
+plotCanvas.addEventListener('click', (event) =>
+  restart(/** @type {[number, number]} */ (state.view.toWorld(event.offsetX, event.offsetY))),
+);
 $('bench').addEventListener('click', () => void runBenchmark());
 $('replay').addEventListener('click', () => restart());
 const missing = [...new Set(METHODS.filter((m) => !methods.includes(m)).map((m) => m.className))];
@@ -147,15 +177,29 @@ window.playground = {
   budget: BUDGET,
   /** Canvas CSS pixel of a point of the current surface. */
   toCanvas: (x, y) => state.view.toCanvas(x, y),
-  get bench() { return state.bench; },
+  get bench() {
+    return state.bench;
+  },
   get data() {
     const { race, surface } = state;
     return {
-      surface: surface.id, minimum: surface.minimum, start: race.start, settings: race.settings, ...race.config,
-      budget: BUDGET, iteration: race.iteration, done: race.done,
+      surface: surface.id,
+      minimum: surface.minimum,
+      start: race.start,
+      settings: race.settings,
+      ...race.config,
+      budget: BUDGET,
+      iteration: race.iteration,
+      done: race.done,
       runs: race.runners.map((r) => ({
-        id: r.method.id, label: r.method.label, className: r.method.className, backend: r.backend,
-        status: r.status, error: r.error, path: r.path, effective: r.effective,
+        id: r.method.id,
+        label: r.method.label,
+        className: r.method.className,
+        backend: r.backend,
+        status: r.status,
+        error: r.error,
+        path: r.path,
+        effective: r.effective,
       })),
     };
   },

@@ -21,36 +21,73 @@
 const constant = (_state, group) => [group.lr, group.lr];
 
 /** lr / (√acc + eps) (torch: eps outside the root) or lr / √(acc + eps) (tfjs: inside). */
-const normalised = (/** @type {string} */ name) => /** @type {Effective} */ ((state, group, flavor) =>
-  Array.from(state[name], (acc) => (flavor === 'tfjs' ? group.lr / Math.sqrt(acc + group.eps) : group.lr / (Math.sqrt(acc) + group.eps))));
+const normalised = (/** @type {string} */ name) =>
+  /** @type {Effective} */ (
+    (state, group, flavor) =>
+      Array.from(state[name], (acc) =>
+        flavor === 'tfjs' ? group.lr / Math.sqrt(acc + group.eps) : group.lr / (Math.sqrt(acc) + group.eps),
+      )
+  );
 
 /** @type {Effective} lr/(1 − β1^t) / (√(v/(1 − β2^t)) + eps), per unit of the first moment. */
 const adam = (state, group, _flavor, t) => {
   const [beta1, beta2] = group.betas;
-  return Array.from(state.exp_avg_sq, (v) => group.lr / (1 - beta1 ** t) / (Math.sqrt(v / (1 - beta2 ** t)) + group.eps));
+  return Array.from(
+    state.exp_avg_sq,
+    (v) => group.lr / (1 - beta1 ** t) / (Math.sqrt(v / (1 - beta2 ** t)) + group.eps),
+  );
 };
 
 /** @type {Effective} lr · √(acc_delta + eps) / √(square_avg + eps). */
 const adadelta = (state, group) =>
-  Array.from(state.square_avg, (v, i) => (group.lr * Math.sqrt(state.acc_delta[i] + group.eps)) / Math.sqrt(v + group.eps));
+  Array.from(
+    state.square_avg,
+    (v, i) => (group.lr * Math.sqrt(state.acc_delta[i] + group.eps)) / Math.sqrt(v + group.eps),
+  );
 
 /** @type {Method[]} */
 export const METHODS = [
   { id: 'sgd', label: 'SGD', className: 'SGD', color: '#ff5a4e', options: (s) => ({ lr: s.lr }), effective: constant },
   {
-    id: 'momentum', label: 'Momentum', className: 'Momentum', color: '#ffb020',
-    options: (s) => ({ lr: s.lr, momentum: s.momentum }), effective: constant,
+    id: 'momentum',
+    label: 'Momentum',
+    className: 'Momentum',
+    color: '#ffb020',
+    options: (s) => ({ lr: s.lr, momentum: s.momentum }),
+    effective: constant,
   },
   {
-    id: 'adagrad', label: 'Adagrad', className: 'Adagrad', color: '#35a7ff',
-    options: (s) => ({ lr: s.lr, eps: s.eps }), effective: normalised('sum'),
+    id: 'adagrad',
+    label: 'Adagrad',
+    className: 'Adagrad',
+    color: '#35a7ff',
+    options: (s) => ({ lr: s.lr, eps: s.eps }),
+    effective: normalised('sum'),
   },
   {
-    id: 'rmsprop', label: 'RMSprop', className: 'RMSprop', color: '#3ee07f',
-    options: (s) => ({ lr: s.lr, alpha: s.alpha, eps: s.eps }), effective: normalised('square_avg'),
+    id: 'rmsprop',
+    label: 'RMSprop',
+    className: 'RMSprop',
+    color: '#3ee07f',
+    options: (s) => ({ lr: s.lr, alpha: s.alpha, eps: s.eps }),
+    effective: normalised('square_avg'),
   },
-  { id: 'adam', label: 'Adam', className: 'Adam', color: '#d07bff', options: (s) => ({ lr: s.lr, eps: s.eps }), effective: adam },
-  { id: 'adadelta', label: 'Adadelta (its defaults)', className: 'Adadelta', color: '#f2f2f2', options: () => ({}), effective: adadelta },
+  {
+    id: 'adam',
+    label: 'Adam',
+    className: 'Adam',
+    color: '#d07bff',
+    options: (s) => ({ lr: s.lr, eps: s.eps }),
+    effective: adam,
+  },
+  {
+    id: 'adadelta',
+    label: 'Adadelta (its defaults)',
+    className: 'Adadelta',
+    color: '#f2f2f2',
+    options: () => ({}),
+    effective: adadelta,
+  },
 ];
 
 /** The methods whose class this build of the library exports. */

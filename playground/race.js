@@ -40,7 +40,15 @@ export class Race {
     /** @type {Runner[]} */
     this.runners = methods.map((method) => {
       /** @type {Runner} */
-      const runner = { method, status: 'running', error: null, backend: null, path: [[start[0], start[1]]], effective: [], opt: null };
+      const runner = {
+        method,
+        status: 'running',
+        error: null,
+        backend: null,
+        path: [[start[0], start[1]]],
+        effective: [],
+        opt: null,
+      };
       try {
         runner.opt = new lib[method.className]([Float32Array.from(start)], { ...method.options(settings), ...config });
         runner.backend = runner.opt.backend;
@@ -79,12 +87,20 @@ export class Race {
     opt.step();
     const next = /** @type {[number, number]} */ ([...param.data]);
     runner.path.push(next);
-    runner.effective.push(method.effective
-      ? method.effective(opt.stateDict().state[0] ?? {}, opt.paramGroups[0], this.config.flavor, this.iteration)
-      : next.map((v, i) => (Math.abs(g[i]) > 1e-30 ? Math.abs(v - [x, y][i]) / Math.abs(g[i]) : NaN)));
-    const { x: [x0, x1], y: [y0, y1] } = this.surface.domain;
+    runner.effective.push(
+      method.effective
+        ? method.effective(opt.stateDict().state[0] ?? {}, opt.paramGroups[0], this.config.flavor, this.iteration)
+        : next.map((v, i) => (Math.abs(g[i]) > 1e-30 ? Math.abs(v - [x, y][i]) / Math.abs(g[i]) : NaN)),
+    );
+    const {
+      x: [x0, x1],
+      y: [y0, y1],
+    } = this.surface.domain;
     if (!next.every(Number.isFinite)) runner.status = 'diverged';
-    else if (Math.abs(next[0] - (x0 + x1) / 2) > ESCAPE * (x1 - x0) || Math.abs(next[1] - (y0 + y1) / 2) > ESCAPE * (y1 - y0)) {
+    else if (
+      Math.abs(next[0] - (x0 + x1) / 2) > ESCAPE * (x1 - x0) ||
+      Math.abs(next[1] - (y0 + y1) / 2) > ESCAPE * (y1 - y0)
+    ) {
       runner.status = 'escaped';
     }
   }

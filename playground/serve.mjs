@@ -15,7 +15,10 @@ import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
-  options: { port: { type: 'string', default: process.env.PORT ?? '5180' }, host: { type: 'string', default: '127.0.0.1' } },
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '5180' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
 });
 
 if (!existsSync(join(root, 'dist/index.js'))) {
@@ -23,14 +26,27 @@ if (!existsSync(join(root, 'dist/index.js'))) {
   process.exit(1);
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
-const MOUNTS = [['/playground/', 'playground/'], ['/dist/', 'dist/']];
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
+const MOUNTS = [
+  ['/playground/', 'playground/'],
+  ['/dist/', 'dist/'],
+];
 
 /** The policy for index.html: its inline import map allowed by hash, nothing from elsewhere. */
 function policy(html, wasm) {
-  const hashes = [...html.matchAll(/<script type="importmap">([\s\S]*?)<\/script>/g)]
-    .map(([, body]) => `'sha256-${createHash('sha256').update(body).digest('base64')}'`);
-  return ["default-src 'self'", `script-src 'self' ${hashes.join(' ')}${wasm ? " 'wasm-unsafe-eval'" : ''}`, "img-src 'self' data:"].join('; ');
+  const hashes = [...html.matchAll(/<script type="importmap">([\s\S]*?)<\/script>/g)].map(
+    ([, body]) => `'sha256-${createHash('sha256').update(body).digest('base64')}'`,
+  );
+  return [
+    "default-src 'self'",
+    `script-src 'self' ${hashes.join(' ')}${wasm ? " 'wasm-unsafe-eval'" : ''}`,
+    "img-src 'self' data:",
+  ].join('; ');
 }
 
 const server = createServer(async (req, res) => {
@@ -42,13 +58,19 @@ const server = createServer(async (req, res) => {
   }
   const mount = MOUNTS.find(([prefix]) => url.pathname.startsWith(prefix));
   const rel = mount && normalize(mount[1] + (url.pathname.slice(mount[0].length) || 'index.html'));
-  if (!rel || !rel.startsWith(mount[1]) || !(extname(rel) in TYPES) || (mount[1] === 'dist/' && extname(rel) === '.html')) {
+  if (
+    !rel ||
+    !rel.startsWith(mount[1]) ||
+    !(extname(rel) in TYPES) ||
+    (mount[1] === 'dist/' && extname(rel) === '.html')
+  ) {
     return send(res, 404, 'text/plain', 'not found');
   }
   try {
     const body = await readFile(join(root, rel));
     const headers = {};
-    if (extname(rel) === '.html') headers['Content-Security-Policy'] = policy(body.toString('utf8'), !url.searchParams.has('nowasm'));
+    if (extname(rel) === '.html')
+      headers['Content-Security-Policy'] = policy(body.toString('utf8'), !url.searchParams.has('nowasm'));
     send(res, 200, TYPES[extname(rel)], req.method === 'HEAD' ? '' : body, headers);
   } catch {
     send(res, 404, 'text/plain', 'not found');

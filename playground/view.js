@@ -6,7 +6,10 @@
  * @param {number} height
  */
 export function makeView(surface, width, height) {
-  const { x: [x0, x1], y: [y0, y1] } = surface.domain;
+  const {
+    x: [x0, x1],
+    y: [y0, y1],
+  } = surface.domain;
   return {
     width,
     height,
@@ -24,7 +27,11 @@ export function makeView(surface, width, height) {
 }
 
 /** Sizes a canvas for crisp drawing at the device pixel ratio; returns its 2D context in CSS px. */
-export function setupCanvas(/** @type {HTMLCanvasElement} */ canvas, /** @type {number} */ width, /** @type {number} */ height) {
+export function setupCanvas(
+  /** @type {HTMLCanvasElement} */ canvas,
+  /** @type {number} */ width,
+  /** @type {number} */ height,
+) {
   const dpr = Math.max(1, Math.round(window.devicePixelRatio || 1));
   canvas.width = width * dpr;
   canvas.height = height * dpr;

@@ -11,26 +11,29 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   check: {
-    summary: 'replay the bundled PyTorch / TF.js golden trajectories on every available backend\n'
-      + '           and print how many cases are reproduced bit for bit (exit 1 if any differ)',
+    summary:
+      'replay the bundled PyTorch / TF.js golden trajectories on every available backend\n' +
+      '           and print how many cases are reproduced bit for bit (exit 1 if any differ)',
     run(args) {
       if (args.length > 0) return usageError(`check: unexpected argument ${JSON.stringify(args[0])}`);
       return runCheck() ? 0 : 1;
     },
   },
   bench: {
-    summary: 'time a step against a plain JS loop and TF.js, and the facade\'s own costs; writes\n'
-      + '           Markdown, JSON and SVG charts (--quick, --smoke, --algorithm, --sizes, --json FILE,\n'
-      + '           --help). Dev tooling: needs bench/ and the dev dependencies tinybench and TF.js',
+    summary:
+      "time a step against a plain JS loop and TF.js, and the facade's own costs; writes\n" +
+      '           Markdown, JSON and SVG charts (--quick, --smoke, --algorithm, --sizes, --json FILE,\n' +
+      '           --help). Dev tooling: needs bench/ and the dev dependencies tinybench and TF.js',
     async run(args) {
       return (await import('./cli/bench.js')).runBench(args);
     },
   },
   fuzz: {
-    summary: 'differential fuzzing: random histories on every backend against each other, a float64\n'
-      + '           oracle, metamorphic laws and invalid input; shrinks each mismatch to a replayable\n'
-      + '           case (--seconds S | --cases N, --seed X, --algorithm, --flavor, --jobs, --json,\n'
-      + '           --replay case.json). Exit 1 on any mismatch',
+    summary:
+      'differential fuzzing: random histories on every backend against each other, a float64\n' +
+      '           oracle, metamorphic laws and invalid input; shrinks each mismatch to a replayable\n' +
+      '           case (--seconds S | --cases N, --seed X, --algorithm, --flavor, --jobs, --json,\n' +
+      '           --replay case.json). Exit 1 on any mismatch',
     async run(args) {
       return (await import('./cli/fuzz.js')).runFuzz(args);
     },

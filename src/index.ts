@@ -9,13 +9,24 @@ export { SGD, Momentum, type SGDOptions } from './optimizers/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optimizers/adam.js';
 export { Adadelta, type AdadeltaOptions } from './optimizers/adadelta.js';
 export {
-  Optimizer, type OptimizerOptions, type ParamGroup, type ParamGroupInit, type ParamInit,
-  type ParamState, type StateDict, type StateDictInput,
+  Optimizer,
+  type OptimizerOptions,
+  type ParamGroup,
+  type ParamGroupInit,
+  type ParamInit,
+  type ParamState,
+  type StateDict,
+  type StateDictInput,
 } from './optimizer.js';
 export { ParamHandle } from './param.js';
 export type { Flavor, StateName } from './spec.js';
 export {
-  availableBackends, backendUnavailableReason, detectBackend, simdFma, type BackendChoice, type BackendName,
+  availableBackends,
+  backendUnavailableReason,
+  detectBackend,
+  simdFma,
+  type BackendChoice,
+  type BackendName,
   type FmaKind,
 } from './backend/index.js';
 export { stateDictFromJSON, stateDictToJSON, type DecodedStateDict, type StateDictJSON } from './state-json.js';

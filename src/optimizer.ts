@@ -3,16 +3,44 @@
 // themselves are described by an AlgorithmSpec (src/optimizers/*.ts) and a kernel.
 import { ArenaFullError, MAX_MEMORY_BYTES, allocationSize, type Arena } from './backend/arena.js';
 import type { Kernel } from './backend/kernels.js';
-import { createBackend, type Backend, type BackendChoice, type BackendName, BACKEND_NAMES, type FmaKind } from './backend/index.js';
 import {
-  RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0,
-} from './backend/record.js';
+  createBackend,
+  type Backend,
+  type BackendChoice,
+  type BackendName,
+  BACKEND_NAMES,
+  type FmaKind,
+} from './backend/index.js';
+import { RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0 } from './backend/record.js';
 import { describe, rangeError, typeError } from './errors.js';
-import { checkOptions, copyArray, optionLabel, readOptionValue, readOwnOptions, storedOption, type OptionPlace } from './options.js';
-import { ParamHandle } from './param.js';
-import { AUX_LENGTH, FLAVORS, type AlgorithmSpec, type Aux, type AuxKey, type Flavor, type FlavorSpec, type LoadableState, type StateName } from './spec.js';
 import {
-  bufferLength, checkStateKey, readEntry, readStateDict, type BufferSnapshot, type EntrySnapshot,
+  checkOptions,
+  copyArray,
+  optionLabel,
+  readOptionValue,
+  readOwnOptions,
+  storedOption,
+  type OptionPlace,
+} from './options.js';
+import { ParamHandle } from './param.js';
+import {
+  AUX_LENGTH,
+  FLAVORS,
+  type AlgorithmSpec,
+  type Aux,
+  type AuxKey,
+  type Flavor,
+  type FlavorSpec,
+  type LoadableState,
+  type StateName,
+} from './spec.js';
+import {
+  bufferLength,
+  checkStateKey,
+  readEntry,
+  readStateDict,
+  type BufferSnapshot,
+  type EntrySnapshot,
 } from './state-input.js';
 import { firstOverlap, isDetached, isFloat32Array, typedLength, typedRange } from './typed.js';
 
@@ -41,8 +69,7 @@ export type ParamGroup<O> = O & { readonly params: readonly ParamHandle[] };
  * One parameter's optimizer state, PyTorch's names (`step`, `sum`, `square_avg`, …). `step` is
  * absent where PyTorch keeps none (SGD).
  */
-export type ParamState = { step?: number } & Partial<Record<StateName, Float32Array>>
-  & Partial<Record<AuxKey, number>>;
+export type ParamState = { step?: number } & Partial<Record<StateName, Float32Array>> & Partial<Record<AuxKey, number>>;
 
 /**
  * The state dict, PyTorch's layout: state by parameter index, groups listing indices, plus the
@@ -66,8 +93,7 @@ export type BufferInput = ArrayLike<number> | Readonly<Record<string, number>>;
  * is taken to be of this optimizer's flavor.
  */
 export interface StateDictInput<O = Record<string, unknown>> {
-  state: Record<number, { step?: number } & Partial<Record<StateName, BufferInput>>
-    & Partial<Record<AuxKey, number>>>;
+  state: Record<number, { step?: number } & Partial<Record<StateName, BufferInput>> & Partial<Record<AuxKey, number>>>;
   param_groups: ReadonlyArray<Partial<O> & { params: readonly number[] }>;
   flavor?: Flavor;
 }
@@ -172,7 +198,10 @@ export abstract class Optimizer<O extends object> {
     const given = readOwnOptions(owner, spec.rules, options, SETTING_KEYS, '');
     const flavor = (given['flavor'] === undefined ? 'torch' : given['flavor']) as Flavor;
     if (!FLAVORS.includes(flavor)) {
-      throw rangeError(owner, `unknown flavor ${describe(flavor)} (expected one of ${FLAVORS.map((f) => `'${f}'`).join(', ')})`);
+      throw rangeError(
+        owner,
+        `unknown flavor ${describe(flavor)} (expected one of ${FLAVORS.map((f) => `'${f}'`).join(', ')})`,
+      );
     }
     const backendChoice = (given['backend'] === undefined ? 'auto' : given['backend']) as BackendChoice;
     if (backendChoice !== 'auto' && !BACKEND_NAMES.includes(backendChoice)) {
@@ -181,7 +210,12 @@ export abstract class Optimizer<O extends object> {
     this.flavor = flavor;
     const flavorSpec = spec.flavors[flavor];
     if (flavorSpec === undefined) {
-      throw rangeError(owner, `flavor '${flavor}' is not available: the framework has no ${owner} (available: ${Object.keys(spec.flavors).map((f) => `'${f}'`).join(', ')})`);
+      throw rangeError(
+        owner,
+        `flavor '${flavor}' is not available: the framework has no ${owner} (available: ${Object.keys(spec.flavors)
+          .map((f) => `'${f}'`)
+          .join(', ')})`,
+      );
     }
     this.#flavorSpec = flavorSpec;
     const defaults = { ...this.#flavorSpec.defaults } as O;
@@ -261,7 +295,10 @@ export abstract class Optimizer<O extends object> {
     this.#checkAlive('addParamGroup');
     const owner = this.#spec.name;
     if (!isGroupObject(group)) {
-      throw typeError(owner, `addParamGroup: the group must be an object { params, ...options }, got ${describe(group)}`);
+      throw typeError(
+        owner,
+        `addParamGroup: the group must be an object { params, ...options }, got ${describe(group)}`,
+      );
     }
     const input = this.#readGroup(group, 'addParamGroup: ');
     this.#checkGroupInit(input, 'addParamGroup: ', []);
@@ -348,12 +385,15 @@ export abstract class Optimizer<O extends object> {
       if (!slot.hasState && !this.#spec.stateAtConstruction) return;
       const entry: ParamState = (this.#flavorSpec.stepInState ?? true) ? { step: slot.step } : {};
       const options = this.#slotOptions[i]!;
-      this.#flavorSpec.auxKeys?.forEach((key, k) => { entry[key] = slot.aux[k]!; });
+      this.#flavorSpec.auxKeys?.forEach((key, k) => {
+        entry[key] = slot.aux[k]!;
+      });
       for (const name of this.#shown(slot, options)) {
         const offset = slot.stateOffsets[this.#slotOf(name)];
-        entry[name] = offset === 0
-          ? new Float32Array(slot.handle.length).fill(this.#flavorSpec.initialValue(name, options))
-          : arena.f32.slice(offset >>> 2, (offset >>> 2) + slot.handle.length);
+        entry[name] =
+          offset === 0
+            ? new Float32Array(slot.handle.length).fill(this.#flavorSpec.initialValue(name, options))
+            : arena.f32.slice(offset >>> 2, (offset >>> 2) + slot.handle.length);
       }
       state[i] = entry;
     });
@@ -382,20 +422,32 @@ export abstract class Optimizer<O extends object> {
       if (typeof input.flavor !== 'string') {
         throw typeError(owner, `${where}: flavor must be a string, got ${describe(input.flavor)}`);
       }
-      throw rangeError(owner, `${where}: the state dict was saved by a ${describe(input.flavor)}-flavor optimizer; this one is '${this.flavor}' (their state and arithmetic differ)`);
+      throw rangeError(
+        owner,
+        `${where}: the state dict was saved by a ${describe(input.flavor)}-flavor optimizer; this one is '${this.flavor}' (their state and arithmetic differ)`,
+      );
     }
     const groups = input.groups;
     if (groups.length !== this.#paramGroups.length) {
-      throw rangeError(owner, `${where}: the state dict has ${groups.length} param groups, the optimizer ${this.#paramGroups.length}`);
+      throw rangeError(
+        owner,
+        `${where}: the state dict has ${groups.length} param groups, the optimizer ${this.#paramGroups.length}`,
+      );
     }
     const newOptions: O[] = groups.map((group, g) => {
       const label = `${where}: param_groups[${g}]`;
       const known = readOwnOptions(owner, this.#spec.rules, group, ['params'], `${where}: `, `param_groups[${g}].`);
       const ours = this.#paramGroups[g]!;
       const ids = known['params'];
-      if (!Array.isArray(ids) || ids.length !== ours.params.length ||
-          ids.some((id, k) => id !== ours.params[k]!.index)) {
-        throw rangeError(owner, `${label}.params is ${describe(ids)}; expected [${ours.params.map((h) => h.index).join(', ')}]`);
+      if (
+        !Array.isArray(ids) ||
+        ids.length !== ours.params.length ||
+        ids.some((id, k) => id !== ours.params[k]!.index)
+      ) {
+        throw rangeError(
+          owner,
+          `${label}.params is ${describe(ids)}; expected [${ours.params.map((h) => h.index).join(', ')}]`,
+        );
       }
       const options = { ...this.defaults } as O;
       for (const key of this.#optionKeys) {
@@ -437,7 +489,9 @@ export abstract class Optimizer<O extends object> {
       slot.aux.fill(0);
       const auxKeys = this.#flavorSpec.auxKeys;
       if (entry !== undefined && auxKeys !== undefined && auxKeys.every((key) => entry.get(key) !== undefined)) {
-        auxKeys.forEach((key, k) => { slot.aux[k] = entry.get(key) as number; });
+        auxKeys.forEach((key, k) => {
+          slot.aux[k] = entry.get(key) as number;
+        });
       } else if (entry !== undefined) {
         this.#flavorSpec.restoreAux?.(slot.aux, options, slot.step, (name) => entry.get(name) !== undefined);
       }
@@ -493,9 +547,17 @@ export abstract class Optimizer<O extends object> {
     }
     const { required, optional } = this.#loadable(options);
     for (const name of entry.keys()) {
-      if (name !== 'step' && !auxKeys.includes(name) && !required.includes(name as StateName) && !optional.includes(name as StateName)) {
+      if (
+        name !== 'step' &&
+        !auxKeys.includes(name) &&
+        !required.includes(name as StateName) &&
+        !optional.includes(name as StateName)
+      ) {
         const allowed = [...(stepInState ? ['step'] : []), ...required, ...optional, ...auxKeys];
-        throw rangeError(owner, `${label} has an unexpected buffer ${describe(name)} (expected ${allowed.join(', ') || 'none'})`);
+        throw rangeError(
+          owner,
+          `${label} has an unexpected buffer ${describe(name)} (expected ${allowed.join(', ') || 'none'})`,
+        );
       }
     }
     for (const name of [...required, ...optional]) {
@@ -506,7 +568,10 @@ export abstract class Optimizer<O extends object> {
       }
       const length = bufferLength(buffer);
       if (length !== slot.handle.length) {
-        throw rangeError(owner, `${label}.${name} has length ${length}, expected ${slot.handle.length} (the length of parameter ${i})`);
+        throw rangeError(
+          owner,
+          `${label}.${name} has length ${length}, expected ${slot.handle.length} (the length of parameter ${i})`,
+        );
       }
     }
   }
@@ -519,7 +584,10 @@ export abstract class Optimizer<O extends object> {
     for (let k = 0; k < unsupported.length; k++) {
       const key = unsupported[k]!;
       if (options[key] !== defaults[key]) {
-        throw rangeError(owner, `${optionLabel(place, key)} = ${describe(options[key])} is not supported by flavor '${this.flavor}' (the framework has no such option; leave it at ${describe(defaults[key])})`);
+        throw rangeError(
+          owner,
+          `${optionLabel(place, key)} = ${describe(options[key])} is not supported by flavor '${this.flavor}' (the framework has no such option; leave it at ${describe(defaults[key])})`,
+        );
       }
     }
     const problem = this.#flavorSpec.crossCheck?.(options);
@@ -533,10 +601,15 @@ export abstract class Optimizer<O extends object> {
       throw typeError(owner, `params must be an array of Float32Array or of param groups, got ${describe(params)}`);
     }
     const list = copyArray(params);
-    if (list.length === 0) throw rangeError(owner, 'params is an empty list (an optimizer needs at least one parameter)');
-    if (list.every(isGroupObject)) return list.map((group, i) => this.#readGroup(group as object, `param group ${i}: `));
+    if (list.length === 0)
+      throw rangeError(owner, 'params is an empty list (an optimizer needs at least one parameter)');
+    if (list.every(isGroupObject))
+      return list.map((group, i) => this.#readGroup(group as object, `param group ${i}: `));
     if (list.some(isGroupObject)) {
-      throw typeError(owner, 'params mixes param groups and bare parameters; give either a list of Float32Array or a list of groups');
+      throw typeError(
+        owner,
+        'params mixes param groups and bare parameters; give either a list of Float32Array or a list of groups',
+      );
     }
     return [{ params: list as ParamInit[], options: Object.create(null) as Record<string, unknown> }];
   }
@@ -562,19 +635,30 @@ export abstract class Optimizer<O extends object> {
     group.params.forEach((param, k) => {
       if (typeof param === 'number') {
         if (!Number.isInteger(param) || param < 0 || param > MAX_ELEMENTS) {
-          throw rangeError(owner, `${where}params[${k}] is ${describe(param)}; a parameter is a Float32Array or a whole number from 0 to ${MAX_ELEMENTS} (its length)`);
+          throw rangeError(
+            owner,
+            `${where}params[${k}] is ${describe(param)}; a parameter is a Float32Array or a whole number from 0 to ${MAX_ELEMENTS} (its length)`,
+          );
         }
       } else if (!isFloat32Array(param)) {
         throw typeError(owner, `${where}params[${k}] must be a Float32Array (or a length), got ${describe(param)}`);
       } else if (isDetached(param)) {
-        throw typeError(owner, `${where}params[${k}] is a Float32Array whose buffer is detached (transferred, or a view of a WebAssembly memory that grew)`);
+        throw typeError(
+          owner,
+          `${where}params[${k}] is a Float32Array whose buffer is detached (transferred, or a view of a WebAssembly memory that grew)`,
+        );
       } else if (ownBuffer !== null && typedRange(param).buffer === ownBuffer) {
-        throw rangeError(owner, `${where}params[${k}] is a view of this optimizer's own memory (a ParamHandle's data or grad); pass a length or a copy`);
+        throw rangeError(
+          owner,
+          `${where}params[${k}] is a view of this optimizer's own memory (a ParamHandle's data or grad); pass a length or a copy`,
+        );
       }
     });
     // Two parameters must not share memory: each step writes one over the other.
     const mineAt: number[] = [];
-    group.params.forEach((param, k) => { if (typeof param !== 'number') mineAt.push(k); });
+    group.params.forEach((param, k) => {
+      if (typeof param !== 'number') mineAt.push(k);
+    });
     const before = [
       ...this.#slots.map((slot) => slot.source).filter((source): source is Float32Array => source !== null),
       ...earlier.flatMap((g) => g.params).filter(isFloat32Array),
@@ -583,10 +667,16 @@ export abstract class Optimizer<O extends object> {
     const clash = firstOverlap(all);
     if (clash !== null && clash[1] >= before.length) {
       const [a, b] = [all[clash[0]]!, all[clash[1]]!];
-      const other = clash[0] >= before.length
-        ? `params[${mineAt[clash[0] - before.length]}]`
-        : earlier.length > 0 || this.#slots.length === 0 ? 'a parameter of an earlier group' : 'a parameter the optimizer already has';
-      throw rangeError(owner, `${where}params[${mineAt[clash[1] - before.length]}] ${a === b ? 'is the same Float32Array as' : 'shares memory with'} ${other}: every parameter needs its own memory`);
+      const other =
+        clash[0] >= before.length
+          ? `params[${mineAt[clash[0] - before.length]}]`
+          : earlier.length > 0 || this.#slots.length === 0
+            ? 'a parameter of an earlier group'
+            : 'a parameter the optimizer already has';
+      throw rangeError(
+        owner,
+        `${where}params[${mineAt[clash[1] - before.length]}] ${a === b ? 'is the same Float32Array as' : 'shares memory with'} ${other}: every parameter needs its own memory`,
+      );
     }
   }
 
@@ -632,7 +722,10 @@ export abstract class Optimizer<O extends object> {
       const what = parameters ? 'parameters, gradients, state and records' : 'state';
       const need = `${where}: ${request.text} ${request.plural ? 'need' : 'needs'} ${formatBytes(bytes)} (${bytes} bytes) of memory for ${what}; with the ${error.used} bytes already in use that makes ${error.used + bytes} bytes`;
       throw error.reason === 'limit'
-        ? rangeError(owner, `${need}, and a WebAssembly memory holds at most 4 GiB (${MAX_MEMORY_BYTES} bytes).${parameters ? ' Split the parameters over several optimizers.' : ''}`)
+        ? rangeError(
+            owner,
+            `${need}, and a WebAssembly memory holds at most 4 GiB (${MAX_MEMORY_BYTES} bytes).${parameters ? ' Split the parameters over several optimizers.' : ''}`,
+          )
         : rangeError(owner, `${need}, but ${error.message}`);
     }
   }
@@ -690,8 +783,17 @@ export abstract class Optimizer<O extends object> {
           const value = readOptionValue(given); // read once: a pair's elements too
           const next = { ...options, [key]: value };
           this.#checkGroupOptions(next, place);
-          const bytes = this.#stateBytes((i) => (this.#slotOptions[i] === options ? next : this.#slotOptions[i]!), () => false, false);
-          this.#reserve(bytes, { text: 'the new state buffers', plural: true }, `paramGroups[${g}].${key} = ${describe(value)}`, false);
+          const bytes = this.#stateBytes(
+            (i) => (this.#slotOptions[i] === options ? next : this.#slotOptions[i]!),
+            () => false,
+            false,
+          );
+          this.#reserve(
+            bytes,
+            { text: 'the new state buffers', plural: true },
+            `paramGroups[${g}].${key} = ${describe(value)}`,
+            false,
+          );
           options[key] = storedOption(this.#spec.rules[key], value) as O[typeof key];
           this.#ensureState();
         },
@@ -703,8 +805,10 @@ export abstract class Optimizer<O extends object> {
 
   /** The buffers the state dict shows for a parameter: its live ones, or the flavor's say. */
   #shown(slot: Slot, options: O): readonly StateName[] {
-    return this.#flavorSpec.shownState?.(options, slot.aux)
-      ?? this.#stateOrder.filter((name) => slot.live[this.#slotOf(name)]);
+    return (
+      this.#flavorSpec.shownState?.(options, slot.aux) ??
+      this.#stateOrder.filter((name) => slot.live[this.#slotOf(name)])
+    );
   }
 
   /** What a loaded entry must and may hold: the options' buffers, and any other of the algorithm's. */
@@ -800,13 +904,19 @@ export abstract class Optimizer<O extends object> {
           continue;
         }
         if (!isFloat32Array(grad)) {
-          throw typeError(owner, `step(grads): grads[${i}] must be a Float32Array (or null to skip), got ${describe(grad)}`);
+          throw typeError(
+            owner,
+            `step(grads): grads[${i}] must be a Float32Array (or null to skip), got ${describe(grad)}`,
+          );
         }
         const length = slots[i]!.handle.length;
         const actual = typedLength(grad);
         if (actual !== length) {
           const why = isDetached(grad) ? ' (its buffer is detached)' : '';
-          throw rangeError(owner, `step(grads): grads[${i}] has length ${actual}${why}, expected ${length} (the length of parameter ${i})`);
+          throw rangeError(
+            owner,
+            `step(grads): grads[${i}] has length ${actual}${why}, expected ${length} (the length of parameter ${i})`,
+          );
         }
         scratch[i] = grad;
       }
@@ -817,7 +927,10 @@ export abstract class Optimizer<O extends object> {
         const length = slots[i]!.handle.length;
         if (actual !== length) {
           const why = isDetached(source) ? 'its buffer was detached' : 'its buffer was resized';
-          throw rangeError(owner, `step(grads): parameter ${i}, the Float32Array you gave, now has length ${actual} where it had ${length}: ${why}. Drop-in steps copy it in and out; use params[${i}].data and step() instead, or a new optimizer`);
+          throw rangeError(
+            owner,
+            `step(grads): parameter ${i}, the Float32Array you gave, now has length ${actual} where it had ${length}: ${why}. Drop-in steps copy it in and out; use params[${i}].data and step() instead, or a new optimizer`,
+          );
         }
       }
     } catch (error) {
@@ -872,4 +985,3 @@ export function formatBytes(bytes: number): string {
 function isGroupObject(p: unknown): boolean {
   return p !== null && typeof p === 'object' && !ArrayBuffer.isView(p) && !Array.isArray(p);
 }
-

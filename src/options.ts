@@ -56,7 +56,10 @@ export function checkOption(owner: string, place: OptionPlace, key: string, rule
       }
       const pair = value as number[];
       if (!pair.every((x) => inRange(x, rule))) {
-        throw rangeError(owner, `invalid ${optionLabel(place, key)}: [${pair.map(describe).join(', ')}] (each must be ${rangeText(rule)})`);
+        throw rangeError(
+          owner,
+          `invalid ${optionLabel(place, key)}: [${pair.map(describe).join(', ')}] (each must be ${rangeText(rule)})`,
+        );
       }
     }
   }
@@ -67,7 +70,11 @@ export function checkOption(owner: string, place: OptionPlace, key: string, rule
  * the caller: a for-in loop here would allocate.
  */
 export function checkOptions<O extends object>(
-  owner: string, rules: OptionRules<O>, keys: readonly (keyof O & string)[], options: O, place: OptionPlace,
+  owner: string,
+  rules: OptionRules<O>,
+  keys: readonly (keyof O & string)[],
+  options: O,
+  place: OptionPlace,
 ): void {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
@@ -108,7 +115,12 @@ export function copyArray(array: readonly unknown[]): unknown[] {
  * are left out (they mean "the default").
  */
 export function readOwnOptions(
-  owner: string, rules: object, given: object, extraKeys: readonly string[], context: string, path = '',
+  owner: string,
+  rules: object,
+  given: object,
+  extraKeys: readonly string[],
+  context: string,
+  path = '',
 ): Record<string, unknown> {
   const keys = Object.keys(given);
   checkKeyList(owner, rules, keys, extraKeys, context, path);
@@ -127,7 +139,12 @@ export function readOwnOptions(
  * message (e.g. "loadStateDict: "), `path` goes before the key (e.g. "param_groups[0].").
  */
 function checkKeyList(
-  owner: string, rules: object, keys: readonly string[], extraKeys: readonly string[], context: string, path: string,
+  owner: string,
+  rules: object,
+  keys: readonly string[],
+  extraKeys: readonly string[],
+  context: string,
+  path: string,
 ): void {
   for (const key of keys) {
     if (!Object.hasOwn(rules, key) && !extraKeys.includes(key)) {

@@ -52,7 +52,9 @@ export class ParamHandle {
 
   #refresh(): void {
     if (this.#arena.released) {
-      throw new Error(`${this.#owner}: the optimizer has been disposed; parameter ${this.index}'s data and grad are gone`);
+      throw new Error(
+        `${this.#owner}: the optimizer has been disposed; parameter ${this.index}'s data and grad are gone`,
+      );
     }
     const buffer = this.#arena.buffer;
     if (buffer === this.#viewedBuffer) return;

@@ -10,8 +10,14 @@ export const FLAVORS: readonly Flavor[] = ['torch', 'tfjs'];
 
 /** State buffer names, PyTorch's own. */
 export type StateName =
-  | 'sum' | 'square_avg' | 'momentum_buffer' | 'grad_avg'
-  | 'exp_avg' | 'exp_avg_sq' | 'max_exp_avg_sq' | 'acc_delta';
+  | 'sum'
+  | 'square_avg'
+  | 'momentum_buffer'
+  | 'grad_avg'
+  | 'exp_avg'
+  | 'exp_avg_sq'
+  | 'max_exp_avg_sq'
+  | 'acc_delta';
 
 /**
  * Per-parameter numbers a flavor keeps beside its buffers, e.g. whether SGD's momentum buffer

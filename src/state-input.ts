@@ -52,7 +52,11 @@ export function readStateDict(owner: string, where: string, dict: unknown): Stat
     const copy: Record<string, unknown> = {};
     for (const key of Object.keys(group)) {
       const value = (group as Record<string, unknown>)[key];
-      Object.defineProperty(copy, key, { value: Array.isArray(value) ? copyArray(value) : value, enumerable: true, writable: true });
+      Object.defineProperty(copy, key, {
+        value: Array.isArray(value) ? copyArray(value) : value,
+        enumerable: true,
+        writable: true,
+      });
     }
     return copy;
   });
@@ -65,7 +69,12 @@ export function readStateDict(owner: string, where: string, dict: unknown): Stat
  * One state entry read once: every own key; the values of `bufferNames` become buffers
  * (checked to hold only numbers), the rest stay as given for the caller to check.
  */
-export function readEntry(owner: string, label: string, entry: unknown, bufferNames: ReadonlySet<string>): EntrySnapshot {
+export function readEntry(
+  owner: string,
+  label: string,
+  entry: unknown,
+  bufferNames: ReadonlySet<string>,
+): EntrySnapshot {
   if (!isPlainRecord(entry)) {
     throw typeError(owner, `${label} must be an object, got ${describe(entry)}`);
   }
@@ -79,7 +88,8 @@ export function readEntry(owner: string, label: string, entry: unknown, bufferNa
 
 /** A state buffer as a typed array, its elements read once; a clear error for anything else. */
 export function readBuffer(owner: string, label: string, value: unknown): BufferSnapshot {
-  const expected = 'a Float32Array, an array of numbers, or an object with keys "0" … "n-1" (a Float32Array through JSON)';
+  const expected =
+    'a Float32Array, an array of numbers, or an object with keys "0" … "n-1" (a Float32Array through JSON)';
   if (isFloat32Array(value) || isFloat64Array(value)) {
     const typed = value as Float32Array;
     if (isDetached(typed)) throw typeError(owner, `${label} is a typed array whose buffer is detached`);
@@ -89,7 +99,11 @@ export function readBuffer(owner: string, label: string, value: unknown): Buffer
     const length = value.length;
     const out = new Float64Array(length);
     for (let i = 0; i < length; i++) {
-      if (!(i in value)) throw typeError(owner, `${label} has a hole at index ${i} (a sparse array); buffers must be dense arrays of numbers`);
+      if (!(i in value))
+        throw typeError(
+          owner,
+          `${label} has a hole at index ${i} (a sparse array); buffers must be dense arrays of numbers`,
+        );
       const x: unknown = value[i];
       if (typeof x !== 'number') throw typeError(owner, `${label}[${i}] must be a number, got ${describe(x)}`);
       out[i] = x;
@@ -101,17 +115,26 @@ export function readBuffer(owner: string, label: string, value: unknown): Buffer
 }
 
 /** `{ "0": x0, "1": x1, … }`: exactly the keys 0 … n-1, each a number (JSON's null is not). */
-function readIndexedObject(owner: string, label: string, value: Record<string, unknown>, expected: string): BufferSnapshot {
+function readIndexedObject(
+  owner: string,
+  label: string,
+  value: Record<string, unknown>,
+  expected: string,
+): BufferSnapshot {
   const keys = Object.keys(value);
   const out = new Float64Array(keys.length);
   // Integer-like keys come first in ascending order, so key i must be String(i).
   for (let i = 0; i < keys.length; i++) {
     if (keys[i] !== String(i)) {
-      throw typeError(owner, `${label} must be ${expected}; it has the key ${JSON.stringify(keys[i])} where "${i}" belongs`);
+      throw typeError(
+        owner,
+        `${label} must be ${expected}; it has the key ${JSON.stringify(keys[i])} where "${i}" belongs`,
+      );
     }
     const x = value[keys[i]!];
     if (typeof x !== 'number') {
-      const hint = x === null ? ' (plain JSON turns NaN and ±Infinity into null: save with stateDictToJSON to keep them)' : '';
+      const hint =
+        x === null ? ' (plain JSON turns NaN and ±Infinity into null: save with stateDictToJSON to keep them)' : '';
       throw typeError(owner, `${label}["${i}"] must be a number, got ${describe(x)}${hint}`);
     }
     out[i] = x;
@@ -128,7 +151,10 @@ export function bufferLength(buffer: BufferSnapshot): number {
 export function checkStateKey(owner: string, where: string, key: string, count: number): number {
   const index = Number(key);
   if (!Number.isInteger(index) || String(index) !== key || index < 0 || index >= count) {
-    throw rangeError(owner, `${where}: state has an entry for parameter ${describe(key)}; the optimizer has parameters 0 to ${count - 1}`);
+    throw rangeError(
+      owner,
+      `${where}: state has an entry for parameter ${describe(key)}; the optimizer has parameters 0 to ${count - 1}`,
+    );
   }
   return index;
 }

@@ -152,7 +152,10 @@ export function stateDictFromJSON<O extends object = Record<string, unknown>>(
   const format = record['format'];
   if (format !== STATE_DICT_FORMAT) {
     const complain = typeof format === 'string' ? rangeError : typeError;
-    throw complain(FROM, `format is ${describe(format)}, expected "${STATE_DICT_FORMAT}" (not a wasm-optim JSON checkpoint)`);
+    throw complain(
+      FROM,
+      `format is ${describe(format)}, expected "${STATE_DICT_FORMAT}" (not a wasm-optim JSON checkpoint)`,
+    );
   }
   const version = record['version'];
   if (typeof version !== 'number' || !Number.isInteger(version)) {
@@ -161,7 +164,10 @@ export function stateDictFromJSON<O extends object = Record<string, unknown>>(
   const read = READERS[version];
   if (read === undefined) {
     const newer = version > STATE_DICT_VERSION ? ' (written by a newer wasm-optim?)' : '';
-    throw rangeError(FROM, `version ${version} is unknown${newer}; this library reads versions ${Object.keys(READERS).join(', ')}`);
+    throw rangeError(
+      FROM,
+      `version ${version} is unknown${newer}; this library reads versions ${Object.keys(READERS).join(', ')}`,
+    );
   }
   return read(record) as DecodedStateDict<O>;
 }
@@ -223,7 +229,10 @@ function mapRecord<T>(owner: string, value: unknown, path: string, convert: Conv
     // defineProperty, not assignment: a key "__proto__" (JSON.parse makes it an own key)
     // must stay data, not replace the copy's prototype.
     Object.defineProperty(out, key, {
-      value: convert(item, `${path}.${key}`), enumerable: true, writable: true, configurable: true,
+      value: convert(item, `${path}.${key}`),
+      enumerable: true,
+      writable: true,
+      configurable: true,
     });
   }
   return out;
@@ -249,7 +258,10 @@ function optionalFlavor(owner: string, flavor: unknown): Flavor | undefined {
   if (flavor === undefined) return undefined;
   if (typeof flavor !== 'string') throw typeError(owner, `flavor must be a string, got ${describe(flavor)}`);
   if (!FLAVORS.includes(flavor as Flavor)) {
-    throw rangeError(owner, `flavor is ${describe(flavor)}, expected one of ${FLAVORS.map((f) => `"${f}"`).join(', ')}`);
+    throw rangeError(
+      owner,
+      `flavor is ${describe(flavor)}, expected one of ${FLAVORS.map((f) => `"${f}"`).join(', ')}`,
+    );
   }
   return flavor as Flavor;
 }
@@ -282,8 +294,12 @@ function encodeStateValue(value: unknown, path: string): StateValueJSON {
   if (tag === 'Float32Array') return bufferJSON(value as Float32Array);
   if (tag === 'Float64Array') return bufferJSON(new Float32Array(value as Float64Array));
   if (Array.isArray(value)) return bufferJSON(roundToFloat32(value, path));
-  if (tag === undefined && value !== null && typeof value === 'object') return bufferJSON(roundToFloat32(indexedValues(value, path), path));
-  throw typeError(TO, `${path} must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1", got ${describe(value)}`);
+  if (tag === undefined && value !== null && typeof value === 'object')
+    return bufferJSON(roundToFloat32(indexedValues(value, path), path));
+  throw typeError(
+    TO,
+    `${path} must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1", got ${describe(value)}`,
+  );
 }
 
 function bufferJSON(values: Float32Array): Float32BufferJSON {
@@ -306,7 +322,10 @@ function indexedValues(record: object, path: string): unknown[] {
   // Integer-like keys come first, ascending, so key i must be String(i).
   return Object.keys(record).map((key, i) => {
     if (key !== String(i)) {
-      throw typeError(TO, `${path} must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1"; it has the key ${JSON.stringify(key)} where "${i}" belongs`);
+      throw typeError(
+        TO,
+        `${path} must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1"; it has the key ${JSON.stringify(key)} where "${i}" belongs`,
+      );
     }
     return (record as Record<string, unknown>)[key];
   });
@@ -325,7 +344,10 @@ function decodeStateValue(value: unknown, path: string): number | Float32Array {
   if (typeof value === 'number') return value;
   if (isTagged(value, '$number')) return decodeSpecial(value, path);
   if (isTagged(value, 'dtype')) return decodeBuffer(value, path);
-  throw typeError(FROM, `${path} must be a number, {"$number": …} or {"dtype": "float32", "base64": …}, got ${describe(value)}`);
+  throw typeError(
+    FROM,
+    `${path} must be a number, {"$number": …} or {"dtype": "float32", "base64": …}, got ${describe(value)}`,
+  );
 }
 
 function decodeGroupValue(value: unknown, path: string): unknown {
@@ -345,7 +367,10 @@ function decodeSpecial(value: Record<string, unknown>, path: string): number {
   const name = value['$number'];
   if (typeof name !== 'string') throw typeError(FROM, `${path}.$number must be a string, got ${describe(name)}`);
   if (!SPECIAL_NAMES.includes(name as SpecialNumberJSON['$number'])) {
-    throw rangeError(FROM, `${path}.$number is ${describe(name)}, expected one of ${SPECIAL_NAMES.map((s) => `"${s}"`).join(', ')}`);
+    throw rangeError(
+      FROM,
+      `${path}.$number is ${describe(name)}, expected one of ${SPECIAL_NAMES.map((s) => `"${s}"`).join(', ')}`,
+    );
   }
   return name === '-0' ? -0 : Number(name);
 }
@@ -387,7 +412,7 @@ const ASCII = new TextDecoder();
 // getters: right for arrays of another realm (a worker, an iframe), and a subclass or an own
 // property shadowing `length` or `buffer` cannot make us read other bytes than it holds.
 const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Float32Array.prototype) as object;
-const intrinsic = (key: string | symbol): (this: unknown) => unknown =>
+const intrinsic = (key: string | symbol): ((this: unknown) => unknown) =>
   Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, key)!.get as (this: unknown) => unknown;
 const tagOf = intrinsic(Symbol.toStringTag);
 const bufferOf = intrinsic('buffer');
@@ -438,8 +463,10 @@ function float32FromBase64(text: string, path: string): Float32Array {
   let bad = 0; // ORs every 6-bit value: negative iff some character was not in the alphabet
   let o = 0;
   for (let i = 0; i < whole; i += 4) {
-    const a = DECODE[text.charCodeAt(i)]!, b = DECODE[text.charCodeAt(i + 1)]!;
-    const c = DECODE[text.charCodeAt(i + 2)]!, d = DECODE[text.charCodeAt(i + 3)]!;
+    const a = DECODE[text.charCodeAt(i)]!,
+      b = DECODE[text.charCodeAt(i + 1)]!;
+    const c = DECODE[text.charCodeAt(i + 2)]!,
+      d = DECODE[text.charCodeAt(i + 3)]!;
     bad |= a | b | c | d;
     const v = (a << 18) | (b << 12) | (c << 6) | d;
     bytes[o] = v >>> 16;
@@ -448,7 +475,8 @@ function float32FromBase64(text: string, path: string): Float32Array {
     o += 3;
   }
   if (padding > 0) {
-    const a = DECODE[text.charCodeAt(whole)]!, b = DECODE[text.charCodeAt(whole + 1)]!;
+    const a = DECODE[text.charCodeAt(whole)]!,
+      b = DECODE[text.charCodeAt(whole + 1)]!;
     const c = padding === 1 ? DECODE[text.charCodeAt(whole + 2)]! : 0;
     bad |= a | b | c;
     // The bits below the last byte must be zero, as every encoder writes them: anything else
@@ -479,7 +507,11 @@ function firstBadCharacter(text: string, whole: number, padding: number): string
 
 /** The array's bytes in little-endian order: a view on little-endian machines, else a swapped copy. */
 function littleEndianBytes(values: Float32Array): Uint8Array {
-  const view = new Uint8Array(bufferOf.call(values) as ArrayBuffer, byteOffsetOf.call(values) as number, byteLengthOf.call(values) as number);
+  const view = new Uint8Array(
+    bufferOf.call(values) as ArrayBuffer,
+    byteOffsetOf.call(values) as number,
+    byteLengthOf.call(values) as number,
+  );
   return LITTLE_ENDIAN ? view : swapEach4(view.slice());
 }
 
@@ -491,7 +523,8 @@ function float32FromLittleEndian(bytes: Uint8Array): Float32Array {
 /** Reverses each 4-byte group in place. Bytes, not numbers: a float read as a number may lose its NaN payload. */
 function swapEach4(bytes: Uint8Array): Uint8Array {
   for (let i = 0; i < bytes.length; i += 4) {
-    const b0 = bytes[i]!, b1 = bytes[i + 1]!;
+    const b0 = bytes[i]!,
+      b1 = bytes[i + 1]!;
     bytes[i] = bytes[i + 3]!;
     bytes[i + 1] = bytes[i + 2]!;
     bytes[i + 2] = b1;

@@ -11,7 +11,9 @@ import { encode, gradsFor, values } from './helpers/snapshot.js';
 
 const LENGTHS = [5, 3, 17];
 const live: AnyOptimizer[] = [];
-afterEach(() => { live.splice(0).forEach((opt) => opt.dispose()); });
+afterEach(() => {
+  live.splice(0).forEach((opt) => opt.dispose());
+});
 
 /** Everything observable of the small parameters `from` onwards, bit-exact. */
 function observe(opt: AnyOptimizer, users: readonly Float32Array[], from = 0): unknown {
@@ -62,11 +64,31 @@ describe.each(availableBackends())('backend %s', (backend) => {
 
     const failedAdditions: [string, (opt: AnyOptimizer, users: Float32Array[]) => unknown, RegExp][] = [
       ['an invalid option', () => ({ params: [new Float32Array(4)], lr: -1 }), /invalid addParamGroup: lr: -1/],
-      ['a second parameter that is not a Float32Array', () => ({ params: [new Float32Array(4), [1, 2]] }), /params\[1\] must be a Float32Array/],
-      ['a parameter already in the optimizer', (_o, users) => ({ params: [new Float32Array(2), users[2]] }), /params\[1\] is the same Float32Array/],
-      ['a parameter sharing memory with one of ours', (_o, users) => ({ params: [new Float32Array(users[2]!.buffer, 8, 3)] }), /params\[0\] shares memory/],
-      ['a view of the optimizer\'s own memory', (opt) => ({ params: [opt.params[1]!.data] }), /params\[0\] is a view of this optimizer's own memory/],
-      ['more than 4 GiB', () => ({ params: [new Float32Array(8), Math.floor(2 ** 32 / bytesPerElement(config)) + 1] }), /addParamGroup: 2 parameters of \d+ elements in total need [\d.]+ GiB \(\d+ bytes\)[\s\S]*at most 4 GiB/],
+      [
+        'a second parameter that is not a Float32Array',
+        () => ({ params: [new Float32Array(4), [1, 2]] }),
+        /params\[1\] must be a Float32Array/,
+      ],
+      [
+        'a parameter already in the optimizer',
+        (_o, users) => ({ params: [new Float32Array(2), users[2]] }),
+        /params\[1\] is the same Float32Array/,
+      ],
+      [
+        'a parameter sharing memory with one of ours',
+        (_o, users) => ({ params: [new Float32Array(users[2]!.buffer, 8, 3)] }),
+        /params\[0\] shares memory/,
+      ],
+      [
+        "a view of the optimizer's own memory",
+        (opt) => ({ params: [opt.params[1]!.data] }),
+        /params\[0\] is a view of this optimizer's own memory/,
+      ],
+      [
+        'more than 4 GiB',
+        () => ({ params: [new Float32Array(8), Math.floor(2 ** 32 / bytesPerElement(config)) + 1] }),
+        /addParamGroup: 2 parameters of \d+ elements in total need [\d.]+ GiB \(\d+ bytes\)[\s\S]*at most 4 GiB/,
+      ],
     ];
     for (const [what, group, message] of failedAdditions) {
       it(`addParamGroup with ${what} throws and changes nothing`, () => {
@@ -86,7 +108,9 @@ describe.each(availableBackends())('backend %s', (backend) => {
       structuredClone(users[1]!.buffer, { transfer: [users[1]!.buffer] });
       const intact = [users[0]!, users[2]!];
       const before = observe(opt, intact);
-      expect(() => opt.step(gradsFor(LENGTHS, 8))).toThrow(/parameter 1, the Float32Array you gave, now has length 0 where it had 3: its buffer was detached/);
+      expect(() => opt.step(gradsFor(LENGTHS, 8))).toThrow(
+        /parameter 1, the Float32Array you gave, now has length 0 where it had 3: its buffer was detached/,
+      );
       expect(observe(opt, intact)).toEqual(before);
       // Zero-copy steps still work, and match the twin.
       for (const o of [opt, twin]) {
@@ -115,14 +139,26 @@ describe.each(availableBackends())('backend %s', (backend) => {
       tracking.set([1, 2, 3, 4, 5]);
       const other = values(3, 2);
       const opt = make('adam', [tracking, other], { backend });
-      const twin = make('adam', [values(5, 9).fill(0).map((_, i) => i + 1), other.slice()], { backend });
+      const twin = make(
+        'adam',
+        [
+          values(5, 9)
+            .fill(0)
+            .map((_, i) => i + 1),
+          other.slice(),
+        ],
+        { backend },
+      );
       live.push(opt, twin);
       opt.step([values(5, 3), values(3, 4)]);
       twin.step([values(5, 3), values(3, 4)]);
       buffer.resize(newLength);
       const before = encode(opt.stateDict());
-      expect(() => opt.step([values(5, 5), values(3, 6)]))
-        .toThrow(new RegExp(`parameter 0, the Float32Array you gave, now has length ${newLength / 4} where it had 5: its buffer was resized`));
+      expect(() => opt.step([values(5, 5), values(3, 6)])).toThrow(
+        new RegExp(
+          `parameter 0, the Float32Array you gave, now has length ${newLength / 4} where it had 5: its buffer was resized`,
+        ),
+      );
       expect(encode(opt.stateDict())).toEqual(before);
       expect(encode(other)).toEqual(encode(twin.params[1]!.data));
     }
@@ -134,14 +170,21 @@ describe.each(availableBackends())('backend %s', (backend) => {
     const big = Math.floor((2 ** 32 - 2 ** 20) / 12);
     const users = [values(5, 1), values(3, 2)];
     const opt = make('rmsprop', [{ params: [big] }, { params: users }], { lr: 0.01, backend });
-    const alone = make('rmsprop', users.map((u) => u.slice()), { lr: 0.01, backend });
+    const alone = make(
+      'rmsprop',
+      users.map((u) => u.slice()),
+      { lr: 0.01, backend },
+    );
     live.push(opt, alone);
     opt.step([null, values(5, 3), values(3, 4)]);
     alone.step([values(5, 3), values(3, 4)]);
     const before = observe(opt, users, 1);
     const group0 = opt.paramGroups[0] as unknown as Record<string, unknown>;
-    expect(() => { group0['centered'] = true; })
-      .toThrow(/RMSprop: paramGroups\[0\]\.centered = true: the new state buffers need [\d.]+ GiB \(\d+ bytes\)[\s\S]*at most 4 GiB/);
+    expect(() => {
+      group0['centered'] = true;
+    }).toThrow(
+      /RMSprop: paramGroups\[0\]\.centered = true: the new state buffers need [\d.]+ GiB \(\d+ bytes\)[\s\S]*at most 4 GiB/,
+    );
     expect(group0['centered']).toBe(false);
     expect(observe(opt, users, 1)).toEqual(before);
     // The small group can still switch it on, and steps on exactly as a fresh optimizer would.
@@ -164,16 +207,27 @@ describe.each(availableBackends())('backend %s', (backend) => {
     // so it costs no memory until read.
     (dict.param_groups[0] as Record<string, unknown>)['momentum'] = 0.9;
     dict.state[0] = { step: 1, square_avg: new Float32Array(big), momentum_buffer: new Float32Array(big) };
-    expect(() => opt.loadStateDict(dict)).toThrow(/RMSprop: loadStateDict: the state buffers it brings need [\d.]+ GiB[\s\S]*at most 4 GiB/);
+    expect(() => opt.loadStateDict(dict)).toThrow(
+      /RMSprop: loadStateDict: the state buffers it brings need [\d.]+ GiB[\s\S]*at most 4 GiB/,
+    );
     expect(observe(opt, users, 1)).toEqual(before);
   });
 
   it('a constructor past 4 GiB throws a RangeError with the bytes and the limit, on every backend alike', () => {
-    expect(() => make('adam', [300_000_000], { backend }))
-      .toThrow(/^Adam: the constructor: 1 parameter of 300000000 elements needs 4\.47 GiB \(4800000\d{3} bytes\) of memory[\s\S]*a WebAssembly memory holds at most 4 GiB \(4294967296 bytes\)/);
-    expect(() => make('sgd', [{ params: [200_000_000, 200_000_000] }, { params: [200_000_000] }], { backend }))
-      .toThrow(/^SGD: the constructor: 3 parameters of 600000000 elements in total need 4\.47 GiB/);
-    const error = (() => { try { make('adagrad', [2 ** 30 - 1], { backend }); } catch (e) { return e; } return null; })();
+    expect(() => make('adam', [300_000_000], { backend })).toThrow(
+      /^Adam: the constructor: 1 parameter of 300000000 elements needs 4\.47 GiB \(4800000\d{3} bytes\) of memory[\s\S]*a WebAssembly memory holds at most 4 GiB \(4294967296 bytes\)/,
+    );
+    expect(() => make('sgd', [{ params: [200_000_000, 200_000_000] }, { params: [200_000_000] }], { backend })).toThrow(
+      /^SGD: the constructor: 3 parameters of 600000000 elements in total need 4\.47 GiB/,
+    );
+    const error = (() => {
+      try {
+        make('adagrad', [2 ** 30 - 1], { backend });
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
     expect(error).toBeInstanceOf(RangeError);
   });
 });

@@ -13,21 +13,34 @@ import { combinations, randomF32, rng, type Regime } from './helpers/random.js';
 const GRIDS: Record<string, Partial<Record<'torch' | 'tfjs', Record<string, readonly unknown[]>>>> = {
   adagrad: {
     torch: {
-      lr: [0.1], lrDecay: [0, 0.01], weightDecay: [0, 0.1], initialAccumulatorValue: [0, 0.1],
-      eps: [1e-10, 1e-3], maximize: [false, true],
+      lr: [0.1],
+      lrDecay: [0, 0.01],
+      weightDecay: [0, 0.1],
+      initialAccumulatorValue: [0, 0.1],
+      eps: [1e-10, 1e-3],
+      maximize: [false, true],
     },
     tfjs: { lr: [0.1, 0.5], initialAccumulatorValue: [0, 0.1], eps: [1e-7, 1e-3] },
   },
   rmsprop: {
     torch: {
-      lr: [0.01], alpha: [0.99, 0.9], eps: [1e-8], weightDecay: [0, 0.1], momentum: [0, 0.9],
-      centered: [false, true], maximize: [false, true],
+      lr: [0.01],
+      alpha: [0.99, 0.9],
+      eps: [1e-8],
+      weightDecay: [0, 0.1],
+      momentum: [0, 0.9],
+      centered: [false, true],
+      maximize: [false, true],
     },
     tfjs: { lr: [0.01], alpha: [0.9, 0.99], eps: [1e-7, 1e-3], momentum: [0, 0.9], centered: [false, true] },
   },
   sgd: {
     torch: {
-      lr: [0.1], momentum: [0, 0.9], dampening: [0, 0.5], weightDecay: [0, 0.1], nesterov: [false],
+      lr: [0.1],
+      momentum: [0, 0.9],
+      dampening: [0, 0.5],
+      weightDecay: [0, 0.1],
+      nesterov: [false],
       maximize: [false, true],
     },
     tfjs: { lr: [0.1], momentum: [0, 0.9], nesterov: [false, true] },
@@ -38,15 +51,36 @@ const GRIDS: Record<string, Partial<Record<'torch' | 'tfjs', Record<string, read
   },
   adam: {
     torch: {
-      lr: [0.01], betas: [[0.9, 0.999], [0.8, 0.99]], eps: [1e-8], weightDecay: [0, 0.1],
-      amsgrad: [false, true], maximize: [false, true],
+      lr: [0.01],
+      betas: [
+        [0.9, 0.999],
+        [0.8, 0.99],
+      ],
+      eps: [1e-8],
+      weightDecay: [0, 0.1],
+      amsgrad: [false, true],
+      maximize: [false, true],
     },
-    tfjs: { lr: [0.01], betas: [[0.9, 0.999], [0.8, 0.99]], eps: [1e-7, 1e-3] },
+    tfjs: {
+      lr: [0.01],
+      betas: [
+        [0.9, 0.999],
+        [0.8, 0.99],
+      ],
+      eps: [1e-7, 1e-3],
+    },
   },
   adamw: {
     torch: {
-      lr: [0.01], betas: [[0.9, 0.999], [0.8, 0.99]], eps: [1e-8], weightDecay: [0, 0.1],
-      amsgrad: [false, true], maximize: [false, true],
+      lr: [0.01],
+      betas: [
+        [0.9, 0.999],
+        [0.8, 0.99],
+      ],
+      eps: [1e-8],
+      weightDecay: [0, 0.1],
+      amsgrad: [false, true],
+      maximize: [false, true],
     },
   },
   adadelta: {
@@ -68,8 +102,12 @@ it('runs the Wasm backends here (else this suite would compare nothing)', () => 
 });
 
 function run(
-  algorithm: string, backend: BackendName, options: Record<string, unknown>,
-  lengths: number[], seed: number, regime: Regime,
+  algorithm: string,
+  backend: BackendName,
+  options: Record<string, unknown>,
+  lengths: number[],
+  seed: number,
+  regime: Regime,
 ): { snapshots: Float32Array[][]; optimizer: AnyOptimizer } {
   const random = rng(seed);
   const params = lengths.map((n) => randomF32(random, n, regime === 'special' ? 'normal' : regime));
@@ -99,13 +137,21 @@ describe.each(Object.keys(GRIDS))('%s', (algorithm) => {
           const random = rng(seed);
           // 1–4 tensors; lengths 0–5000 weighted toward small ones so short tails are common.
           const lengths = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
-            Math.floor(random() < 0.5 ? random() * 40 : random() * 5001));
+            Math.floor(random() < 0.5 ? random() * 40 : random() * 5001),
+          );
           const all = { ...options, flavor };
           const reference = run(algorithm, 'js', all, lengths, seed, regime);
           for (const backend of OTHER_BACKENDS) {
             const candidate = run(algorithm, backend, all, lengths, seed, regime);
-            reference.snapshots.forEach((params, t) => params.forEach((want, k) =>
-              expectSameBits(candidate.snapshots[t]![k]!, want, `${backend} ${regime} params[${k}] (n=${lengths[k]}) step ${t + 1}`)));
+            reference.snapshots.forEach((params, t) =>
+              params.forEach((want, k) =>
+                expectSameBits(
+                  candidate.snapshots[t]![k]!,
+                  want,
+                  `${backend} ${regime} params[${k}] (n=${lengths[k]}) step ${t + 1}`,
+                ),
+              ),
+            );
             const want = reference.optimizer.stateDict().state;
             const got = candidate.optimizer.stateDict().state;
             expect(Object.keys(got)).toEqual(Object.keys(want));
@@ -113,7 +159,12 @@ describe.each(Object.keys(GRIDS))('%s', (algorithm) => {
               for (const [name, value] of Object.entries(entry)) {
                 const mine = (got[Number(k)] as Record<string, unknown>)[name];
                 if (typeof value === 'number') expect(mine).toBe(value);
-                else expectSameBits(mine as Float32Array, value as Float32Array, `${backend} ${regime} state[${k}].${name}`);
+                else
+                  expectSameBits(
+                    mine as Float32Array,
+                    value as Float32Array,
+                    `${backend} ${regime} state[${k}].${name}`,
+                  );
               }
             }
           }
@@ -143,7 +194,8 @@ it('covers every SIMD tail length: all lengths 0–33 in one optimizer', () => {
     for (const backend of OTHER_BACKENDS) {
       const candidate = run(algorithm, backend, extra, lengths, 7, 'special');
       reference.snapshots[STEPS - 1]!.forEach((want, k) =>
-        expectSameBits(candidate.snapshots[STEPS - 1]![k]!, want, `${algorithm} ${backend} n=${k}`));
+        expectSameBits(candidate.snapshots[STEPS - 1]![k]!, want, `${algorithm} ${backend} n=${k}`),
+      );
     }
   }
 });

@@ -7,8 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { availableBackends, type BackendName, type Flavor } from '../src/index.js';
 import {
-  bitsOf, construct, gradsFor, snapshot, values, zeroCopyStep,
-  type Algo, type AnyOptimizer,
+  bitsOf,
+  construct,
+  gradsFor,
+  snapshot,
+  values,
+  zeroCopyStep,
+  type Algo,
+  type AnyOptimizer,
 } from './helpers/snapshot.js';
 
 const backends = availableBackends();
@@ -41,10 +47,10 @@ function secondGroup(algo: Algo, flavor: Flavor): Record<string, unknown> {
 /** Two groups ([a, b] with the defaults, [c] with secondGroup), after three real steps. */
 function fixture(algo: Algo, flavor: Flavor, backend: BackendName): Fixture {
   const user = LENGTHS.map((n, k) => values(n, k + 1));
-  const opt = construct(algo, [
-    { params: [user[0], user[1]] },
-    { params: [user[2]], ...secondGroup(algo, flavor) },
-  ], { flavor, backend });
+  const opt = construct(algo, [{ params: [user[0], user[1]] }, { params: [user[2]], ...secondGroup(algo, flavor) }], {
+    flavor,
+    backend,
+  });
   opt.step(gradsFor(LENGTHS, 1));
   opt.step(gradsFor(LENGTHS, 2));
   zeroCopyStep(opt, gradsFor(LENGTHS, 3));
@@ -82,7 +88,9 @@ const edge = (s: string, atEnd: boolean): string => (/\w/.test(atEnd ? s.slice(-
 
 /** A message naming `arg` and, after it, the bad `value` (both as whole words). */
 function names(arg: string, value: string): RegExp {
-  return new RegExp(`${edge(arg, false)}${escapeRegExp(arg)}${edge(arg, true)}[^]*${edge(value, false)}${escapeRegExp(value)}${edge(value, true)}`);
+  return new RegExp(
+    `${edge(arg, false)}${escapeRegExp(arg)}${edge(arg, true)}[^]*${edge(value, false)}${escapeRegExp(value)}${edge(value, true)}`,
+  );
 }
 
 const NUMERIC: Record<Algo, string[]> = {
@@ -94,8 +102,15 @@ const BOOLEAN: Record<Algo, string[]> = {
   RMSprop: ['centered', 'maximize'],
 };
 const TFJS_UNSUPPORTED: Record<Algo, [string, unknown][]> = {
-  Adagrad: [['weightDecay', 0.1], ['lrDecay', 0.1], ['maximize', true]],
-  RMSprop: [['weightDecay', 0.1], ['maximize', true]],
+  Adagrad: [
+    ['weightDecay', 0.1],
+    ['lrDecay', 0.1],
+    ['maximize', true],
+  ],
+  RMSprop: [
+    ['weightDecay', 0.1],
+    ['maximize', true],
+  ],
 };
 /** The buffer names of state[0] (group 0, defaults) and state[2] (secondGroup), torch. */
 const BUFFERS: Record<Algo, { first: string; last: string[] }> = {
@@ -123,7 +138,9 @@ function setGroup(g: number, key: string, value: unknown): (f: Fixture) => () =>
     const group = f.opt.paramGroups[g]!;
     const old = group[key];
     group[key] = value;
-    return () => { group[key] = old; };
+    return () => {
+      group[key] = old;
+    };
   };
 }
 
@@ -133,8 +150,7 @@ function setGroup(g: number, key: string, value: unknown): (f: Fixture) => () =>
  * puts the old value back if the write was accepted (the write is the user's change, not the
  * library's), before checking that nothing else changed.
  */
-function breakGroup(g: number, key: string, bad: unknown, then: (f: Fixture) => unknown):
-    Pick<Row, 'act' | 'undo'> {
+function breakGroup(g: number, key: string, bad: unknown, then: (f: Fixture) => unknown): Pick<Row, 'act' | 'undo'> {
   const old = new WeakMap<Fixture, unknown>();
   return {
     act: (f) => {
@@ -154,208 +170,834 @@ const stepZeroCopy = (f: Fixture): unknown => f.opt.step();
 
 function rowsFor(algo: Algo): Row[] {
   const rows: Row[] = [];
-  const add = (row: Omit<Row, 'algo'>): void => { rows.push({ algo, ...row }); };
-  const ctor = (options: Record<string, unknown>, params?: unknown) =>
-    (f: Fixture): unknown => construct(algo, params ?? [arr(3)], { backend: f.backend, ...options });
+  const add = (row: Omit<Row, 'algo'>): void => {
+    rows.push({ algo, ...row });
+  };
+  const ctor =
+    (options: Record<string, unknown>, params?: unknown) =>
+    (f: Fixture): unknown =>
+      construct(algo, params ?? [arr(3)], { backend: f.backend, ...options });
 
   // ------------------------------------------------------- constructor: hyperparameters
   for (const key of NUMERIC[algo]) {
-    add({ name: `option ${key} negative`, act: ctor({ [key]: -1 }), error: RangeError, message: names(`option ${key}`, '-1') });
-    add({ name: `option ${key} NaN`, act: ctor({ [key]: NaN }), error: RangeError, message: names(`option ${key}`, 'NaN') });
-    add({ name: `option ${key} a string`, act: ctor({ [key]: '0.1' }), error: TypeError, message: names(`option ${key}`, '"0.1"') });
-    add({ name: `option ${key} null`, act: ctor({ [key]: null }), error: TypeError, message: names(`option ${key}`, 'null') });
+    add({
+      name: `option ${key} negative`,
+      act: ctor({ [key]: -1 }),
+      error: RangeError,
+      message: names(`option ${key}`, '-1'),
+    });
+    add({
+      name: `option ${key} NaN`,
+      act: ctor({ [key]: NaN }),
+      error: RangeError,
+      message: names(`option ${key}`, 'NaN'),
+    });
+    add({
+      name: `option ${key} a string`,
+      act: ctor({ [key]: '0.1' }),
+      error: TypeError,
+      message: names(`option ${key}`, '"0.1"'),
+    });
+    add({
+      name: `option ${key} null`,
+      act: ctor({ [key]: null }),
+      error: TypeError,
+      message: names(`option ${key}`, 'null'),
+    });
   }
-  add({ name: 'option lr -Infinity', act: ctor({ lr: -Infinity }), error: RangeError, message: names('option lr', '-Infinity') });
+  add({
+    name: 'option lr -Infinity',
+    act: ctor({ lr: -Infinity }),
+    error: RangeError,
+    message: names('option lr', '-Infinity'),
+  });
   add({ name: 'option lr a boolean', act: ctor({ lr: true }), error: TypeError, message: names('option lr', 'true') });
   add({ name: 'option eps a bigint', act: ctor({ eps: 1n }), error: TypeError, message: names('option eps', '1n') });
   for (const key of BOOLEAN[algo]) {
-    add({ name: `option ${key} a number`, act: ctor({ [key]: 1 }), error: TypeError, message: names(`option ${key}`, '1') });
-    add({ name: `option ${key} a string`, act: ctor({ [key]: 'true' }), error: TypeError, message: names(`option ${key}`, '"true"') });
-    add({ name: `option ${key} null`, act: ctor({ [key]: null }), error: TypeError, message: names(`option ${key}`, 'null') });
+    add({
+      name: `option ${key} a number`,
+      act: ctor({ [key]: 1 }),
+      error: TypeError,
+      message: names(`option ${key}`, '1'),
+    });
+    add({
+      name: `option ${key} a string`,
+      act: ctor({ [key]: 'true' }),
+      error: TypeError,
+      message: names(`option ${key}`, '"true"'),
+    });
+    add({
+      name: `option ${key} null`,
+      act: ctor({ [key]: null }),
+      error: TypeError,
+      message: names(`option ${key}`, 'null'),
+    });
   }
-  add({ name: 'unknown option learningRate', act: ctor({ learningRate: 0.1 }), error: TypeError, message: names('unknown option', 'learningRate') });
-  add({ name: 'unknown option decay (the TF.js name)', act: ctor({ decay: 0.9 }), error: TypeError, message: names('unknown option', 'decay') });
+  add({
+    name: 'unknown option learningRate',
+    act: ctor({ learningRate: 0.1 }),
+    error: TypeError,
+    message: names('unknown option', 'learningRate'),
+  });
+  add({
+    name: 'unknown option decay (the TF.js name)',
+    act: ctor({ decay: 0.9 }),
+    error: TypeError,
+    message: names('unknown option', 'decay'),
+  });
   add({
     name: 'unknown option named like an Object.prototype member (constructor)',
-    act: ctor({ constructor: 1 }), error: TypeError, message: names('unknown option', 'constructor'),
+    act: ctor({ constructor: 1 }),
+    error: TypeError,
+    message: names('unknown option', 'constructor'),
   });
-  add({ name: 'options a number', act: () => construct(algo, [arr(3)], 0.1), error: TypeError, message: names('options', '0.1') });
-  add({ name: 'options null', act: () => construct(algo, [arr(3)], null), error: TypeError, message: names('options', 'null') });
-  add({ name: 'unknown flavor', act: ctor({ flavor: 'pytorch' }), error: RangeError, message: names('flavor', '"pytorch"') });
+  add({
+    name: 'options a number',
+    act: () => construct(algo, [arr(3)], 0.1),
+    error: TypeError,
+    message: names('options', '0.1'),
+  });
+  add({
+    name: 'options null',
+    act: () => construct(algo, [arr(3)], null),
+    error: TypeError,
+    message: names('options', 'null'),
+  });
+  add({
+    name: 'unknown flavor',
+    act: ctor({ flavor: 'pytorch' }),
+    error: RangeError,
+    message: names('flavor', '"pytorch"'),
+  });
   add({ name: 'flavor a number', act: ctor({ flavor: 1 }), error: RangeError, message: names('flavor', '1') });
-  add({ name: 'unknown backend', act: ctor({ backend: 'gpu' }), error: RangeError, message: names('backend', '"gpu"') });
+  add({
+    name: 'unknown backend',
+    act: ctor({ backend: 'gpu' }),
+    error: RangeError,
+    message: names('backend', '"gpu"'),
+  });
   add({ name: 'backend a number', act: ctor({ backend: 0 }), error: RangeError, message: names('backend', '0') });
   for (const [key, bad] of TFJS_UNSUPPORTED[algo]) {
     add({
-      name: `tfjs flavor with ${key}`, act: ctor({ flavor: 'tfjs', [key]: bad }), error: RangeError,
+      name: `tfjs flavor with ${key}`,
+      act: ctor({ flavor: 'tfjs', [key]: bad }),
+      error: RangeError,
       message: new RegExp(`${names(`option ${key}`, String(bad)).source}[^]*tfjs`),
     });
     add({
-      name: `tfjs flavor with ${key} in a param group`, act: ctor({ flavor: 'tfjs' }, [{ params: [arr(2)], [key]: bad }]),
-      error: RangeError, message: new RegExp(`${names(`param group 0: ${key}`, String(bad)).source}[^]*tfjs`),
+      name: `tfjs flavor with ${key} in a param group`,
+      act: ctor({ flavor: 'tfjs' }, [{ params: [arr(2)], [key]: bad }]),
+      error: RangeError,
+      message: new RegExp(`${names(`param group 0: ${key}`, String(bad)).source}[^]*tfjs`),
     });
   }
 
   // ------------------------------------------------------- constructor: params
-  add({ name: 'params a Float32Array, not a list', act: (f) => construct(algo, arr(3), { backend: f.backend }), error: TypeError, message: names('params', 'a Float32Array of length 3') });
-  add({ name: 'params missing', act: () => construct(algo, undefined), error: TypeError, message: names('params', 'undefined') });
-  add({ name: 'params empty', act: (f) => construct(algo, [], { backend: f.backend }), error: RangeError, message: /params is an empty list/ });
-  add({ name: 'params containing a Float64Array', act: ctor({}, [arr(2), new Float64Array(3)]), error: TypeError, message: names('params[1]', 'a Float64Array of length 3') });
-  add({ name: 'params containing a number[]', act: ctor({}, [[1, 2, 3]]), error: TypeError, message: names('params[0]', 'an array of length 3') });
-  add({ name: 'params containing null', act: ctor({}, [arr(2), null]), error: TypeError, message: names('params[1]', 'null') });
-  add({ name: 'params containing a negative length', act: ctor({}, [-1]), error: RangeError, message: names('params[0]', '-1') });
-  add({ name: 'params containing a fractional length', act: ctor({}, [2.5]), error: RangeError, message: names('params[0]', '2.5') });
+  add({
+    name: 'params a Float32Array, not a list',
+    act: (f) => construct(algo, arr(3), { backend: f.backend }),
+    error: TypeError,
+    message: names('params', 'a Float32Array of length 3'),
+  });
+  add({
+    name: 'params missing',
+    act: () => construct(algo, undefined),
+    error: TypeError,
+    message: names('params', 'undefined'),
+  });
+  add({
+    name: 'params empty',
+    act: (f) => construct(algo, [], { backend: f.backend }),
+    error: RangeError,
+    message: /params is an empty list/,
+  });
+  add({
+    name: 'params containing a Float64Array',
+    act: ctor({}, [arr(2), new Float64Array(3)]),
+    error: TypeError,
+    message: names('params[1]', 'a Float64Array of length 3'),
+  });
+  add({
+    name: 'params containing a number[]',
+    act: ctor({}, [[1, 2, 3]]),
+    error: TypeError,
+    message: names('params[0]', 'an array of length 3'),
+  });
+  add({
+    name: 'params containing null',
+    act: ctor({}, [arr(2), null]),
+    error: TypeError,
+    message: names('params[1]', 'null'),
+  });
+  add({
+    name: 'params containing a negative length',
+    act: ctor({}, [-1]),
+    error: RangeError,
+    message: names('params[0]', '-1'),
+  });
+  add({
+    name: 'params containing a fractional length',
+    act: ctor({}, [2.5]),
+    error: RangeError,
+    message: names('params[0]', '2.5'),
+  });
   add({
     name: 'params containing the same array twice',
-    act: (f) => { const a = arr(3); return construct(algo, [a, arr(2), a], { backend: f.backend }); },
-    error: RangeError, message: /params\[2\] is the same Float32Array as params\[0\]/,
+    act: (f) => {
+      const a = arr(3);
+      return construct(algo, [a, arr(2), a], { backend: f.backend });
+    },
+    error: RangeError,
+    message: /params\[2\] is the same Float32Array as params\[0\]/,
   });
   add({
     name: 'the same array in two param groups',
-    act: (f) => { const a = arr(3); return construct(algo, [{ params: [a] }, { params: [arr(1), a] }], { backend: f.backend }); },
-    error: RangeError, message: /param group 1: params\[1\] is the same Float32Array as a parameter of an earlier group/,
+    act: (f) => {
+      const a = arr(3);
+      return construct(algo, [{ params: [a] }, { params: [arr(1), a] }], { backend: f.backend });
+    },
+    error: RangeError,
+    message: /param group 1: params\[1\] is the same Float32Array as a parameter of an earlier group/,
   });
-  add({ name: 'params mixing groups and bare arrays', act: ctor({}, [arr(2), { params: [arr(3)] }]), error: TypeError, message: /mixes param groups and bare parameters/ });
-  add({ name: 'a param group without params', act: ctor({}, [{ params: [arr(2)] }, { lr: 0.1 }]), error: TypeError, message: names('param group 1: params', 'undefined') });
-  add({ name: 'a param group with params not a list', act: ctor({}, [{ params: arr(2) }]), error: TypeError, message: names('param group 0: params', 'a Float32Array of length 2') });
-  add({ name: 'a param group with empty params', act: ctor({}, [{ params: [] }]), error: RangeError, message: names('param group 0: params', 'empty') });
-  add({ name: 'a param group with a negative lr', act: ctor({}, [{ params: [arr(2)] }, { params: [arr(1)], lr: -1 }]), error: RangeError, message: names('param group 1: lr', '-1') });
-  add({ name: 'a param group with a string eps', act: ctor({}, [{ params: [arr(2)], eps: '1e-8' }]), error: TypeError, message: names('param group 0: eps', '"1e-8"') });
-  add({ name: 'a param group with an unknown option', act: ctor({}, [{ params: [arr(2)], learningRate: 1 }]), error: TypeError, message: names('unknown option', 'learningRate') });
-  add({ name: 'a param group with a flavor', act: ctor({}, [{ params: [arr(2)], flavor: 'tfjs' }]), error: TypeError, message: names('unknown option', 'flavor') });
+  add({
+    name: 'params mixing groups and bare arrays',
+    act: ctor({}, [arr(2), { params: [arr(3)] }]),
+    error: TypeError,
+    message: /mixes param groups and bare parameters/,
+  });
+  add({
+    name: 'a param group without params',
+    act: ctor({}, [{ params: [arr(2)] }, { lr: 0.1 }]),
+    error: TypeError,
+    message: names('param group 1: params', 'undefined'),
+  });
+  add({
+    name: 'a param group with params not a list',
+    act: ctor({}, [{ params: arr(2) }]),
+    error: TypeError,
+    message: names('param group 0: params', 'a Float32Array of length 2'),
+  });
+  add({
+    name: 'a param group with empty params',
+    act: ctor({}, [{ params: [] }]),
+    error: RangeError,
+    message: names('param group 0: params', 'empty'),
+  });
+  add({
+    name: 'a param group with a negative lr',
+    act: ctor({}, [{ params: [arr(2)] }, { params: [arr(1)], lr: -1 }]),
+    error: RangeError,
+    message: names('param group 1: lr', '-1'),
+  });
+  add({
+    name: 'a param group with a string eps',
+    act: ctor({}, [{ params: [arr(2)], eps: '1e-8' }]),
+    error: TypeError,
+    message: names('param group 0: eps', '"1e-8"'),
+  });
+  add({
+    name: 'a param group with an unknown option',
+    act: ctor({}, [{ params: [arr(2)], learningRate: 1 }]),
+    error: TypeError,
+    message: names('unknown option', 'learningRate'),
+  });
+  add({
+    name: 'a param group with a flavor',
+    act: ctor({}, [{ params: [arr(2)], flavor: 'tfjs' }]),
+    error: TypeError,
+    message: names('unknown option', 'flavor'),
+  });
 
   // ------------------------------------------------------- step(grads)
-  add({ name: 'step with too few grads', act: (f) => f.opt.step(gradsFor(LENGTHS, 9).slice(0, 2)), error: RangeError, message: /step\(grads\)[\s\S]*\b2 gradients for 3 parameters/ });
-  add({ name: 'step with too many grads', act: (f) => f.opt.step([...gradsFor(LENGTHS, 9), arr(1)]), error: RangeError, message: /step\(grads\)[\s\S]*\b4 gradients for 3 parameters/ });
-  add({ name: 'step with no grads (empty list)', act: (f) => f.opt.step([]), error: RangeError, message: /step\(grads\)[\s\S]*\b0 gradients for 3 parameters/ });
-  add({ name: 'step with a grad of the wrong length', act: (f) => f.opt.step([arr(5), arr(4), arr(7)]), error: RangeError, message: names('grads[1]', 'length 4') });
-  add({ name: 'step with a grad of the wrong length last', act: (f) => f.opt.step([arr(5), arr(3), arr(8)]), error: RangeError, message: names('grads[2]', 'length 8') });
-  add({ name: 'step with a Float64Array grad', act: (f) => f.opt.step([new Float64Array(5), arr(3), arr(7)] as never), error: TypeError, message: names('grads[0]', 'a Float64Array of length 5') });
-  add({ name: 'step with a plain-array grad', act: (f) => f.opt.step([arr(5), arr(3), [1, 2, 3, 4, 5, 6, 7]] as never), error: TypeError, message: names('grads[2]', 'an array of length 7') });
-  add({ name: 'step with a number as a grad', act: (f) => f.opt.step([arr(5), 3, arr(7)] as never), error: TypeError, message: names('grads[1]', '3') });
-  add({ name: 'step with grads not a list', act: (f) => f.opt.step(arr(15) as never), error: TypeError, message: names('grads', 'a Float32Array of length 15') });
-  add({ name: 'step with grads null', act: (f) => f.opt.step(null as never), error: TypeError, message: names('grads', 'null') });
+  add({
+    name: 'step with too few grads',
+    act: (f) => f.opt.step(gradsFor(LENGTHS, 9).slice(0, 2)),
+    error: RangeError,
+    message: /step\(grads\)[\s\S]*\b2 gradients for 3 parameters/,
+  });
+  add({
+    name: 'step with too many grads',
+    act: (f) => f.opt.step([...gradsFor(LENGTHS, 9), arr(1)]),
+    error: RangeError,
+    message: /step\(grads\)[\s\S]*\b4 gradients for 3 parameters/,
+  });
+  add({
+    name: 'step with no grads (empty list)',
+    act: (f) => f.opt.step([]),
+    error: RangeError,
+    message: /step\(grads\)[\s\S]*\b0 gradients for 3 parameters/,
+  });
+  add({
+    name: 'step with a grad of the wrong length',
+    act: (f) => f.opt.step([arr(5), arr(4), arr(7)]),
+    error: RangeError,
+    message: names('grads[1]', 'length 4'),
+  });
+  add({
+    name: 'step with a grad of the wrong length last',
+    act: (f) => f.opt.step([arr(5), arr(3), arr(8)]),
+    error: RangeError,
+    message: names('grads[2]', 'length 8'),
+  });
+  add({
+    name: 'step with a Float64Array grad',
+    act: (f) => f.opt.step([new Float64Array(5), arr(3), arr(7)] as never),
+    error: TypeError,
+    message: names('grads[0]', 'a Float64Array of length 5'),
+  });
+  add({
+    name: 'step with a plain-array grad',
+    act: (f) => f.opt.step([arr(5), arr(3), [1, 2, 3, 4, 5, 6, 7]] as never),
+    error: TypeError,
+    message: names('grads[2]', 'an array of length 7'),
+  });
+  add({
+    name: 'step with a number as a grad',
+    act: (f) => f.opt.step([arr(5), 3, arr(7)] as never),
+    error: TypeError,
+    message: names('grads[1]', '3'),
+  });
+  add({
+    name: 'step with grads not a list',
+    act: (f) => f.opt.step(arr(15) as never),
+    error: TypeError,
+    message: names('grads', 'a Float32Array of length 15'),
+  });
+  add({
+    name: 'step with grads null',
+    act: (f) => f.opt.step(null as never),
+    error: TypeError,
+    message: names('grads', 'null'),
+  });
 
   // ------------------------------------------------------- options broken through paramGroups
   for (const key of NUMERIC[algo]) {
-    add({ name: `paramGroups[0].${key} = -1, then step(grads)`, ...breakGroup(0, key, -1, stepDropIn), error: RangeError, message: names(`paramGroups[0].${key}`, '-1') });
+    add({
+      name: `paramGroups[0].${key} = -1, then step(grads)`,
+      ...breakGroup(0, key, -1, stepDropIn),
+      error: RangeError,
+      message: names(`paramGroups[0].${key}`, '-1'),
+    });
   }
-  add({ name: 'paramGroups[0].lr = -1, then zero-copy step()', ...breakGroup(0, 'lr', -1, stepZeroCopy), error: RangeError, message: names('paramGroups[0].lr', '-1') });
-  add({ name: 'paramGroups[1].lr = NaN, then step()', ...breakGroup(1, 'lr', NaN, stepZeroCopy), error: RangeError, message: names('paramGroups[1].lr', 'NaN') });
-  add({ name: 'paramGroups[1].eps a string, then step(grads)', ...breakGroup(1, 'eps', '1e-8', stepDropIn), error: TypeError, message: names('paramGroups[1].eps', '"1e-8"') });
-  add({ name: 'paramGroups[0].lr undefined, then step()', ...breakGroup(0, 'lr', undefined, stepZeroCopy), error: TypeError, message: names('paramGroups[0].lr', 'undefined') });
-  add({ name: 'paramGroups[0].maximize a string, then step()', ...breakGroup(0, 'maximize', 'yes', stepZeroCopy), error: TypeError, message: names('paramGroups[0].maximize', '"yes"') });
-  add({ name: 'a valid paramGroups change but a bad grad: the change is not half-applied', prepare: setGroup(0, 'lr', 0.5), act: (f) => f.opt.step([arr(5), arr(3), arr(6)]), error: RangeError, message: names('grads[2]', 'length 6') });
+  add({
+    name: 'paramGroups[0].lr = -1, then zero-copy step()',
+    ...breakGroup(0, 'lr', -1, stepZeroCopy),
+    error: RangeError,
+    message: names('paramGroups[0].lr', '-1'),
+  });
+  add({
+    name: 'paramGroups[1].lr = NaN, then step()',
+    ...breakGroup(1, 'lr', NaN, stepZeroCopy),
+    error: RangeError,
+    message: names('paramGroups[1].lr', 'NaN'),
+  });
+  add({
+    name: 'paramGroups[1].eps a string, then step(grads)',
+    ...breakGroup(1, 'eps', '1e-8', stepDropIn),
+    error: TypeError,
+    message: names('paramGroups[1].eps', '"1e-8"'),
+  });
+  add({
+    name: 'paramGroups[0].lr undefined, then step()',
+    ...breakGroup(0, 'lr', undefined, stepZeroCopy),
+    error: TypeError,
+    message: names('paramGroups[0].lr', 'undefined'),
+  });
+  add({
+    name: 'paramGroups[0].maximize a string, then step()',
+    ...breakGroup(0, 'maximize', 'yes', stepZeroCopy),
+    error: TypeError,
+    message: names('paramGroups[0].maximize', '"yes"'),
+  });
+  add({
+    name: 'a valid paramGroups change but a bad grad: the change is not half-applied',
+    prepare: setGroup(0, 'lr', 0.5),
+    act: (f) => f.opt.step([arr(5), arr(3), arr(6)]),
+    error: RangeError,
+    message: names('grads[2]', 'length 6'),
+  });
   if (algo === 'RMSprop') {
-    add({ name: 'paramGroups[0].momentum = 0.5 (new buffer needed), then a bad grad', prepare: setGroup(0, 'momentum', 0.5), act: (f) => f.opt.step([arr(5), arr(2), arr(7)]), error: RangeError, message: names('grads[1]', 'length 2') });
+    add({
+      name: 'paramGroups[0].momentum = 0.5 (new buffer needed), then a bad grad',
+      prepare: setGroup(0, 'momentum', 0.5),
+      act: (f) => f.opt.step([arr(5), arr(2), arr(7)]),
+      error: RangeError,
+      message: names('grads[1]', 'length 2'),
+    });
   }
   for (const [key, bad] of TFJS_UNSUPPORTED[algo]) {
     add({
-      name: `tfjs: paramGroups[1].${key} set, then step()`, flavor: 'tfjs', ...breakGroup(1, key, bad, stepZeroCopy),
-      error: RangeError, message: new RegExp(`${names(`paramGroups[1].${key}`, String(bad)).source}[^]*tfjs`),
+      name: `tfjs: paramGroups[1].${key} set, then step()`,
+      flavor: 'tfjs',
+      ...breakGroup(1, key, bad, stepZeroCopy),
+      error: RangeError,
+      message: new RegExp(`${names(`paramGroups[1].${key}`, String(bad)).source}[^]*tfjs`),
     });
   }
 
   // ------------------------------------------------------- addParamGroup
-  add({ name: 'addParamGroup with a negative lr', act: (f) => f.opt.addParamGroup({ params: [arr(2)], lr: -1 }), error: RangeError, message: names('addParamGroup: lr', '-1') });
-  add({ name: 'addParamGroup with a string eps', act: (f) => f.opt.addParamGroup({ params: [arr(2)], eps: 'small' }), error: TypeError, message: names('addParamGroup: eps', '"small"') });
-  add({ name: 'addParamGroup with an unknown option', act: (f) => f.opt.addParamGroup({ params: [arr(2)], learningRate: 0.1 }), error: TypeError, message: names('unknown option', 'learningRate') });
-  add({ name: 'addParamGroup with a flavor', act: (f) => f.opt.addParamGroup({ params: [arr(2)], flavor: 'tfjs' } as never), error: TypeError, message: names('unknown option', 'flavor') });
-  add({ name: 'addParamGroup with an array already in the optimizer', act: (f) => f.opt.addParamGroup({ params: [arr(2), f.user[1]!] }), error: RangeError, message: /addParamGroup: params\[1\] is the same Float32Array as a parameter the optimizer already has/ });
-  add({ name: 'addParamGroup with the same new array twice', act: (f) => { const a = arr(2); f.opt.addParamGroup({ params: [a, a] }); }, error: RangeError, message: /addParamGroup: params\[1\] is the same Float32Array as params\[0\]/ });
-  add({ name: 'addParamGroup with a Float64Array', act: (f) => f.opt.addParamGroup({ params: [new Float64Array(2)] } as never), error: TypeError, message: names('params[0]', 'a Float64Array of length 2') });
-  add({ name: 'addParamGroup without params', act: (f) => f.opt.addParamGroup({ lr: 0.1 } as never), error: TypeError, message: names('params', 'undefined') });
-  add({ name: 'addParamGroup with params not a list', act: (f) => f.opt.addParamGroup({ params: arr(2) } as never), error: TypeError, message: names('params', 'a Float32Array of length 2') });
+  add({
+    name: 'addParamGroup with a negative lr',
+    act: (f) => f.opt.addParamGroup({ params: [arr(2)], lr: -1 }),
+    error: RangeError,
+    message: names('addParamGroup: lr', '-1'),
+  });
+  add({
+    name: 'addParamGroup with a string eps',
+    act: (f) => f.opt.addParamGroup({ params: [arr(2)], eps: 'small' }),
+    error: TypeError,
+    message: names('addParamGroup: eps', '"small"'),
+  });
+  add({
+    name: 'addParamGroup with an unknown option',
+    act: (f) => f.opt.addParamGroup({ params: [arr(2)], learningRate: 0.1 }),
+    error: TypeError,
+    message: names('unknown option', 'learningRate'),
+  });
+  add({
+    name: 'addParamGroup with a flavor',
+    act: (f) => f.opt.addParamGroup({ params: [arr(2)], flavor: 'tfjs' } as never),
+    error: TypeError,
+    message: names('unknown option', 'flavor'),
+  });
+  add({
+    name: 'addParamGroup with an array already in the optimizer',
+    act: (f) => f.opt.addParamGroup({ params: [arr(2), f.user[1]!] }),
+    error: RangeError,
+    message: /addParamGroup: params\[1\] is the same Float32Array as a parameter the optimizer already has/,
+  });
+  add({
+    name: 'addParamGroup with the same new array twice',
+    act: (f) => {
+      const a = arr(2);
+      f.opt.addParamGroup({ params: [a, a] });
+    },
+    error: RangeError,
+    message: /addParamGroup: params\[1\] is the same Float32Array as params\[0\]/,
+  });
+  add({
+    name: 'addParamGroup with a Float64Array',
+    act: (f) => f.opt.addParamGroup({ params: [new Float64Array(2)] } as never),
+    error: TypeError,
+    message: names('params[0]', 'a Float64Array of length 2'),
+  });
+  add({
+    name: 'addParamGroup without params',
+    act: (f) => f.opt.addParamGroup({ lr: 0.1 } as never),
+    error: TypeError,
+    message: names('params', 'undefined'),
+  });
+  add({
+    name: 'addParamGroup with params not a list',
+    act: (f) => f.opt.addParamGroup({ params: arr(2) } as never),
+    error: TypeError,
+    message: names('params', 'a Float32Array of length 2'),
+  });
   add({
     name: 'addParamGroup with empty params: the message names addParamGroup (or the new group 2), not "param group 0"',
-    act: (f) => f.opt.addParamGroup({ params: [] }), error: RangeError, message: /(addParamGroup|param group 2)[\s\S]*\bparams\b[\s\S]*empty/,
+    act: (f) => f.opt.addParamGroup({ params: [] }),
+    error: RangeError,
+    message: /(addParamGroup|param group 2)[\s\S]*\bparams\b[\s\S]*empty/,
   });
-  add({ name: 'addParamGroup(null)', act: (f) => f.opt.addParamGroup(null as never), error: TypeError, message: /\bnull\b/ });
+  add({
+    name: 'addParamGroup(null)',
+    act: (f) => f.opt.addParamGroup(null as never),
+    error: TypeError,
+    message: /\bnull\b/,
+  });
   add({
     name: 'addParamGroup given a bare Float32Array instead of a group',
-    act: (f) => f.opt.addParamGroup(arr(2) as never), error: TypeError, message: names('group', 'a Float32Array of length 2'),
+    act: (f) => f.opt.addParamGroup(arr(2) as never),
+    error: TypeError,
+    message: names('group', 'a Float32Array of length 2'),
   });
   for (const [key, bad] of TFJS_UNSUPPORTED[algo]) {
     add({
-      name: `tfjs: addParamGroup with ${key}`, flavor: 'tfjs', act: (f) => f.opt.addParamGroup({ params: [arr(2)], [key]: bad }),
-      error: RangeError, message: new RegExp(`${names(`addParamGroup: ${key}`, String(bad)).source}[^]*tfjs`),
+      name: `tfjs: addParamGroup with ${key}`,
+      flavor: 'tfjs',
+      act: (f) => f.opt.addParamGroup({ params: [arr(2)], [key]: bad }),
+      error: RangeError,
+      message: new RegExp(`${names(`addParamGroup: ${key}`, String(bad)).source}[^]*tfjs`),
     });
   }
 
   // ------------------------------------------------------- loadStateDict
   const { first, last } = BUFFERS[algo];
   const load = (f: Fixture, d: unknown): void => f.opt.loadStateDict(d as never);
-  add({ name: 'loadStateDict(null)', act: (f) => load(f, null), error: TypeError, message: names('state dict', 'null') });
-  add({ name: 'loadStateDict of a string', act: (f) => load(f, '{"state":{}}'), error: TypeError, message: names('state dict', '"{\\"state\\":{}}"') });
-  add({ name: 'loadStateDict without param_groups', act: loadBroken((d) => { delete (d as Partial<LooseDict>).param_groups; }), error: TypeError, message: names('param_groups', 'undefined') });
-  add({ name: 'loadStateDict without state', act: loadBroken((d) => { delete (d as Partial<LooseDict>).state; }), error: TypeError, message: names('state', 'undefined') });
-  add({ name: 'loadStateDict with state an array', act: loadBroken((d) => { (d as { state: unknown }).state = [d.state['0']]; }), error: TypeError, message: names('state', 'an array of length 1') });
-  add({ name: 'loadStateDict with one param group too few', act: loadBroken((d) => { d.param_groups.pop(); }), error: RangeError, message: /\b1 param groups, the optimizer 2\b/ });
-  add({ name: 'loadStateDict with one param group too many', act: loadBroken((d) => { d.param_groups.push({ ...d.param_groups[1]!, params: [3] }); }), error: RangeError, message: /\b3 param groups, the optimizer 2\b/ });
-  add({ name: 'loadStateDict with a param group not an object', act: loadBroken((d) => { (d.param_groups as unknown[])[1] = 5; }), error: TypeError, message: names('param_groups[1]', '5') });
-  add({ name: 'loadStateDict with a group listing too few params', act: loadBroken((d) => { d.param_groups[0]!['params'] = [0]; }), error: RangeError, message: names('param_groups[0].params', 'an array of length 1') });
-  add({ name: 'loadStateDict with a group listing other params', act: loadBroken((d) => { d.param_groups[0]!['params'] = [1, 0]; }), error: RangeError, message: names('param_groups[0].params', 'expected [0, 1]') });
-  add({ name: 'loadStateDict with a group listing params as strings', act: loadBroken((d) => { d.param_groups[1]!['params'] = ['2']; }), error: RangeError, message: names('param_groups[1].params', 'expected [2]') });
-  add({ name: 'loadStateDict with a group without params', act: loadBroken((d) => { delete d.param_groups[1]!['params']; }), error: RangeError, message: names('param_groups[1].params', 'undefined') });
-  add({ name: 'loadStateDict with a group missing lr', act: loadBroken((d) => { delete d.param_groups[0]!['lr']; }), error: RangeError, message: names('param_groups[0]', 'lacks option lr') });
-  add({ name: 'loadStateDict with a group missing eps', act: loadBroken((d) => { delete d.param_groups[1]!['eps']; }), error: RangeError, message: names('param_groups[1]', 'lacks option eps') });
-  add({ name: 'loadStateDict with a group missing maximize', act: loadBroken((d) => { delete d.param_groups[1]!['maximize']; }), error: RangeError, message: names('param_groups[1]', 'lacks option maximize') });
-  add({ name: 'loadStateDict with a negative lr', act: loadBroken((d) => { d.param_groups[0]!['lr'] = -1; }), error: RangeError, message: names('param_groups[0].lr', '-1') });
-  add({ name: 'loadStateDict with a negative eps in group 1', act: loadBroken((d) => { d.param_groups[1]!['eps'] = -1e-8; }), error: RangeError, message: names('param_groups[1].eps', '-1e-8') });
-  add({ name: 'loadStateDict with a string lr', act: loadBroken((d) => { d.param_groups[0]!['lr'] = '0.1'; }), error: TypeError, message: names('param_groups[0].lr', '"0.1"') });
-  add({ name: 'loadStateDict with lr null (NaN after JSON)', act: loadBroken((d) => { d.param_groups[0]!['lr'] = null; }), error: TypeError, message: names('param_groups[0].lr', 'null') });
-  add({ name: 'loadStateDict with maximize a number', act: loadBroken((d) => { d.param_groups[1]!['maximize'] = 0; }), error: TypeError, message: names('param_groups[1].maximize', '0') });
-  add({ name: 'loadStateDict with an unknown option in a group', act: loadBroken((d) => { d.param_groups[0]!['learningRate'] = 0.1; }), error: TypeError, message: names('param_groups[0].', 'learningRate') });
+  add({
+    name: 'loadStateDict(null)',
+    act: (f) => load(f, null),
+    error: TypeError,
+    message: names('state dict', 'null'),
+  });
+  add({
+    name: 'loadStateDict of a string',
+    act: (f) => load(f, '{"state":{}}'),
+    error: TypeError,
+    message: names('state dict', '"{\\"state\\":{}}"'),
+  });
+  add({
+    name: 'loadStateDict without param_groups',
+    act: loadBroken((d) => {
+      delete (d as Partial<LooseDict>).param_groups;
+    }),
+    error: TypeError,
+    message: names('param_groups', 'undefined'),
+  });
+  add({
+    name: 'loadStateDict without state',
+    act: loadBroken((d) => {
+      delete (d as Partial<LooseDict>).state;
+    }),
+    error: TypeError,
+    message: names('state', 'undefined'),
+  });
+  add({
+    name: 'loadStateDict with state an array',
+    act: loadBroken((d) => {
+      (d as { state: unknown }).state = [d.state['0']];
+    }),
+    error: TypeError,
+    message: names('state', 'an array of length 1'),
+  });
+  add({
+    name: 'loadStateDict with one param group too few',
+    act: loadBroken((d) => {
+      d.param_groups.pop();
+    }),
+    error: RangeError,
+    message: /\b1 param groups, the optimizer 2\b/,
+  });
+  add({
+    name: 'loadStateDict with one param group too many',
+    act: loadBroken((d) => {
+      d.param_groups.push({ ...d.param_groups[1]!, params: [3] });
+    }),
+    error: RangeError,
+    message: /\b3 param groups, the optimizer 2\b/,
+  });
+  add({
+    name: 'loadStateDict with a param group not an object',
+    act: loadBroken((d) => {
+      (d.param_groups as unknown[])[1] = 5;
+    }),
+    error: TypeError,
+    message: names('param_groups[1]', '5'),
+  });
+  add({
+    name: 'loadStateDict with a group listing too few params',
+    act: loadBroken((d) => {
+      d.param_groups[0]!['params'] = [0];
+    }),
+    error: RangeError,
+    message: names('param_groups[0].params', 'an array of length 1'),
+  });
+  add({
+    name: 'loadStateDict with a group listing other params',
+    act: loadBroken((d) => {
+      d.param_groups[0]!['params'] = [1, 0];
+    }),
+    error: RangeError,
+    message: names('param_groups[0].params', 'expected [0, 1]'),
+  });
+  add({
+    name: 'loadStateDict with a group listing params as strings',
+    act: loadBroken((d) => {
+      d.param_groups[1]!['params'] = ['2'];
+    }),
+    error: RangeError,
+    message: names('param_groups[1].params', 'expected [2]'),
+  });
+  add({
+    name: 'loadStateDict with a group without params',
+    act: loadBroken((d) => {
+      delete d.param_groups[1]!['params'];
+    }),
+    error: RangeError,
+    message: names('param_groups[1].params', 'undefined'),
+  });
+  add({
+    name: 'loadStateDict with a group missing lr',
+    act: loadBroken((d) => {
+      delete d.param_groups[0]!['lr'];
+    }),
+    error: RangeError,
+    message: names('param_groups[0]', 'lacks option lr'),
+  });
+  add({
+    name: 'loadStateDict with a group missing eps',
+    act: loadBroken((d) => {
+      delete d.param_groups[1]!['eps'];
+    }),
+    error: RangeError,
+    message: names('param_groups[1]', 'lacks option eps'),
+  });
+  add({
+    name: 'loadStateDict with a group missing maximize',
+    act: loadBroken((d) => {
+      delete d.param_groups[1]!['maximize'];
+    }),
+    error: RangeError,
+    message: names('param_groups[1]', 'lacks option maximize'),
+  });
+  add({
+    name: 'loadStateDict with a negative lr',
+    act: loadBroken((d) => {
+      d.param_groups[0]!['lr'] = -1;
+    }),
+    error: RangeError,
+    message: names('param_groups[0].lr', '-1'),
+  });
+  add({
+    name: 'loadStateDict with a negative eps in group 1',
+    act: loadBroken((d) => {
+      d.param_groups[1]!['eps'] = -1e-8;
+    }),
+    error: RangeError,
+    message: names('param_groups[1].eps', '-1e-8'),
+  });
+  add({
+    name: 'loadStateDict with a string lr',
+    act: loadBroken((d) => {
+      d.param_groups[0]!['lr'] = '0.1';
+    }),
+    error: TypeError,
+    message: names('param_groups[0].lr', '"0.1"'),
+  });
+  add({
+    name: 'loadStateDict with lr null (NaN after JSON)',
+    act: loadBroken((d) => {
+      d.param_groups[0]!['lr'] = null;
+    }),
+    error: TypeError,
+    message: names('param_groups[0].lr', 'null'),
+  });
+  add({
+    name: 'loadStateDict with maximize a number',
+    act: loadBroken((d) => {
+      d.param_groups[1]!['maximize'] = 0;
+    }),
+    error: TypeError,
+    message: names('param_groups[1].maximize', '0'),
+  });
+  add({
+    name: 'loadStateDict with an unknown option in a group',
+    act: loadBroken((d) => {
+      d.param_groups[0]!['learningRate'] = 0.1;
+    }),
+    error: TypeError,
+    message: names('param_groups[0].', 'learningRate'),
+  });
   add({
     name: 'loadStateDict with an option named like an Object.prototype member (valueOf)',
-    act: loadBroken((d) => { d.param_groups[0]!['valueOf'] = 1; }), error: TypeError, message: names('param_groups[0].', 'valueOf'),
+    act: loadBroken((d) => {
+      d.param_groups[0]!['valueOf'] = 1;
+    }),
+    error: TypeError,
+    message: names('param_groups[0].', 'valueOf'),
   });
   for (const [key, bad] of TFJS_UNSUPPORTED[algo]) {
     add({
-      name: `tfjs: loadStateDict with ${key} set`, flavor: 'tfjs', act: loadBroken((d) => { d.param_groups[1]![key] = bad; }),
-      error: RangeError, message: new RegExp(`${names(`param_groups[1].${key}`, String(bad)).source}[^]*tfjs`),
+      name: `tfjs: loadStateDict with ${key} set`,
+      flavor: 'tfjs',
+      act: loadBroken((d) => {
+        d.param_groups[1]![key] = bad;
+      }),
+      error: RangeError,
+      message: new RegExp(`${names(`param_groups[1].${key}`, String(bad)).source}[^]*tfjs`),
     });
   }
-  add({ name: 'loadStateDict with state for a parameter that does not exist', act: loadBroken((d) => { d.state['7'] = d.state['0']!; }), error: RangeError, message: names('state', '"7"') });
-  add({ name: 'loadStateDict with state for parameter -1', act: loadBroken((d) => { d.state['-1'] = d.state['0']!; }), error: RangeError, message: names('state', '"-1"') });
-  add({ name: 'loadStateDict with state for parameter "x"', act: loadBroken((d) => { d.state['x'] = d.state['0']!; }), error: RangeError, message: names('state', '"x"') });
-  add({ name: 'loadStateDict with state for parameter 0.5', act: loadBroken((d) => { d.state['0.5'] = d.state['0']!; }), error: RangeError, message: names('state', '"0.5"') });
+  add({
+    name: 'loadStateDict with state for a parameter that does not exist',
+    act: loadBroken((d) => {
+      d.state['7'] = d.state['0']!;
+    }),
+    error: RangeError,
+    message: names('state', '"7"'),
+  });
+  add({
+    name: 'loadStateDict with state for parameter -1',
+    act: loadBroken((d) => {
+      d.state['-1'] = d.state['0']!;
+    }),
+    error: RangeError,
+    message: names('state', '"-1"'),
+  });
+  add({
+    name: 'loadStateDict with state for parameter "x"',
+    act: loadBroken((d) => {
+      d.state['x'] = d.state['0']!;
+    }),
+    error: RangeError,
+    message: names('state', '"x"'),
+  });
+  add({
+    name: 'loadStateDict with state for parameter 0.5',
+    act: loadBroken((d) => {
+      d.state['0.5'] = d.state['0']!;
+    }),
+    error: RangeError,
+    message: names('state', '"0.5"'),
+  });
   add({
     name: 'loadStateDict with state keyed "01" instead of "1"',
-    act: loadBroken((d) => { d.state['01'] = d.state['1']!; delete d.state['1']; }), error: RangeError, message: names('state', '"01"'),
+    act: loadBroken((d) => {
+      d.state['01'] = d.state['1']!;
+      delete d.state['1'];
+    }),
+    error: RangeError,
+    message: names('state', '"01"'),
   });
-  add({ name: 'loadStateDict with a state entry not an object', act: loadBroken((d) => { (d.state as Record<string, unknown>)['1'] = 5; }), error: TypeError, message: names('state[1]', '5') });
-  add({ name: 'loadStateDict with a state entry null', act: loadBroken((d) => { (d.state as Record<string, unknown>)['2'] = null; }), error: TypeError, message: names('state[2]', 'null') });
-  add({ name: `loadStateDict with ${first} too short`, act: loadBroken((d) => { d.state['0']![first] = arr(4); }), error: RangeError, message: names(`state[0].${first}`, 'length 4') });
-  add({ name: `loadStateDict with ${first} too long (number[])`, act: loadBroken((d) => { d.state['1']![first] = [1, 2, 3, 4]; }), error: RangeError, message: names(`state[1].${first}`, 'length 4') });
+  add({
+    name: 'loadStateDict with a state entry not an object',
+    act: loadBroken((d) => {
+      (d.state as Record<string, unknown>)['1'] = 5;
+    }),
+    error: TypeError,
+    message: names('state[1]', '5'),
+  });
+  add({
+    name: 'loadStateDict with a state entry null',
+    act: loadBroken((d) => {
+      (d.state as Record<string, unknown>)['2'] = null;
+    }),
+    error: TypeError,
+    message: names('state[2]', 'null'),
+  });
+  add({
+    name: `loadStateDict with ${first} too short`,
+    act: loadBroken((d) => {
+      d.state['0']![first] = arr(4);
+    }),
+    error: RangeError,
+    message: names(`state[0].${first}`, 'length 4'),
+  });
+  add({
+    name: `loadStateDict with ${first} too long (number[])`,
+    act: loadBroken((d) => {
+      d.state['1']![first] = [1, 2, 3, 4];
+    }),
+    error: RangeError,
+    message: names(`state[1].${first}`, 'length 4'),
+  });
   for (const name of last) {
-    add({ name: `loadStateDict with ${name} of parameter 2 of the wrong length`, act: loadBroken((d) => { d.state['2']![name] = arr(6); }), error: RangeError, message: names(`state[2].${name}`, 'length 6') });
-    add({ name: `loadStateDict without ${name} of parameter 2`, act: loadBroken((d) => { delete d.state['2']![name]; }), error: TypeError, message: names(`state[2].${name}`, 'undefined') });
+    add({
+      name: `loadStateDict with ${name} of parameter 2 of the wrong length`,
+      act: loadBroken((d) => {
+        d.state['2']![name] = arr(6);
+      }),
+      error: RangeError,
+      message: names(`state[2].${name}`, 'length 6'),
+    });
+    add({
+      name: `loadStateDict without ${name} of parameter 2`,
+      act: loadBroken((d) => {
+        delete d.state['2']![name];
+      }),
+      error: TypeError,
+      message: names(`state[2].${name}`, 'undefined'),
+    });
   }
-  add({ name: `loadStateDict with ${first} a string`, act: loadBroken((d) => { d.state['0']![first] = '0,0,0,0,0'; }), error: TypeError, message: names(`state[0].${first}`, '"0,0,0,0,0"') });
-  add({ name: `loadStateDict with ${first} holding a null (NaN after JSON)`, act: loadBroken((d) => { d.state['0']![first] = [0, 0, null, 0, 0]; }), error: TypeError, message: names(`state[0].${first}[2]`, 'null') });
-  add({ name: `loadStateDict with ${first} an Int32Array`, act: loadBroken((d) => { d.state['0']![first] = new Int32Array(5); }), error: TypeError, message: names(`state[0].${first}`, 'Int32Array of length 5') });
+  add({
+    name: `loadStateDict with ${first} a string`,
+    act: loadBroken((d) => {
+      d.state['0']![first] = '0,0,0,0,0';
+    }),
+    error: TypeError,
+    message: names(`state[0].${first}`, '"0,0,0,0,0"'),
+  });
+  add({
+    name: `loadStateDict with ${first} holding a null (NaN after JSON)`,
+    act: loadBroken((d) => {
+      d.state['0']![first] = [0, 0, null, 0, 0];
+    }),
+    error: TypeError,
+    message: names(`state[0].${first}[2]`, 'null'),
+  });
+  add({
+    name: `loadStateDict with ${first} an Int32Array`,
+    act: loadBroken((d) => {
+      d.state['0']![first] = new Int32Array(5);
+    }),
+    error: TypeError,
+    message: names(`state[0].${first}`, 'Int32Array of length 5'),
+  });
   add({
     name: 'loadStateDict with a buffer of the other algorithm',
-    act: loadBroken((d) => { d.state['0']![algo === 'Adagrad' ? 'square_avg' : 'sum'] = arr(5); }),
-    error: RangeError, message: names('state[0]', algo === 'Adagrad' ? '"square_avg"' : '"sum"'),
+    act: loadBroken((d) => {
+      d.state['0']![algo === 'Adagrad' ? 'square_avg' : 'sum'] = arr(5);
+    }),
+    error: RangeError,
+    message: names('state[0]', algo === 'Adagrad' ? '"square_avg"' : '"sum"'),
   });
-  add({ name: 'loadStateDict with an unknown buffer name', act: loadBroken((d) => { d.state['1']!['exp_avg'] = arr(3); }), error: RangeError, message: names('state[1]', '"exp_avg"') });
+  add({
+    name: 'loadStateDict with an unknown buffer name',
+    act: loadBroken((d) => {
+      d.state['1']!['exp_avg'] = arr(3);
+    }),
+    error: RangeError,
+    message: names('state[1]', '"exp_avg"'),
+  });
   if (algo === 'RMSprop') {
-    add({ name: 'loadStateDict setting momentum > 0 without a momentum_buffer', act: loadBroken((d) => { d.param_groups[0]!['momentum'] = 0.5; }), error: TypeError, message: names('state[0].momentum_buffer', 'undefined') });
-    add({ name: 'tfjs: loadStateDict without momentum_buffer (TF.js always has it)', flavor: 'tfjs', act: loadBroken((d) => { delete d.state['0']!['momentum_buffer']; }), error: TypeError, message: names('state[0].momentum_buffer', 'undefined') });
+    add({
+      name: 'loadStateDict setting momentum > 0 without a momentum_buffer',
+      act: loadBroken((d) => {
+        d.param_groups[0]!['momentum'] = 0.5;
+      }),
+      error: TypeError,
+      message: names('state[0].momentum_buffer', 'undefined'),
+    });
+    add({
+      name: 'tfjs: loadStateDict without momentum_buffer (TF.js always has it)',
+      flavor: 'tfjs',
+      act: loadBroken((d) => {
+        delete d.state['0']!['momentum_buffer'];
+      }),
+      error: TypeError,
+      message: names('state[0].momentum_buffer', 'undefined'),
+    });
   }
   for (const [label, bad, shown] of [
-    ['negative', -1, '-1'], ['fractional', 1.5, '1.5'], ['NaN', NaN, 'NaN'], ['Infinity', Infinity, 'Infinity'],
+    ['negative', -1, '-1'],
+    ['fractional', 1.5, '1.5'],
+    ['NaN', NaN, 'NaN'],
+    ['Infinity', Infinity, 'Infinity'],
   ] as const) {
-    add({ name: `loadStateDict with a ${label} step`, act: loadBroken((d) => { d.state['1']!['step'] = bad; }), error: RangeError, message: names('state[1].step', shown) });
+    add({
+      name: `loadStateDict with a ${label} step`,
+      act: loadBroken((d) => {
+        d.state['1']!['step'] = bad;
+      }),
+      error: RangeError,
+      message: names('state[1].step', shown),
+    });
   }
-  add({ name: 'loadStateDict with a string step', act: loadBroken((d) => { d.state['0']!['step'] = '3'; }), error: TypeError, message: names('state[0].step', '"3"') });
-  add({ name: 'loadStateDict without a step', act: loadBroken((d) => { delete d.state['2']!['step']; }), error: TypeError, message: names('state[2].step', 'undefined') });
+  add({
+    name: 'loadStateDict with a string step',
+    act: loadBroken((d) => {
+      d.state['0']!['step'] = '3';
+    }),
+    error: TypeError,
+    message: names('state[0].step', '"3"'),
+  });
+  add({
+    name: 'loadStateDict without a step',
+    act: loadBroken((d) => {
+      delete d.state['2']!['step'];
+    }),
+    error: TypeError,
+    message: names('state[2].step', 'undefined'),
+  });
   add({
     name: 'loadStateDict with new options and a bad last buffer: nothing is applied',
-    act: loadBroken((d) => { d.param_groups[0]!['lr'] = 0.5; d.param_groups[1]!['lr'] = 0.25; d.state['0']!['step'] = 40; d.state['2']![last[0]!] = arr(2); }),
-    error: RangeError, message: names(`state[2].${last[0]!}`, 'length 2'),
+    act: loadBroken((d) => {
+      d.param_groups[0]!['lr'] = 0.5;
+      d.param_groups[1]!['lr'] = 0.25;
+      d.state['0']!['step'] = 40;
+      d.state['2']![last[0]!] = arr(2);
+    }),
+    error: RangeError,
+    message: names(`state[2].${last[0]!}`, 'length 2'),
   });
   return rows;
 }
@@ -405,7 +1047,9 @@ it('the table covers every numeric option of both algorithms', () => {
   expect(ROWS.length).toBeGreaterThan(200);
   for (const algo of ['Adagrad', 'RMSprop'] as const) {
     const opt = construct(algo, [arr(1)]);
-    const optionKeys = Object.keys(opt.stateDict().param_groups[0]!).filter((k) => k !== 'params').sort();
+    const optionKeys = Object.keys(opt.stateDict().param_groups[0]!)
+      .filter((k) => k !== 'params')
+      .sort();
     expect([...NUMERIC[algo], ...BOOLEAN[algo]].sort()).toEqual(optionKeys);
   }
 });
@@ -437,7 +1081,12 @@ describe('NaN and ±Infinity in gradients propagate, identically on every backen
     const afterFirst = bitsOf(w);
     const stateAfterFirst = opt.stateDict().state[0] as unknown as Record<string, Float32Array | number>;
     opt.step([values(9, 9)]);
-    return { w, afterFirst, stateAfterFirst, state: opt.stateDict().state[0] as unknown as Record<string, Float32Array | number> };
+    return {
+      w,
+      afterFirst,
+      stateAfterFirst,
+      state: opt.stateDict().state[0] as unknown as Record<string, Float32Array | number>,
+    };
   };
 
   for (const c of cases) {
@@ -460,7 +1109,9 @@ describe('NaN and ±Infinity in gradients propagate, identically on every backen
       expect(accumulatorNow[5]! === Infinity || Number.isNaN(accumulatorNow[5]!)).toBe(true);
       // The other coordinates are untouched by their neighbours' NaNs.
       const clean = bitsOf(reference.w);
-      bitsOf(w).forEach((bits, i) => { if (!BAD.includes(i)) expect(bits, `param ${i}`).toBe(clean[i]); });
+      bitsOf(w).forEach((bits, i) => {
+        if (!BAD.includes(i)) expect(bits, `param ${i}`).toBe(clean[i]);
+      });
       // Every backend: the same bits, NaNs included, after each step and in the state.
       for (const other of results.slice(1)) {
         expect(other.afterFirst).toEqual(results[0]!.afterFirst);

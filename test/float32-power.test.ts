@@ -32,7 +32,8 @@ function compareWalk(beta: number, a: number, from: number, to: number, sampled:
   for (let t = from; t <= to; t++) {
     if (sampled(t)) {
       const got = runningProductF32(beta, t);
-      if (!Object.is(got, a) && out.length < 5) out.push(`β ${show(beta)} step ${t}: got ${show(got)}, loop ${show(a)}`);
+      if (!Object.is(got, a) && out.length < 5)
+        out.push(`β ${show(beta)} step ${t}: got ${show(got)}, loop ${show(a)}`);
     }
     a = f32(a * beta);
   }
@@ -55,12 +56,26 @@ const below1 = (k: number): number => f32(1 - k * 2 ** -24);
 
 describe('runningProductF32: chosen betas against the loop, steps 0 … 300000', () => {
   const BETAS: [string, number][] = [
-    ['0.9', f32(0.9)], ['0.99', f32(0.99)], ['0.999', f32(0.999)], ['0.9999', f32(0.9999)],
-    ['1 − 2^-24 (largest below 1)', below1(1)], ['1 − 2·2^-24', below1(2)],
-    ['1 − 4782·2^-24 (most work)', below1(4782)], ['1 − 2^-12', below1(2 ** 12)],
-    ['0.5', 0.5], ['0.5 + 2^-24', f32(0.5 + 2 ** -24)], ['0.75', 0.75], ['0.3', f32(0.3)],
-    ['0', 0], ['-0', -0], ['1', 1], ['2^-100', 2 ** -100], ['2^-140 (subnormal)', 2 ** -140],
-    ['3·2^-149 (subnormal)', 3 * 2 ** -149], ['-0.9', f32(-0.9)], ['-(1 − 2^-24)', -below1(1)],
+    ['0.9', f32(0.9)],
+    ['0.99', f32(0.99)],
+    ['0.999', f32(0.999)],
+    ['0.9999', f32(0.9999)],
+    ['1 − 2^-24 (largest below 1)', below1(1)],
+    ['1 − 2·2^-24', below1(2)],
+    ['1 − 4782·2^-24 (most work)', below1(4782)],
+    ['1 − 2^-12', below1(2 ** 12)],
+    ['0.5', 0.5],
+    ['0.5 + 2^-24', f32(0.5 + 2 ** -24)],
+    ['0.75', 0.75],
+    ['0.3', f32(0.3)],
+    ['0', 0],
+    ['-0', -0],
+    ['1', 1],
+    ['2^-100', 2 ** -100],
+    ['2^-140 (subnormal)', 2 ** -140],
+    ['3·2^-149 (subnormal)', 3 * 2 ** -149],
+    ['-0.9', f32(-0.9)],
+    ['-(1 − 2^-24)', -below1(1)],
   ];
   // Every step for the first 5000, then a prime stride, coarser further on where each call
   // costs more (the function's work grows with the steps until the fixed point).
@@ -83,7 +98,8 @@ describe('runningProductF32: chosen betas against the loop, steps 0 … 300000',
           for (const s of [t, t + 1]) {
             const want = s === t ? a : next;
             const got = runningProductF32(beta, s);
-            if (!Object.is(got, want) && mismatches.length < 5) mismatches.push(`β ${show(beta)} step ${s}: ${show(got)} ≠ ${show(want)}`);
+            if (!Object.is(got, want) && mismatches.length < 5)
+              mismatches.push(`β ${show(beta)} step ${s}: ${show(got)} ≠ ${show(want)}`);
           }
         }
         a = next;
@@ -185,8 +201,13 @@ describe('runningProductF32: long sequences, checked in windows', () => {
   function window(beta: number, center: number): string[] {
     const from = Math.max(0, center - 500_000);
     // Dense near the center, a prime stride elsewhere (each call costs up to ~1e4 passes here).
-    return compareWalk(beta, runningProductF32(beta, from), from, from + 1_000_000,
-      (t) => Math.abs(t - center) <= 300 || t % 9973 === 0);
+    return compareWalk(
+      beta,
+      runningProductF32(beta, from),
+      from,
+      from + 1_000_000,
+      (t) => Math.abs(t - center) <= 300 || t % 9973 === 0,
+    );
   }
 
   it.each([1, 2, 3, 100])('β = 1 − %i·2^-24', (k) => {
@@ -225,10 +246,21 @@ describe('runningProductF32: long sequences, checked in windows', () => {
 
 describe('runningProductF32: huge step counts', () => {
   const BETAS = [
-    f32(0.9), f32(0.99), f32(0.999), f32(0.9999), below1(4782), below1(2 ** 12), 0.5, 0.75, f32(0.3),
-    0, 1, 2 ** -100, f32(-0.999),
+    f32(0.9),
+    f32(0.99),
+    f32(0.999),
+    f32(0.9999),
+    below1(4782),
+    below1(2 ** 12),
+    0.5,
+    0.75,
+    f32(0.3),
+    0,
+    1,
+    2 ** -100,
+    f32(-0.999),
   ];
-  it.each(BETAS)('β = %s: the loop\'s fixed point, in milliseconds', (beta) => {
+  it.each(BETAS)("β = %s: the loop's fixed point, in milliseconds", (beta) => {
     const { value, at } = fixedPoint(Math.abs(beta));
     for (const steps of [at, 2 ** 31, 2 ** 40, 2 ** 53 - 1, MAX, 2 ** 60]) {
       const start = performance.now();
@@ -252,8 +284,20 @@ describe('runningProductF32: huge step counts', () => {
 
   it('answers repeated and interleaved questions alike (it remembers the last two)', () => {
     const asks: [number, number][] = [
-      [f32(0.9), 50], [f32(0.999), 50], [f32(0.9), 50], [f32(0.999), 50], [-0, 2], [0, 2], [-0, 2],
-      [f32(0.9), 51], [f32(0.9), 50], [f32(0.999), MAX], [f32(0.9), MAX], [f32(0.999), MAX], [f32(-0.9), 7], [f32(0.9), 7],
+      [f32(0.9), 50],
+      [f32(0.999), 50],
+      [f32(0.9), 50],
+      [f32(0.999), 50],
+      [-0, 2],
+      [0, 2],
+      [-0, 2],
+      [f32(0.9), 51],
+      [f32(0.9), 50],
+      [f32(0.999), MAX],
+      [f32(0.9), MAX],
+      [f32(0.999), MAX],
+      [f32(-0.9), 7],
+      [f32(0.9), 7],
     ];
     for (const [beta, steps] of asks) {
       const want = steps === MAX ? fixedPoint(beta).value : loop(beta, steps);
@@ -272,7 +316,7 @@ describe.each(availableBackends())('Adam tfjs: loading a state without acc_beta1
   const N = 7;
   const bits = (x: Float32Array): Uint32Array => new Uint32Array(x.buffer, x.byteOffset, x.length);
 
-  it('a step count of 2^53 − 1 loads promptly, with the loop\'s fixed points', () => {
+  it("a step count of 2^53 − 1 loads promptly, with the loop's fixed points", () => {
     const opt = new Adam([N], { flavor: 'tfjs', backend });
     const groups = opt.stateDict().param_groups;
     const start = performance.now();
@@ -291,9 +335,13 @@ describe.each(availableBackends())('Adam tfjs: loading a state without acc_beta1
 
   it('many parameters at a step count of 2^53 − 1 load promptly', () => {
     const count = 2000;
-    const opt = new Adam(Array.from({ length: count }, () => 1), { flavor: 'tfjs', backend, betas: [0.999, 0.9999] });
+    const opt = new Adam(
+      Array.from({ length: count }, () => 1),
+      { flavor: 'tfjs', backend, betas: [0.999, 0.9999] },
+    );
     const state: Record<number, { step: number; exp_avg: Float32Array; exp_avg_sq: Float32Array }> = {};
-    for (let i = 0; i < count; i++) state[i] = { step: MAX, exp_avg: new Float32Array(1), exp_avg_sq: new Float32Array(1) };
+    for (let i = 0; i < count; i++)
+      state[i] = { step: MAX, exp_avg: new Float32Array(1), exp_avg_sq: new Float32Array(1) };
     const groups = opt.stateDict().param_groups;
     const start = performance.now();
     opt.loadStateDict({ state, param_groups: groups });

@@ -18,7 +18,12 @@ import { rng } from './helpers/random.js';
 const WEIGHT_DECAY = 1 - 2 ** -23;
 const N = 37; // nine f32x4 lanes groups and a tail of one
 
-function trapCase(seed: number): { params: Float32Array; grads: Float32Array; expected: Float32Array; naiveWrong: number } {
+function trapCase(seed: number): {
+  params: Float32Array;
+  grads: Float32Array;
+  expected: Float32Array;
+  naiveWrong: number;
+} {
   const random = rng(seed);
   const params = new Float32Array(N);
   const grads = new Float32Array(N);
@@ -81,40 +86,46 @@ describe.each(availableBackends())('backend %s', (backend) => {
     }
   });
 
-  it.each(Object.keys(LOADED))('%s: the default loop (eight lanes per test) rounds the second moment once', (algorithm) => {
-    // v = fma(fl((1 − β)·g), g, fl(v·β)). With β = 2⁻²², g = 2ⁿ(1 + 2⁻²³) gives
-    // fl((1 − β)·g) = 2ⁿ(1 − 2⁻²³), so the exact product is 2²ⁿ(1 − 2⁻⁴⁶); a loaded v of c·2²²
-    // makes the addend c, an odd-mantissa float32 spaced 2²ⁿ⁺¹: a trap in every lane, including
-    // the unrolled body (N = 37 covers four blocks of eight and a scalar tail of five).
-    const { options, state, step } = LOADED[algorithm]!;
-    const beta = 2 ** -22;
-    for (let seed = 1; seed <= 10; seed++) {
-      const random = rng(seed);
-      const grads = new Float32Array(N);
-      const loaded = new Float32Array(N);
-      const expected = new Float32Array(N);
-      for (let i = 0; i < N; i++) {
-        const n = Math.floor(random() * 40) - 20;
-        const c = (random() < 0.5 ? -1 : 1) * (2 ** (2 * n + 24) + (2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (2 * n + 1));
-        grads[i] = (random() < 0.5 ? -1 : 1) * 2 ** n * (1 + 2 ** -23);
-        loaded[i] = c * 2 ** 22;
-        expected[i] = c; // the exact sum c + 2²ⁿ(1 − 2⁻⁴⁶) lies just on c's side of the midpoint
-        const a = Math.fround(Math.fround(1 - beta) * grads[i]!);
-        expect(Math.fround(a * grads[i]! + c), 'the trap must defeat a non-fused multiply-add').not.toBe(c);
+  it.each(Object.keys(LOADED))(
+    '%s: the default loop (eight lanes per test) rounds the second moment once',
+    (algorithm) => {
+      // v = fma(fl((1 − β)·g), g, fl(v·β)). With β = 2⁻²², g = 2ⁿ(1 + 2⁻²³) gives
+      // fl((1 − β)·g) = 2ⁿ(1 − 2⁻²³), so the exact product is 2²ⁿ(1 − 2⁻⁴⁶); a loaded v of c·2²²
+      // makes the addend c, an odd-mantissa float32 spaced 2²ⁿ⁺¹: a trap in every lane, including
+      // the unrolled body (N = 37 covers four blocks of eight and a scalar tail of five).
+      const { options, state, step } = LOADED[algorithm]!;
+      const beta = 2 ** -22;
+      for (let seed = 1; seed <= 10; seed++) {
+        const random = rng(seed);
+        const grads = new Float32Array(N);
+        const loaded = new Float32Array(N);
+        const expected = new Float32Array(N);
+        for (let i = 0; i < N; i++) {
+          const n = Math.floor(random() * 40) - 20;
+          const c =
+            (random() < 0.5 ? -1 : 1) *
+            (2 ** (2 * n + 24) + (2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (2 * n + 1));
+          grads[i] = (random() < 0.5 ? -1 : 1) * 2 ** n * (1 + 2 ** -23);
+          loaded[i] = c * 2 ** 22;
+          expected[i] = c; // the exact sum c + 2²ⁿ(1 − 2⁻⁴⁶) lies just on c's side of the midpoint
+          const a = Math.fround(Math.fround(1 - beta) * grads[i]!);
+          expect(Math.fround(a * grads[i]! + c), 'the trap must defeat a non-fused multiply-add').not.toBe(c);
+        }
+        const opt = new OPTIMIZERS[algorithm]!([new Float32Array(N)], { ...options, backend });
+        const fresh = opt.stateDict();
+        const others = Object.fromEntries(
+          Object.entries(fresh.state[0] ?? {}).filter(([name]) => name !== 'step' && name !== state),
+        );
+        opt.loadStateDict({
+          state: { 0: { ...zerosFor(algorithm), ...others, step, [state]: loaded } },
+          param_groups: fresh.param_groups,
+        });
+        opt.step([grads]);
+        const got = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)[state]!;
+        expectSameBits(got, expected, `${algorithm} default loop, seed ${seed}`);
       }
-      const opt = new OPTIMIZERS[algorithm]!([new Float32Array(N)], { ...options, backend });
-      const fresh = opt.stateDict();
-      const others = Object.fromEntries(
-        Object.entries(fresh.state[0] ?? {}).filter(([name]) => name !== 'step' && name !== state));
-      opt.loadStateDict({
-        state: { 0: { ...zerosFor(algorithm), ...others, step, [state]: loaded } },
-        param_groups: fresh.param_groups,
-      });
-      opt.step([grads]);
-      const got = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)[state]!;
-      expectSameBits(got, expected, `${algorithm} default loop, seed ${seed}`);
-    }
-  });
+    },
+  );
 
   it('power-of-two multipliers (the no-check shortcut) agree with the exact reference', () => {
     // fma(g, −lr, param) with lr = 2^k: the kernels skip the suspect test (see assembly/fma.ts).
@@ -129,7 +140,8 @@ describe.each(availableBackends())('backend %s', (backend) => {
         const e = Math.floor(random() * 60) - 30;
         const gap = 20 + Math.floor(random() * 21);
         params[i] = (random() < 0.5 ? -1 : 1) * (2 ** 23 + 2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (e - 23);
-        grads[i] = (random() < 0.5 ? -1 : 1) * (2 ** 23 + 2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (e - 23 - gap - k);
+        grads[i] =
+          (random() < 0.5 ? -1 : 1) * (2 ** 23 + 2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (e - 23 - gap - k);
       }
       const run = (b: typeof backend | 'js'): Float32Array => {
         const p = params.slice();
@@ -172,8 +184,13 @@ describe.each(availableBackends())('backend %s', (backend) => {
     const sum = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)['sum']!;
     expect(Array.from(sum)).toEqual(new Array(9).fill(Infinity));
     // The same boundary through RMSprop's centered grad_avg = fma(g, 1 − alpha, 0), which shows g.
-    const opt3 = new OPTIMIZERS['rmsprop']!([new Float32Array(9).fill(-(2 ** 103) * (1 + 2 ** -23))],
-      { lr: 0, alpha: 0, centered: true, weightDecay: WEIGHT_DECAY, backend });
+    const opt3 = new OPTIMIZERS['rmsprop']!([new Float32Array(9).fill(-(2 ** 103) * (1 + 2 ** -23))], {
+      lr: 0,
+      alpha: 0,
+      centered: true,
+      weightDecay: WEIGHT_DECAY,
+      backend,
+    });
     opt3.step([new Float32Array(9).fill(-FLT_MAX)]);
     const gradAvg = (opt3.stateDict().state[0] as unknown as Record<string, Float32Array>)['grad_avg']!;
     // grad_avg = fma(g, 1 − 0, 0) = g = −FLT_MAX exactly (a naive sum would give −Infinity).

@@ -77,8 +77,7 @@ function oracleFma(a: number, b: number, c: number): number {
   const pm = A.m * B.m;
   const pe = A.e + B.e;
   const e0 = Math.min(pe, C.e);
-  const n =
-    ((pNeg ? -pm : pm) << BigInt(pe - e0)) + ((C.neg ? -C.m : C.m) << BigInt(C.e - e0));
+  const n = ((pNeg ? -pm : pm) << BigInt(pe - e0)) + ((C.neg ? -C.m : C.m) << BigInt(C.e - e0));
   if (n === 0n) {
     // Exact zero: -0 only for (-0) + (-0); any other exact cancellation gives +0.
     return pm === 0n && C.m === 0n && pNeg && C.neg ? -0 : 0;
@@ -116,9 +115,7 @@ function check(t: Tally, a: number, b: number, c: number): void {
   t.cases++;
   if (!sameF32(Math.fround(a * b + c), want)) t.naiveWrong++;
   if (!sameF32(got, want) && t.failures.length < 10) {
-    t.failures.push(
-      `fmaf(${hex(a)}, ${hex(b)}, ${hex(c)}) = ${hex(got)} (${got}), expected ${hex(want)} (${want})`,
-    );
+    t.failures.push(`fmaf(${hex(a)}, ${hex(b)}, ${hex(c)}) = ${hex(got)} (${got}), expected ${hex(want)} (${want})`);
   }
 }
 
@@ -324,7 +321,9 @@ describe('fmaf', () => {
     // Without the midpoint correction these would fail: make sure we hit plenty.
     expect(t.naiveWrong).toBeGreaterThan(2000);
     expect(ovf).toBeGreaterThan(20);
-    console.log(`traps: ${t.cases} cases, ${t.naiveWrong} where fround(a*b+c) is wrong, ${ovf} at the overflow threshold`);
+    console.log(
+      `traps: ${t.cases} cases, ${t.naiveWrong} where fround(a*b+c) is wrong, ${ovf} at the overflow threshold`,
+    );
   });
 
   it('200k+ random triples across the float32 range', () => {

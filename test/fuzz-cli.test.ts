@@ -11,13 +11,21 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = (...args: string[]) => spawnSync(process.execPath, ['dist/cli.js', 'fuzz', ...args], { cwd: root, encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['dist/cli.js', 'fuzz', ...args], { cwd: root, encoding: 'utf8' });
 
 it('runs cases on two workers and reports them as JSON', () => {
   const run = cli('--cases', '6', '--seed', '5', '--jobs', '2', '--algorithm', 'adagrad', '--json');
   expect(run.status, run.stderr).toBe(0);
   const summary = JSON.parse(run.stdout) as Record<string, unknown>;
-  expect(summary).toMatchObject({ seed: 5, workers: 2, cases: 6, mismatches: 0, algorithms: ['adagrad'], backends: ['simd', 'wasm', 'js'] });
+  expect(summary).toMatchObject({
+    seed: 5,
+    workers: 2,
+    cases: 6,
+    mismatches: 0,
+    algorithms: ['adagrad'],
+    backends: ['simd', 'wasm', 'js'],
+  });
   expect(summary['steps']).toBeGreaterThan(0);
   expect(summary['optimizerSteps']).toBeGreaterThanOrEqual(3 * (summary['steps'] as number));
   for (const key of Object.keys(summary['oracle'] as object)) expect(['adagrad/torch', 'adagrad/tfjs']).toContain(key);
@@ -52,12 +60,19 @@ it('--replay of a file that is not valid JSON or not a case: exit 2, naming the 
 
   const notCase = cli('--replay', shape);
   expect(notCase.status).toBe(2);
-  expect(notCase.stdout).toContain(`ERROR     ${shape}: not a wasm-optim-fuzz/1 case: ops[0].grads has 2 gradient(s), expected one per tensor: 1`);
+  expect(notCase.stdout).toContain(
+    `ERROR     ${shape}: not a wasm-optim-fuzz/1 case: ops[0].grads has 2 gradient(s), expected one per tensor: 1`,
+  );
 
   // The good cases still run; the bad file still decides the exit status.
   const mixed = cli('--replay', FIXTURE, broken, '--json');
   expect(mixed.status).toBe(2);
-  const summary = JSON.parse(mixed.stdout) as { replayed: number; mismatches: number; unreadable: number; results: { file: string; ok: boolean; error?: string }[] };
+  const summary = JSON.parse(mixed.stdout) as {
+    replayed: number;
+    mismatches: number;
+    unreadable: number;
+    results: { file: string; ok: boolean; error?: string }[];
+  };
   expect(summary).toMatchObject({ replayed: 2, mismatches: 0, unreadable: 1 });
   expect(summary.results[0]).toMatchObject({ file: FIXTURE, ok: true });
   expect(summary.results[1]!.error).toMatch(/^not valid JSON: /);
@@ -81,19 +96,51 @@ it('--replay of a directory without a .json case, or of a path that does not exi
 }, 120_000);
 
 it('the summary counts failed addParamGroup calls and memory cases past 2 GiB', () => {
-  const json = cli('--cases', '12', '--seed', '9', '--jobs', '1', '--algorithm', 'adam', '--json', '--big-memory', '0', '--no-shrink');
+  const json = cli(
+    '--cases',
+    '12',
+    '--seed',
+    '9',
+    '--jobs',
+    '1',
+    '--algorithm',
+    'adam',
+    '--json',
+    '--big-memory',
+    '0',
+    '--no-shrink',
+  );
   const summary = JSON.parse(json.stdout) as Record<string, unknown>;
   expect(summary).toMatchObject({ cases: 12, bigMemoryCases: 0, bigMemoryProbability: 0 });
   expect(summary['failedAdditions']).toBeGreaterThan(0);
   expect(summary['failedAdditions']).toBeLessThanOrEqual(summary['invalidInputs'] as number);
   expect((summary['laws'] as Record<string, number>)['twin']).toBeGreaterThan(0);
-  const text = cli('--cases', '3', '--seed', '9', '--jobs', '1', '--algorithm', 'sgd', '--big-memory', '0', '--no-shrink');
+  const text = cli(
+    '--cases',
+    '3',
+    '--seed',
+    '9',
+    '--jobs',
+    '1',
+    '--algorithm',
+    'sgd',
+    '--big-memory',
+    '0',
+    '--no-shrink',
+  );
   expect(text.stdout).toMatch(/^ {2}failed addParamGroup calls: \d+/m);
   expect(text.stdout).toMatch(/^ {2}memory cases past 2 GiB: 0 \(off\)$/m);
 }, 120_000);
 
 it('bad arguments: exit 2 with the reason and the usage', () => {
-  for (const args of [['--seconds', 'soon'], ['--algorithm', 'lbfgs'], ['--flavor', 'jax'], ['--cases', '3', '--seconds', '1'], ['--frobnicate'], ['--big-memory', '2']]) {
+  for (const args of [
+    ['--seconds', 'soon'],
+    ['--algorithm', 'lbfgs'],
+    ['--flavor', 'jax'],
+    ['--cases', '3', '--seconds', '1'],
+    ['--frobnicate'],
+    ['--big-memory', '2'],
+  ]) {
     const run = cli(...args);
     expect(run.status, args.join(' ')).toBe(2);
     expect(run.stderr).toMatch(/^wasm-optim fuzz: .+\n\nusage: wasm-optim fuzz/);

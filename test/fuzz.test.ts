@@ -35,7 +35,6 @@ interface KnownBug {
   without(c: FuzzCase, m: Mismatch): FuzzCase;
 }
 
-
 // Open: none. The six found before (SGD state entries lost on load, array entries accepted,
 // buffers of switched-off options left out of the state dict, TF.js Adam's running products
 // rebuilt from the current betas, flavor/backend null accepted by the constructor) are fixed
@@ -45,7 +44,11 @@ export const KNOWN_BUGS: readonly KnownBug[] = [];
 
 /** Runs a case; known bugs are stepped around (counted in `tolerated`). Returns what is left. */
 // biome-ignore lint/suspicious/noExportsInTest: kept beside KNOWN_BUGS for fuzz triage
-export function runTolerant(c: FuzzCase, config: RunConfig = {}, tolerated?: Map<string, number>): { mismatch: Mismatch | null; case: FuzzCase } {
+export function runTolerant(
+  c: FuzzCase,
+  config: RunConfig = {},
+  tolerated?: Map<string, number>,
+): { mismatch: Mismatch | null; case: FuzzCase } {
   let current = c;
   for (let round = 0; round < 6; round++) {
     const m = runCase(current, config).mismatches[0];
@@ -60,15 +63,25 @@ export function runTolerant(c: FuzzCase, config: RunConfig = {}, tolerated?: Map
 
 // ---------------------------------------------------------------- arbitraries
 
-const EDGE_LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 4095, 4096, 4097, 4999, 5000];
+const EDGE_LENGTHS = [
+  0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 4095, 4096, 4097, 4999, 5000,
+];
 
 /** Lengths 0–5000, small ones most often, every residue mod 16 (the SIMD tails). */
 const lengthArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 45, arbitrary: fc.integer({ min: 0, max: 40 }) },
-  { weight: 25, arbitrary: fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 15 })).map(([k, r]) => 16 * k + r) },
+  {
+    weight: 25,
+    arbitrary: fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 15 })).map(([k, r]) => 16 * k + r),
+  },
   { weight: 12, arbitrary: fc.constantFrom(...EDGE_LENGTHS) },
   { weight: 9, arbitrary: fc.integer({ min: 0, max: 5000 }) },
-  { weight: 9, arbitrary: fc.tuple(fc.integer({ min: 0, max: 312 }), fc.integer({ min: 0, max: 15 })).map(([k, r]) => Math.min(5000, 16 * k + r)) },
+  {
+    weight: 9,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 312 }), fc.integer({ min: 0, max: 15 }))
+      .map(([k, r]) => Math.min(5000, 16 * k + r)),
+  },
 );
 
 /** Knobs for one algorithm (its flavors); `force` pins some knobs (e.g. laws on). */
@@ -81,8 +94,20 @@ function knobsArb(algorithm: string, force: Partial<Knobs> = {}): fc.Arbitrary<K
     seed: fc.nat(),
     steps: fc.integer({ min: 1, max: 50 }),
     lengths: fc.array(lengthArb, { minLength: 1, maxLength: 6 }),
-    groups: int(3), options: int(3), overrides: int(1), grads: int(4), init: int(4), sequence: int(4), mode: int(2),
-    sources: int(2), nullGrads: int(1), sets: int(2), addGroups: int(1), checkpoints: int(1), bad: int(1), laws: int(31),
+    groups: int(3),
+    options: int(3),
+    overrides: int(1),
+    grads: int(4),
+    init: int(4),
+    sequence: int(4),
+    mode: int(2),
+    sources: int(2),
+    nullGrads: int(1),
+    sets: int(2),
+    addGroups: int(1),
+    checkpoints: int(1),
+    bad: int(1),
+    laws: int(31),
     failedAdds: int(1),
   });
   return arb.map((k) => ({ ...k, ...force }));
@@ -97,13 +122,16 @@ const backends = availableBackends();
 function fuzzProperty(arb: fc.Arbitrary<Knobs>, ms: number, seed: number): { runs: number; steps: number } {
   let steps = 0;
   let runs = 0;
-  const details = fc.check(fc.property(arb, (k) => {
-    const c = buildCase(k, { backends });
-    const { mismatch } = runTolerant(c, {}, tolerated);
-    runs++;
-    steps += c.ops.filter((op) => op.op === 'step').length;
-    return mismatch === null;
-  }), { seed, numRuns: 1_000_000, plugins: [fc.interruptAfterTimeLimit(ms)] });
+  const details = fc.check(
+    fc.property(arb, (k) => {
+      const c = buildCase(k, { backends });
+      const { mismatch } = runTolerant(c, {}, tolerated);
+      runs++;
+      steps += c.ops.filter((op) => op.op === 'step').length;
+      return mismatch === null;
+    }),
+    { seed, numRuns: 1_000_000, plugins: [fc.interruptAfterTimeLimit(ms)] },
+  );
   const counterexample = details.counterexample as [Knobs] | null | undefined;
   if (details.failed && counterexample) {
     const knobs = counterexample[0];
@@ -111,10 +139,12 @@ function fuzzProperty(arb: fc.Arbitrary<Knobs>, ms: number, seed: number): { run
     const { mismatch, case: variant } = runTolerant(c);
     if (mismatch !== null) {
       const failure = shrinkFailure({ ...variant, origin: `fast-check seed ${seed}` }, mismatch, {}, 8000);
-      expect.fail(`fuzz mismatch: ${mismatch.kind} (${mismatch.check}) after op ${mismatch.op}: ${mismatch.where}: ${mismatch.message}\n`
-        + `knobs: ${JSON.stringify(knobs)}\n`
-        + `shrunk (${failure.shrunkMismatch.where}: ${failure.shrunkMismatch.message}); save as test/fixtures/fuzz-regressions/<name>.json:\n`
-        + `${caseToText(caseFromJson(failure.shrunk))}\n`);
+      expect.fail(
+        `fuzz mismatch: ${mismatch.kind} (${mismatch.check}) after op ${mismatch.op}: ${mismatch.where}: ${mismatch.message}\n` +
+          `knobs: ${JSON.stringify(knobs)}\n` +
+          `shrunk (${failure.shrunkMismatch.where}: ${failure.shrunkMismatch.message}); save as test/fixtures/fuzz-regressions/<name>.json:\n` +
+          `${caseToText(caseFromJson(failure.shrunk))}\n`,
+      );
     }
   }
   expect(details.failed, details.failed ? String(details.errorInstance ?? 'property failed') : '').toBe(false);
@@ -130,11 +160,19 @@ it('covers every algorithm of the registry on every available backend', () => {
 
 describe('bounded differential fuzz (fast-check)', () => {
   const names = registryAlgorithms();
-  it.each(names)('%s: backends, oracle, laws and invalid input agree', (name) => {
-    const { runs, steps } = fuzzProperty(knobsArb(name), BUDGET.algorithms / names.length, SEED + names.indexOf(name));
-    expect(runs).toBeGreaterThan(0);
-    console.log(`fuzz ${name}: ${runs} cases, ${steps} steps`);
-  }, 60_000);
+  it.each(names)(
+    '%s: backends, oracle, laws and invalid input agree',
+    (name) => {
+      const { runs, steps } = fuzzProperty(
+        knobsArb(name),
+        BUDGET.algorithms / names.length,
+        SEED + names.indexOf(name),
+      );
+      expect(runs).toBeGreaterThan(0);
+      console.log(`fuzz ${name}: ${runs} cases, ${steps} steps`);
+    },
+    60_000,
+  );
 
   it('metamorphic laws on every case (maximize, resume, split, permute)', () => {
     const arb = fc.constantFrom(...names).chain((name) => knobsArb(name, { laws: 15, checkpoints: 1, sets: 1 }));
@@ -160,9 +198,25 @@ describe('bounded differential fuzz (fast-check)', () => {
         if (algorithmInfo(name).flavors[flavor] === undefined) continue;
         for (let grads = 0; grads <= 4; grads++) {
           const c = buildCase({
-            algorithm: name, flavor, seed: 7 + grads, steps: 4, lengths: Array.from({ length: 6 }, (_, i) => 6 * grads + i),
-            groups: 0, options: 2, overrides: 0, grads, init: 4, sequence: 0, mode: 2, sources: 2, nullGrads: 0, sets: 0,
-            addGroups: 0, checkpoints: 0, bad: 0, laws: 0,
+            algorithm: name,
+            flavor,
+            seed: 7 + grads,
+            steps: 4,
+            lengths: Array.from({ length: 6 }, (_, i) => 6 * grads + i),
+            groups: 0,
+            options: 2,
+            overrides: 0,
+            grads,
+            init: 4,
+            sequence: 0,
+            mode: 2,
+            sources: 2,
+            nullGrads: 0,
+            sets: 0,
+            addGroups: 0,
+            checkpoints: 0,
+            bad: 0,
+            laws: 0,
           });
           const { mismatch } = runTolerant(c, { oracleSample: 64 }, tolerated);
           expect(mismatch, mismatch ? `${name}/${flavor}: ${mismatch.where}: ${mismatch.message}` : '').toBeNull();
@@ -172,9 +226,14 @@ describe('bounded differential fuzz (fast-check)', () => {
   }, 60_000);
 
   it('reports the known open bugs it stepped around; each has its expected-to-fail fixture', () => {
-    if (tolerated.size > 0) console.log(`known open library bugs hit (and stepped around): ${[...tolerated].map(([id, n]) => `${id} ×${n}`).join('; ')}`);
+    if (tolerated.size > 0)
+      console.log(
+        `known open library bugs hit (and stepped around): ${[...tolerated].map(([id, n]) => `${id} ×${n}`).join('; ')}`,
+      );
     for (const bug of KNOWN_BUGS) {
-      const json = JSON.parse(readFileSync(new URL(`./fixtures/fuzz-regressions/${bug.fixture}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+      const json = JSON.parse(
+        readFileSync(new URL(`./fixtures/fuzz-regressions/${bug.fixture}`, import.meta.url), 'utf8'),
+      ) as Record<string, unknown>;
       expect(typeof json['bug'], bug.fixture).toBe('string');
       const c = caseFromJson(json);
       const m = runCase(c).mismatches[0];

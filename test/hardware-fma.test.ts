@@ -36,8 +36,11 @@ describe('the load-time probe', () => {
 });
 
 // Which FMA the flagged child gets: hardware wherever the CPU has an FMA instruction.
-const probe = withFlag('--input-type=module', '-e',
-  "import('./dist/index.js').then((m) => process.stdout.write(m.simdFma()))");
+const probe = withFlag(
+  '--input-type=module',
+  '-e',
+  "import('./dist/index.js').then((m) => process.stdout.write(m.simdFma()))",
+);
 const childFma = probe.status === 0 ? probe.stdout.trim() : `probe failed: ${probe.stderr}`;
 
 describe.skipIf(childFma !== 'hardware')(`with ${FLAG} (child Node: ${childFma})`, () => {

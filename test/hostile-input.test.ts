@@ -9,8 +9,13 @@ import { FULL_CONFIGS, make } from './helpers/full-options.js';
 import { encode, gradsFor, values } from './helpers/snapshot.js';
 
 const live: { dispose(): void }[] = [];
-afterEach(() => { live.splice(0).forEach((opt) => opt.dispose()); });
-const keep = <T extends { dispose(): void }>(opt: T): T => { live.push(opt); return opt; };
+afterEach(() => {
+  live.splice(0).forEach((opt) => opt.dispose());
+});
+const keep = <T extends { dispose(): void }>(opt: T): T => {
+  live.push(opt);
+  return opt;
+};
 
 /** A value that reads as `first` once and as `later` from then on, counting its reads. */
 function shifty<T>(first: T, later: T): { get: () => T; reads: () => number } {
@@ -21,7 +26,12 @@ function shifty<T>(first: T, later: T): { get: () => T; reads: () => number } {
 describe.each(availableBackends())('backend %s', (backend) => {
   it('an option behind a getter is read once: the checked value is the stored one', () => {
     const lr = shifty(0.1, -5);
-    const options = { backend, get lr() { return lr.get(); } };
+    const options = {
+      backend,
+      get lr() {
+        return lr.get();
+      },
+    };
     const opt = keep(new Adagrad([new Float32Array(3)], options));
     expect(lr.reads()).toBe(1);
     expect(opt.paramGroups[0]!.lr).toBe(0.1);
@@ -33,9 +43,15 @@ describe.each(availableBackends())('backend %s', (backend) => {
     const betas = [0, 0.999];
     Object.defineProperty(betas, 0, { get: beta.get, enumerable: true });
     let reads = 0;
-    const options = new Proxy({ lr: 0.01, betas, backend }, {
-      get(target, key, receiver) { if (key === 'lr') reads++; return Reflect.get(target, key, receiver); },
-    });
+    const options = new Proxy(
+      { lr: 0.01, betas, backend },
+      {
+        get(target, key, receiver) {
+          if (key === 'lr') reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      },
+    );
     const opt = keep(new Adam([new Float32Array(2)], options as never));
     expect(beta.reads()).toBe(1);
     expect(reads).toBe(1);
@@ -82,18 +98,32 @@ describe.each(availableBackends())('backend %s', (backend) => {
   it('a ParamHandle cannot be changed at run time', () => {
     const opt = keep(new Adagrad([new Float32Array(3), new Float32Array(5)], { backend }));
     const handle = opt.params[0]! as unknown as Record<string, number>;
-    const before = { index: handle['index'], length: handle['length'], data: handle['dataOffset'], grad: handle['gradOffset'] };
+    const before = {
+      index: handle['index'],
+      length: handle['length'],
+      data: handle['dataOffset'],
+      grad: handle['gradOffset'],
+    };
     for (const key of ['index', 'length', 'dataOffset', 'gradOffset']) {
-      expect(() => { handle[key] = 1 << 20; }, key).toThrow(TypeError);
+      expect(() => {
+        handle[key] = 1 << 20;
+      }, key).toThrow(TypeError);
     }
-    expect({ index: handle['index'], length: handle['length'], data: handle['dataOffset'], grad: handle['gradOffset'] }).toEqual(before);
+    expect({
+      index: handle['index'],
+      length: handle['length'],
+      data: handle['dataOffset'],
+      grad: handle['gradOffset'],
+    }).toEqual(before);
     expect(Object.isFrozen(opt.params[0])).toBe(true);
   });
 
   it('typed arrays in disguise are refused by their internal type, not their prototype', () => {
     const bytes = new Uint8Array(12);
     Object.setPrototypeOf(bytes, Float32Array.prototype);
-    expect(() => new Adagrad([bytes as unknown as Float32Array], { backend })).toThrow(/params\[0\] must be a Float32Array/);
+    expect(() => new Adagrad([bytes as unknown as Float32Array], { backend })).toThrow(
+      /params\[0\] must be a Float32Array/,
+    );
     // A Float32Array whose length property lies: the internal length counts.
     const liar = new Float32Array(8);
     Object.defineProperty(liar, 'length', { value: 2 });
@@ -105,9 +135,13 @@ describe.each(availableBackends())('backend %s', (backend) => {
     const gone = new Float32Array(4);
     structuredClone(gone.buffer, { transfer: [gone.buffer] });
     expect(() => new Adagrad([new Float32Array(2), gone], { backend })).toThrow(TypeError);
-    expect(() => new Adagrad([new Float32Array(2), gone], { backend })).toThrow(/params\[1\] is a Float32Array whose buffer is detached/);
+    expect(() => new Adagrad([new Float32Array(2), gone], { backend })).toThrow(
+      /params\[1\] is a Float32Array whose buffer is detached/,
+    );
     const opt = keep(new Adagrad([new Float32Array(2)], { backend }));
-    expect(() => opt.addParamGroup({ params: [gone] })).toThrow(/addParamGroup: params\[0\] is a Float32Array whose buffer is detached/);
+    expect(() => opt.addParamGroup({ params: [gone] })).toThrow(
+      /addParamGroup: params\[0\] is a Float32Array whose buffer is detached/,
+    );
     expect(opt.params.length).toBe(1);
   });
 
@@ -127,8 +161,12 @@ describe.each(availableBackends())('backend %s', (backend) => {
     const tfjs = keep(new Adam([values(3, 1)], { backend, flavor: 'tfjs' }));
     torch.step([values(3, 2)]);
     tfjs.step([values(3, 2)]);
-    expect(() => tfjs.loadStateDict(torch.stateDict())).toThrow(/saved by a "torch"-flavor optimizer; this one is 'tfjs'/);
-    expect(() => torch.loadStateDict(tfjs.stateDict())).toThrow(/saved by a "tfjs"-flavor optimizer; this one is 'torch'/);
+    expect(() => tfjs.loadStateDict(torch.stateDict())).toThrow(
+      /saved by a "torch"-flavor optimizer; this one is 'tfjs'/,
+    );
+    expect(() => torch.loadStateDict(tfjs.stateDict())).toThrow(
+      /saved by a "tfjs"-flavor optimizer; this one is 'torch'/,
+    );
     // Without the key (a dict made by hand, or by PyTorch) it is taken as this flavor's.
     const { flavor: _flavor, ...bare } = torch.stateDict();
     torch.loadStateDict(bare);
@@ -138,8 +176,20 @@ describe.each(availableBackends())('backend %s', (backend) => {
     it('resumes bit-identically from a plain JSON round trip of its state dict', () => {
       const lengths = [6, 2];
       const options = { ...config.options, flavor: config.flavor, backend };
-      const opt = keep(make(config.algorithm, lengths.map((n, k) => values(n, k)), options));
-      const twin = keep(make(config.algorithm, lengths.map((n, k) => values(n, k)), options));
+      const opt = keep(
+        make(
+          config.algorithm,
+          lengths.map((n, k) => values(n, k)),
+          options,
+        ),
+      );
+      const twin = keep(
+        make(
+          config.algorithm,
+          lengths.map((n, k) => values(n, k)),
+          options,
+        ),
+      );
       for (let t = 1; t <= 3; t++) opt.step(gradsFor(lengths, t));
       // Float32Array → {"0": …, "1": …} in plain JSON: accepted as it comes back.
       twin.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
@@ -170,10 +220,17 @@ describe.each(availableBackends())('backend %s', (backend) => {
       ['addParamGroup', () => opt.addParamGroup({ params: [new Float32Array(1)] })],
       ['params', () => opt.params],
       ['paramGroups', () => opt.paramGroups],
-      ['paramGroups[0].lr', () => { group.lr = 0.5; }],
+      [
+        'paramGroups[0].lr',
+        () => {
+          group.lr = 0.5;
+        },
+      ],
     ];
     for (const [what, call] of calls) {
-      expect(call, what).toThrow(new RegExp(`^RMSprop\\.${what.replace(/[[\].]/g, '\\$&')}: the optimizer has been disposed`));
+      expect(call, what).toThrow(
+        new RegExp(`^RMSprop\\.${what.replace(/[[\].]/g, '\\$&')}: the optimizer has been disposed`),
+      );
     }
     expect(() => handle.data).toThrow(/RMSprop: the optimizer has been disposed; parameter 0's data and grad are gone/);
     expect(() => handle.grad).toThrow(/disposed/);

@@ -57,7 +57,9 @@ const MAX_ELEMENTS = 2 ** 30 - 1;
 
 const backends = availableBackends();
 const live: AnyOptimizer[] = [];
-afterEach(() => { live.splice(0).forEach((opt) => opt.dispose()); });
+afterEach(() => {
+  live.splice(0).forEach((opt) => opt.dispose());
+});
 
 const alignUp = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 const nameOf = (config: FullConfig): string => `${config.algorithm} ${config.flavor}`;
@@ -117,21 +119,38 @@ function expectLimitError(error: unknown, algorithm: string, request: string, by
  */
 const LIMIT_CONFIGS: readonly FullConfig[] = [
   ...FULL_CONFIGS,
-  ...([
-    ['adagrad', 'torch', {}, 1], ['adagrad', 'tfjs', {}, 1],
-    ['rmsprop', 'torch', {}, 1], ['rmsprop', 'torch', { momentum: 0.9 }, 2], ['rmsprop', 'torch', { centered: true }, 2],
-    ['rmsprop', 'tfjs', {}, 2], ['rmsprop', 'tfjs', { momentum: 0.9 }, 2], ['rmsprop', 'tfjs', { centered: true }, 3],
-    ['sgd', 'torch', {}, 0], ['sgd', 'tfjs', {}, 0], ['sgd', 'tfjs', { momentum: 0.9 }, 1],
-    ['momentum', 'torch', {}, 1], ['momentum', 'tfjs', {}, 1],
-    ['adam', 'torch', {}, 2], ['adam', 'tfjs', {}, 2], ['adamw', 'torch', {}, 2],
-    ['adadelta', 'torch', {}, 2], ['adadelta', 'tfjs', {}, 2],
-  ] as const).map(([algorithm, flavor, options, buffers]) => ({ algorithm, flavor, options, buffers })),
+  ...(
+    [
+      ['adagrad', 'torch', {}, 1],
+      ['adagrad', 'tfjs', {}, 1],
+      ['rmsprop', 'torch', {}, 1],
+      ['rmsprop', 'torch', { momentum: 0.9 }, 2],
+      ['rmsprop', 'torch', { centered: true }, 2],
+      ['rmsprop', 'tfjs', {}, 2],
+      ['rmsprop', 'tfjs', { momentum: 0.9 }, 2],
+      ['rmsprop', 'tfjs', { centered: true }, 3],
+      ['sgd', 'torch', {}, 0],
+      ['sgd', 'tfjs', {}, 0],
+      ['sgd', 'tfjs', { momentum: 0.9 }, 1],
+      ['momentum', 'torch', {}, 1],
+      ['momentum', 'tfjs', {}, 1],
+      ['adam', 'torch', {}, 2],
+      ['adam', 'tfjs', {}, 2],
+      ['adamw', 'torch', {}, 2],
+      ['adadelta', 'torch', {}, 2],
+      ['adadelta', 'tfjs', {}, 2],
+    ] as const
+  ).map(([algorithm, flavor, options, buffers]) => ({ algorithm, flavor, options, buffers })),
 ];
 
 const bases = new Map(backends.map((backend) => [backend, heapBase(backend)] as const));
 
 describe('the memory limit (in this process; nothing is touched)', () => {
-  describe.each(LIMIT_CONFIGS.map((c) => [`${nameOf(c)} ${JSON.stringify(c.options)} (${bytesPerElement(c)} B/element)`, c] as const))('%s', (_name, config) => {
+  describe.each(
+    LIMIT_CONFIGS.map(
+      (c) => [`${nameOf(c)} ${JSON.stringify(c.options)} (${bytesPerElement(c)} B/element)`, c] as const,
+    ),
+  )('%s', (_name, config) => {
     it.each(backends)('backend %s: the largest single parameter fits and one element more throws', (backend) => {
       const n = largestParameter(bases.get(backend)!, config.buffers);
       expect(n, 'the limit binds before the per-tensor maximum').toBeLessThan(MAX_ELEMENTS);
@@ -140,8 +159,15 @@ describe('the memory limit (in this process; nothing is touched)', () => {
       expect(opt.memoryBytes).toBeLessThanOrEqual(FOUR_GIB);
       expect(opt.memoryBytes).toBeGreaterThan(FOUR_GIB - 2 ** 17);
       opt.dispose();
-      const error = thrown(() => make(config.algorithm, [n + 1], { ...config.options, flavor: config.flavor, backend }));
-      expectLimitError(error, config.algorithm, `1 parameter of ${n + 1} elements`, requestBytes([n + 1], config.buffers));
+      const error = thrown(() =>
+        make(config.algorithm, [n + 1], { ...config.options, flavor: config.flavor, backend }),
+      );
+      expectLimitError(
+        error,
+        config.algorithm,
+        `1 parameter of ${n + 1} elements`,
+        requestBytes([n + 1], config.buffers),
+      );
     });
   });
 
@@ -151,7 +177,8 @@ describe('the memory limit (in this process; nothing is touched)', () => {
       const smallest = Math.min(...backends.map((backend) => largestParameter(bases.get(backend)!, config.buffers)));
       for (const backend of backends) {
         const error = thrown(() => make(config.algorithm, [smallest + 1], untouchedOptions(config, backend)).dispose());
-        if (!(error instanceof RangeError)) accepted.push(`${nameOf(config)}: backend ${backend} accepts ${smallest + 1} elements`);
+        if (!(error instanceof RangeError))
+          accepted.push(`${nameOf(config)}: backend ${backend} accepts ${smallest + 1} elements`);
       }
     }
     expect(accepted, `refused elsewhere; heap bases ${JSON.stringify(Object.fromEntries(bases))}`).toEqual([]);
@@ -172,49 +199,60 @@ describe('the memory limit (in this process; nothing is touched)', () => {
     expectLimitError(error, 'adam', `${count} parameters of ${total + 1} elements in total`, requestBytes(more, 2));
   });
 
-  it.each(backends)('backend %s: at the limit, addParamGroup, an option and a state dict that need a buffer throw and change nothing', (backend) => {
-    const small = Float32Array.from([0.5, -1.25, 3, 0.125, -2]);
-    const options = { lr: 0.01, backend };
-    // Adam (16 bytes per element) with a large parameter that leaves less than 64 bytes free.
-    const big = 4 * Math.floor((FOUR_GIB - bases.get(backend)! - 2 * RECORD_BYTES - 4 * alignUp(4 * small.length)) / 64);
-    const mine = small.slice();
-    const opt = make('adam', [big, mine], options);
-    const alone = make('adam', [small.slice()], options);
-    live.push(opt, alone);
-    const memory = opt.memoryBytes;
-    const grads = [1, 2, 3].map((t) => Float32Array.from(small, (x, k) => Math.fround(Math.sin(t * 7 + k) * x)));
-    opt.step([null, grads[0]!]);
-    alone.step([grads[0]!]);
+  it.each(backends)(
+    'backend %s: at the limit, addParamGroup, an option and a state dict that need a buffer throw and change nothing',
+    (backend) => {
+      const small = Float32Array.from([0.5, -1.25, 3, 0.125, -2]);
+      const options = { lr: 0.01, backend };
+      // Adam (16 bytes per element) with a large parameter that leaves less than 64 bytes free.
+      const big =
+        4 * Math.floor((FOUR_GIB - bases.get(backend)! - 2 * RECORD_BYTES - 4 * alignUp(4 * small.length)) / 64);
+      const mine = small.slice();
+      const opt = make('adam', [big, mine], options);
+      const alone = make('adam', [small.slice()], options);
+      live.push(opt, alone);
+      const memory = opt.memoryBytes;
+      const grads = [1, 2, 3].map((t) => Float32Array.from(small, (x, k) => Math.fround(Math.sin(t * 7 + k) * x)));
+      opt.step([null, grads[0]!]);
+      alone.step([grads[0]!]);
 
-    const added = thrown(() => opt.addParamGroup({ params: [1] }));
-    // Its data, gradient and two state buffers, and a new record table for three parameters.
-    expectLimitError(added, 'adam', 'addParamGroup: 1 parameter of 1 elements', 4 * alignUp(4) + alignUp(3 * RECORD_BYTES));
-    const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
-    const switched = thrown(() => { group['amsgrad'] = true; });
-    expect(switched).toBeInstanceOf(RangeError);
-    expect((switched as Error).message).toContain('paramGroups[0].amsgrad = true');
-    expect((switched as Error).message).toContain(`(${alignUp(4 * big) + alignUp(4 * small.length)} bytes)`);
-    expect((switched as Error).message).toContain('4 GiB');
-    // A dict switching amsgrad on: the large parameter (no state yet) needs its buffer too.
-    const saved = opt.stateDict();
-    (saved.param_groups[0] as Record<string, unknown>)['amsgrad'] = true;
-    saved.state[1]!.max_exp_avg_sq = saved.state[1]!.exp_avg_sq!.slice();
-    const loaded = thrown(() => opt.loadStateDict(saved));
-    expect(loaded).toBeInstanceOf(RangeError);
-    expect((loaded as Error).message).toContain('loadStateDict');
-    expect((loaded as Error).message).toContain('4 GiB');
-    expect(group['amsgrad']).toBe(false);
-    expect(opt.params.length).toBe(2);
-    expect(opt.paramGroups.length).toBe(1);
-    expect(opt.memoryBytes).toBe(memory);
+      const added = thrown(() => opt.addParamGroup({ params: [1] }));
+      // Its data, gradient and two state buffers, and a new record table for three parameters.
+      expectLimitError(
+        added,
+        'adam',
+        'addParamGroup: 1 parameter of 1 elements',
+        4 * alignUp(4) + alignUp(3 * RECORD_BYTES),
+      );
+      const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
+      const switched = thrown(() => {
+        group['amsgrad'] = true;
+      });
+      expect(switched).toBeInstanceOf(RangeError);
+      expect((switched as Error).message).toContain('paramGroups[0].amsgrad = true');
+      expect((switched as Error).message).toContain(`(${alignUp(4 * big) + alignUp(4 * small.length)} bytes)`);
+      expect((switched as Error).message).toContain('4 GiB');
+      // A dict switching amsgrad on: the large parameter (no state yet) needs its buffer too.
+      const saved = opt.stateDict();
+      (saved.param_groups[0] as Record<string, unknown>)['amsgrad'] = true;
+      saved.state[1]!.max_exp_avg_sq = saved.state[1]!.exp_avg_sq!.slice();
+      const loaded = thrown(() => opt.loadStateDict(saved));
+      expect(loaded).toBeInstanceOf(RangeError);
+      expect((loaded as Error).message).toContain('loadStateDict');
+      expect((loaded as Error).message).toContain('4 GiB');
+      expect(group['amsgrad']).toBe(false);
+      expect(opt.params.length).toBe(2);
+      expect(opt.paramGroups.length).toBe(1);
+      expect(opt.memoryBytes).toBe(memory);
 
-    for (const grad of grads.slice(1)) {
-      opt.step([null, grad]);
-      alone.step([grad]);
-    }
-    expect(encode(mine)).toEqual(encode(alone.params[0]!.data));
-    expect(encode(opt.stateDict().state[1])).toEqual(encode(alone.stateDict().state[0]));
-  });
+      for (const grad of grads.slice(1)) {
+        opt.step([null, grad]);
+        alone.step([grad]);
+      }
+      expect(encode(mine)).toEqual(encode(alone.params[0]!.data));
+      expect(encode(opt.stateDict().state[1])).toEqual(encode(alone.stateDict().state[0]));
+    },
+  );
 
   it('a parameter longer than 2^30 − 1 elements is refused before the memory is asked', () => {
     for (const backend of backends) {
@@ -243,8 +281,10 @@ function gib(bytes: number): string {
 
 const skipReason = ((): string | null => {
   if (MODE === 'off' || MODE === '0') return 'WASM_OPTIM_LIMITS=off';
-  if (os.totalmem() < NEED_TOTAL) return `the machine has ${gib(os.totalmem())} of memory; stepping near the 4 GiB limit needs ${gib(NEED_TOTAL)}`;
-  if (os.freemem() < NEED_FREE) return `${gib(os.freemem())} of memory is free; stepping near the 4 GiB limit needs ${gib(NEED_FREE)}`;
+  if (os.totalmem() < NEED_TOTAL)
+    return `the machine has ${gib(os.totalmem())} of memory; stepping near the 4 GiB limit needs ${gib(NEED_TOTAL)}`;
+  if (os.freemem() < NEED_FREE)
+    return `${gib(os.freemem())} of memory is free; stepping near the 4 GiB limit needs ${gib(NEED_FREE)}`;
   if (!existsSync(DIST)) return `${DIST} is missing (npm run build): the children step the built package`;
   return null;
 })();
@@ -298,19 +338,38 @@ const DEFAULT_NEAR_LIMIT: readonly Job[] = [
   { config: configNamed('adam torch'), backend: pick('simd') },
 ].map((job) => ({ ...job, lengths: [nearLimit(job.config, job.backend)] }));
 
-const nearLimitJobs: readonly Job[] = MODE === 'all'
-  ? FULL_CONFIGS.flatMap((config) => backends.map((backend) => ({ config, backend, lengths: [nearLimit(config, backend)] })))
-  : DEFAULT_NEAR_LIMIT;
-const setJobs: readonly Job[] = (MODE === 'all' ? backends : [pick('wasm')])
-  .map((backend) => ({ config: SET_CONFIG, backend, lengths: SET_LENGTHS }));
+const nearLimitJobs: readonly Job[] =
+  MODE === 'all'
+    ? FULL_CONFIGS.flatMap((config) =>
+        backends.map((backend) => ({ config, backend, lengths: [nearLimit(config, backend)] })),
+      )
+    : DEFAULT_NEAR_LIMIT;
+const setJobs: readonly Job[] = (MODE === 'all' ? backends : [pick('wasm')]).map((backend) => ({
+  config: SET_CONFIG,
+  backend,
+  lengths: SET_LENGTHS,
+}));
 
-function runChild(job: Job, extra: Record<string, unknown> = {}, timeout = CHILD_TIMEOUT_MS): { result: ChildResult; wallMs: number } {
+function runChild(
+  job: Job,
+  extra: Record<string, unknown> = {},
+  timeout = CHILD_TIMEOUT_MS,
+): { result: ChildResult; wallMs: number } {
   const input = {
-    algorithm: job.config.algorithm, flavor: job.config.flavor, options: job.config.options,
-    buffers: job.config.buffers, backend: job.backend, lengths: job.lengths, ...extra,
+    algorithm: job.config.algorithm,
+    flavor: job.config.flavor,
+    options: job.config.options,
+    buffers: job.config.buffers,
+    backend: job.backend,
+    lengths: job.lengths,
+    ...extra,
   };
   const started = performance.now();
-  const child = spawnSync(process.execPath, [CHILD, JSON.stringify(input)], { encoding: 'utf8', timeout, maxBuffer: 2 ** 24 });
+  const child = spawnSync(process.execPath, [CHILD, JSON.stringify(input)], {
+    encoding: 'utf8',
+    timeout,
+    maxBuffer: 2 ** 24,
+  });
   const wallMs = Math.round(performance.now() - started);
   if (child.error !== undefined) throw new Error(`the child failed to run: ${child.error.message}`);
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
@@ -331,16 +390,21 @@ function skipUnlessFree(ctx: TestContext): void {
 
 function report(job: Job, result: ChildResult, wallMs: number): void {
   const t = result.timesMs;
-  console.log(`limits: ${nameOf(job.config)} on ${result.backend}: ${job.lengths.length} × ${job.lengths[0]}… elements, `
-    + `${gib(result.memoryBytes)} memory, ${gib(result.rssBytes)} resident, ${result.compared} elements compared; `
-    + `child ${(wallMs / 1000).toFixed(1)} s (step 1 ${(t['step1']! / 1000).toFixed(1)} s, step 2 ${(t['step2']! / 1000).toFixed(1)} s)`);
+  console.log(
+    `limits: ${nameOf(job.config)} on ${result.backend}: ${job.lengths.length} × ${job.lengths[0]}… elements, ` +
+      `${gib(result.memoryBytes)} memory, ${gib(result.rssBytes)} resident, ${result.compared} elements compared; ` +
+      `child ${(wallMs / 1000).toFixed(1)} s (step 1 ${(t['step1']! / 1000).toFixed(1)} s, step 2 ${(t['step2']! / 1000).toFixed(1)} s)`,
+  );
 }
 
 function expectMatches(result: ChildResult): void {
   expect(result.error).toBeUndefined();
   expect(result.mismatchCount, `mismatches: ${JSON.stringify(result.mismatches)}`).toBe(0);
   expect(result.ok).toBe(true);
-  expect(result.crossings.filter((c) => c.byte === TWO_GIB).length, 'some buffer crosses the 2 GiB byte offset').toBeGreaterThan(0);
+  expect(
+    result.crossings.filter((c) => c.byte === TWO_GIB).length,
+    'some buffer crosses the 2 GiB byte offset',
+  ).toBeGreaterThan(0);
 }
 
 describe.skipIf(!existsSync(DIST))('the child check (small, built package)', () => {
@@ -355,33 +419,41 @@ describe.skipIf(!existsSync(DIST))('the child check (small, built package)', () 
   }, 120_000);
 });
 
-describe.skipIf(skipReason !== null)(`stepping near the limit and past 2 GiB (child processes, ${MODE === 'all' ? 'every configuration' : 'default schedule'})`, () => {
-  it('the default schedule covers every bytes-per-element class', () => {
-    const classes = (configs: readonly FullConfig[]): number[] => [...new Set(configs.map(bytesPerElement))].sort((a, b) => a - b);
-    expect(classes(DEFAULT_NEAR_LIMIT.map((job) => job.config))).toEqual(classes(FULL_CONFIGS));
-  });
-
-  for (const job of nearLimitJobs) {
-    const n = job.lengths[0]!;
-    it(`${nameOf(job.config)} on ${job.backend}: one tensor of ${n} elements (${bytesPerElement(job.config)} B each, just under 4 GiB), two steps, sampled`, { timeout: CHILD_TIMEOUT_MS + 30_000 }, (ctx) => {
-      skipUnlessFree(ctx);
-      const { result, wallMs } = runChild(job);
-      report(job, result, wallMs);
-      expect(result.backend).toBe(job.backend);
-      expect(result.memoryBytes).toBeGreaterThan(FOUR_GIB - 2 ** 17);
-      expectMatches(result);
+describe.skipIf(skipReason !== null)(
+  `stepping near the limit and past 2 GiB (child processes, ${MODE === 'all' ? 'every configuration' : 'default schedule'})`,
+  () => {
+    it('the default schedule covers every bytes-per-element class', () => {
+      const classes = (configs: readonly FullConfig[]): number[] =>
+        [...new Set(configs.map(bytesPerElement))].sort((a, b) => a - b);
+      expect(classes(DEFAULT_NEAR_LIMIT.map((job) => job.config))).toEqual(classes(FULL_CONFIGS));
     });
-  }
 
-  for (const job of setJobs) {
-    const total = job.lengths.reduce((a, b) => a + b, 0);
-    it(`adam torch on ${job.backend}: ${job.lengths.length} tensors, ${total} elements in total (memory past 2 GiB), two steps, sampled`, { timeout: CHILD_TIMEOUT_MS + 30_000 }, (ctx) => {
-      skipUnlessFree(ctx);
-      const { result, wallMs } = runChild(job);
-      report(job, result, wallMs);
-      expect(result.backend).toBe(job.backend);
-      expect(result.memoryBytes).toBeGreaterThan(TWO_GIB);
-      expectMatches(result);
-    });
-  }
-});
+    for (const job of nearLimitJobs) {
+      const n = job.lengths[0]!;
+      it(`${nameOf(job.config)} on ${job.backend}: one tensor of ${n} elements (${bytesPerElement(job.config)} B each, just under 4 GiB), two steps, sampled`, {
+        timeout: CHILD_TIMEOUT_MS + 30_000,
+      }, (ctx) => {
+        skipUnlessFree(ctx);
+        const { result, wallMs } = runChild(job);
+        report(job, result, wallMs);
+        expect(result.backend).toBe(job.backend);
+        expect(result.memoryBytes).toBeGreaterThan(FOUR_GIB - 2 ** 17);
+        expectMatches(result);
+      });
+    }
+
+    for (const job of setJobs) {
+      const total = job.lengths.reduce((a, b) => a + b, 0);
+      it(`adam torch on ${job.backend}: ${job.lengths.length} tensors, ${total} elements in total (memory past 2 GiB), two steps, sampled`, {
+        timeout: CHILD_TIMEOUT_MS + 30_000,
+      }, (ctx) => {
+        skipUnlessFree(ctx);
+        const { result, wallMs } = runChild(job);
+        report(job, result, wallMs);
+        expect(result.backend).toBe(job.backend);
+        expect(result.memoryBytes).toBeGreaterThan(TWO_GIB);
+        expectMatches(result);
+      });
+    }
+  },
+);

@@ -33,21 +33,37 @@ console.log(JSON.stringify({ simd, wasmCount, forced, fallbackBits,
   afterBackend: after.backend, afterBits: Array.from(new Uint32Array(after.params[0].data.slice().buffer)) }));
 `;
 
-it.skipIf(!existsSync(dist))('past the live-memory limit, auto falls back to JS, a forced Wasm backend says why, and dispose() frees the room', () => {
-  const run = spawnSync(process.execPath, ['--input-type=module', '-'], { cwd: root, input: CHILD, encoding: 'utf8', timeout: 240_000 });
-  expect(run.status, run.stderr).toBe(0);
-  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
-    simd: string; wasmCount: number; forced: string | null; fallbackBits: number[]; afterBackend: string; afterBits: number[];
-  };
-  // ~12,900 on 64-bit Linux (README "Limits"); the exact count depends on the address space.
-  expect(result.wasmCount).toBeGreaterThan(1000);
-  expect(result.forced).toMatch(/^RangeError: Adagrad: backend '(simd|wasm)': the engine could not allocate a WebAssembly memory[\s\S]*dispose\(\)/);
-  expect(result.afterBackend).toBe(result.simd);
-  // The JS fallback and the Wasm backend after dispose() give the same bits as this process.
-  const here = new Adagrad([new Float32Array([1, 2, 3])], { lr: 0.1 });
-  here.step([new Float32Array([0.5, -1, 2])]);
-  const want = Array.from(new Uint32Array(here.params[0]!.data.slice().buffer));
-  expect(result.fallbackBits).toEqual(want);
-  expect(result.afterBits).toEqual(want);
-  here.dispose();
-}, 250_000);
+it.skipIf(!existsSync(dist))(
+  'past the live-memory limit, auto falls back to JS, a forced Wasm backend says why, and dispose() frees the room',
+  () => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-'], {
+      cwd: root,
+      input: CHILD,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+      simd: string;
+      wasmCount: number;
+      forced: string | null;
+      fallbackBits: number[];
+      afterBackend: string;
+      afterBits: number[];
+    };
+    // ~12,900 on 64-bit Linux (README "Limits"); the exact count depends on the address space.
+    expect(result.wasmCount).toBeGreaterThan(1000);
+    expect(result.forced).toMatch(
+      /^RangeError: Adagrad: backend '(simd|wasm)': the engine could not allocate a WebAssembly memory[\s\S]*dispose\(\)/,
+    );
+    expect(result.afterBackend).toBe(result.simd);
+    // The JS fallback and the Wasm backend after dispose() give the same bits as this process.
+    const here = new Adagrad([new Float32Array([1, 2, 3])], { lr: 0.1 });
+    here.step([new Float32Array([0.5, -1, 2])]);
+    const want = Array.from(new Uint32Array(here.params[0]!.data.slice().buffer));
+    expect(result.fallbackBits).toEqual(want);
+    expect(result.afterBits).toEqual(want);
+    here.dispose();
+  },
+  250_000,
+);

@@ -32,7 +32,10 @@ describe.each(availableBackends())('backend %s', (backend) => {
     opt.step();
 
     // The same history on an optimizer created with both groups from the start.
-    const reference = new RMSprop([{ params: [w.slice()] }, { params: [big.slice()], lr: 0.001 }], { momentum: 0.9, backend });
+    const reference = new RMSprop([{ params: [w.slice()] }, { params: [big.slice()], lr: 0.001 }], {
+      momentum: 0.9,
+      backend,
+    });
     reference.step([grads[0]!, null]);
     reference.step([grads[1]!, new Float32Array(300_000)]);
     reference.step([grads[2]!, bigGrads[0]!]);
@@ -75,7 +78,11 @@ describe.each(availableBackends())('backend %s', (backend) => {
     const inits = Array.from({ length: 24 }, () => randomF32(random, 40_000, 'normal'));
     const grads = Array.from({ length: 24 }, () => randomF32(random, 40_000, 'normal'));
     const opts = inits.map((init) => new Adagrad([init.slice()], { lr: 0.1, backend }));
-    for (let t = 0; t < 2; t++) opts.forEach((opt, i) => { opt.params[0]!.grad.set(grads[i]!); opt.step(); });
+    for (let t = 0; t < 2; t++)
+      opts.forEach((opt, i) => {
+        opt.params[0]!.grad.set(grads[i]!);
+        opt.step();
+      });
     // Each must equal a lone optimizer with the same history.
     for (const i of [0, 11, 23]) {
       const alone = new Adagrad([inits[i]!.slice()], { lr: 0.1, backend });

@@ -4,8 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import { availableBackends, type Flavor } from '../src/index.js';
 import {
-  bitsOf, construct, dataBits, encode, firstBitDifference, gradsFor, stateBits, values, zeroCopyStep,
-  type Algo, type AnyOptimizer,
+  bitsOf,
+  construct,
+  dataBits,
+  encode,
+  firstBitDifference,
+  gradsFor,
+  stateBits,
+  values,
+  zeroCopyStep,
+  type Algo,
+  type AnyOptimizer,
 } from './helpers/snapshot.js';
 
 const backends = availableBackends();
@@ -13,7 +22,10 @@ const backends = availableBackends();
 /** Two option sets per algorithm and flavor, differing in every option the flavor has. */
 const OPTIONS: Record<Algo, Record<Flavor, [Record<string, unknown>, Record<string, unknown>]>> = {
   Adagrad: {
-    torch: [{ lr: 0.1, lrDecay: 0.05 }, { lr: 0.02, weightDecay: 0.1, initialAccumulatorValue: 0.5, maximize: true, eps: 1e-6 }],
+    torch: [
+      { lr: 0.1, lrDecay: 0.05 },
+      { lr: 0.02, weightDecay: 0.1, initialAccumulatorValue: 0.5, maximize: true, eps: 1e-6 },
+    ],
     tfjs: [{ lr: 0.1 }, { lr: 0.02, initialAccumulatorValue: 0.5, eps: 1e-5 }],
   },
   RMSprop: {
@@ -23,7 +35,8 @@ const OPTIONS: Record<Algo, Record<Flavor, [Record<string, unknown>, Record<stri
 };
 
 const CASES = (['Adagrad', 'RMSprop'] as const).flatMap((algo) =>
-  (['torch', 'tfjs'] as const).map((flavor) => ({ algo, flavor, name: `${algo} ${flavor}` })));
+  (['torch', 'tfjs'] as const).map((flavor) => ({ algo, flavor, name: `${algo} ${flavor}` })),
+);
 
 /** The state entry of parameter i, buffers as bits (the step included). */
 const entryBits = (opt: AnyOptimizer, i: number): unknown => encode(opt.stateDict().state[i]);
@@ -38,7 +51,10 @@ describe.each(backends)('backend %s', (backend) => {
       const user = lengths.map((n, k) => values(n, k + 1));
       const copies = user.map((p) => p.slice());
       // Group 0 takes its options from the constructor's, group 1 overrides them.
-      const grouped = construct(algo, [{ params: [user[0], user[1]] }, { params: [user[2]], ...Y }], { ...X, ...settings });
+      const grouped = construct(algo, [{ params: [user[0], user[1]] }, { params: [user[2]], ...Y }], {
+        ...X,
+        ...settings,
+      });
       const first = construct(algo, [copies[0], copies[1]], { ...X, ...settings });
       const second = construct(algo, [copies[2]], { ...X, ...Y, ...settings });
       for (let t = 1; t <= 4; t++) {
@@ -67,7 +83,10 @@ describe.each(backends)('backend %s', (backend) => {
       const dict = changed.opt.stateDict();
       dict.param_groups[1]!['lr'] = 0.25;
       const refUser = changed.user.map((p) => p.slice());
-      const reference = construct(algo, [{ params: [refUser[0]] }, { params: [refUser[1]], lr: 0.25 }], { ...X, ...settings });
+      const reference = construct(algo, [{ params: [refUser[0]] }, { params: [refUser[1]], lr: 0.25 }], {
+        ...X,
+        ...settings,
+      });
       reference.loadStateDict(dict);
 
       changed.opt.paramGroups[1]!['lr'] = 0.25;
@@ -114,7 +133,11 @@ describe.each(backends)('backend %s', (backend) => {
       } catch {
         // a frozen array is a fine answer too
       }
-      const reference = construct(algo, user.map((p) => p.slice()), { ...X, ...settings });
+      const reference = construct(
+        algo,
+        user.map((p) => p.slice()),
+        { ...X, ...settings },
+      );
       reference.loadStateDict(opt.stateDict());
       opt.step(gradsFor([5], 2));
       reference.step(gradsFor([5], 2));
@@ -135,7 +158,12 @@ describe.each(backends)('backend %s', (backend) => {
       opt.addParamGroup({ params: [c, big], lr: 0.05 });
       expect(encode(opt.defaults)).toEqual(defaults);
       expect(opt.paramGroups.length).toBe(3);
-      expect(opt.params.map((p) => [p.index, p.length])).toEqual([[0, 5], [1, 3], [2, 6], [3, 17000]]);
+      expect(opt.params.map((p) => [p.index, p.length])).toEqual([
+        [0, 5],
+        [1, 3],
+        [2, 6],
+        [3, 17000],
+      ]);
       expect(opt.paramGroups[1]!.params.map((h) => h.index)).toEqual([1]);
       expect(opt.paramGroups[2]!.params.map((h) => h.index)).toEqual([2, 3]);
       const group1 = encode({ ...opt.paramGroups[1]!, params: undefined });
@@ -203,7 +231,10 @@ describe.each(backends)('backend %s', (backend) => {
       expect(bitsOf(opt.params[0]!.data)).not.toEqual([0, 0, 0, 0]);
       // and in a group
       const grouped = construct(algo, [{ params: [2] }, { params: [3], lr: 0.5 }], { ...X, ...settings });
-      expect(grouped.params.map((p) => bitsOf(p.data))).toEqual([[0, 0], [0, 0, 0]]);
+      expect(grouped.params.map((p) => bitsOf(p.data))).toEqual([
+        [0, 0],
+        [0, 0, 0],
+      ]);
     });
 
     it('a null (or undefined) grad in a drop-in step skips that parameter', () => {
@@ -241,7 +272,11 @@ describe.each(backends)('backend %s', (backend) => {
       const user = lengths.map((n, k) => values(n, k + 1));
       const initial = user.map(bitsOf);
       const opt = construct(algo, user, { ...Y, ...settings });
-      const reference = construct(algo, user.map((p) => p.slice()), { ...Y, ...settings });
+      const reference = construct(
+        algo,
+        user.map((p) => p.slice()),
+        { ...Y, ...settings },
+      );
       const g = gradsFor(lengths, 1);
       opt.params.forEach((p, i) => p.grad.set(g[i]!));
       opt.step();
@@ -292,7 +327,11 @@ describe.each(backends)('backend %s', (backend) => {
       const lengths = [5, 3];
       const user = lengths.map((n, k) => values(n, k + 1));
       const opt = construct(algo, user, { ...Y, ...settings });
-      const untouched = construct(algo, user.map((p) => p.slice()), { ...Y, ...settings });
+      const untouched = construct(
+        algo,
+        user.map((p) => p.slice()),
+        { ...Y, ...settings },
+      );
       opt.step(gradsFor(lengths, 1));
       untouched.step(gradsFor(lengths, 1));
       const dict = opt.stateDict();

@@ -14,7 +14,9 @@ import { encode, gradsFor, values } from './helpers/snapshot.js';
 const TWO_GIB = 2 ** 31;
 const SMALL: readonly number[] = [5, 33, 1];
 const live: AnyOptimizer[] = [];
-afterEach(() => { live.splice(0).forEach((opt) => opt.dispose()); });
+afterEach(() => {
+  live.splice(0).forEach((opt) => opt.dispose());
+});
 
 /** A parameter length whose data, gradient and state end just past 2 GiB. */
 function bigLength(bytesPerElement: number): number {
@@ -43,12 +45,20 @@ describe.each(availableBackends())('backend %s', (backend) => {
 
     it('steps, saves and restores parameters whose offsets are past 2 GiB like an optimizer holding them alone', () => {
       const users = SMALL.map((n, k) => values(n, k + 1));
-      const alone = make(config.algorithm, users.map((u) => u.slice()), options);
+      const alone = make(
+        config.algorithm,
+        users.map((u) => u.slice()),
+        options,
+      );
       const mine = users.map((u) => u.slice());
       // Adagrad fills its accumulator at construction (TF.js's default is 0.1): 0 for the large
       // group keeps its gigabyte untouched.
       const quiet = config.algorithm === 'adagrad' ? { initialAccumulatorValue: 0 } : {};
-      const big = make(config.algorithm, [{ params: [bigLength(bytesPerElement(config))], ...quiet }, { params: mine }], options);
+      const big = make(
+        config.algorithm,
+        [{ params: [bigLength(bytesPerElement(config))], ...quiet }, { params: mine }],
+        options,
+      );
       live.push(alone, big);
       expect(big.params[1]!.dataOffset).toBeGreaterThanOrEqual(TWO_GIB);
       expect(big.memoryBytes).toBeGreaterThan(TWO_GIB);
@@ -71,7 +81,9 @@ describe.each(availableBackends())('backend %s', (backend) => {
       const grads = gradsFor(SMALL, 9);
       alone.step(grads);
       big.step([null, ...grads]);
-      mine.forEach((array, k) => expect(encode(array), `parameter ${k} after load`).toEqual(encode(alone.params[k]!.data)));
+      mine.forEach((array, k) =>
+        expect(encode(array), `parameter ${k} after load`).toEqual(encode(alone.params[k]!.data)),
+      );
       expect(stateOf(big, 1)).toEqual(stateOf(alone, 0));
     }, 60_000);
   });
@@ -79,30 +91,38 @@ describe.each(availableBackends())('backend %s', (backend) => {
   // The JS backend grows by copying its whole buffer: here 2 GiB, ~20 s of page faults on this
   // VM, for a path (the offsets of new buffers) that is the same code on every backend; its
   // kernels' offsets past 2^31 are checked by the cases above.
-  it.skipIf(backend === 'js')('RMSprop: switching centered on allocates its buffer past 2 GiB without touching trained state', () => {
-    const users = SMALL.map((n, k) => values(n, k + 7));
-    const options = { lr: 0.01, backend };
-    const alone = make('rmsprop', users.map((u) => u.slice()), options);
-    const mine = users.map((u) => u.slice());
-    // 12 bytes per element without centered: the new buffers start past 2 GiB.
-    const big = make('rmsprop', [bigLength(12), ...mine], options);
-    expect(big.memoryBytes).toBeGreaterThan(TWO_GIB);
-    live.push(alone, big);
-    for (let t = 1; t <= 2; t++) {
-      alone.step(gradsFor(SMALL, t));
-      big.step([null, ...gradsFor(SMALL, t)]);
-    }
-    for (const opt of [alone, big]) {
-      const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
-      group['centered'] = true;
-      group['momentum'] = 0.5;
-    }
-    expect(big.memoryBytes).toBeGreaterThan(TWO_GIB + 12 * SMALL.reduce((a, b) => a + b));
-    for (let t = 3; t <= 5; t++) {
-      alone.step(gradsFor(SMALL, t));
-      big.step([null, ...gradsFor(SMALL, t)]);
-    }
-    mine.forEach((array, k) => expect(encode(array), `parameter ${k}`).toEqual(encode(alone.params[k]!.data)));
-    expect(stateOf(big, 1)).toEqual(stateOf(alone, 0));
-  }, 60_000);
+  it.skipIf(backend === 'js')(
+    'RMSprop: switching centered on allocates its buffer past 2 GiB without touching trained state',
+    () => {
+      const users = SMALL.map((n, k) => values(n, k + 7));
+      const options = { lr: 0.01, backend };
+      const alone = make(
+        'rmsprop',
+        users.map((u) => u.slice()),
+        options,
+      );
+      const mine = users.map((u) => u.slice());
+      // 12 bytes per element without centered: the new buffers start past 2 GiB.
+      const big = make('rmsprop', [bigLength(12), ...mine], options);
+      expect(big.memoryBytes).toBeGreaterThan(TWO_GIB);
+      live.push(alone, big);
+      for (let t = 1; t <= 2; t++) {
+        alone.step(gradsFor(SMALL, t));
+        big.step([null, ...gradsFor(SMALL, t)]);
+      }
+      for (const opt of [alone, big]) {
+        const group = opt.paramGroups[0] as unknown as Record<string, unknown>;
+        group['centered'] = true;
+        group['momentum'] = 0.5;
+      }
+      expect(big.memoryBytes).toBeGreaterThan(TWO_GIB + 12 * SMALL.reduce((a, b) => a + b));
+      for (let t = 3; t <= 5; t++) {
+        alone.step(gradsFor(SMALL, t));
+        big.step([null, ...gradsFor(SMALL, t)]);
+      }
+      mine.forEach((array, k) => expect(encode(array), `parameter ${k}`).toEqual(encode(alone.params[k]!.data)));
+      expect(stateOf(big, 1)).toEqual(stateOf(alone, 0));
+    },
+    60_000,
+  );
 });

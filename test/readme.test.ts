@@ -13,7 +13,9 @@ it('the quickstart runs as written and prints what its comments say', () => {
   const block = /## Quickstart\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
   expect(block, 'README has a ```js block under ## Quickstart').toBeDefined();
   const output = execFileSync(process.execPath, ['--input-type=module', '-'], {
-    cwd: root, input: block!, encoding: 'utf8',
+    cwd: root,
+    input: block!,
+    encoding: 'utf8',
   });
   const [fit, flavor] = output.trim().split('\n');
   expect(fit).toBe('3.000 -1.000 simd');
@@ -43,10 +45,17 @@ const fresh = new A([new Float32Array([1, 2, -0])], { lr: 0.5 });
 `;
   // The example loads into `opt` itself; load into a fresh optimizer instead to prove the text
   // carries everything (the options included: lr −0).
-  const adapted = program.replace('opt.loadStateDict(', 'fresh.loadStateDict(').replace(/^import .*$/m, "import { stateDictToJSON, stateDictFromJSON } from 'wasm-optim';")
-    .replace("console.log(JSON.stringify([...new Uint32Array(opt.params", 'fresh.params[0].data.set(opt.params[0].data); run(fresh);\nconsole.log(JSON.stringify([...new Uint32Array(fresh.params');
+  const adapted = program
+    .replace('opt.loadStateDict(', 'fresh.loadStateDict(')
+    .replace(/^import .*$/m, "import { stateDictToJSON, stateDictFromJSON } from 'wasm-optim';")
+    .replace(
+      'console.log(JSON.stringify([...new Uint32Array(opt.params',
+      'fresh.params[0].data.set(opt.params[0].data); run(fresh);\nconsole.log(JSON.stringify([...new Uint32Array(fresh.params',
+    );
   const output = execFileSync(process.execPath, ['--input-type=module', '-'], {
-    cwd: root, input: `${adapted.split('\n')[0]}\n${preamble}${adapted.split('\n').slice(1).join('\n')}`, encoding: 'utf8',
+    cwd: root,
+    input: `${adapted.split('\n')[0]}\n${preamble}${adapted.split('\n').slice(1).join('\n')}`,
+    encoding: 'utf8',
   });
   expect(output.trim()).toBe('true');
 });

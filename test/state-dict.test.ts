@@ -3,8 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { Adagrad, RMSprop, availableBackends, type BackendName, type Flavor } from '../src/index.js';
 import {
-  bitsOf, construct, dataBits, encode, gradsFor, jsonRoundTrip, stateBits, values, zeroCopyStep,
-  type Algo, type AnyOptimizer,
+  bitsOf,
+  construct,
+  dataBits,
+  encode,
+  gradsFor,
+  jsonRoundTrip,
+  stateBits,
+  values,
+  zeroCopyStep,
+  type Algo,
+  type AnyOptimizer,
 } from './helpers/snapshot.js';
 
 const backends = availableBackends();
@@ -29,7 +38,15 @@ describe.each(backends)('layout and names (backend %s)', (backend) => {
     expect(bitsOf(d.state[0]!.sum!)).toEqual(bitsOf(filled(5, 0.25)));
     expect(bitsOf(d.state[1]!.sum!)).toEqual(bitsOf(filled(3, 0.25)));
     expect(d.param_groups).toEqual([
-      { lr: 0.1, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0.25, eps: 1e-10, maximize: false, params: [0, 1] },
+      {
+        lr: 0.1,
+        lrDecay: 0,
+        weightDecay: 0,
+        initialAccumulatorValue: 0.25,
+        eps: 1e-10,
+        maximize: false,
+        params: [0, 1],
+      },
     ]);
 
     opt.step([values(5, 3), values(3, 4)]);
@@ -57,7 +74,16 @@ describe.each(backends)('layout and names (backend %s)', (backend) => {
     const d = opt.stateDict();
     expect(d.state).toEqual({});
     expect(d.param_groups).toEqual([
-      { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, params: [0, 1] },
+      {
+        lr: 0.01,
+        alpha: 0.99,
+        eps: 1e-8,
+        weightDecay: 0,
+        momentum: 0,
+        centered: false,
+        maximize: false,
+        params: [0, 1],
+      },
     ]);
   });
 
@@ -67,43 +93,52 @@ describe.each(backends)('layout and names (backend %s)', (backend) => {
     { momentum: 0, centered: true, names: ['grad_avg', 'square_avg'] },
     { momentum: 0.9, centered: true, names: ['grad_avg', 'momentum_buffer', 'square_avg'] },
   ];
-  it.each(TORCH_BUFFERS)('RMSprop torch momentum $momentum centered $centered: buffers $names', ({ momentum, centered, names }) => {
-    const opt = new RMSprop([values(5, 1), values(3, 2)], { momentum, centered, backend });
-    opt.step(gradsFor([5, 3], 1));
-    const d = opt.stateDict();
-    expect(Object.keys(d.state)).toEqual(['0', '1']);
-    for (const [i, n] of [[0, 5], [1, 3]] as const) {
-      const entry = d.state[i]! as Record<string, unknown>;
-      expect(Object.keys(entry).sort()).toEqual(['step', ...names].sort());
-      expect(entry['step']).toBe(1);
-      for (const name of names) {
-        expect(entry[name]).toBeInstanceOf(Float32Array);
-        expect((entry[name] as Float32Array).length).toBe(n);
-        // after one step with nonzero gradients every buffer holds nonzero values
-        (entry[name] as Float32Array).forEach((x) => expect(x).not.toBe(0));
+  it.each(TORCH_BUFFERS)(
+    'RMSprop torch momentum $momentum centered $centered: buffers $names',
+    ({ momentum, centered, names }) => {
+      const opt = new RMSprop([values(5, 1), values(3, 2)], { momentum, centered, backend });
+      opt.step(gradsFor([5, 3], 1));
+      const d = opt.stateDict();
+      expect(Object.keys(d.state)).toEqual(['0', '1']);
+      for (const [i, n] of [
+        [0, 5],
+        [1, 3],
+      ] as const) {
+        const entry = d.state[i]! as Record<string, unknown>;
+        expect(Object.keys(entry).sort()).toEqual(['step', ...names].sort());
+        expect(entry['step']).toBe(1);
+        for (const name of names) {
+          expect(entry[name]).toBeInstanceOf(Float32Array);
+          expect((entry[name] as Float32Array).length).toBe(n);
+          // after one step with nonzero gradients every buffer holds nonzero values
+          (entry[name] as Float32Array).forEach((x) => expect(x).not.toBe(0));
+        }
       }
-    }
-  });
+    },
+  );
 
   it.each([
     { momentum: 0, centered: false, names: ['momentum_buffer', 'square_avg'] },
     { momentum: 0.9, centered: false, names: ['momentum_buffer', 'square_avg'] },
     { momentum: 0, centered: true, names: ['grad_avg', 'momentum_buffer', 'square_avg'] },
-  ])('RMSprop tfjs momentum $momentum centered $centered: always a momentum_buffer ($names)', ({ momentum, centered, names }) => {
-    const opt = new RMSprop([values(5, 1)], { momentum, centered, flavor: 'tfjs', backend });
-    expect(opt.stateDict().state).toEqual({});
-    expect(opt.stateDict().param_groups[0]).toMatchObject({ lr: 0.01, alpha: 0.9, eps: 1e-7, momentum, centered });
-    opt.step(gradsFor([5], 1));
-    const entry = opt.stateDict().state[0]! as Record<string, unknown>;
-    expect(Object.keys(entry).sort()).toEqual(['step', ...names].sort());
-    expect(entry['step']).toBe(1);
-  });
+  ])(
+    'RMSprop tfjs momentum $momentum centered $centered: always a momentum_buffer ($names)',
+    ({ momentum, centered, names }) => {
+      const opt = new RMSprop([values(5, 1)], { momentum, centered, flavor: 'tfjs', backend });
+      expect(opt.stateDict().state).toEqual({});
+      expect(opt.stateDict().param_groups[0]).toMatchObject({ lr: 0.01, alpha: 0.9, eps: 1e-7, momentum, centered });
+      opt.step(gradsFor([5], 1));
+      const entry = opt.stateDict().state[0]! as Record<string, unknown>;
+      expect(Object.keys(entry).sort()).toEqual(['step', ...names].sort());
+      expect(entry['step']).toBe(1);
+    },
+  );
 
   it('RMSprop: per-group buffers, and no state for a parameter that never had a gradient', () => {
-    const opt = new RMSprop([
-      { params: [values(5, 1), values(3, 2)] },
-      { params: [values(7, 3)], momentum: 0.5, centered: true },
-    ], { backend });
+    const opt = new RMSprop(
+      [{ params: [values(5, 1), values(3, 2)] }, { params: [values(7, 3)], momentum: 0.5, centered: true }],
+      { backend },
+    );
     opt.step([values(5, 4), null, values(7, 5)]);
     let d = opt.stateDict();
     expect(Object.keys(d.state)).toEqual(['0', '2']);
@@ -130,7 +165,9 @@ describe.each(backends)('stateDict() returns copies (backend %s)', (backend) => 
     const expected = stateBits(opt);
     const d = loose(opt);
     const d2 = loose(opt);
-    expect(d2.state['0']!['square_avg'] ?? d2.state['0']!['sum']).not.toBe(d.state['0']!['square_avg'] ?? d.state['0']!['sum']);
+    expect(d2.state['0']!['square_avg'] ?? d2.state['0']!['sum']).not.toBe(
+      d.state['0']!['square_avg'] ?? d.state['0']!['sum'],
+    );
     // Mutate everything in the dict.
     for (const entry of Object.values(d.state)) {
       entry['step'] = 99;
@@ -166,18 +203,24 @@ const LENGTHS = [5, 3, 13, 1];
 
 const CONFIGS: Config[] = [
   {
-    algo: 'Adagrad', flavor: 'torch', options: { lr: 0.1 },
+    algo: 'Adagrad',
+    flavor: 'torch',
+    options: { lr: 0.1 },
     groups: (p) => [
       { params: [p[0], p[1]] },
       { params: [p[2], p[3]], lr: 0.05, lrDecay: 0.1, weightDecay: 0.01, initialAccumulatorValue: 0.1, maximize: true },
     ],
   },
   {
-    algo: 'Adagrad', flavor: 'tfjs', options: { lr: 0.1 },
+    algo: 'Adagrad',
+    flavor: 'tfjs',
+    options: { lr: 0.1 },
     groups: (p) => [{ params: [p[0], p[1]] }, { params: [p[2], p[3]], lr: 0.05, initialAccumulatorValue: 0.3 }],
   },
   {
-    algo: 'RMSprop', flavor: 'torch', options: { lr: 0.01, alpha: 0.9 },
+    algo: 'RMSprop',
+    flavor: 'torch',
+    options: { lr: 0.01, alpha: 0.9 },
     groups: (p) => [
       { params: [p[0], p[1]] },
       { params: [p[2]], momentum: 0.9, centered: true, weightDecay: 0.01 },
@@ -185,7 +228,9 @@ const CONFIGS: Config[] = [
     ],
   },
   {
-    algo: 'RMSprop', flavor: 'tfjs', options: { lr: 0.01 },
+    algo: 'RMSprop',
+    flavor: 'tfjs',
+    options: { lr: 0.01 },
     groups: (p) => [
       { params: [p[0], p[1]] },
       { params: [p[2]], momentum: 0.9, centered: true },
@@ -208,7 +253,8 @@ function stepAt(opt: AnyOptimizer, t: number): void {
   else opt.step(grads(t));
 }
 
-const optionsOf = (opt: AnyOptimizer): unknown => encode(opt.paramGroups.map((g) => ({ ...g, params: g.params.map((h) => h.index) })));
+const optionsOf = (opt: AnyOptimizer): unknown =>
+  encode(opt.paramGroups.map((g) => ({ ...g, params: g.params.map((h) => h.index) })));
 
 function resume(config: Config, backendA: BackendName, backendB: BackendName, viaJson: boolean): void {
   const { algo, flavor } = config;
@@ -217,11 +263,16 @@ function resume(config: Config, backendA: BackendName, backendB: BackendName, vi
   for (let t = 1; t <= 3; t++) stepAt(a, t);
   const dict = a.stateDict();
   for (const entry of Object.values(dict.state)) {
-    for (const v of Object.values(entry)) if (v instanceof Float32Array) v.forEach((x) => expect(Number.isFinite(x)).toBe(true));
+    for (const v of Object.values(entry))
+      if (v instanceof Float32Array) v.forEach((x) => expect(Number.isFinite(x)).toBe(true));
   }
   // B: the same parameter values and group structure, but none of A's options.
   const userB = userA.map((p) => p.slice());
-  const b = construct(algo, config.groups(userB).map((g) => ({ params: g['params'] })), { flavor, backend: backendB });
+  const b = construct(
+    algo,
+    config.groups(userB).map((g) => ({ params: g['params'] })),
+    { flavor, backend: backendB },
+  );
   expect(optionsOf(b)).not.toEqual(optionsOf(a));
   b.loadStateDict(viaJson ? jsonRoundTrip(dict) : dict);
   // Loading does not touch the parameters, restores the options and the state exactly.
@@ -255,29 +306,32 @@ describe.each(CONFIGS.map((c) => [`${c.algo} ${c.flavor}`, c] as const))('resume
 });
 
 describe.each(backends)('loading options and absent state (backend %s)', (backend) => {
-  it.each(['Adagrad', 'RMSprop'] as const)('%s: a changed lr in the dict becomes paramGroups[i].lr and is used', (algo) => {
-    const make = (): { opt: AnyOptimizer; user: Float32Array[] } => {
-      const user = [values(5, 1), values(3, 2)];
-      const opt = construct(algo, [{ params: [user[0]] }, { params: [user[1]], lr: 0.02 }], { backend });
-      opt.step(gradsFor([5, 3], 1));
-      return { opt, user };
-    };
-    const loaded = make();
-    const assigned = make();
-    const unchanged = make();
-    const d = loose(loaded.opt);
-    d.param_groups[1]!['lr'] = 0.5;
-    loaded.opt.loadStateDict(d as never);
-    expect(loaded.opt.paramGroups[1]!['lr']).toBe(0.5);
-    expect(loaded.opt.paramGroups[0]!['lr']).toBe(0.01);
-    expect(loaded.opt.defaults['lr']).toBe(0.01);
-    assigned.opt.paramGroups[1]!['lr'] = 0.5;
-    for (const run of [loaded, assigned, unchanged]) run.opt.step(gradsFor([5, 3], 2));
-    expect(loaded.user.map(bitsOf)).toEqual(assigned.user.map(bitsOf));
-    expect(stateBits(loaded.opt)).toEqual(stateBits(assigned.opt));
-    expect(bitsOf(loaded.user[0]!)).toEqual(bitsOf(unchanged.user[0]!));
-    expect(bitsOf(loaded.user[1]!)).not.toEqual(bitsOf(unchanged.user[1]!));
-  });
+  it.each(['Adagrad', 'RMSprop'] as const)(
+    '%s: a changed lr in the dict becomes paramGroups[i].lr and is used',
+    (algo) => {
+      const make = (): { opt: AnyOptimizer; user: Float32Array[] } => {
+        const user = [values(5, 1), values(3, 2)];
+        const opt = construct(algo, [{ params: [user[0]] }, { params: [user[1]], lr: 0.02 }], { backend });
+        opt.step(gradsFor([5, 3], 1));
+        return { opt, user };
+      };
+      const loaded = make();
+      const assigned = make();
+      const unchanged = make();
+      const d = loose(loaded.opt);
+      d.param_groups[1]!['lr'] = 0.5;
+      loaded.opt.loadStateDict(d as never);
+      expect(loaded.opt.paramGroups[1]!['lr']).toBe(0.5);
+      expect(loaded.opt.paramGroups[0]!['lr']).toBe(0.01);
+      expect(loaded.opt.defaults['lr']).toBe(0.01);
+      assigned.opt.paramGroups[1]!['lr'] = 0.5;
+      for (const run of [loaded, assigned, unchanged]) run.opt.step(gradsFor([5, 3], 2));
+      expect(loaded.user.map(bitsOf)).toEqual(assigned.user.map(bitsOf));
+      expect(stateBits(loaded.opt)).toEqual(stateBits(assigned.opt));
+      expect(bitsOf(loaded.user[0]!)).toEqual(bitsOf(unchanged.user[0]!));
+      expect(bitsOf(loaded.user[1]!)).not.toEqual(bitsOf(unchanged.user[1]!));
+    },
+  );
 
   it('RMSprop: loading a dict taken before the first step resets a stepped optimizer to fresh state', () => {
     const user = [values(5, 1), values(3, 2)];
@@ -287,7 +341,10 @@ describe.each(backends)('loading options and absent state (backend %s)', (backen
     opt.step(gradsFor([5, 3], 2));
     opt.loadStateDict(empty);
     expect(opt.stateDict().state).toEqual({});
-    const fresh = new RMSprop(user.map((p) => p.slice()), { momentum: 0.9, backend }) as unknown as AnyOptimizer;
+    const fresh = new RMSprop(
+      user.map((p) => p.slice()),
+      { momentum: 0.9, backend },
+    ) as unknown as AnyOptimizer;
     const self = opt as unknown as AnyOptimizer;
     for (let t = 3; t <= 4; t++) {
       self.step(gradsFor([5, 3], t));

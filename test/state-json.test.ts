@@ -23,7 +23,8 @@ const fromBits = (words: readonly number[]): Float32Array => new Float32Array(Ui
 function exact(value: unknown): unknown {
   if (typeof value === 'number') return `n:${Object.is(value, -0) ? '-0' : String(value)}`;
   if (value instanceof Float32Array) return { f32: bits(value) };
-  if (ArrayBuffer.isView(value)) return { [value.constructor.name]: Array.from(value as unknown as ArrayLike<number>, exact) };
+  if (ArrayBuffer.isView(value))
+    return { [value.constructor.name]: Array.from(value as unknown as ArrayLike<number>, exact) };
   if (Array.isArray(value)) return value.map(exact);
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.keys(value).map((k) => [k, exact((value as Record<string, unknown>)[k])]));
@@ -42,7 +43,10 @@ function expectJsonSafe(value: unknown, path = '$'): void {
     value.forEach((item, k) => expectJsonSafe(item, `${path}[${k}]`));
     return;
   }
-  expect(value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype, `${path} is a plain object`).toBe(true);
+  expect(
+    value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype,
+    `${path} is a plain object`,
+  ).toBe(true);
   for (const [key, item] of Object.entries(value as object)) expectJsonSafe(item, `${path}.${key}`);
 }
 
@@ -50,11 +54,12 @@ function expectJsonSafe(value: unknown, path = '$'): void {
 const throughText = (json: StateDictJSON): unknown => JSON.parse(JSON.stringify(json));
 
 /** A one-parameter dict around `buffer`, for codec tests. */
-const dictOf = (buffer: unknown): { state: Record<number, object>; param_groups: object[] } =>
-  ({ state: { 0: { step: 1, sum: buffer } }, param_groups: [{ lr: 0.1, params: [0] }] });
+const dictOf = (buffer: unknown): { state: Record<number, object>; param_groups: object[] } => ({
+  state: { 0: { step: 1, sum: buffer } },
+  param_groups: [{ lr: 0.1, params: [0] }],
+});
 
-const sumOf = (json: unknown): Float32Array =>
-  stateDictFromJSON(json as StateDictJSON).state[0]!.sum!;
+const sumOf = (json: unknown): Float32Array => stateDictFromJSON(json as StateDictJSON).state[0]!.sum!;
 
 // ---------------------------------------------------------------- every algorithm, flavor, backend
 
@@ -72,7 +77,10 @@ const CASES: Readonly<Record<string, Partial<Record<Flavor, FlavorCase>>>> = {
     tfjs: { options: { initialAccumulatorValue: 0.5 }, keys: ['step', 'sum'] },
   },
   rmsprop: {
-    torch: { options: { momentum: 0.9, centered: true, weightDecay: 0.01 }, keys: ['grad_avg', 'momentum_buffer', 'square_avg', 'step'] },
+    torch: {
+      options: { momentum: 0.9, centered: true, weightDecay: 0.01 },
+      keys: ['grad_avg', 'momentum_buffer', 'square_avg', 'step'],
+    },
     tfjs: { options: { momentum: 0.9, centered: true }, keys: ['grad_avg', 'momentum_buffer', 'square_avg', 'step'] },
   },
   sgd: {
@@ -111,10 +119,22 @@ function flavorsOf(Class: OptimizerClass): Flavor[] {
 
 /** Float32 values optimizers choke on, by their bits: NaNs with payloads and signs, infinities, zeros, subnormals, extremes. */
 const SPECIAL_BITS = [
-  0x7fc00000, 0xffc00000, 0x7fc0beef, 0x7f800001, 0xff812345, // NaNs: quiet, negative, payloads, signalling
-  0x7f800000, 0xff800000, 0x80000000, 0x00000000, // ±Infinity, −0, +0
-  0x00000001, 0x80000001, 0x000fffff, 0x807fffff, // subnormals
-  0x00800000, 0x7f7fffff, 0xff7fffff, // smallest normal, ±largest finite
+  0x7fc00000,
+  0xffc00000,
+  0x7fc0beef,
+  0x7f800001,
+  0xff812345, // NaNs: quiet, negative, payloads, signalling
+  0x7f800000,
+  0xff800000,
+  0x80000000,
+  0x00000000, // ±Infinity, −0, +0
+  0x00000001,
+  0x80000001,
+  0x000fffff,
+  0x807fffff, // subnormals
+  0x00800000,
+  0x7f7fffff,
+  0xff7fffff, // smallest normal, ±largest finite
 ];
 
 /** Normal values with the special ones spread through (at `shift`, `shift` + 3, …). */
@@ -176,7 +196,9 @@ describe('the case table covers the registry', () => {
 
 const RESUME_CASES = Object.entries(CASES).flatMap(([algorithm, flavors]) =>
   Object.entries(flavors).flatMap(([flavor, testCase]) =>
-    backends.map((backend) => ({ algorithm, flavor: flavor as Flavor, backend, testCase: testCase! }))));
+    backends.map((backend) => ({ algorithm, flavor: flavor as Flavor, backend, testCase: testCase! })),
+  ),
+);
 
 describe('a run resumed from JSON text continues bit for bit', () => {
   it.each(RESUME_CASES)('$algorithm / $flavor / $backend', ({ algorithm, flavor, backend, testCase }) => {
@@ -241,16 +263,21 @@ describe('options JSON cannot hold', () => {
     expectJsonSafe(json);
     expect(json.state['0']!['acc_beta1']).toEqual({ $number: '-0' });
     expect(json.param_groups[0]).toEqual({
-      a: { $number: 'NaN' }, b: { $number: '-Infinity' }, c: [{ $number: 'Infinity' }, [{ $number: '-0' }, 1.5]], d: 'text', e: true, params: [0],
+      a: { $number: 'NaN' },
+      b: { $number: '-Infinity' },
+      c: [{ $number: 'Infinity' }, [{ $number: '-0' }, 1.5]],
+      d: 'text',
+      e: true,
+      params: [0],
     });
     expect(exact(stateDictFromJSON(throughText(json) as StateDictJSON))).toEqual(exact(dict));
   });
 });
 
 describe('flavor (needs stateDict() to record it and loadStateDict() to check it)', () => {
-  it.each(Object.keys(OPTIMIZERS))('%s: the checkpoint keeps the optimizer\'s flavor', (name) => {
+  it.each(Object.keys(OPTIMIZERS))("%s: the checkpoint keeps the optimizer's flavor", (name) => {
     for (const flavor of flavorsOf(OPTIMIZERS[name]!)) {
-      const opt = new (OPTIMIZERS[name]!)([new Float32Array([1, 2])], { flavor, backend: 'js' });
+      const opt = new OPTIMIZERS[name]!([new Float32Array([1, 2])], { flavor, backend: 'js' });
       opt.step([new Float32Array([0.5, -0.5])]);
       const json = stateDictToJSON(opt.stateDict());
       expect(json.flavor, `${name} ${flavor}`).toBe(flavor);
@@ -326,7 +353,11 @@ describe('buffers: base64 of little-endian float32 bytes', () => {
 
   it('number arrays, Float64Arrays and JSON\'s {"0": …} of a Float32Array are rounded to float32, as loadStateDict stores them', () => {
     const want = bits(new Float32Array([0.1, -0, 1e-46, 3]));
-    for (const input of [[0.1, -0, 1e-46, 3], new Float64Array([0.1, -0, 1e-46, 3]), { 0: 0.1, 1: -0, 2: 1e-46, 3: 3 }]) {
+    for (const input of [
+      [0.1, -0, 1e-46, 3],
+      new Float64Array([0.1, -0, 1e-46, 3]),
+      { 0: 0.1, 1: -0, 2: 1e-46, 3: 3 },
+    ]) {
       expect(bits(sumOf(throughText(stateDictToJSON(dictOf(input)))))).toEqual(want);
     }
   });
@@ -346,7 +377,9 @@ describe('buffers: base64 of little-endian float32 bytes', () => {
   });
 
   it('a key "__proto__" stays a key (loadStateDict then refuses it by name), not a prototype', () => {
-    const back = stateDictFromJSON('{"format":"wasm-optim/state-dict","version":1,"state":{},"param_groups":[{"__proto__":{"$number":"-0"},"params":[0]}]}');
+    const back = stateDictFromJSON(
+      '{"format":"wasm-optim/state-dict","version":1,"state":{},"param_groups":[{"__proto__":{"$number":"-0"},"params":[0]}]}',
+    );
     const group = back.param_groups[0]!;
     expect(Object.getPrototypeOf(group)).toBe(Object.prototype);
     expect(Object.keys(group)).toEqual(['__proto__', 'params']);
@@ -364,61 +397,315 @@ describe('buffers: base64 of little-endian float32 bytes', () => {
 // ---------------------------------------------------------------- malformed input
 
 /** A valid checkpoint to break: one buffer of two floats, one group. */
-function valid(): Record<string, unknown> & { state: Record<string, Record<string, unknown>>; param_groups: Record<string, unknown>[] } {
+function valid(): Record<string, unknown> & {
+  state: Record<string, Record<string, unknown>>;
+  param_groups: Record<string, unknown>[];
+} {
   return JSON.parse(JSON.stringify(stateDictToJSON({ ...dictOf(new Float32Array([1, 2])), flavor: 'torch' })));
 }
 
 type Breaker = (j: ReturnType<typeof valid>) => unknown;
-const sum = (base64: unknown): Breaker => (j) => { j.state['0']!['sum'] = { dtype: 'float32', base64 }; return j; };
+const sum =
+  (base64: unknown): Breaker =>
+  (j) => {
+    j.state['0']!['sum'] = { dtype: 'float32', base64 };
+    return j;
+  };
 
 const MALFORMED: [string, Breaker, typeof TypeError | typeof RangeError, RegExp][] = [
   ['not an object', () => 42, TypeError, /^stateDictFromJSON: the checkpoint must be an object, got 42$/],
   ['null', () => null, TypeError, /the checkpoint must be an object, got null/],
   ['an array', () => [], TypeError, /the checkpoint must be an object, got an array/],
   ['text that is not JSON', () => '{"format":', TypeError, /^stateDictFromJSON: the text is not JSON/],
-  ['no format tag', (j) => { delete j['format']; return j; }, TypeError, /^stateDictFromJSON: format is undefined, expected "wasm-optim\/state-dict"/],
-  ['another format tag', (j) => { j['format'] = 'pytorch'; return j; }, RangeError, /format is "pytorch", expected "wasm-optim\/state-dict"/],
-  ['version as a string', (j) => { j['version'] = '1'; return j; }, TypeError, /version must be a whole number, got "1"/],
-  ['a fractional version', (j) => { j['version'] = 1.5; return j; }, TypeError, /version must be a whole number, got 1.5/],
-  ['a newer version', (j) => { j['version'] = 2; return j; }, RangeError, /version 2 is unknown \(written by a newer wasm-optim\?\); this library reads versions 1/],
-  ['a newer version with keys of its own', (j) => Object.assign(j, { version: 2, chunks: [] }), RangeError, /version 2 is unknown/],
-  ['version 0', (j) => { j['version'] = 0; return j; }, RangeError, /version 0 is unknown; this library reads versions 1/],
-  ['an unexpected top-level key', (j) => { j['extra'] = 1; return j; }, RangeError, /the checkpoint has an unexpected key "extra"/],
-  ['an unknown flavor', (j) => { j['flavor'] = 'jax'; return j; }, RangeError, /flavor is "jax", expected one of "torch", "tfjs"/],
-  ['a flavor that is not a string', (j) => { j['flavor'] = 1; return j; }, TypeError, /flavor must be a string, got 1/],
-  ['state as an array', (j) => Object.assign(j, { state: [] }), TypeError, /^stateDictFromJSON: state must be an object, got an array of length 0$/],
-  ['a state key that is not an index', (j) => { j.state['x'] = {}; return j; }, RangeError, /state has a key "x" that is not a parameter index/],
-  ['a state key with a leading zero', (j) => { j.state['01'] = {}; return j; }, RangeError, /state has a key "01"/],
-  ['a state entry that is not an object', (j) => { j.state['0'] = 5 as never; return j; }, TypeError, /state\[0\] must be an object, got 5/],
-  ['a step as a string', (j) => { j.state['0']!['step'] = '3'; return j; }, TypeError, /^stateDictFromJSON: state\[0\]\.step must be a number, \{"\$number": …\} or \{"dtype": "float32", "base64": …\}, got "3"$/],
-  ['a buffer as null (plain JSON of NaN)', (j) => { j.state['0']!['sum'] = null; return j; }, TypeError, /state\[0\]\.sum must be a number/],
-  ['a buffer as a plain array', (j) => { j.state['0']!['sum'] = [1, 2]; return j; }, TypeError, /state\[0\]\.sum must be a number, .* got an array of length 2/],
-  ['a buffer of another dtype', (j) => { (j.state['0']!['sum'] as Record<string, unknown>)['dtype'] = 'float64'; return j; }, RangeError, /state\[0\]\.sum\.dtype is "float64", expected "float32"/],
-  ['a buffer with an extra key', (j) => { (j.state['0']!['sum'] as Record<string, unknown>)['length'] = 2; return j; }, RangeError, /state\[0\]\.sum has an unexpected key "length" \(expected dtype, base64\)/],
+  [
+    'no format tag',
+    (j) => {
+      delete j['format'];
+      return j;
+    },
+    TypeError,
+    /^stateDictFromJSON: format is undefined, expected "wasm-optim\/state-dict"/,
+  ],
+  [
+    'another format tag',
+    (j) => {
+      j['format'] = 'pytorch';
+      return j;
+    },
+    RangeError,
+    /format is "pytorch", expected "wasm-optim\/state-dict"/,
+  ],
+  [
+    'version as a string',
+    (j) => {
+      j['version'] = '1';
+      return j;
+    },
+    TypeError,
+    /version must be a whole number, got "1"/,
+  ],
+  [
+    'a fractional version',
+    (j) => {
+      j['version'] = 1.5;
+      return j;
+    },
+    TypeError,
+    /version must be a whole number, got 1.5/,
+  ],
+  [
+    'a newer version',
+    (j) => {
+      j['version'] = 2;
+      return j;
+    },
+    RangeError,
+    /version 2 is unknown \(written by a newer wasm-optim\?\); this library reads versions 1/,
+  ],
+  [
+    'a newer version with keys of its own',
+    (j) => Object.assign(j, { version: 2, chunks: [] }),
+    RangeError,
+    /version 2 is unknown/,
+  ],
+  [
+    'version 0',
+    (j) => {
+      j['version'] = 0;
+      return j;
+    },
+    RangeError,
+    /version 0 is unknown; this library reads versions 1/,
+  ],
+  [
+    'an unexpected top-level key',
+    (j) => {
+      j['extra'] = 1;
+      return j;
+    },
+    RangeError,
+    /the checkpoint has an unexpected key "extra"/,
+  ],
+  [
+    'an unknown flavor',
+    (j) => {
+      j['flavor'] = 'jax';
+      return j;
+    },
+    RangeError,
+    /flavor is "jax", expected one of "torch", "tfjs"/,
+  ],
+  [
+    'a flavor that is not a string',
+    (j) => {
+      j['flavor'] = 1;
+      return j;
+    },
+    TypeError,
+    /flavor must be a string, got 1/,
+  ],
+  [
+    'state as an array',
+    (j) => Object.assign(j, { state: [] }),
+    TypeError,
+    /^stateDictFromJSON: state must be an object, got an array of length 0$/,
+  ],
+  [
+    'a state key that is not an index',
+    (j) => {
+      j.state['x'] = {};
+      return j;
+    },
+    RangeError,
+    /state has a key "x" that is not a parameter index/,
+  ],
+  [
+    'a state key with a leading zero',
+    (j) => {
+      j.state['01'] = {};
+      return j;
+    },
+    RangeError,
+    /state has a key "01"/,
+  ],
+  [
+    'a state entry that is not an object',
+    (j) => {
+      j.state['0'] = 5 as never;
+      return j;
+    },
+    TypeError,
+    /state\[0\] must be an object, got 5/,
+  ],
+  [
+    'a step as a string',
+    (j) => {
+      j.state['0']!['step'] = '3';
+      return j;
+    },
+    TypeError,
+    /^stateDictFromJSON: state\[0\]\.step must be a number, \{"\$number": …\} or \{"dtype": "float32", "base64": …\}, got "3"$/,
+  ],
+  [
+    'a buffer as null (plain JSON of NaN)',
+    (j) => {
+      j.state['0']!['sum'] = null;
+      return j;
+    },
+    TypeError,
+    /state\[0\]\.sum must be a number/,
+  ],
+  [
+    'a buffer as a plain array',
+    (j) => {
+      j.state['0']!['sum'] = [1, 2];
+      return j;
+    },
+    TypeError,
+    /state\[0\]\.sum must be a number, .* got an array of length 2/,
+  ],
+  [
+    'a buffer of another dtype',
+    (j) => {
+      (j.state['0']!['sum'] as Record<string, unknown>)['dtype'] = 'float64';
+      return j;
+    },
+    RangeError,
+    /state\[0\]\.sum\.dtype is "float64", expected "float32"/,
+  ],
+  [
+    'a buffer with an extra key',
+    (j) => {
+      (j.state['0']!['sum'] as Record<string, unknown>)['length'] = 2;
+      return j;
+    },
+    RangeError,
+    /state\[0\]\.sum has an unexpected key "length" \(expected dtype, base64\)/,
+  ],
   ['base64 that is not a string', sum(123), TypeError, /state\[0\]\.sum\.base64 must be a string, got 123/],
-  ['a character outside base64', sum('AAAA!AAA'), RangeError, /^stateDictFromJSON: state\[0\]\.sum\.base64 is not base64 \(invalid character "!" at offset 4\)$/],
-  ['URL-safe base64', sum('AAAA_-AA'), RangeError, /state\[0\]\.sum\.base64 is not base64 \(invalid character "_" at offset 4\)/],
-  ['a non-ASCII character whose low byte is a base64 letter', sum('AAA\u0141'), RangeError, /is not base64 \(invalid character "Ł" at offset 3\)/],
-  ['padding in the middle', sum('AA==AAAA'), RangeError, /state\[0\]\.sum\.base64 is not base64 \(invalid character "=" at offset 2\)/],
-  ['a bad character in the padded last group', sum('AAAAAAAAA!A='), RangeError, /is not base64 \(invalid character "!" at offset 9\)/],
-  ['a length that is not a multiple of 4', sum('AAAAAAA'), RangeError, /state\[0\]\.sum\.base64 is not base64 \(its length 7 is not a multiple of 4\)/],
+  [
+    'a character outside base64',
+    sum('AAAA!AAA'),
+    RangeError,
+    /^stateDictFromJSON: state\[0\]\.sum\.base64 is not base64 \(invalid character "!" at offset 4\)$/,
+  ],
+  [
+    'URL-safe base64',
+    sum('AAAA_-AA'),
+    RangeError,
+    /state\[0\]\.sum\.base64 is not base64 \(invalid character "_" at offset 4\)/,
+  ],
+  [
+    'a non-ASCII character whose low byte is a base64 letter',
+    sum('AAA\u0141'),
+    RangeError,
+    /is not base64 \(invalid character "Ł" at offset 3\)/,
+  ],
+  [
+    'padding in the middle',
+    sum('AA==AAAA'),
+    RangeError,
+    /state\[0\]\.sum\.base64 is not base64 \(invalid character "=" at offset 2\)/,
+  ],
+  [
+    'a bad character in the padded last group',
+    sum('AAAAAAAAA!A='),
+    RangeError,
+    /is not base64 \(invalid character "!" at offset 9\)/,
+  ],
+  [
+    'a length that is not a multiple of 4',
+    sum('AAAAAAA'),
+    RangeError,
+    /state\[0\]\.sum\.base64 is not base64 \(its length 7 is not a multiple of 4\)/,
+  ],
   ['whitespace (atob would skip it)', sum('AAAA AAA'), RangeError, /invalid character " " at offset 4/],
-  ['5 bytes: not whole float32 values', sum('AAAAAAA='), RangeError, /^stateDictFromJSON: state\[0\]\.sum\.base64 holds 5 bytes, not a whole number of float32 values \(4 bytes each\)$/],
+  [
+    '5 bytes: not whole float32 values',
+    sum('AAAAAAA='),
+    RangeError,
+    /^stateDictFromJSON: state\[0\]\.sum\.base64 holds 5 bytes, not a whole number of float32 values \(4 bytes each\)$/,
+  ],
   ['2 bytes', sum('AAA='), RangeError, /state\[0\]\.sum\.base64 holds 2 bytes/],
-  ['non-zero bits under the padding', sum('AAAAAAAAAAB='), RangeError, /state\[0\]\.sum\.base64 is not base64 \(non-zero bits in its padded last group\)/],
-  ['a special number that is finite', (j) => { j.state['0']!['step'] = { $number: '1.5' }; return j; }, RangeError, /state\[0\]\.step\.\$number is "1.5", expected one of "NaN", "Infinity", "-Infinity", "-0"/],
-  ['a special number that is not a string', (j) => { j.param_groups[0]!['lr'] = { $number: 0 }; return j; }, TypeError, /param_groups\[0\]\.lr\.\$number must be a string, got 0/],
-  ['a special number with an extra key', (j) => { j.param_groups[0]!['lr'] = { $number: '-0', x: 1 }; return j; }, RangeError, /param_groups\[0\]\.lr has an unexpected key "x"/],
-  ['param_groups not an array', (j) => Object.assign(j, { param_groups: {} }), TypeError, /param_groups must be an array, got an object/],
-  ['a group that is not an object', (j) => Object.assign(j, { param_groups: [1] }), TypeError, /param_groups\[0\] must be an object, got 1/],
-  ['an option as an object', (j) => { j.param_groups[0]!['lr'] = {}; return j; }, TypeError, /^stateDictFromJSON: param_groups\[0\]\.lr must be a number, \{"\$number": …\}, boolean, string or array, got an object \(Object\)$/],
-  ['a bad element deep in an option', (j) => { j.param_groups[0]!['betas'] = [0.9, [1, null]]; return j; }, TypeError, /param_groups\[0\]\.betas\[1\]\[1\] must be a number/],
-  ['a buffer among the options', (j) => { j.param_groups[0]!['lr'] = { dtype: 'float32', base64: '' }; return j; }, TypeError, /param_groups\[0\]\.lr must be a number/],
+  [
+    'non-zero bits under the padding',
+    sum('AAAAAAAAAAB='),
+    RangeError,
+    /state\[0\]\.sum\.base64 is not base64 \(non-zero bits in its padded last group\)/,
+  ],
+  [
+    'a special number that is finite',
+    (j) => {
+      j.state['0']!['step'] = { $number: '1.5' };
+      return j;
+    },
+    RangeError,
+    /state\[0\]\.step\.\$number is "1.5", expected one of "NaN", "Infinity", "-Infinity", "-0"/,
+  ],
+  [
+    'a special number that is not a string',
+    (j) => {
+      j.param_groups[0]!['lr'] = { $number: 0 };
+      return j;
+    },
+    TypeError,
+    /param_groups\[0\]\.lr\.\$number must be a string, got 0/,
+  ],
+  [
+    'a special number with an extra key',
+    (j) => {
+      j.param_groups[0]!['lr'] = { $number: '-0', x: 1 };
+      return j;
+    },
+    RangeError,
+    /param_groups\[0\]\.lr has an unexpected key "x"/,
+  ],
+  [
+    'param_groups not an array',
+    (j) => Object.assign(j, { param_groups: {} }),
+    TypeError,
+    /param_groups must be an array, got an object/,
+  ],
+  [
+    'a group that is not an object',
+    (j) => Object.assign(j, { param_groups: [1] }),
+    TypeError,
+    /param_groups\[0\] must be an object, got 1/,
+  ],
+  [
+    'an option as an object',
+    (j) => {
+      j.param_groups[0]!['lr'] = {};
+      return j;
+    },
+    TypeError,
+    /^stateDictFromJSON: param_groups\[0\]\.lr must be a number, \{"\$number": …\}, boolean, string or array, got an object \(Object\)$/,
+  ],
+  [
+    'a bad element deep in an option',
+    (j) => {
+      j.param_groups[0]!['betas'] = [0.9, [1, null]];
+      return j;
+    },
+    TypeError,
+    /param_groups\[0\]\.betas\[1\]\[1\] must be a number/,
+  ],
+  [
+    'a buffer among the options',
+    (j) => {
+      j.param_groups[0]!['lr'] = { dtype: 'float32', base64: '' };
+      return j;
+    },
+    TypeError,
+    /param_groups\[0\]\.lr must be a number/,
+  ],
 ];
 
 describe('stateDictFromJSON refuses malformed checkpoints, naming the bad field', () => {
   it('the valid checkpoint the cases break is accepted', () => {
-    expect(bits(stateDictFromJSON(valid() as unknown as StateDictJSON).state[0]!.sum!)).toEqual(bits(new Float32Array([1, 2])));
+    expect(bits(stateDictFromJSON(valid() as unknown as StateDictJSON).state[0]!.sum!)).toEqual(
+      bits(new Float32Array([1, 2])),
+    );
     expect(stateDictFromJSON(JSON.stringify(sum('')(valid()))).state[0]!.sum!.length).toBe(0);
   });
 
@@ -436,15 +723,55 @@ describe('stateDictFromJSON refuses malformed checkpoints, naming the bad field'
 
 const UNENCODABLE: [string, unknown, typeof TypeError | typeof RangeError, RegExp][] = [
   ['null', null, TypeError, /^stateDictToJSON: the state dict must be an object, got null$/],
-  ['an unexpected top-level key', { ...dictOf(new Float32Array(1)), extra: 1 }, RangeError, /^stateDictToJSON: the state dict has an unexpected key "extra" \(expected flavor, state, param_groups\)$/],
-  ['an unknown flavor', { ...dictOf(new Float32Array(1)), flavor: 'jax' }, RangeError, /stateDictToJSON: flavor is "jax"/],
+  [
+    'an unexpected top-level key',
+    { ...dictOf(new Float32Array(1)), extra: 1 },
+    RangeError,
+    /^stateDictToJSON: the state dict has an unexpected key "extra" \(expected flavor, state, param_groups\)$/,
+  ],
+  [
+    'an unknown flavor',
+    { ...dictOf(new Float32Array(1)), flavor: 'jax' },
+    RangeError,
+    /stateDictToJSON: flavor is "jax"/,
+  ],
   ['state missing', { param_groups: [] }, TypeError, /stateDictToJSON: state must be an object, got undefined/],
-  ['a string among the state', dictOf('1,2'), TypeError, /^stateDictToJSON: state\[0\]\.sum must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1", got "1,2"$/],
-  ['a null in a number array (plain JSON of NaN)', dictOf([1, null]), TypeError, /^stateDictToJSON: state\[0\]\.sum\[1\] must be a number, got null$/],
-  ['an indexed object with a gap', dictOf({ 0: 1, 2: 3 }), TypeError, /state\[0\]\.sum must be .*; it has the key "2" where "1" belongs/],
-  ['an Int32Array', dictOf(new Int32Array(2)), TypeError, /state\[0\]\.sum must be a number, .* got a Int32Array of length 2/],
-  ['an object among the options', { state: {}, param_groups: [{ lr: {}, params: [] }] }, TypeError, /^stateDictToJSON: param_groups\[0\]\.lr must be a number, boolean, string or array, got an object \(Object\)$/],
-  ['a function among the options', { state: {}, param_groups: [{ lr: [1, () => 1], params: [] }] }, TypeError, /param_groups\[0\]\.lr\[1\] must be a number, boolean, string or array, got a function/],
+  [
+    'a string among the state',
+    dictOf('1,2'),
+    TypeError,
+    /^stateDictToJSON: state\[0\]\.sum must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1", got "1,2"$/,
+  ],
+  [
+    'a null in a number array (plain JSON of NaN)',
+    dictOf([1, null]),
+    TypeError,
+    /^stateDictToJSON: state\[0\]\.sum\[1\] must be a number, got null$/,
+  ],
+  [
+    'an indexed object with a gap',
+    dictOf({ 0: 1, 2: 3 }),
+    TypeError,
+    /state\[0\]\.sum must be .*; it has the key "2" where "1" belongs/,
+  ],
+  [
+    'an Int32Array',
+    dictOf(new Int32Array(2)),
+    TypeError,
+    /state\[0\]\.sum must be a number, .* got a Int32Array of length 2/,
+  ],
+  [
+    'an object among the options',
+    { state: {}, param_groups: [{ lr: {}, params: [] }] },
+    TypeError,
+    /^stateDictToJSON: param_groups\[0\]\.lr must be a number, boolean, string or array, got an object \(Object\)$/,
+  ],
+  [
+    'a function among the options',
+    { state: {}, param_groups: [{ lr: [1, () => 1], params: [] }] },
+    TypeError,
+    /param_groups\[0\]\.lr\[1\] must be a number, boolean, string or array, got a function/,
+  ],
 ];
 
 describe('stateDictToJSON refuses what is not a state dict, naming the field', () => {
@@ -467,8 +794,12 @@ describe('the TSDoc example of stateDictToJSON', () => {
     // The body is plain JavaScript: run it with the library's exports and a console that records.
     const printed: string[] = [];
     const run = new Function('Adam', 'stateDictFromJSON', 'stateDictToJSON', 'console', lines.slice(1).join('\n'));
-    run(library.Adam, stateDictFromJSON, stateDictToJSON, { log: (...args: unknown[]) => printed.push(args.map(String).join(' ')) });
-    const promised = lines.filter((line) => line.startsWith('console.log(')).map((line) => / \/\/ (.*)$/.exec(line)![1]);
+    run(library.Adam, stateDictFromJSON, stateDictToJSON, {
+      log: (...args: unknown[]) => printed.push(args.map(String).join(' ')),
+    });
+    const promised = lines
+      .filter((line) => line.startsWith('console.log('))
+      .map((line) => / \/\/ (.*)$/.exec(line)![1]);
     expect(printed).toEqual(promised);
   });
 });

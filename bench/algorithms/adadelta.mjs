@@ -13,7 +13,11 @@ export default {
   plain: {
     states: 2,
     step(p, g, s) {
-      const squareAvg = s[0], accDelta = s[1], lr = 1, rho = 0.9, eps = 1e-6;
+      const squareAvg = s[0],
+        accDelta = s[1],
+        lr = 1,
+        rho = 0.9,
+        eps = 1e-6;
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
         squareAvg[i] = rho * squareAvg[i] + (1 - rho) * gi * gi;

@@ -11,7 +11,9 @@ export default {
   plain: {
     states: 1,
     step(p, g, s) {
-      const sum = s[0], lr = 1e-2, eps = 1e-10;
+      const sum = s[0],
+        lr = 1e-2,
+        eps = 1e-10;
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];
         sum[i] += gi * gi;

@@ -2,13 +2,17 @@
 // torch.optim.AdamW(lr=1e-3, weight_decay=1e-2), which TF.js does not have. Used only once
 // the library's registry has 'adam' / 'adamw'.
 
-const lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+const lr = 1e-3,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  eps = 1e-8;
 
 /** @type {import('./index.mjs').PlainLoop} */
 const adamLoop = {
   states: 2,
   step(p, g, s, t) {
-    const m = s[0], v = s[1];
+    const m = s[0],
+      v = s[1];
     const stepSize = lr / (1 - beta1 ** t);
     const bias2Root = Math.sqrt(1 - beta2 ** t);
     for (let i = 0; i < p.length; i++) {
@@ -27,7 +31,9 @@ const adamLoop = {
 const adamwLoop = {
   states: 2,
   step(p, g, s, t) {
-    const m = s[0], v = s[1], decay = 1 - lr * 1e-2;
+    const m = s[0],
+      v = s[1],
+      decay = 1 - lr * 1e-2;
     const stepSize = lr / (1 - beta1 ** t);
     const bias2Root = Math.sqrt(1 - beta2 ** t);
     for (let i = 0; i < p.length; i++) {

@@ -58,7 +58,8 @@ import { momentum, sgd } from './sgd.mjs';
 export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta];
 
 /** float32 bytes moved per element when each listed array is read or written once. */
-export const bytesOf = (/** @type {{ reads: string[], writes: string[] }} */ t) => 4 * (t.reads.length + t.writes.length);
+export const bytesOf = (/** @type {{ reads: string[], writes: string[] }} */ t) =>
+  4 * (t.reads.length + t.writes.length);
 
 /**
  * The state buffers the library keeps for these options (torch flavor), after one step.
@@ -86,7 +87,9 @@ export function availableVariants() {
   const described = new Set(DESCRIPTIONS.map((d) => d.algorithm));
   const candidates = [
     ...DESCRIPTIONS.filter((d) => d.algorithm in registry),
-    ...Object.keys(registry).filter((name) => !described.has(name)).map((name) => genericDescription(name, registry[name])),
+    ...Object.keys(registry)
+      .filter((name) => !described.has(name))
+      .map((name) => genericDescription(name, registry[name])),
   ];
   for (const d of candidates) {
     const Class = registry[d.algorithm];
@@ -94,14 +97,18 @@ export function availableVariants() {
     try {
       buffers = stateBuffers(Class, d.options);
     } catch (error) {
-      notes.push(`${d.id}: left out, the library rejects its options ${JSON.stringify(d.options)}: ${/** @type {Error} */ (error).message}`);
+      notes.push(
+        `${d.id}: left out, the library rejects its options ${JSON.stringify(d.options)}: ${/** @type {Error} */ (error).message}`,
+      );
       continue;
     }
     const generic = d.generic === true;
     const traffic = generic ? { reads: ['param', 'grad', ...buffers], writes: ['param', ...buffers] } : d.traffic;
     const declared = d.traffic.reads.filter((a) => a !== 'param' && a !== 'grad');
     if (!generic && [...declared].sort().join() !== [...buffers].sort().join()) {
-      notes.push(`${d.id}: the description counts state ${JSON.stringify(declared)}, the library keeps ${JSON.stringify(buffers)}; GB/s uses the description`);
+      notes.push(
+        `${d.id}: the description counts state ${JSON.stringify(declared)}, the library keeps ${JSON.stringify(buffers)}; GB/s uses the description`,
+      );
     }
     let tfjsFlavor = true;
     try {

@@ -12,7 +12,10 @@ export default {
   plain: {
     states: 1,
     step(p, g, s) {
-      const squareAvg = s[0], lr = 1e-2, alpha = 0.99, eps = 1e-8;
+      const squareAvg = s[0],
+        lr = 1e-2,
+        alpha = 0.99,
+        eps = 1e-8;
       const oneMinusAlpha = 1 - alpha;
       for (let i = 0; i < p.length; i++) {
         const gi = g[i];

@@ -32,7 +32,9 @@ export const momentum = {
   plain: {
     states: 1,
     step(p, g, s) {
-      const buf = s[0], lr = 1e-2, momentum = 0.9;
+      const buf = s[0],
+        lr = 1e-2,
+        momentum = 0.9;
       for (let i = 0; i < p.length; i++) {
         buf[i] = momentum * buf[i] + g[i];
         p[i] -= lr * buf[i];

@@ -17,6 +17,8 @@ export function memoryCopy(variant, n) {
   return {
     fn: () => p.set(g),
     check: () => assertFinite(p, `${variant.id} memory copy`),
-    dispose: () => { p = g = new Float32Array(0); },
+    dispose: () => {
+      p = g = new Float32Array(0);
+    },
   };
 }

@@ -20,6 +20,9 @@ export function plainLoop(variant, n) {
   return {
     fn: () => plain.step(p, g, states, ++t),
     check: () => assertFinite(p, `${variant.id} plain JS params`),
-    dispose: () => { p = g = new Float32Array(0); states = []; },
+    dispose: () => {
+      p = g = new Float32Array(0);
+      states = [];
+    },
   };
 }

@@ -44,8 +44,12 @@ function module() {
  * @returns {Record<string, unknown>}
  */
 function instantiate(memory) {
-  const abort = () => { throw new Error('kernel aborted'); };
-  return /** @type {Record<string, unknown>} */ (new WebAssembly.Instance(module(), { env: { memory, abort } }).exports);
+  const abort = () => {
+    throw new Error('kernel aborted');
+  };
+  return /** @type {Record<string, unknown>} */ (
+    new WebAssembly.Instance(module(), { env: { memory, abort } }).exports
+  );
 }
 
 /** @param {Record<string, unknown>} exports @param {string} name */
@@ -69,7 +73,11 @@ function byHand(raw, params, grads) {
   const kernel = kernelOf(exports, raw.kernel);
   const heapBase = /** @type {() => number} */ (exports.heapBase)();
   let top = alignUp(Math.max(heapBase, 16));
-  const alloc = (/** @type {number} */ bytes) => { const at = top; top = alignUp(top + bytes); return at; };
+  const alloc = (/** @type {number} */ bytes) => {
+    const at = top;
+    top = alignUp(top + bytes);
+    return at;
+  };
   const param = alloc(n * 4);
   const grad = alloc(n * 4);
   const states = Array.from({ length: raw.states }, () => alloc(n * 4));
@@ -99,7 +107,7 @@ function findRecord(u32, handle) {
   for (let w = 0; w + RECORD_WORDS <= u32.length; w += 4) {
     if (u32[w] === handle.dataOffset && u32[w + 1] === handle.gradOffset && u32[w + 5] === handle.length) return w;
   }
-  throw new Error('no record of the parameter found in the facade\'s memory');
+  throw new Error("no record of the parameter found in the facade's memory");
 }
 
 /**
@@ -142,7 +150,13 @@ function copied(variant, params, grads, kernelName) {
   u32.set(after.subarray(word, word + RECORD_WORDS), word);
   const states = [u32[word + 2], u32[word + 3], u32[word + 4]].filter((x) => x !== 0);
   return {
-    memory, kernel, kernelName, table: word * 4, param: handle.dataOffset, grad: handle.gradOffset, states,
+    memory,
+    kernel,
+    kernelName,
+    table: word * 4,
+    param: handle.dataOffset,
+    grad: handle.gradOffset,
+    states,
     record: 'copied from the facade',
   };
 }
@@ -227,10 +241,14 @@ export function verifyRawKernel(variant, n = 1003) {
   }
   const facade = facadeStep(variant, params, grads, COPIED_AFTER);
   const names = WebAssembly.Module.exports(module())
-    .filter((e) => e.kind === 'function' && e.name !== 'heapBase').map((e) => e.name);
+    .filter((e) => e.kind === 'function' && e.name !== 'heapBase')
+    .map((e) => e.name);
   const first = `${variant.algorithm}Step`;
-  const ordered = [...names.filter((x) => x === first), ...names.filter((x) => x !== first && !x.endsWith('Tfjs')),
-    ...names.filter((x) => x !== first && x.endsWith('Tfjs'))];
+  const ordered = [
+    ...names.filter((x) => x === first),
+    ...names.filter((x) => x !== first && !x.endsWith('Tfjs')),
+    ...names.filter((x) => x !== first && x.endsWith('Tfjs')),
+  ];
   /** @type {string[]} */
   const tried = [];
   for (const name of ordered) {

@@ -25,7 +25,8 @@ export function loadTf() {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // No network here: point the wasm backend at the binaries shipped in its package.
     const require = createRequire(import.meta.url);
-    const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    const dist =
+      path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
     wasm.setWasmPaths(dist);
     // PROD only silences TF.js's console warnings (e.g. the tfjs-node advert); no checks change.
     core.enableProdMode();

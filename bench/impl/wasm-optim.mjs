@@ -25,7 +25,9 @@ export function zeroCopy(variant, n, backend, flavor) {
     fn: () => opt.step(),
     check: () => assertFinite(handle.data, `${variant.id} ${backend} params`),
     // No dispose() in the API: drop the reference so the next GC frees the memory.
-    dispose: () => { opt = /** @type {any} */ (null); },
+    dispose: () => {
+      opt = /** @type {any} */ (null);
+    },
   };
 }
 
@@ -50,7 +52,9 @@ export function dropIn(variant, n, backend) {
     grad,
     fn: () => opt.step(gradList),
     check: () => assertFinite(param, `${variant.id} ${backend} drop-in params`),
-    dispose: () => { opt = /** @type {any} */ (null); },
+    dispose: () => {
+      opt = /** @type {any} */ (null);
+    },
   };
 }
 
@@ -63,7 +67,10 @@ export function dropIn(variant, n, backend) {
  */
 export function manyTensors(variant, count, length) {
   const { params, grads } = inputs(count * length);
-  let opt = new variant.Class(Array.from({ length: count }, () => length), { ...variant.options, backend: 'simd' });
+  let opt = new variant.Class(
+    Array.from({ length: count }, () => length),
+    { ...variant.options, backend: 'simd' },
+  );
   opt.params.forEach((handle, k) => {
     handle.data.set(params.subarray(k * length, (k + 1) * length));
     handle.grad.set(grads.subarray(k * length, (k + 1) * length));
@@ -71,6 +78,8 @@ export function manyTensors(variant, count, length) {
   return {
     fn: () => opt.step(),
     check: () => opt.params.forEach((h) => assertFinite(h.data, `${variant.id} ${count} × ${length} params`)),
-    dispose: () => { opt = /** @type {any} */ (null); },
+    dispose: () => {
+      opt = /** @type {any} */ (null);
+    },
   };
 }

@@ -31,7 +31,9 @@ const require = createRequire(import.meta.url);
 
 function fmtG(x, p) {
   const neg = x < 0;
-  const [m, e] = Math.abs(x).toExponential(p - 1).split('e');
+  const [m, e] = Math.abs(x)
+    .toExponential(p - 1)
+    .split('e');
   const exp = Number(e);
   const digits = m.replace('.', '');
   let out;
@@ -91,17 +93,26 @@ function makeRng(seed) {
   };
   const st = [splitmix32(), splitmix32(), splitmix32(), splitmix32()];
   const rotl = (x, k) => ((x << k) | (x >>> (32 - k))) >>> 0;
-  const next = () => { // xoshiro128**
+  const next = () => {
+    // xoshiro128**
     const r = Math.imul(rotl(Math.imul(st[1], 5) >>> 0, 7), 9) >>> 0;
     const t = (st[1] << 9) >>> 0;
-    st[2] ^= st[0]; st[3] ^= st[1]; st[1] ^= st[2]; st[0] ^= st[3];
-    st[2] ^= t; st[3] = rotl(st[3], 11);
+    st[2] ^= st[0];
+    st[3] ^= st[1];
+    st[1] ^= st[2];
+    st[0] ^= st[3];
+    st[2] ^= t;
+    st[3] = rotl(st[3], 11);
     return r;
   };
   const random = () => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992; // [0, 1), 53 bits
   let spare = null;
   const normal = () => {
-    if (spare !== null) { const v = spare; spare = null; return v; }
+    if (spare !== null) {
+      const v = spare;
+      spare = null;
+      return v;
+    }
     let u = 0;
     while (u === 0) u = random();
     const r = Math.sqrt(-2 * Math.log(u));
@@ -114,7 +125,10 @@ function makeRng(seed) {
   const choice = (arr) => arr[integer(0, arr.length)];
   const shuffle = (arr) => {
     const a = [...arr];
-    for (let i = a.length - 1; i > 0; i--) { const j = integer(0, i + 1); [a[i], a[j]] = [a[j], a[i]]; }
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = integer(0, i + 1);
+      [a[i], a[j]] = [a[j], a[i]];
+    }
     return a;
   };
   return { random, normal, uniform, integer, choice, shuffle };
@@ -134,23 +148,34 @@ const arr = (n, f) => Array.from({ length: n }, f);
 function makeInit(rng, regime, n) {
   const sign = () => (rng.random() < 0.5 ? -1 : 1);
   switch (regime) {
-    case 'init-uniform': return f32(arr(n, () => rng.uniform(-1, 1)));
-    case 'init-normal': return f32(arr(n, () => 3 * rng.normal()));
-    case 'init-wide': return f32(arr(n, () => sign() * 10 ** rng.uniform(-3, 3)));
-    case 'init-zeros': return new Float32Array(n);
-    default: throw new Error(regime);
+    case 'init-uniform':
+      return f32(arr(n, () => rng.uniform(-1, 1)));
+    case 'init-normal':
+      return f32(arr(n, () => 3 * rng.normal()));
+    case 'init-wide':
+      return f32(arr(n, () => sign() * 10 ** rng.uniform(-3, 3)));
+    case 'init-zeros':
+      return new Float32Array(n);
+    default:
+      throw new Error(regime);
   }
 }
 
 function oneStep(rng, regime, n) {
   const sign = () => (rng.random() < 0.5 ? -1 : 1);
   switch (regime) {
-    case 'normal': return arr(n, () => rng.normal());
-    case 'zero': return arr(n, () => 0);
-    case 'tiny': return arr(n, () => sign() * rng.uniform(0.5, 2) * 1e-20);
-    case 'large': return arr(n, () => sign() * rng.uniform(0.5, 2) * 1e10);
-    case 'mixed': return arr(n, () => sign() * rng.uniform(0.5, 2) * rng.choice(MIXED_MAGS));
-    default: throw new Error(regime);
+    case 'normal':
+      return arr(n, () => rng.normal());
+    case 'zero':
+      return arr(n, () => 0);
+    case 'tiny':
+      return arr(n, () => sign() * rng.uniform(0.5, 2) * 1e-20);
+    case 'large':
+      return arr(n, () => sign() * rng.uniform(0.5, 2) * 1e10);
+    case 'mixed':
+      return arr(n, () => sign() * rng.uniform(0.5, 2) * rng.choice(MIXED_MAGS));
+    default:
+      throw new Error(regime);
   }
 }
 
@@ -192,10 +217,14 @@ function pairwiseGrid(rng, factors, count) {
   const needed = new Set(full.flatMap(pairs));
   const chosen = [];
   while (needed.size > 0) {
-    let best = 0, bestScore = -1;
+    let best = 0,
+      bestScore = -1;
     full.forEach((c, i) => {
       const score = pairs(c).filter((p) => needed.has(p)).length;
-      if (score > bestScore) { best = i; bestScore = score; }
+      if (score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
     });
     const c = full.splice(best, 1)[0];
     chosen.push(c);
@@ -239,8 +268,10 @@ function runCase(options, inits, grads) {
     m: Float32Array.from(opt.accumulatedFirstMoment[k].variable.dataSync()),
     v: Float32Array.from(opt.accumulatedWeightedInfNorm[k].variable.dataSync()),
   }));
-  const slotNames = vars.map((_, k) => [opt.accumulatedFirstMoment[k].originalName,
-    opt.accumulatedWeightedInfNorm[k].originalName]);
+  const slotNames = vars.map((_, k) => [
+    opt.accumulatedFirstMoment[k].originalName,
+    opt.accumulatedWeightedInfNorm[k].originalName,
+  ]);
   const extra = {
     accBeta1: opt.accBeta1.dataSync()[0],
     iteration: opt.iteration.dataSync()[0],
@@ -296,16 +327,34 @@ function buildCases() {
     const steps = n <= 17 ? rng.integer(1, 21) : n <= 33 ? rng.integer(1, 6) : rng.integer(1, 4);
     add('length-sweep', randomOptions(), steps, [n], rng.choice(['normal', 'scaled', 'mixed']), 'init-uniform');
   }
-  for (const regime of ['zero', 'zero', 'tiny', 'tiny', 'large', 'large', 'mixed', 'mixed',
-    'mixed-steps', 'mixed-steps', 'constant', 'constant']) {
+  for (const regime of [
+    'zero',
+    'zero',
+    'tiny',
+    'tiny',
+    'large',
+    'large',
+    'mixed',
+    'mixed',
+    'mixed-steps',
+    'mixed-steps',
+    'constant',
+    'constant',
+  ]) {
     const n = rng.choice(MAG_LENS);
     const steps = n <= 17 ? rng.integer(2, 21) : rng.integer(2, 9);
     add('magnitude', randomOptions(), steps, [n], regime, rng.choice(['init-uniform', 'init-normal']));
   }
   for (let i = 0; i < 4; i++) {
     const lens = rng.shuffle(MULTI_LENS).slice(0, rng.integer(2, 5));
-    add('multi-tensor', randomOptions(), rng.integer(2, 8), lens,
-      rng.choice(['normal', 'positive', 'zero-steps', 'scaled', 'sign-flip']), 'init-uniform');
+    add(
+      'multi-tensor',
+      randomOptions(),
+      rng.integer(2, 8),
+      lens,
+      rng.choice(['normal', 'positive', 'zero-steps', 'scaled', 'sign-flip']),
+      'init-uniform',
+    );
   }
   // a long run: accBeta1 -> 0, and the learning-rate decay lr/(1 + iteration*decay) well away from lr
   add('long', { ...randomOptions(), decay: 0.01 }, 40, [5], 'normal', 'init-uniform');
@@ -334,18 +383,20 @@ function fileFor(cases) {
     seed: SEED,
     generator: GENERATOR,
     encoding: 'f32-decimal-string',
-    formula: 'lr_t = -learningRate / (iteration*decay + 1) (iteration = float32 counter, 0 at the first step); '
-      + 'accBeta1 = float32 running product starting at beta1 (= beta1^t at step t); '
-      + 'm = beta1*m + (1-beta1)*g; v = max(beta2*v, |g|); '
-      + 'param = (lr_t/(1-accBeta1)) * (m/(v + eps)) + param   '
-      + '[eps added to the infinity norm in the division, NOT inside the max (PyTorch: max(b2*u, |g| + eps)); '
-      + 'decay is a learning-rate decay, not weight decay]',
+    formula:
+      'lr_t = -learningRate / (iteration*decay + 1) (iteration = float32 counter, 0 at the first step); ' +
+      'accBeta1 = float32 running product starting at beta1 (= beta1^t at step t); ' +
+      'm = beta1*m + (1-beta1)*g; v = max(beta2*v, |g|); ' +
+      'param = (lr_t/(1-accBeta1)) * (m/(v + eps)) + param   ' +
+      '[eps added to the infinity norm in the division, NOT inside the max (PyTorch: max(b2*u, |g| + eps)); ' +
+      'decay is a learning-rate decay, not weight decay]',
     epsilon_note: 'epsilon null = not passed: the optimizer uses ENGINE.backend.epsilon() (1e-7 for the cpu backend)',
-    state_note: 'tf.train.adamax has no getWeights()/setWeights() in 4.22 (both throw "not implemented for Adamax yet"), '
-      + 'so weight_names is null and the state was read from the optimizer\'s internal variables: '
-      + 'm = accumulatedFirstMoment[i] ("p<i>/m"), v = accumulatedWeightedInfNorm[i] ("p<i>/v", the weighted '
-      + 'infinity norm = PyTorch\'s exp_inf, NOT a second moment); extra_state holds the float32 scalars accBeta1 '
-      + '(= beta1^(T+1) after T steps) and iteration (= T, as an integer)',
+    state_note:
+      'tf.train.adamax has no getWeights()/setWeights() in 4.22 (both throw "not implemented for Adamax yet"), ' +
+      "so weight_names is null and the state was read from the optimizer's internal variables: " +
+      'm = accumulatedFirstMoment[i] ("p<i>/m"), v = accumulatedWeightedInfNorm[i] ("p<i>/v", the weighted ' +
+      "infinity norm = PyTorch's exp_inf, NOT a second moment); extra_state holds the float32 scalars accBeta1 " +
+      '(= beta1^(T+1) after T steps) and iteration (= T, as an integer)',
     defaults: DEFAULTS,
     state_keys: ['m', 'v'],
     cases,
@@ -365,11 +416,13 @@ function checkFile(path) {
     c.grads.forEach((gs) => gs.forEach((g) => strings(g, c.id)));
     const { traj, state, extra } = runCase(c.options, inits, grads);
     if (c.params.length !== c.steps || traj.length !== c.steps) throw new Error(`${c.id}: steps`);
-    c.params.forEach((ps, t) => ps.forEach((want, k) => {
-      strings(want, c.id);
-      if (!sameBits(traj[t][k], decArr(want))) throw new Error(`${c.id}: params after step ${t + 1}, tensor ${k}`);
-      values += want.length;
-    }));
+    c.params.forEach((ps, t) =>
+      ps.forEach((want, k) => {
+        strings(want, c.id);
+        if (!sameBits(traj[t][k], decArr(want))) throw new Error(`${c.id}: params after step ${t + 1}, tensor ${k}`);
+        values += want.length;
+      }),
+    );
     c.state.forEach((want, k) => {
       for (const name of ['m', 'v']) {
         strings(want[name], c.id);
@@ -378,8 +431,8 @@ function checkFile(path) {
       }
     });
     if (!sameBits([extra.accBeta1], decArr([c.extra_state.accBeta1]))) throw new Error(`${c.id}: accBeta1`);
-    if (extra.iteration !== c.extra_state.iteration || extra.iterations !== c.iterations
-      || c.iterations !== c.steps) throw new Error(`${c.id}: iterations`);
+    if (extra.iteration !== c.extra_state.iteration || extra.iterations !== c.iterations || c.iterations !== c.steps)
+      throw new Error(`${c.id}: iterations`);
     if (extra.epsilon !== c.epsilon_used) throw new Error(`${c.id}: epsilon`);
   }
   return { cases: data.cases.length, values };
@@ -396,10 +449,15 @@ async function main() {
   // record that getWeights really is missing
   const probe = tf.train.adamax();
   await probe.getWeights().then(
-    () => { throw new Error('tf.train.adamax has getWeights() now: record the state from it'); },
-    (e) => console.error(`tf.train.adamax().getWeights(): ${e.message}`));
+    () => {
+      throw new Error('tf.train.adamax has getWeights() now: record the state from it');
+    },
+    (e) => console.error(`tf.train.adamax().getWeights(): ${e.message}`),
+  );
   probe.dispose();
-  console.error(`tfjs-core ${tf.version_core}, backend ${tf.getBackend()}, epsilon ${tf.backend().epsilon()}, node ${process.version}`);
+  console.error(
+    `tfjs-core ${tf.version_core}, backend ${tf.getBackend()}, epsilon ${tf.backend().epsilon()}, node ${process.version}`,
+  );
   const path = join(outDir, 'adamax.json');
   if (!check) {
     mkdirSync(outDir, { recursive: true });

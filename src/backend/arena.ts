@@ -24,9 +24,11 @@ export class ArenaFullError extends RangeError {
     readonly reason: 'limit' | 'engine',
     cause?: unknown,
   ) {
-    super(reason === 'limit'
-      ? `${requested} bytes more would take the memory to ${used + requested} bytes, past the limit of ${MAX_MEMORY_BYTES}`
-      : `the engine could not grow the memory to that (${cause instanceof Error ? cause.message : String(cause)})`);
+    super(
+      reason === 'limit'
+        ? `${requested} bytes more would take the memory to ${used + requested} bytes, past the limit of ${MAX_MEMORY_BYTES}`
+        : `the engine could not grow the memory to that (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
     this.name = 'RangeError';
   }
 }
@@ -63,7 +65,9 @@ export class ArrayBufferMemory implements LinearMemory {
     const old = this.buffer;
     const oldPages = old.byteLength / PAGE_BYTES;
     if (oldPages + deltaPages > MAX_MEMORY_BYTES / PAGE_BYTES) {
-      throw new RangeError(`ArrayBufferMemory.grow(): ${oldPages + deltaPages} pages exceed the maximum of ${MAX_MEMORY_BYTES / PAGE_BYTES}`);
+      throw new RangeError(
+        `ArrayBufferMemory.grow(): ${oldPages + deltaPages} pages exceed the maximum of ${MAX_MEMORY_BYTES / PAGE_BYTES}`,
+      );
     }
     const next = new ArrayBuffer(old.byteLength + deltaPages * PAGE_BYTES);
     new Uint8Array(next).set(new Uint8Array(old));

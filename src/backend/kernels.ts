@@ -2,8 +2,16 @@
 // uniform ABI (byte offset of the tensor-record table, number of records).
 
 export type KernelName =
-  | 'adagradStep' | 'adagradStepTfjs' | 'rmspropStep' | 'rmspropStepTfjs' | 'sgdStep' | 'sgdStepTfjs'
-  | 'adamStep' | 'adamStepTfjs' | 'adadeltaStep' | 'adadeltaStepTfjs';
+  | 'adagradStep'
+  | 'adagradStepTfjs'
+  | 'rmspropStep'
+  | 'rmspropStepTfjs'
+  | 'sgdStep'
+  | 'sgdStepTfjs'
+  | 'adamStep'
+  | 'adamStepTfjs'
+  | 'adadeltaStep'
+  | 'adadeltaStepTfjs';
 
 export type Kernel = (table: number, count: number) => void;
 
@@ -15,6 +23,14 @@ export interface WasmKernelExports extends KernelSet {
 }
 
 export const KERNEL_NAMES: readonly KernelName[] = [
-  'adagradStep', 'adagradStepTfjs', 'rmspropStep', 'rmspropStepTfjs', 'sgdStep', 'sgdStepTfjs',
-  'adamStep', 'adamStepTfjs', 'adadeltaStep', 'adadeltaStepTfjs',
+  'adagradStep',
+  'adagradStepTfjs',
+  'rmspropStep',
+  'rmspropStepTfjs',
+  'sgdStep',
+  'sgdStepTfjs',
+  'adamStep',
+  'adamStepTfjs',
+  'adadeltaStep',
+  'adadeltaStepTfjs',
 ];

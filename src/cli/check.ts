@@ -23,29 +23,41 @@ export function runCheck(out: (line: string) => void = console.log): boolean {
       continue;
     }
     const results = new Map<BackendName, CaseResult[]>();
-    for (const backend of backends) results.set(backend, file.cases.map((c) => replayCase(file, c, backend)));
+    for (const backend of backends)
+      results.set(
+        backend,
+        file.cases.map((c) => replayCase(file, c, backend)),
+      );
     rows.push({ label: name, flavor: file.framework.name === 'tfjs' ? 'tfjs' : 'torch', results });
   }
   const worked = new Map<BackendName, CaseResult[]>();
   const examples = loadWorkedExamples().examples;
   for (const backend of backends) {
-    worked.set(backend, examples.flatMap((ex) => workedRuns(ex).map((run) => replayWorked(ex, run, backend))));
+    worked.set(
+      backend,
+      examples.flatMap((ex) => workedRuns(ex).map((run) => replayWorked(ex, run, backend))),
+    );
   }
   rows.push({ label: 'worked_examples', flavor: 'both', results: worked });
 
   out('wasm-optim check: golden trajectories replayed bit for bit (params after every step, final state)');
   out(`backends available here: ${backends.join(', ')}`);
   if (backends.includes('simd')) {
-    out(simdFma() === 'hardware'
-      ? 'simd fused multiply-add: hardware (relaxed SIMD, found fused by the load-time probe)'
-      : 'simd fused multiply-add: emulated in float64 (no fused relaxed-SIMD multiply-add in this engine)');
+    out(
+      simdFma() === 'hardware'
+        ? 'simd fused multiply-add: hardware (relaxed SIMD, found fused by the load-time probe)'
+        : 'simd fused multiply-add: emulated in float64 (no fused relaxed-SIMD multiply-add in this engine)',
+    );
   }
   out('');
   const header = ['flavor', 'golden file', 'cases', 'values', ...backends];
   const table = rows.map((row) => {
     const first = row.results.get(backends[0]!)!;
     return [
-      row.flavor, row.label, String(first.length), String(first.reduce((n, r) => n + r.compared, 0)),
+      row.flavor,
+      row.label,
+      String(first.length),
+      String(first.reduce((n, r) => n + r.compared, 0)),
       ...backends.map((b) => exactCount(row.results.get(b)!)),
     ];
   });
@@ -55,11 +67,19 @@ export function runCheck(out: (line: string) => void = console.log): boolean {
   out('');
   if (missing.length > 0) out(`golden files for algorithms not in the library yet: ${missing.join(', ')}`);
 
-  const failures = rows.flatMap((row) => backends.flatMap((b) =>
-    row.results.get(b)!.filter((r) => r.mismatch !== null).map((r) => ({ backend: b, row, r }))));
+  const failures = rows.flatMap((row) =>
+    backends.flatMap((b) =>
+      row.results
+        .get(b)!
+        .filter((r) => r.mismatch !== null)
+        .map((r) => ({ backend: b, row, r })),
+    ),
+  );
   for (const { backend, row, r } of failures.slice(0, 10)) {
     const m = r.mismatch!;
-    out(`MISMATCH ${row.label} ${r.id} on ${backend}: ${m.where}[${m.index}] got ${m.got}, want ${m.want} (${m.ulps} ulp)`);
+    out(
+      `MISMATCH ${row.label} ${r.id} on ${backend}: ${m.where}[${m.index}] got ${m.got}, want ${m.want} (${m.ulps} ulp)`,
+    );
   }
   if (failures.length > 10) out(`… and ${failures.length - 10} more mismatches`);
   out(failures.length === 0 ? 'every case bit-exact on every backend' : `${failures.length} case runs differ`);

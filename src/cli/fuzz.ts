@@ -13,7 +13,13 @@ import { FLAVORS, type Flavor } from '../spec.js';
 import { BIG_BYTES_PER_BACKEND, BIG_DEFAULT_PROBABILITY, bigMemoryFits } from '../fuzz/big.js';
 import { caseFromJson, caseToText } from '../fuzz/case.js';
 import {
-  emptyTotals, fuzzLoop, mergeTotals, type Failure, type FuzzPlan, type LoopOptions, type Totals,
+  emptyTotals,
+  fuzzLoop,
+  mergeTotals,
+  type Failure,
+  type FuzzPlan,
+  type LoopOptions,
+  type Totals,
 } from '../fuzz/engine.js';
 import { registryAlgorithms } from '../fuzz/info.js';
 import { boundQuantile, WELL_CONDITIONED, type OracleStats } from '../fuzz/oracle.js';
@@ -61,8 +67,16 @@ export interface FuzzArgs {
 /** Parses the arguments, or returns the reason they are bad. */
 export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
   const out: FuzzArgs = {
-    seconds: undefined, cases: undefined, seed: Math.floor(Math.random() * 2 ** 32), algorithms: registryAlgorithms(),
-    flavors: [...FLAVORS], jobs: Math.max(1, availableParallelism()), json: false, shrink: true, save: undefined, replay: undefined,
+    seconds: undefined,
+    cases: undefined,
+    seed: Math.floor(Math.random() * 2 ** 32),
+    algorithms: registryAlgorithms(),
+    flavors: [...FLAVORS],
+    jobs: Math.max(1, availableParallelism()),
+    json: false,
+    shrink: true,
+    save: undefined,
+    replay: undefined,
     bigMemory: undefined,
   };
   const value = (i: number): string | undefined => {
@@ -84,46 +98,60 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
       case '--seconds': {
         const v = take();
         const n = Number(v);
-        if (v === undefined || !(n > 0) || !Number.isFinite(n)) return `--seconds needs a positive number of seconds, got ${JSON.stringify(v ?? '')}`;
+        if (v === undefined || !(n > 0) || !Number.isFinite(n))
+          return `--seconds needs a positive number of seconds, got ${JSON.stringify(v ?? '')}`;
         out.seconds = n;
         break;
       }
       case '--cases': {
         const v = take();
         const n = Number(v);
-        if (v === undefined || !Number.isInteger(n) || n < 1) return `--cases needs a whole number ≥ 1, got ${JSON.stringify(v ?? '')}`;
+        if (v === undefined || !Number.isInteger(n) || n < 1)
+          return `--cases needs a whole number ≥ 1, got ${JSON.stringify(v ?? '')}`;
         out.cases = n;
         break;
       }
       case '--seed': {
         const v = take();
         const n = v === undefined ? NaN : Number(v);
-        if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32) return `--seed needs a whole number in [0, 2^32) (decimal or 0x…), got ${JSON.stringify(v ?? '')}`;
+        if (!Number.isInteger(n) || n < 0 || n >= 2 ** 32)
+          return `--seed needs a whole number in [0, 2^32) (decimal or 0x…), got ${JSON.stringify(v ?? '')}`;
         out.seed = n;
         break;
       }
-      case '--algorithm': case '--algorithms': {
+      case '--algorithm':
+      case '--algorithms': {
         const v = take();
         const known = registryAlgorithms();
-        const list = (v ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0);
+        const list = (v ?? '')
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter((s) => s.length > 0);
         if (list.length === 0) return `--algorithm needs a comma-separated list (the library has: ${known.join(', ')})`;
         const unknown = list.filter((a) => !known.includes(a));
-        if (unknown.length > 0) return `unknown algorithm ${unknown.map((u) => JSON.stringify(u)).join(', ')} (the library has: ${known.join(', ')})`;
+        if (unknown.length > 0)
+          return `unknown algorithm ${unknown.map((u) => JSON.stringify(u)).join(', ')} (the library has: ${known.join(', ')})`;
         out.algorithms = [...new Set(list)];
         break;
       }
-      case '--flavor': case '--flavors': {
+      case '--flavor':
+      case '--flavors': {
         const v = take();
-        const list = (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+        const list = (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0);
         const bad = list.filter((f) => !(FLAVORS as readonly string[]).includes(f));
-        if (list.length === 0 || bad.length > 0) return `--flavor needs a comma-separated list of ${FLAVORS.join(', ')}, got ${JSON.stringify(v ?? '')}`;
+        if (list.length === 0 || bad.length > 0)
+          return `--flavor needs a comma-separated list of ${FLAVORS.join(', ')}, got ${JSON.stringify(v ?? '')}`;
         out.flavors = [...new Set(list)] as Flavor[];
         break;
       }
       case '--jobs': {
         const v = take();
         const n = Number(v);
-        if (v === undefined || !Number.isInteger(n) || n < 1 || n > 256) return `--jobs needs a whole number of worker threads in 1–256, got ${JSON.stringify(v ?? '')}`;
+        if (v === undefined || !Number.isInteger(n) || n < 1 || n > 256)
+          return `--jobs needs a whole number of worker threads in 1–256, got ${JSON.stringify(v ?? '')}`;
         out.jobs = n;
         break;
       }
@@ -136,13 +164,20 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
       case '--big-memory': {
         const v = take();
         const n = Number(v);
-        if (v === undefined || !(n >= 0 && n <= 1)) return `--big-memory needs a probability in [0, 1], got ${JSON.stringify(v ?? '')}`;
+        if (v === undefined || !(n >= 0 && n <= 1))
+          return `--big-memory needs a probability in [0, 1], got ${JSON.stringify(v ?? '')}`;
         out.bigMemory = n;
         break;
       }
-      case '--help': case '-h': return 'help';
-      case '--json': out.json = true; break;
-      case '--no-shrink': out.shrink = false; break;
+      case '--help':
+      case '-h':
+        return 'help';
+      case '--json':
+        out.json = true;
+        break;
+      case '--no-shrink':
+        out.shrink = false;
+        break;
       case '--replay': {
         const files: string[] = [];
         while (i + 1 < args.length && !args[i + 1]!.startsWith('--')) files.push(args[++i]!);
@@ -156,7 +191,8 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
     }
   }
   if (out.seconds !== undefined && out.cases !== undefined) return '--seconds and --cases are alternatives: give one';
-  if (out.replay !== undefined && (out.seconds !== undefined || out.cases !== undefined)) return '--replay re-runs the given cases: --seconds/--cases do not apply';
+  if (out.replay !== undefined && (out.seconds !== undefined || out.cases !== undefined))
+    return '--replay re-runs the given cases: --seconds/--cases do not apply';
   if (out.seconds === undefined && out.cases === undefined) out.seconds = 10;
   return out;
 }
@@ -169,15 +205,26 @@ const sci = (x: number): string => (x === 0 ? '0' : x.toExponential(2));
 function progressLine(t: Totals, budget: string, mismatches: number): string {
   const elapsed = t.fuzzMs / 1000;
   const s = Math.max(elapsed, 1e-3);
-  return `fuzz ${elapsed.toFixed(1)}/${budget}  cases ${group3(t.cases)}  steps ${group3(t.steps)} (${group3(t.steps / s)}/s)`
-    + `  optimizer steps ${group3(t.optimizerSteps)}  values ${sci(t.values)}  mismatches ${mismatches}`;
+  return (
+    `fuzz ${elapsed.toFixed(1)}/${budget}  cases ${group3(t.cases)}  steps ${group3(t.steps)} (${group3(t.steps / s)}/s)` +
+    `  optimizer steps ${group3(t.optimizerSteps)}  values ${sci(t.values)}  mismatches ${mismatches}`
+  );
 }
 
 function oracleRows(oracle: Record<string, OracleStats>): string[][] {
-  return Object.entries(oracle).sort(([a], [b]) => a.localeCompare(b)).map(([key, s]) => [
-    key, group3(s.compared), group3(s.wellConditioned), group3(s.specials), group3(s.skipped),
-    `${boundQuantile(s, 0.5)} / ${boundQuantile(s, 0.99)}`, s.maxUlps.toPrecision(3), sci(s.maxRel), s.maxRatio.toFixed(3),
-  ]);
+  return Object.entries(oracle)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, s]) => [
+      key,
+      group3(s.compared),
+      group3(s.wellConditioned),
+      group3(s.specials),
+      group3(s.skipped),
+      `${boundQuantile(s, 0.5)} / ${boundQuantile(s, 0.99)}`,
+      s.maxUlps.toPrecision(3),
+      sci(s.maxRel),
+      s.maxRatio.toFixed(3),
+    ]);
 }
 
 function describeMismatch(m: Mismatch): string {
@@ -187,8 +234,10 @@ function describeMismatch(m: Mismatch): string {
 function printFailure(f: Failure, n: number, save: string | undefined, out: (s: string) => void): void {
   out('');
   out(`MISMATCH #${n}: ${describeMismatch(f.mismatch)}`);
-  out(`  found in ${f.origin}; shrunk in ${f.evaluations} tries from ${f.originalSize.ops} ops, ${f.originalSize.tensors} tensors, ${group3(f.originalSize.values)} values`
-    + ` to ${f.shrunkSize.ops} ops, ${f.shrunkSize.tensors} tensors, ${group3(f.shrunkSize.values)} values:`);
+  out(
+    `  found in ${f.origin}; shrunk in ${f.evaluations} tries from ${f.originalSize.ops} ops, ${f.originalSize.tensors} tensors, ${group3(f.originalSize.values)} values` +
+      ` to ${f.shrunkSize.ops} ops, ${f.shrunkSize.tensors} tensors, ${group3(f.shrunkSize.values)} values:`,
+  );
   out(`  ${describeMismatch(f.shrunkMismatch)}`);
   const text = caseToText(caseFromJson(f.shrunk));
   if (save !== undefined) {
@@ -228,9 +277,19 @@ function runReplay(args: FuzzArgs): number {
     if ('error' in read) return { file, ok: false, steps: 0, error: read.error };
     try {
       const result = runCase(read.case);
-      return { file, ok: result.mismatches.length === 0, steps: result.steps, ...(result.mismatches[0] ? { mismatch: result.mismatches[0] } : {}) };
+      return {
+        file,
+        ok: result.mismatches.length === 0,
+        steps: result.steps,
+        ...(result.mismatches[0] ? { mismatch: result.mismatches[0] } : {}),
+      };
     } catch (error) {
-      return { file, ok: false, steps: 0, error: `the fuzzer could not run it: ${(error as Error).stack ?? String(error)}` };
+      return {
+        file,
+        ok: false,
+        steps: 0,
+        error: `the fuzzer could not run it: ${(error as Error).stack ?? String(error)}`,
+      };
     }
   });
   const unreadable = results.filter((r) => r.error !== undefined).length;
@@ -239,7 +298,13 @@ function runReplay(args: FuzzArgs): number {
     console.log(JSON.stringify({ replayed: results.length, mismatches, unreadable, results }, null, 2));
   } else {
     for (const r of results) {
-      console.log(r.error !== undefined ? `ERROR     ${r.file}: ${r.error}` : r.ok ? `ok        ${r.file} (${r.steps} steps)` : `MISMATCH  ${r.file}: ${describeMismatch(r.mismatch!)}`);
+      console.log(
+        r.error !== undefined
+          ? `ERROR     ${r.file}: ${r.error}`
+          : r.ok
+            ? `ok        ${r.file} (${r.steps} steps)`
+            : `MISMATCH  ${r.file}: ${describeMismatch(r.mismatch!)}`,
+      );
     }
     const cases = results.length - unreadable;
     const ran = `${cases} case${cases === 1 ? '' : 's'} replayed on ${availableBackends().join(', ')}: ${mismatches === 0 ? 'no mismatches' : `${mismatches} with mismatches`}`;
@@ -251,7 +316,12 @@ function runReplay(args: FuzzArgs): number {
 
 // ---------------------------------------------------------------- fuzz
 
-async function runWorkers(loop: Omit<LoopOptions, 'onProgress' | 'onFailure'>, jobs: number, onProgress: (t: Totals) => void, onFailure: (f: Failure) => void): Promise<Totals> {
+async function runWorkers(
+  loop: Omit<LoopOptions, 'onProgress' | 'onFailure'>,
+  jobs: number,
+  onProgress: (t: Totals) => void,
+  onFailure: (f: Failure) => void,
+): Promise<Totals> {
   const latest: Totals[] = Array.from({ length: jobs }, emptyTotals);
   const sum = (): Totals => {
     const t = emptyTotals();
@@ -259,27 +329,35 @@ async function runWorkers(loop: Omit<LoopOptions, 'onProgress' | 'onFailure'>, j
     return t;
   };
   const url = new URL('../fuzz/worker.js', import.meta.url);
-  await Promise.all(Array.from({ length: jobs }, (_, w) => new Promise<void>((resolve, reject) => {
-    const cases = loop.cases === undefined ? undefined : Math.ceil(Math.max(0, loop.cases - w) / jobs);
-    if (cases === 0) {
-      resolve();
-      return;
-    }
-    const worker = new Worker(url, { workerData: { ...loop, start: w, stride: jobs, cases } });
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress' || m.type === 'done') {
-        latest[w] = m.totals;
-        onProgress(sum());
-        if (m.type === 'done') resolve();
-      } else if (m.type === 'failure') {
-        onFailure(m.failure);
-      } else {
-        reject(new Error(m.message));
-      }
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`fuzz worker ${w} exited with code ${code}`))));
-  })));
+  await Promise.all(
+    Array.from(
+      { length: jobs },
+      (_, w) =>
+        new Promise<void>((resolve, reject) => {
+          const cases = loop.cases === undefined ? undefined : Math.ceil(Math.max(0, loop.cases - w) / jobs);
+          if (cases === 0) {
+            resolve();
+            return;
+          }
+          const worker = new Worker(url, { workerData: { ...loop, start: w, stride: jobs, cases } });
+          worker.on('message', (m: WorkerMessage) => {
+            if (m.type === 'progress' || m.type === 'done') {
+              latest[w] = m.totals;
+              onProgress(sum());
+              if (m.type === 'done') resolve();
+            } else if (m.type === 'failure') {
+              onFailure(m.failure);
+            } else {
+              reject(new Error(m.message));
+            }
+          });
+          worker.on('error', reject);
+          worker.on('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`fuzz worker ${w} exited with code ${code}`)),
+          );
+        }),
+    ),
+  );
   return sum();
 }
 
@@ -287,14 +365,21 @@ async function runWorkers(loop: Omit<LoopOptions, 'onProgress' | 'onFailure'>, j
  * The probability of memory cases past 2 GiB: as asked, or the default — and 0, with a note,
  * where the machine lacks the memory (they run one backend at a time, but workers may overlap).
  */
-export function bigMemorySetting(asked: number | undefined, backends: number, memory = totalmem()): { probability: number; note?: string } {
+export function bigMemorySetting(
+  asked: number | undefined,
+  backends: number,
+  memory = totalmem(),
+): { probability: number; note?: string } {
   if (asked === 0) return { probability: 0 };
   if (bigMemoryFits(backends, memory)) return { probability: asked ?? BIG_DEFAULT_PROBABILITY };
-  const need = `${(backends * BIG_BYTES_PER_BACKEND / 2 ** 30).toFixed(0)} GiB`;
+  const need = `${((backends * BIG_BYTES_PER_BACKEND) / 2 ** 30).toFixed(0)} GiB`;
   const have = `${(memory / 2 ** 30).toFixed(1)} GiB`;
   return asked === undefined
     ? { probability: 0 }
-    : { probability: 0, note: `--big-memory ${asked} ignored: memory cases past 2 GiB need ${need} of memory (${BIG_BYTES_PER_BACKEND / 2 ** 30} GiB per backend); this machine has ${have}` };
+    : {
+        probability: 0,
+        note: `--big-memory ${asked} ignored: memory cases past 2 GiB need ${need} of memory (${BIG_BYTES_PER_BACKEND / 2 ** 30} GiB per backend); this machine has ${have}`,
+      };
 }
 
 /** `wasm-optim fuzz …`; resolves to the exit status. */
@@ -314,7 +399,12 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
   const backends = availableBackends();
   const big = bigMemorySetting(args.bigMemory, backends.length);
   if (big.note !== undefined) process.stderr.write(`wasm-optim fuzz: ${big.note}\n`);
-  const plan: FuzzPlan = { seed: args.seed, algorithms: args.algorithms, flavors: args.flavors, bigMemory: big.probability };
+  const plan: FuzzPlan = {
+    seed: args.seed,
+    algorithms: args.algorithms,
+    flavors: args.flavors,
+    bigMemory: big.probability,
+  };
   const jobs = args.cases !== undefined ? Math.min(args.jobs, args.cases) : args.jobs;
   const tty = process.stderr.isTTY === true;
   const budget = args.seconds !== undefined ? `${args.seconds} s` : `${group3(args.cases!)} cases`;
@@ -336,7 +426,9 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${progressLine(t, budget, failures.length)}\n`);
     }
   };
-  const human = (s: string): void => { if (!args.json) console.log(s); };
+  const human = (s: string): void => {
+    if (!args.json) console.log(s);
+  };
   let shrinkNote = false;
   const failure = (f: Failure): void => {
     // Failures are shrunk (and so arrive) after the fuzzing budget is spent.
@@ -344,7 +436,9 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
       shrinkNote = true;
       progress(latest, true);
       lastLine = Date.now();
-      process.stderr.write(`fuzzing done; ${args.shrink ? `shrinking the first failure of each kind (≤ ${loop.shrinkMs / 1000} s each)` : 'failures not shrunk (--no-shrink)'}\n`);
+      process.stderr.write(
+        `fuzzing done; ${args.shrink ? `shrinking the first failure of each kind (≤ ${loop.shrinkMs / 1000} s each)` : 'failures not shrunk (--no-shrink)'}\n`,
+      );
     }
     const key = `${f.shrunk['algorithm']}/${f.shrunk['flavor']} ${f.mismatch.kind}:${f.mismatch.check}`;
     if (seen.has(key)) return;
@@ -354,19 +448,28 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
   };
 
   if (!args.json) {
-    console.log(`wasm-optim fuzz: seed ${args.seed}, ${budget}, ${jobs} worker${jobs === 1 ? '' : 's'}; backends ${backends.join(', ')}`);
-    console.log(`algorithms ${args.algorithms.join(', ')}; flavors ${args.flavors.join(', ')}; memory cases past 2 GiB: ${big.probability > 0 ? `probability ${big.probability} per case` : 'off'}`);
+    console.log(
+      `wasm-optim fuzz: seed ${args.seed}, ${budget}, ${jobs} worker${jobs === 1 ? '' : 's'}; backends ${backends.join(', ')}`,
+    );
+    console.log(
+      `algorithms ${args.algorithms.join(', ')}; flavors ${args.flavors.join(', ')}; memory cases past 2 GiB: ${big.probability > 0 ? `probability ${big.probability} per case` : 'off'}`,
+    );
   }
   const loop = {
-    plan, ms: args.seconds === undefined ? undefined : args.seconds * 1000, cases: args.cases, shrink: args.shrink,
-    shrinkMs: 15_000, progressMs: 250,
+    plan,
+    ms: args.seconds === undefined ? undefined : args.seconds * 1000,
+    cases: args.cases,
+    shrink: args.shrink,
+    shrinkMs: 15_000,
+    progressMs: 250,
   };
   let totals: Totals;
   try {
     const onProgress = (t: Totals): void => progress(t);
-    totals = jobs <= 1
-      ? fuzzLoop({ ...loop, onProgress, onFailure: failure })
-      : await runWorkers(loop, jobs, onProgress, failure);
+    totals =
+      jobs <= 1
+        ? fuzzLoop({ ...loop, onProgress, onFailure: failure })
+        : await runWorkers(loop, jobs, onProgress, failure);
   } catch (error) {
     console.error(`wasm-optim fuzz: ${(error as Error).stack ?? String(error)}`);
     return 2;
@@ -376,41 +479,116 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
   const rate = (n: number): number => n / Math.max(seconds, 1e-3);
 
   if (args.json) {
-    console.log(JSON.stringify({
-      seed: args.seed, seconds, wallSeconds: (Date.now() - started) / 1000, workers: jobs, backends, algorithms: args.algorithms, flavors: args.flavors,
-      cases: totals.cases, steps: totals.steps, optimizerSteps: totals.optimizerSteps, valuesCompared: totals.values,
-      casesPerSecond: rate(totals.cases), stepsPerSecond: rate(totals.steps), optimizerStepsPerSecond: rate(totals.optimizerSteps),
-      valuesPerSecond: rate(totals.values), laws: totals.laws, invalidInputs: totals.badOps, failedAdditions: totals.failedAdds,
-      memoryGrowths: totals.growths, bigMemoryCases: totals.bigMemory, bigMemoryProbability: big.probability,
-      oracle: Object.fromEntries(Object.entries(totals.oracle).map(([k, s]) => [k, {
-        compared: s.compared, wellConditioned: s.wellConditioned, specials: s.specials, skipped: s.skipped,
-        maxErrorUlps: s.maxUlps, maxRelativeError: s.maxRel,
-        maxErrorOverBound: s.maxRatio, boundUlpsMedian: boundQuantile(s, 0.5), boundUlpsP99: boundQuantile(s, 0.99), maxAt: s.maxAt,
-      }])),
-      mismatches: failures.length,
-      failures: failures.map((f) => ({
-        origin: f.origin, kind: f.mismatch.kind, check: f.mismatch.check, where: f.mismatch.where, message: f.mismatch.message,
-        shrunk: { where: f.shrunkMismatch.where, message: f.shrunkMismatch.message, case: f.shrunk },
-      })),
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          seed: args.seed,
+          seconds,
+          wallSeconds: (Date.now() - started) / 1000,
+          workers: jobs,
+          backends,
+          algorithms: args.algorithms,
+          flavors: args.flavors,
+          cases: totals.cases,
+          steps: totals.steps,
+          optimizerSteps: totals.optimizerSteps,
+          valuesCompared: totals.values,
+          casesPerSecond: rate(totals.cases),
+          stepsPerSecond: rate(totals.steps),
+          optimizerStepsPerSecond: rate(totals.optimizerSteps),
+          valuesPerSecond: rate(totals.values),
+          laws: totals.laws,
+          invalidInputs: totals.badOps,
+          failedAdditions: totals.failedAdds,
+          memoryGrowths: totals.growths,
+          bigMemoryCases: totals.bigMemory,
+          bigMemoryProbability: big.probability,
+          oracle: Object.fromEntries(
+            Object.entries(totals.oracle).map(([k, s]) => [
+              k,
+              {
+                compared: s.compared,
+                wellConditioned: s.wellConditioned,
+                specials: s.specials,
+                skipped: s.skipped,
+                maxErrorUlps: s.maxUlps,
+                maxRelativeError: s.maxRel,
+                maxErrorOverBound: s.maxRatio,
+                boundUlpsMedian: boundQuantile(s, 0.5),
+                boundUlpsP99: boundQuantile(s, 0.99),
+                maxAt: s.maxAt,
+              },
+            ]),
+          ),
+          mismatches: failures.length,
+          failures: failures.map((f) => ({
+            origin: f.origin,
+            kind: f.mismatch.kind,
+            check: f.mismatch.check,
+            where: f.mismatch.where,
+            message: f.mismatch.message,
+            shrunk: { where: f.shrunkMismatch.where, message: f.shrunkMismatch.message, case: f.shrunk },
+          })),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     console.log('');
-    console.log(`${group3(totals.cases)} cases, ${group3(totals.steps)} history steps in ${seconds.toFixed(1)} s of fuzzing on ${backends.join(', ')}`
-      + ` (${group3(rate(totals.cases))} cases/s, ${group3(rate(totals.steps))} steps/s)`);
-    console.log(`  optimizer steps compared: ${group3(totals.optimizerSteps)} (${group3(rate(totals.optimizerSteps))}/s; every step() of every backend and law variant)`);
+    console.log(
+      `${group3(totals.cases)} cases, ${group3(totals.steps)} history steps in ${seconds.toFixed(1)} s of fuzzing on ${backends.join(', ')}` +
+        ` (${group3(rate(totals.cases))} cases/s, ${group3(rate(totals.steps))} steps/s)`,
+    );
+    console.log(
+      `  optimizer steps compared: ${group3(totals.optimizerSteps)} (${group3(rate(totals.optimizerSteps))}/s; every step() of every backend and law variant)`,
+    );
     console.log(`  float32 values compared bit for bit: ${sci(totals.values)} (${sci(rate(totals.values))}/s)`);
-    console.log(`  laws checked (cases): ${Object.entries(totals.laws).map(([k, n]) => `${k} ${group3(n)}`).join(', ') || 'none'}`);
-    console.log(`  invalid inputs tried: ${group3(totals.badOps)} (each must throw a clear TypeError/RangeError and change nothing); memory growths with live handles: ${group3(totals.growths)}`);
-    console.log(`  failed addParamGroup calls: ${group3(totals.failedAdds)} (of those inputs; each must leave the optimizer as before, and later steps as on a twin that never saw it)`);
-    console.log(`  memory cases past 2 GiB: ${group3(totals.bigMemory)} (${big.probability > 0 ? `probability ${big.probability} per case; small tensors compared in full, the large one at sampled indices` : 'off'})`);
+    console.log(
+      `  laws checked (cases): ${
+        Object.entries(totals.laws)
+          .map(([k, n]) => `${k} ${group3(n)}`)
+          .join(', ') || 'none'
+      }`,
+    );
+    console.log(
+      `  invalid inputs tried: ${group3(totals.badOps)} (each must throw a clear TypeError/RangeError and change nothing); memory growths with live handles: ${group3(totals.growths)}`,
+    );
+    console.log(
+      `  failed addParamGroup calls: ${group3(totals.failedAdds)} (of those inputs; each must leave the optimizer as before, and later steps as on a twin that never saw it)`,
+    );
+    console.log(
+      `  memory cases past 2 GiB: ${group3(totals.bigMemory)} (${big.probability > 0 ? `probability ${big.probability} per case; small tensors compared in full, the large one at sampled indices` : 'off'})`,
+    );
     const rows = oracleRows(totals.oracle);
     if (rows.length > 0) {
-      console.log('  float64 oracle, per step: every value within its error bound E (max err/E ≤ 1); ulps and relative');
-      console.log(`  error of max(|want|, M), M = the largest magnitude the element has had, over well-conditioned values (E ≤ ${WELL_CONDITIONED} ulps):`);
-      for (const line of formatTable(['algorithm/flavor', 'values', 'well-cond.', 'NaN/±Inf', 'undecided', 'E p50/p99 ulps', 'max ulps', 'max rel', 'max err/E'], rows)) console.log(`  ${line}`);
+      console.log(
+        '  float64 oracle, per step: every value within its error bound E (max err/E ≤ 1); ulps and relative',
+      );
+      console.log(
+        `  error of max(|want|, M), M = the largest magnitude the element has had, over well-conditioned values (E ≤ ${WELL_CONDITIONED} ulps):`,
+      );
+      for (const line of formatTable(
+        [
+          'algorithm/flavor',
+          'values',
+          'well-cond.',
+          'NaN/±Inf',
+          'undecided',
+          'E p50/p99 ulps',
+          'max ulps',
+          'max rel',
+          'max err/E',
+        ],
+        rows,
+      ))
+        console.log(`  ${line}`);
     }
-    console.log(failures.length === 0 ? `mismatches: 0` : `mismatches: ${failures.length} kind${failures.length === 1 ? '' : 's'} in ${group3(totals.failedCases)} cases (see above)`);
+    console.log(
+      failures.length === 0
+        ? `mismatches: 0`
+        : `mismatches: ${failures.length} kind${failures.length === 1 ? '' : 's'} in ${group3(totals.failedCases)} cases (see above)`,
+    );
   }
   return totals.failedCases > 0 || failures.length > 0 ? 1 : 0;
 }
-

@@ -11,13 +11,24 @@ export function invalidValues(domain: Domain, withUndefined: boolean): unknown[]
   if (domain.kind === 'boolean') return [0, 1, 'true', null, {}, NaN, ...extra];
   if (domain.kind === 'custom') return [...domain.invalid, ...extra];
   const out: unknown[] = [NaN, '0.1', null, true, {}, [0.5], 1n, ...extra];
-  if (Number.isFinite(domain.min)) out.push(-Infinity, domain.min === 0 ? -Number.MIN_VALUE : domain.min - Math.abs(domain.min) * 1e-6, domain.min - 1);
+  if (Number.isFinite(domain.min))
+    out.push(
+      -Infinity,
+      domain.min === 0 ? -Number.MIN_VALUE : domain.min - Math.abs(domain.min) * 1e-6,
+      domain.min - 1,
+    );
   if (domain.max !== undefined) out.push(domain.maxExclusive ? domain.max : domain.max + 1, Infinity);
   return out;
 }
 
 /** An invalid value for option `key`, or a supported-elsewhere value this flavor rejects. */
-export function badOptionValue(info: AlgorithmInfo, flavor: Flavor, key: string, r: Random, withUndefined: boolean): unknown {
+export function badOptionValue(
+  info: AlgorithmInfo,
+  flavor: Flavor,
+  key: string,
+  r: Random,
+  withUndefined: boolean,
+): unknown {
   const fi = info.flavors[flavor]!;
   if (fi.unsupported.has(key) && r.chance(0.5)) {
     for (let i = 0; i < 10; i++) {
@@ -30,4 +41,15 @@ export function badOptionValue(info: AlgorithmInfo, flavor: Flavor, key: string,
 }
 
 /** Parameters that are neither a Float32Array nor a valid length. */
-export const BAD_PARAMS: readonly unknown[] = [new Float64Array(3), -1, 1.5, 2 ** 31, '3', null, [1, 2], NaN, new Int32Array(2), true];
+export const BAD_PARAMS: readonly unknown[] = [
+  new Float64Array(3),
+  -1,
+  1.5,
+  2 ** 31,
+  '3',
+  null,
+  [1, 2],
+  NaN,
+  new Int32Array(2),
+  true,
+];

@@ -46,7 +46,8 @@ function recordOf(opt: AnyOptimizer, big: BigSpec, withState: boolean): LaneReco
       const entry = state[i];
       if (entry === undefined) return undefined;
       const out: Entry = {};
-      for (const [name, v] of Object.entries(entry)) out[name] = v instanceof Float32Array ? gather(v, i, big) : v as number;
+      for (const [name, v] of Object.entries(entry))
+        out[name] = v instanceof Float32Array ? gather(v, i, big) : (v as number);
       return out;
     }),
   };
@@ -62,7 +63,10 @@ function sameF32(a: Float32Array, b: Float32Array): boolean {
  * read, the record carries the one before.
  */
 function runLane(
-  c: FuzzCase, info: AlgorithmInfo, backend: BackendName, readState: (k: number) => boolean,
+  c: FuzzCase,
+  info: AlgorithmInfo,
+  backend: BackendName,
+  readState: (k: number) => boolean,
   check: (k: number, op: Op, before: LaneRecord, after: LaneRecord) => Mismatch | null,
 ): LaneRun {
   const big = c.big!;
@@ -71,7 +75,9 @@ function runLane(
   const records: LaneRecord[] = [];
   let opt: AnyOptimizer | null = null;
   const fail = (kind: MismatchKind, check: string, op: number, where: string, message: string): LaneRun => ({
-    records, memoryBytes: opt?.memoryBytes ?? 0, failure: { kind, check, op, where: `${backend}: ${where}`, message },
+    records,
+    memoryBytes: opt?.memoryBytes ?? 0,
+    failure: { kind, check, op, where: `${backend}: ${where}`, message },
   });
   let k = -1;
   try {
@@ -82,7 +88,9 @@ function runLane(
       return { params: members.map((i) => user[i] ?? lengths[i]!), ...g.options };
     });
     opt = new info.Class(groups, { ...c.options, flavor: c.flavor, backend });
-    c.tensors.forEach((t, i) => { if (!t.source && i !== big.tensor) opt!.params[i]!.data.set(t.init); });
+    c.tensors.forEach((t, i) => {
+      if (!t.source && i !== big.tensor) opt!.params[i]!.data.set(t.init);
+    });
     records.push(recordOf(opt, big, readState(-1)));
     for (k = 0; k < c.ops.length; k++) {
       const op = c.ops[k]!;
@@ -97,7 +105,9 @@ function runLane(
               if (i !== big.tensor) h.grad.set(g);
               else {
                 const view = h.grad;
-                big.sample.forEach((j, s) => { view[j] = g[s]!; });
+                big.sample.forEach((j, s) => {
+                  view[j] = g[s]!;
+                });
               }
             });
             opt.step();
@@ -111,7 +121,9 @@ function runLane(
           });
           const first = opt.params.length;
           opt.addParamGroup({ params, ...op.options });
-          op.tensors.forEach((t, j) => { if (!t.source) opt!.params[first + j]!.data.set(t.init); });
+          op.tensors.forEach((t, j) => {
+            if (!t.source) opt!.params[first + j]!.data.set(t.init);
+          });
           break;
         }
         case 'set':
@@ -124,7 +136,14 @@ function runLane(
       if (op.op === 'step' && op.mode === 'dropin') {
         for (let i = 0; i < user.length; i++) {
           const u = user[i];
-          if (u && !sameF32(u, opt.params[i]!.data)) return fail('contract', 'drop-in', k, `caller's array ${i}`, 'after a drop-in step the caller\'s array differs from the optimizer\'s memory');
+          if (u && !sameF32(u, opt.params[i]!.data))
+            return fail(
+              'contract',
+              'drop-in',
+              k,
+              `caller's array ${i}`,
+              "after a drop-in step the caller's array differs from the optimizer's memory",
+            );
         }
       }
       const before = records[records.length - 1]!;
@@ -136,7 +155,13 @@ function runLane(
     }
     return { records, memoryBytes: opt.memoryBytes, failure: null };
   } catch (error) {
-    return fail('crash', k < 0 ? 'construct' : c.ops[k]!.op, k, 'optimizer', `a valid ${k < 0 ? 'constructor' : c.ops[k]!.op} threw: ${(error as Error).stack ?? String(error)}`);
+    return fail(
+      'crash',
+      k < 0 ? 'construct' : c.ops[k]!.op,
+      k,
+      'optimizer',
+      `a valid ${k < 0 ? 'constructor' : c.ops[k]!.op} threw: ${(error as Error).stack ?? String(error)}`,
+    );
   } finally {
     // One memory past 2 GiB at a time: give this one back before the next lane.
     (opt as { dispose?: () => void } | null)?.dispose?.();
@@ -144,23 +169,36 @@ function runLane(
 }
 
 /** The first difference between two records (same operation, two backends), in case indices. */
-function difference(a: LaneRecord, b: LaneRecord, big: BigSpec, count: { n: number }): { where: string; message: string } | null {
+function difference(
+  a: LaneRecord,
+  b: LaneRecord,
+  big: BigSpec,
+  count: { n: number },
+): { where: string; message: string } | null {
   const at = (i: number, j: number): number => (i === big.tensor ? big.sample[j]! : j);
   for (let i = 0; i < a.params.length; i++) {
-    const x = a.params[i]!, y = b.params[i]!;
+    const x = a.params[i]!,
+      y = b.params[i]!;
     count.n += x.length;
     const j = firstBitDifference(x, y);
     if (j >= 0) return { where: `params[${i}][${at(i, j)}]`, message: `${x[j]} vs ${y[j]}` };
   }
   if (!a.fresh || !b.fresh || a.state === null || b.state === null) return null;
   for (let i = 0; i < a.state.length; i++) {
-    const x = a.state[i], y = b.state[i];
-    if ((x === undefined) !== (y === undefined)) return { where: `state[${i}]`, message: `entry ${x === undefined ? 'missing' : 'present'} vs ${y === undefined ? 'missing' : 'present'}` };
+    const x = a.state[i],
+      y = b.state[i];
+    if ((x === undefined) !== (y === undefined))
+      return {
+        where: `state[${i}]`,
+        message: `entry ${x === undefined ? 'missing' : 'present'} vs ${y === undefined ? 'missing' : 'present'}`,
+      };
     if (x === undefined || y === undefined) continue;
     const keys = Object.keys(x);
-    if (keys.join() !== Object.keys(y).join()) return { where: `state[${i}]`, message: `keys [${keys.join(', ')}] vs [${Object.keys(y).join(', ')}]` };
+    if (keys.join() !== Object.keys(y).join())
+      return { where: `state[${i}]`, message: `keys [${keys.join(', ')}] vs [${Object.keys(y).join(', ')}]` };
     for (const key of keys) {
-      const u = x[key]!, v = y[key]!;
+      const u = x[key]!,
+        v = y[key]!;
       if (typeof u === 'number' || typeof v === 'number') {
         if (!Object.is(u, v)) return { where: `state[${i}].${key}`, message: `${String(u)} vs ${String(v)}` };
         continue;
@@ -182,18 +220,37 @@ export function runBigCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
   const reference = backends.includes('js') ? 'js' : backends[0]!;
   const steps = c.ops.filter((op) => op.op === 'step').length;
   const result: CaseResult = {
-    mismatches: [], steps, optimizerSteps: 0, valuesCompared: 0, oracle: null, lawsChecked: {}, badOps: 0, failedAdds: 0, growths: 0, bigMemory: 0,
+    mismatches: [],
+    steps,
+    optimizerSteps: 0,
+    valuesCompared: 0,
+    oracle: null,
+    lawsChecked: {},
+    badOps: 0,
+    failedAdds: 0,
+    growths: 0,
+    bigMemory: 0,
   };
 
   // The oracle sees the large tensor as the short tensor of its sampled elements.
   const rule = (config.oracle ?? true) ? info.oracle(c.flavor) : undefined;
   let oracle: OracleModel | null = null;
   if (rule !== undefined) {
-    oracle = new OracleModel(rule, info.description?.strictStateNames ?? false, Math.max(64, big.sample.length), `${c.algorithm}/${c.flavor}`);
+    oracle = new OracleModel(
+      rule,
+      info.description?.strictStateNames ?? false,
+      Math.max(64, big.sample.length),
+      `${c.algorithm}/${c.flavor}`,
+    );
     const base = { ...info.flavors[c.flavor]!.defaults, ...c.options };
     let start = 0;
     for (const g of c.groups) {
-      oracle.addGroup({ ...base, ...g.options }, c.tensors.slice(start, start + g.size).map((t, j) => (start + j === big.tensor ? big.sample.length : t.init.length)));
+      oracle.addGroup(
+        { ...base, ...g.options },
+        c.tensors
+          .slice(start, start + g.size)
+          .map((t, j) => (start + j === big.tensor ? big.sample.length : t.init.length)),
+      );
       start += g.size;
     }
   }
@@ -203,14 +260,26 @@ export function runBigCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
   // the end (until then a difference shows in the parameters): a state dict copies the large
   // tensor's state, seconds for gigabytes.
   const last = c.ops.length - 1;
-  const ref = runLane(c, info, reference, (k) => k < 0 || c.ops[k]!.op !== 'set' || k === last, (k, op, before, after) => {
-    if (oracle === null) return null;
-    if (op.op === 'set') oracle.setOption(op.group, op.key, op.value);
-    if (op.op === 'addGroup') oracle.addGroup({ ...info.flavors[c.flavor]!.defaults, ...c.options, ...op.options }, op.tensors.map((t) => t.init.length));
-    if (op.op !== 'step') return null;
-    const failure = oracle.step(snapshot(before), snapshot(after), op.grads, k);
-    return failure ? { kind: 'oracle', check: `${c.algorithm}/${c.flavor}`, op: k, where: failure.where, message: failure.message } : null;
-  });
+  const ref = runLane(
+    c,
+    info,
+    reference,
+    (k) => k < 0 || c.ops[k]!.op !== 'set' || k === last,
+    (k, op, before, after) => {
+      if (oracle === null) return null;
+      if (op.op === 'set') oracle.setOption(op.group, op.key, op.value);
+      if (op.op === 'addGroup')
+        oracle.addGroup(
+          { ...info.flavors[c.flavor]!.defaults, ...c.options, ...op.options },
+          op.tensors.map((t) => t.init.length),
+        );
+      if (op.op !== 'step') return null;
+      const failure = oracle.step(snapshot(before), snapshot(after), op.grads, k);
+      return failure
+        ? { kind: 'oracle', check: `${c.algorithm}/${c.flavor}`, op: k, where: failure.where, message: failure.message }
+        : null;
+    },
+  );
   result.oracle = oracle?.stats ?? null;
   result.optimizerSteps += ref.records.length > 0 ? steps : 0;
   result.bigMemory = ref.memoryBytes > 2 ** 31 ? 1 : 0;
@@ -221,11 +290,25 @@ export function runBigCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
   const count = { n: 0 };
   for (const backend of backends) {
     if (backend === reference) continue;
-    const lane = runLane(c, info, backend, (k) => k === last, (k, _op, _before, after) => {
-      const want = ref.records[k + 1];
-      const d = want === undefined ? null : difference(after, want, big, count);
-      return d ? { kind: 'backend', check: backend, op: k, where: d.where, message: `${backend} vs ${reference} after op ${k} (${c.ops[k]!.op}): ${d.message}` } : null;
-    });
+    const lane = runLane(
+      c,
+      info,
+      backend,
+      (k) => k === last,
+      (k, _op, _before, after) => {
+        const want = ref.records[k + 1];
+        const d = want === undefined ? null : difference(after, want, big, count);
+        return d
+          ? {
+              kind: 'backend',
+              check: backend,
+              op: k,
+              where: d.where,
+              message: `${backend} vs ${reference} after op ${k} (${c.ops[k]!.op}): ${d.message}`,
+            }
+          : null;
+      },
+    );
     result.optimizerSteps += steps;
     if (lane.failure) {
       result.mismatches.push(lane.failure);

@@ -62,7 +62,8 @@ export function buildBigCase(r: Random, algorithm: string, flavor: Flavor, targe
   const info = algorithmInfo(algorithm);
   const fi = info.flavors[flavor];
   const rule = info.oracle(flavor);
-  if (fi === undefined || rule === undefined) throw new RangeError(`no big case for ${algorithm}/${flavor}: it needs a flavor with an oracle rule`);
+  if (fi === undefined || rule === undefined)
+    throw new RangeError(`no big case for ${algorithm}/${flavor}: it needs a flavor with an oracle rule`);
   const ctor = randomOptions(info, flavor, fi.defaults, r.weighted([30, 50, 20]), r);
   const base: Options = { ...fi.defaults, ...ctor };
   const buffers = Object.keys(rule.buffers(base)).length;
@@ -78,14 +79,18 @@ export function buildBigCase(r: Random, algorithm: string, flavor: Flavor, targe
   // One group, or the tensors after the large one in a second group with its own options.
   const groups: GroupSpec[] = r.chance(0.5)
     ? [{ size: tensors.length, options: {} }]
-    : [{ size: before.length + 1, options: {} }, { size: after.length, options: randomOptions(info, flavor, base, 1, r) }];
+    : [
+        { size: before.length + 1, options: {} },
+        { size: after.length, options: randomOptions(info, flavor, base, 1, r) },
+      ];
 
   const lengths = tensors.map((t, i) => (i === big.tensor ? big.sample.length : t.init.length));
   const regimes = lengths.map(() => r.pick(REGIMES));
-  const gradsOf = (mode: 'dropin' | 'zerocopy'): (Float32Array | null)[] => lengths.map((n, i) => {
-    if (i === big.tensor) return mode === 'dropin' ? null : fillRegime(r, n, 'normal');
-    return mode === 'dropin' && r.chance(0.1) ? null : fillRegime(r, n, regimes[i]!);
-  });
+  const gradsOf = (mode: 'dropin' | 'zerocopy'): (Float32Array | null)[] =>
+    lengths.map((n, i) => {
+      if (i === big.tensor) return mode === 'dropin' ? null : fillRegime(r, n, 'normal');
+      return mode === 'dropin' && r.chance(0.1) ? null : fillRegime(r, n, regimes[i]!);
+    });
   const ops: Op[] = [];
   const steps = r.range(3, 4);
   const addAt = r.chance(0.3) ? r.range(1, steps - 1) : -1;
@@ -93,13 +98,22 @@ export function buildBigCase(r: Random, algorithm: string, flavor: Flavor, targe
     if (t === addAt) {
       // Past the large tensor's state. (On the JS backend the growth copies the whole memory.)
       const added = Array.from({ length: r.range(1, 2) }, small);
-      ops.push({ op: 'addGroup', tensors: added, options: r.chance(0.5) ? randomOptions(info, flavor, base, 1, r) : {} });
+      ops.push({
+        op: 'addGroup',
+        tensors: added,
+        options: r.chance(0.5) ? randomOptions(info, flavor, base, 1, r) : {},
+      });
       lengths.push(...added.map((x) => x.init.length));
       regimes.push(...added.map(() => r.pick(REGIMES)));
     }
     if (t > 0 && info.keys.includes('lr') && r.chance(0.3)) {
       // lr changes no buffer, so the memory stays as planned.
-      ops.push({ op: 'set', group: r.int(groups.length + (addAt >= 0 && t >= addAt ? 1 : 0)), key: 'lr', value: r.pick([1e-3, 0.01, 0.1, 0]) });
+      ops.push({
+        op: 'set',
+        group: r.int(groups.length + (addAt >= 0 && t >= addAt ? 1 : 0)),
+        key: 'lr',
+        value: r.pick([1e-3, 0.01, 0.1, 0]),
+      });
     }
     // Only the last step goes over the large tensor: touching its gigabytes once is most of
     // the case's cost (and until then it has no state entry for a state dict to copy).

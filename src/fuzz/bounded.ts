@@ -112,7 +112,8 @@ export function neg(x: B): B {
 export function add(x: B, y: B): B {
   if (isNaN_(x) || isNaN_(y)) return NAN;
   if (x.unknown || y.unknown) return UNKNOWN;
-  const xi = isInf(x), yi = isInf(y);
+  const xi = isInf(x),
+    yi = isInf(y);
   if (xi || yi) {
     if (xi && yi) return x.v === y.v ? x : NAN;
     return xi ? x : y; // ∞ + finite (a finite float32 operand cannot be ∞)
@@ -129,13 +130,14 @@ export function mul(x: B, y: B): B {
   if (isNaN_(x) || isNaN_(y)) return NAN;
   if (x.unknown || y.unknown) return UNKNOWN;
   const square = x === y;
-  const xi = isInf(x), yi = isInf(y);
+  const xi = isInf(x),
+    yi = isInf(y);
   if (xi || yi) {
     const other = xi ? y : x;
     const inf = xi ? x : y;
     if (isZero(other)) return NAN;
     if (!other.nonzero) return UNKNOWN;
-    const positive = (inf.v > 0) === (other.v > 0);
+    const positive = inf.v > 0 === other.v > 0;
     return new B(positive ? Infinity : -Infinity, 0, positive);
   }
   const z = x.v * y.v;
@@ -146,19 +148,20 @@ export function mul(x: B, y: B): B {
 export function div(x: B, y: B): B {
   if (isNaN_(x) || isNaN_(y)) return NAN;
   if (x.unknown || y.unknown) return UNKNOWN;
-  const xi = isInf(x), yi = isInf(y);
+  const xi = isInf(x),
+    yi = isInf(y);
   if (xi && yi) return NAN;
   if (yi) {
     // finite / ∞ = ±0: exact when the numerator's sign is known, else a zero of either sign.
     if (x.exact || x.nonzero) {
-      const negative = (x.v < 0 || Object.is(x.v, -0)) !== (y.v < 0);
+      const negative = (x.v < 0 || Object.is(x.v, -0)) !== y.v < 0;
       return new B(negative ? -0 : 0, 0, !negative);
     }
     return new B(0, ETA, false);
   }
   if (xi) {
     if (y.nonzero || isZero(y)) {
-      const negative = (x.v < 0) !== (y.v < 0 || Object.is(y.v, -0));
+      const negative = x.v < 0 !== (y.v < 0 || Object.is(y.v, -0));
       return new B(negative ? -Infinity : Infinity, 0, !negative);
     }
     return UNKNOWN;
@@ -166,7 +169,7 @@ export function div(x: B, y: B): B {
   if (isZero(y)) {
     if (isZero(x)) return NAN;
     if (x.nonzero) {
-      const negative = (x.v < 0) !== Object.is(y.v, -0);
+      const negative = x.v < 0 !== Object.is(y.v, -0);
       return new B(negative ? -Infinity : Infinity, 0, !negative);
     }
     return UNKNOWN;
@@ -206,7 +209,7 @@ export function fma(a: B, b: B, c: B): B {
   if (isInf(c)) return c; // finite exact product + ∞
   const z = product + c.v;
   const prop = Math.abs(a.v) * b.e + Math.abs(b.v) * a.e + a.e * b.e + c.e;
-  return finish(z, prop, ((a === b) || (a.nn && b.nn)) && c.nn, a.e === 0 && b.e === 0 && c.e === 0);
+  return finish(z, prop, (a === b || (a.nn && b.nn)) && c.nn, a.e === 0 && b.e === 0 && c.e === 0);
 }
 
 /** max as torch.maximum / Math.max: NaN if either is NaN. */

@@ -48,7 +48,9 @@ function op(o: unknown, i: number): Op {
   switch (o['op']) {
     case 'step': {
       if (o['mode'] !== 'dropin' && o['mode'] !== 'zerocopy') fail(`${where}.mode must be "dropin" or "zerocopy"`);
-      const grads = array(o['grads'], `${where}.grads`).map((g, j) => (g === null ? null : floats(g, `${where}.grads[${j}]`)));
+      const grads = array(o['grads'], `${where}.grads`).map((g, j) =>
+        g === null ? null : floats(g, `${where}.grads[${j}]`),
+      );
       return { op: 'step', mode: o['mode'], grads };
     }
     case 'set':
@@ -60,13 +62,18 @@ function op(o: unknown, i: number): Op {
       if (tensors.length === 0) fail(`${where}.tensors is empty`);
       return { op: 'addGroup', tensors, options: options(o['options'], `${where}.options`) };
     }
-    case 'checkpoint': return { op: 'checkpoint' };
+    case 'checkpoint':
+      return { op: 'checkpoint' };
     case 'bad':
-      if (!isObject(o['bad']) || !['construct', 'set', 'step', 'load', 'addGroup'].includes(o['bad']['kind'] as string)) {
+      if (
+        !isObject(o['bad']) ||
+        !['construct', 'set', 'step', 'load', 'addGroup'].includes(o['bad']['kind'] as string)
+      ) {
         fail(`${where}.bad must be an object whose "kind" is construct, set, step, load or addGroup`);
       }
       return { op: 'bad', bad: o['bad'] as unknown as BadOp };
-    default: return fail(`${where}.op is ${JSON.stringify(o['op'])}`);
+    default:
+      return fail(`${where}.op is ${JSON.stringify(o['op'])}`);
   }
 }
 
@@ -75,7 +82,8 @@ function law(x: unknown, i: number): Law {
   if (!isObject(x) || !['maximize', 'resume', 'split', 'permute', 'twin'].includes(x['law'] as string)) {
     fail(`${where} must be a law (maximize, resume, split, permute or twin)`);
   }
-  if (!(BACKEND_NAMES as readonly unknown[]).includes(x['backend'])) fail(`${where}.backend must be one of ${BACKEND_NAMES.join(', ')}`);
+  if (!(BACKEND_NAMES as readonly unknown[]).includes(x['backend']))
+    fail(`${where}.backend must be one of ${BACKEND_NAMES.join(', ')}`);
   return x as unknown as Law;
 }
 
@@ -99,11 +107,13 @@ export function parseCase(json: unknown): FuzzCase {
   if (j['flavor'] !== 'torch' && j['flavor'] !== 'tfjs') fail('flavor must be "torch" or "tfjs"');
   const tensors = array(j['tensors'], 'tensors').map((t, i) => tensor(t, `tensors[${i}]`));
   const groups: GroupSpec[] = array(j['groups'], 'groups').map((g, i) => {
-    if (!isObject(g) || !Number.isInteger(g['size']) || (g['size'] as number) < 1) fail(`groups[${i}].size must be a whole number ≥ 1`);
+    if (!isObject(g) || !Number.isInteger(g['size']) || (g['size'] as number) < 1)
+      fail(`groups[${i}].size must be a whole number ≥ 1`);
     return { size: g['size'] as number, options: options(g['options'], `groups[${i}].options`) };
   });
   if (groups.length === 0) fail('groups is empty (an optimizer needs a parameter)');
-  if (groups.reduce((n, g) => n + g.size, 0) !== tensors.length) fail('group sizes do not add up to the number of tensors');
+  if (groups.reduce((n, g) => n + g.size, 0) !== tensors.length)
+    fail('group sizes do not add up to the number of tensors');
   const c: FuzzCase = {
     algorithm: j['algorithm'],
     flavor: j['flavor'],
@@ -126,20 +136,25 @@ function checkReferences(c: FuzzCase): void {
   const b = c.big;
   if (b !== undefined) {
     if (b.tensor >= lengths.length) fail(`big.tensor is ${b.tensor}; the case has ${lengths.length} initial tensors`);
-    if (c.tensors[b.tensor]!.source || lengths[b.tensor] !== 0) fail('the big tensor must be created from its length: source false, init []');
+    if (c.tensors[b.tensor]!.source || lengths[b.tensor] !== 0)
+      fail('the big tensor must be created from its length: source false, init []');
     if (c.laws.length > 0) fail('a big case has no laws');
     lengths[b.tensor] = b.sample.length; // its gradients give the sampled elements only
   }
   let groups = c.groups.length;
   c.ops.forEach((o, k) => {
     const where = `ops[${k}]`;
-    if (b !== undefined && (o.op === 'checkpoint' || o.op === 'bad')) fail(`${where}: a big case has no ${o.op} operations`);
+    if (b !== undefined && (o.op === 'checkpoint' || o.op === 'bad'))
+      fail(`${where}: a big case has no ${o.op} operations`);
     if (o.op === 'step') {
-      if (o.grads.length !== lengths.length) fail(`${where}.grads has ${o.grads.length} gradient(s), expected one per tensor: ${lengths.length}`);
+      if (o.grads.length !== lengths.length)
+        fail(`${where}.grads has ${o.grads.length} gradient(s), expected one per tensor: ${lengths.length}`);
       o.grads.forEach((g, i) => {
-        if (g !== null && g.length !== lengths[i]) fail(`${where}.grads[${i}] has length ${g.length}, tensor ${i} has ${lengths[i]}`);
+        if (g !== null && g.length !== lengths[i])
+          fail(`${where}.grads[${i}] has length ${g.length}, tensor ${i} has ${lengths[i]}`);
       });
-      if (b !== undefined && o.mode === 'dropin' && o.grads[b.tensor] !== null) fail(`${where}: the big tensor's gradient in a drop-in step must be null`);
+      if (b !== undefined && o.mode === 'dropin' && o.grads[b.tensor] !== null)
+        fail(`${where}: the big tensor's gradient in a drop-in step must be null`);
     } else if (o.op === 'set') {
       if (o.group >= groups) fail(`${where}.group is ${o.group}; there are ${groups} groups then`);
     } else if (o.op === 'addGroup') {
@@ -156,7 +171,8 @@ function checkReferences(c: FuzzCase): void {
     } else if (l.law === 'permute') {
       const n = c.tensors.length;
       const perm = Array.isArray(l.perm) ? l.perm : [];
-      if (perm.length !== n || [...perm].sort((x, y) => x - y).some((x, m) => x !== m)) fail(`laws[${i}].perm must be a permutation of 0…${n - 1}`);
+      if (perm.length !== n || [...perm].sort((x, y) => x - y).some((x, m) => x !== m))
+        fail(`laws[${i}].perm must be a permutation of 0…${n - 1}`);
     }
   }
 }

@@ -38,10 +38,45 @@ export type Op =
  * Targets are picked among what exists when the operation runs (`pick` modulo the count).
  */
 export type BadOp =
-  | { readonly kind: 'construct'; readonly what: 'option' | 'combo' | 'options' | 'flavor' | 'backend' | 'params' | 'param' | 'duplicate' | 'mixed'; readonly key?: string; readonly pick?: number; readonly value?: unknown }
+  | {
+      readonly kind: 'construct';
+      readonly what: 'option' | 'combo' | 'options' | 'flavor' | 'backend' | 'params' | 'param' | 'duplicate' | 'mixed';
+      readonly key?: string;
+      readonly pick?: number;
+      readonly value?: unknown;
+    }
   | { readonly kind: 'set'; readonly group: number; readonly key: string; readonly value: unknown }
-  | { readonly kind: 'step'; readonly what: 'list' | 'count' | 'element' | 'length'; readonly pick?: number; readonly delta?: number; readonly value?: unknown }
-  | { readonly kind: 'load'; readonly what: 'dict' | 'state' | 'param_groups' | 'groupCount' | 'group' | 'groupKey' | 'deleteGroupKey' | 'groupParams' | 'stateKey' | 'entry' | 'step' | 'buffer' | 'bufferLength' | 'bufferElement' | 'extraBuffer' | 'deleteBuffer'; readonly pick?: number; readonly key?: string; readonly delta?: number; readonly value?: unknown }
+  | {
+      readonly kind: 'step';
+      readonly what: 'list' | 'count' | 'element' | 'length';
+      readonly pick?: number;
+      readonly delta?: number;
+      readonly value?: unknown;
+    }
+  | {
+      readonly kind: 'load';
+      readonly what:
+        | 'dict'
+        | 'state'
+        | 'param_groups'
+        | 'groupCount'
+        | 'group'
+        | 'groupKey'
+        | 'deleteGroupKey'
+        | 'groupParams'
+        | 'stateKey'
+        | 'entry'
+        | 'step'
+        | 'buffer'
+        | 'bufferLength'
+        | 'bufferElement'
+        | 'extraBuffer'
+        | 'deleteBuffer';
+      readonly pick?: number;
+      readonly key?: string;
+      readonly delta?: number;
+      readonly value?: unknown;
+    }
   | AddGroupBadOp;
 
 /**
@@ -131,7 +166,10 @@ export function countSteps(c: FuzzCase): number {
 
 // ---------------------------------------------------------------- JSON
 
-interface TensorJson { init: F32ArrayJson; source: boolean }
+interface TensorJson {
+  init: F32ArrayJson;
+  source: boolean;
+}
 
 function tensorToJson(t: TensorSpec): TensorJson {
   return { init: encodeF32Array(t.init), source: t.source };
@@ -151,11 +189,16 @@ export function caseToJson(c: FuzzCase): Record<string, unknown> {
     ...(c.big === undefined ? {} : { big: { tensor: c.big.tensor, length: c.big.length, sample: [...c.big.sample] } }),
     ops: c.ops.map((op) => {
       switch (op.op) {
-        case 'step': return { op: 'step', mode: op.mode, grads: op.grads.map((g) => (g === null ? null : encodeF32Array(g))) };
-        case 'set': return { op: 'set', group: op.group, key: op.key, value: encodeAny(op.value) };
-        case 'addGroup': return { op: 'addGroup', tensors: op.tensors.map(tensorToJson), options: encodeAny(op.options) };
-        case 'checkpoint': return { op: 'checkpoint' };
-        case 'bad': return { op: 'bad', bad: op.bad };
+        case 'step':
+          return { op: 'step', mode: op.mode, grads: op.grads.map((g) => (g === null ? null : encodeF32Array(g))) };
+        case 'set':
+          return { op: 'set', group: op.group, key: op.key, value: encodeAny(op.value) };
+        case 'addGroup':
+          return { op: 'addGroup', tensors: op.tensors.map(tensorToJson), options: encodeAny(op.options) };
+        case 'checkpoint':
+          return { op: 'checkpoint' };
+        case 'bad':
+          return { op: 'bad', bad: op.bad };
       }
     }),
     laws: c.laws,
@@ -167,8 +210,11 @@ export function caseToText(c: FuzzCase): string {
   const json = caseToJson(c);
   const { ops, tensors, ...head } = json as { ops: unknown[]; tensors: unknown[] } & Record<string, unknown>;
   const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
-  lines.splice(lines.findIndex((l) => l.startsWith('  "groups"')), 0,
-    `  "tensors": [\n${tensors.map((t) => `    ${JSON.stringify(t)}`).join(',\n')}\n  ]`);
+  lines.splice(
+    lines.findIndex((l) => l.startsWith('  "groups"')),
+    0,
+    `  "tensors": [\n${tensors.map((t) => `    ${JSON.stringify(t)}`).join(',\n')}\n  ]`,
+  );
   lines.push(`  "ops": [\n${ops.map((o) => `    ${JSON.stringify(o)}`).join(',\n')}\n  ]`);
   return `{\n${lines.join(',\n')}\n}`;
 }

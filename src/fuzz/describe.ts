@@ -68,7 +68,12 @@ export interface OracleRule {
    * A value given as a B is used as is (e.g. a float32 running product with its error bound).
    * `memo` is this tensor's own scratch record, kept across its steps (running products).
    */
-  scalars(o: Readonly<Options>, t: number, A: Arith, memo: Record<string, number>): Readonly<Record<string, number | B>>;
+  scalars(
+    o: Readonly<Options>,
+    t: number,
+    A: Arith,
+    memo: Record<string, number>,
+  ): Readonly<Record<string, number | B>>;
   /** The update of one element. */
   update(x: ElementInput, A: Arith): ElementOutput;
   /** Other names the library may use for a buffer (tfjs-style names). */
@@ -100,14 +105,23 @@ export interface AlgorithmDescription {
 // ---------------------------------------------------------------- domain helpers
 
 /** A number ≥ min with edges and a log-uniform typical value in [10^lo, 10^hi]. */
-export function nonNegative(edges: readonly number[], lo: number, hi: number, extra: Partial<NumberDomain> = {}): NumberDomain {
+export function nonNegative(
+  edges: readonly number[],
+  lo: number,
+  hi: number,
+  extra: Partial<NumberDomain> = {},
+): NumberDomain {
   return { kind: 'number', min: 0, edges, typical: (r) => r.logUniform(lo, hi), ...extra };
 }
 
 /** A number in [0, 1] (or [0, 1)) with edges and a typical value near the usual settings. */
 export function unitInterval(edges: readonly number[], maxExclusive = false): NumberDomain {
   return {
-    kind: 'number', min: 0, max: 1, maxExclusive, edges,
+    kind: 'number',
+    min: 0,
+    max: 1,
+    maxExclusive,
+    edges,
     typical: (r) => (r.chance(0.5) ? 1 - r.logUniform(-6, -0.3) : r.float()),
   };
 }

@@ -31,7 +31,11 @@ export function caseAt(plan: FuzzPlan, index: number): FuzzCase {
   const origin = `seed ${plan.seed} case ${index}`;
   // Drawn from a stream of its own: the other cases of a seed are the same with it on or off.
   const rb = new Random(plan.seed, index, 0xb16);
-  if ((plan.bigMemory ?? 0) > 0 && rb.chance(plan.bigMemory!) && algorithmInfo(algorithm).oracle(flavor) !== undefined) {
+  if (
+    (plan.bigMemory ?? 0) > 0 &&
+    rb.chance(plan.bigMemory!) &&
+    algorithmInfo(algorithm).oracle(flavor) !== undefined
+  ) {
     return { ...buildBigCase(rb, algorithm, flavor), origin };
   }
   const built = buildCase(randomKnobs(r, algorithm, flavor), { backends: plan.run?.backends });
@@ -63,7 +67,18 @@ export interface Totals {
 
 export function emptyTotals(): Totals {
   return {
-    cases: 0, steps: 0, optimizerSteps: 0, values: 0, badOps: 0, failedAdds: 0, growths: 0, bigMemory: 0, laws: {}, oracle: {}, failedCases: 0, fuzzMs: 0,
+    cases: 0,
+    steps: 0,
+    optimizerSteps: 0,
+    values: 0,
+    badOps: 0,
+    failedAdds: 0,
+    growths: 0,
+    bigMemory: 0,
+    laws: {},
+    oracle: {},
+    failedCases: 0,
+    fuzzMs: 0,
   };
 }
 
@@ -76,7 +91,8 @@ export function addResult(totals: Totals, c: FuzzCase, result: CaseResult): void
   totals.failedAdds += result.failedAdds;
   totals.growths += result.growths;
   totals.bigMemory += result.bigMemory;
-  for (const [law, n] of Object.entries(result.lawsChecked)) totals.laws[law as LawName] = (totals.laws[law as LawName] ?? 0) + n;
+  for (const [law, n] of Object.entries(result.lawsChecked))
+    totals.laws[law as LawName] = (totals.laws[law as LawName] ?? 0) + n;
   if (result.oracle !== null) {
     const key = `${c.algorithm}/${c.flavor}`;
     mergeStats((totals.oracle[key] ??= emptyStats()), result.oracle);
@@ -117,14 +133,18 @@ export interface Failure {
 export function shrinkFailure(c: FuzzCase, mismatch: Mismatch, run: RunConfig = {}, ms = 20_000): Failure {
   const want = signature(mismatch);
   const config: RunConfig = { ...run, stopAtFirst: true };
-  const fails = (candidate: FuzzCase): boolean => runCase(candidate, config).mismatches.some((m) => signature(m) === want);
+  const fails = (candidate: FuzzCase): boolean =>
+    runCase(candidate, config).mismatches.some((m) => signature(m) === want);
   const shrunk = shrinkCase(c, fails, { ms, evaluations: 5000 }, mismatch.op);
   const shrunkMismatch = runCase(shrunk.case, config).mismatches.find((m) => signature(m) === want) ?? mismatch;
   return {
     origin: c.origin ?? 'replay',
     mismatch,
     original: caseToJson(c),
-    shrunk: caseToJson({ ...shrunk.case, note: `${mismatch.kind} (${mismatch.check}): ${shrunkMismatch.where}: ${shrunkMismatch.message.split('\n')[0]}` }),
+    shrunk: caseToJson({
+      ...shrunk.case,
+      note: `${mismatch.kind} (${mismatch.check}): ${shrunkMismatch.where}: ${shrunkMismatch.message.split('\n')[0]}`,
+    }),
     shrunkMismatch,
     originalSize: caseSize(c),
     shrunkSize: caseSize(shrunk.case),
@@ -157,7 +177,8 @@ export interface LoopOptions {
 export function fuzzLoop(options: LoopOptions): Totals {
   const { plan } = options;
   for (const name of plan.algorithms) algorithmInfo(name); // probe up front (and fail fast)
-  if (combinations(plan.algorithms, plan.flavors).length === 0) throw new RangeError('no algorithm has any of the flavors asked for');
+  if (combinations(plan.algorithms, plan.flavors).length === 0)
+    throw new RangeError('no algorithm has any of the flavors asked for');
   const totals = emptyTotals();
   const stride = options.stride ?? 1;
   const started = Date.now();
@@ -183,12 +204,19 @@ export function fuzzLoop(options: LoopOptions): Totals {
   totals.fuzzMs = Date.now() - started;
   options.onProgress?.(totals);
   for (const { c, mismatch } of firsts.values()) {
-    const failure: Failure = options.shrink === false
-      ? {
-        origin: c.origin ?? '', mismatch, original: caseToJson(c), shrunk: caseToJson(c), shrunkMismatch: mismatch,
-        originalSize: caseSize(c), shrunkSize: caseSize(c), evaluations: 0,
-      }
-      : shrinkFailure(c, mismatch, plan.run, options.shrinkMs);
+    const failure: Failure =
+      options.shrink === false
+        ? {
+            origin: c.origin ?? '',
+            mismatch,
+            original: caseToJson(c),
+            shrunk: caseToJson(c),
+            shrunkMismatch: mismatch,
+            originalSize: caseSize(c),
+            shrunkSize: caseSize(c),
+            evaluations: 0,
+          }
+        : shrinkFailure(c, mismatch, plan.run, options.shrinkMs);
     options.onFailure?.(failure);
   }
   return totals;

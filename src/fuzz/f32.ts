@@ -28,7 +28,8 @@ export function firstBitDifference(a: Float32Array, b: Float32Array): number {
   const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
   const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
   for (let i = 0; i < x.length; i++) {
-    const p = x[i]!, q = y[i]!;
+    const p = x[i]!,
+      q = y[i]!;
     if (p !== q && !((p & 0x7fffffff) > 0x7f800000 && (q & 0x7fffffff) > 0x7f800000)) return i;
   }
   return -1;
@@ -102,7 +103,9 @@ export function decodeF32Array(j: F32ArrayJson): Float32Array {
  */
 export function encodeAny(value: unknown): unknown {
   if (typeof value === 'number') {
-    return Number.isFinite(value) && !Object.is(value, -0) ? value : { $n: Object.is(value, -0) ? '-0' : String(value) };
+    return Number.isFinite(value) && !Object.is(value, -0)
+      ? value
+      : { $n: Object.is(value, -0) ? '-0' : String(value) };
   }
   if (value === undefined) return { $undefined: 1 };
   if (typeof value === 'bigint') return { $bigint: String(value) };
@@ -120,7 +123,14 @@ export function encodeAny(value: unknown): unknown {
 }
 
 const TYPED: Record<string, new (values: number[]) => unknown> = {
-  Float64Array, Float32Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array,
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint32Array,
+  Int16Array,
+  Uint16Array,
+  Int8Array,
+  Uint8Array,
   Uint8ClampedArray,
 };
 

@@ -21,7 +21,10 @@ const UNKNOWN_KEYS = ['lrr', 'momentun', 'learningRate', 'foo'];
 
 /** A few small valid tensors (caller's arrays or lengths). */
 function newTensors(r: Random, max: number): NewTensor[] {
-  return Array.from({ length: r.int(max + 1) }, () => ({ length: r.pick([0, 1, 3, 5, 16, 17, 33]), source: r.chance(0.6) }));
+  return Array.from({ length: r.int(max + 1) }, () => ({
+    length: r.pick([0, 1, 3, 5, 16, 17, 33]),
+    source: r.chance(0.6),
+  }));
 }
 
 export interface FailedAddContext {
@@ -45,12 +48,24 @@ export function randomFailedAdd(ctx: FailedAddContext, r: Random): AddGroupBadOp
     case 'option': {
       // Mostly lr, the option everyone sets.
       const key = r.chance(0.5) || !info.keys.includes('lr') ? r.pick(info.keys) : 'lr';
-      return { kind: 'addGroup', what, key, value: encodeAny(badOptionValue(info, flavor, key, r, false)), ...around, ...options };
+      return {
+        kind: 'addGroup',
+        what,
+        key,
+        value: encodeAny(badOptionValue(info, flavor, key, r, false)),
+        ...around,
+        ...options,
+      };
     }
-    case 'unknownOption': return { kind: 'addGroup', what, key: r.pick(UNKNOWN_KEYS), ...around, ...options };
-    case 'param': return { kind: 'addGroup', what, value: encodeAny(r.pick(BAD_PARAMS)), ...around, ...options };
-    case 'duplicate': return { kind: 'addGroup', what, pick: r.next(), ...around, ...options };
-    case 'selfDuplicate': return { kind: 'addGroup', what, ...around, ...options };
-    case 'tooLarge': return { kind: 'addGroup', what, value: r.pick(TOO_LARGE), ...around, ...options };
+    case 'unknownOption':
+      return { kind: 'addGroup', what, key: r.pick(UNKNOWN_KEYS), ...around, ...options };
+    case 'param':
+      return { kind: 'addGroup', what, value: encodeAny(r.pick(BAD_PARAMS)), ...around, ...options };
+    case 'duplicate':
+      return { kind: 'addGroup', what, pick: r.next(), ...around, ...options };
+    case 'selfDuplicate':
+      return { kind: 'addGroup', what, ...around, ...options };
+    case 'tooLarge':
+      return { kind: 'addGroup', what, value: r.pick(TOO_LARGE), ...around, ...options };
   }
 }

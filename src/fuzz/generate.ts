@@ -61,8 +61,23 @@ export type Regime = (typeof REGIMES)[number];
 const REGIME_WEIGHTS = [30, 15, 5, 5, 8, 8, 12, 12, 5];
 
 const SPECIALS = [
-  0, -0, 1e-45, -1e-45, 2.9e-39, -5.8e-40, 1.1754942e-38, -1.1754942e-38, 1e-38, 3.4028235e38, -3.4028235e38,
-  3e38, NaN, Infinity, -Infinity, 1, -1,
+  0,
+  -0,
+  1e-45,
+  -1e-45,
+  2.9e-39,
+  -5.8e-40,
+  1.1754942e-38,
+  -1.1754942e-38,
+  1e-38,
+  3.4028235e38,
+  -3.4028235e38,
+  3e38,
+  NaN,
+  Infinity,
+  -Infinity,
+  1,
+  -1,
 ];
 const MAGNITUDES = [0, 1e-45, 1e-41, 1e-38, 1e-20, 1e-8, 1e-3, 1, 1e3, 1e10, 1e20, 1e30, 1.5e38];
 
@@ -71,15 +86,35 @@ export function fillRegime(r: Random, n: number, regime: Regime): Float32Array {
   const out = new Float32Array(n);
   const sign = (): number => (r.chance(0.5) ? -1 : 1);
   switch (regime) {
-    case 'normal': for (let i = 0; i < n; i++) out[i] = r.normal(); break;
-    case 'scaled': { const s = r.logUniform(-3, 3); for (let i = 0; i < n; i++) out[i] = r.normal() * s; break; }
-    case 'positive': for (let i = 0; i < n; i++) out[i] = Math.abs(r.normal()) + 0.05; break;
-    case 'zero': if (r.chance(0.2)) out.fill(-0); break;
-    case 'tiny': for (let i = 0; i < n; i++) out[i] = sign() * r.logUniform(-45.8, -36); break;
-    case 'huge': for (let i = 0; i < n; i++) out[i] = sign() * r.logUniform(30, 38.5); break;
-    case 'mixed': for (let i = 0; i < n; i++) out[i] = sign() * r.uniform(0.5, 2) * r.pick(MAGNITUDES); break;
-    case 'special': for (let i = 0; i < n; i++) out[i] = r.chance(0.15) ? r.pick(SPECIALS) : r.normal(); break;
-    case 'wide': for (let i = 0; i < n; i++) out[i] = sign() * r.logUniform(-45.8, 38.5); break;
+    case 'normal':
+      for (let i = 0; i < n; i++) out[i] = r.normal();
+      break;
+    case 'scaled': {
+      const s = r.logUniform(-3, 3);
+      for (let i = 0; i < n; i++) out[i] = r.normal() * s;
+      break;
+    }
+    case 'positive':
+      for (let i = 0; i < n; i++) out[i] = Math.abs(r.normal()) + 0.05;
+      break;
+    case 'zero':
+      if (r.chance(0.2)) out.fill(-0);
+      break;
+    case 'tiny':
+      for (let i = 0; i < n; i++) out[i] = sign() * r.logUniform(-45.8, -36);
+      break;
+    case 'huge':
+      for (let i = 0; i < n; i++) out[i] = sign() * r.logUniform(30, 38.5);
+      break;
+    case 'mixed':
+      for (let i = 0; i < n; i++) out[i] = sign() * r.uniform(0.5, 2) * r.pick(MAGNITUDES);
+      break;
+    case 'special':
+      for (let i = 0; i < n; i++) out[i] = r.chance(0.15) ? r.pick(SPECIALS) : r.normal();
+      break;
+    case 'wide':
+      for (let i = 0; i < n; i++) out[i] = sign() * r.logUniform(-45.8, 38.5);
+      break;
   }
   return out;
 }
@@ -91,11 +126,18 @@ function randomRegime(r: Random): Regime {
 /** A tensor length: small ones most often, every residue mod 16, up to 5000. */
 export function randomLength(r: Random): number {
   switch (r.weighted([45, 25, 12, 9, 9])) {
-    case 0: return r.range(0, 40);
-    case 1: return 16 * r.range(0, 20) + r.range(0, 15);
-    case 2: return r.pick([0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 4095, 4096, 4097, 4999, 5000]);
-    case 3: return r.range(0, 5000);
-    default: return Math.min(5000, 16 * r.range(0, 312) + r.range(0, 15));
+    case 0:
+      return r.range(0, 40);
+    case 1:
+      return 16 * r.range(0, 20) + r.range(0, 15);
+    case 2:
+      return r.pick([
+        0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 4095, 4096, 4097, 4999, 5000,
+      ]);
+    case 3:
+      return r.range(0, 5000);
+    default:
+      return Math.min(5000, 16 * r.range(0, 312) + r.range(0, 15));
   }
 }
 
@@ -105,7 +147,11 @@ export function randomKnobs(r: Random, algorithm: string, flavor: Flavor): Knobs
   const tensors = 1 + r.weighted([30, 25, 20, 10, 8, 7]);
   const lengths = Array.from({ length: tensors }, () => randomLength(r));
   return {
-    algorithm, flavor, seed: r.next(), steps, lengths,
+    algorithm,
+    flavor,
+    seed: r.next(),
+    steps,
+    lengths,
     groups: r.chance(0.6) ? 0 : r.range(1, 3),
     options: r.weighted([10, 35, 40, 15]),
     overrides: r.chance(0.3) ? 1 : 0,
@@ -119,7 +165,12 @@ export function randomKnobs(r: Random, algorithm: string, flavor: Flavor): Knobs
     addGroups: r.chance(0.25) ? 1 : 0,
     checkpoints: r.chance(0.25) ? 1 : 0,
     bad: r.chance(0.3) ? 1 : 0,
-    laws: (r.chance(0.3) ? 1 : 0) | (r.chance(0.8) ? 2 : 0) | (r.chance(0.25) ? 4 : 0) | (r.chance(0.25) ? 8 : 0) | (r.chance(0.25) ? 16 : 0),
+    laws:
+      (r.chance(0.3) ? 1 : 0) |
+      (r.chance(0.8) ? 2 : 0) |
+      (r.chance(0.25) ? 4 : 0) |
+      (r.chance(0.25) ? 8 : 0) |
+      (r.chance(0.25) ? 16 : 0),
     // Drawn last, so that the knobs above (and the cases of a seed) are as before they existed.
     failedAdds: r.chance(0.15) ? 1 : 0,
   };
@@ -141,8 +192,12 @@ export function randomOptions(info: AlgorithmInfo, flavor: Flavor, base: Options
   const supported = info.flavors[flavor]!.supported;
   const o: Options = {};
   if (level === 0 || supported.length === 0) return o;
-  const chosen = level === 1 ? Array.from({ length: r.range(1, 2) }, () => r.pick(supported))
-    : level === 2 ? supported.filter(() => r.chance(0.5)) : [...supported];
+  const chosen =
+    level === 1
+      ? Array.from({ length: r.range(1, 2) }, () => r.pick(supported))
+      : level === 2
+        ? supported.filter(() => r.chance(0.5))
+        : [...supported];
   for (const key of chosen) o[key] = sampleDomain(info.domains[key]!, r, level === 3 ? 1 : level === 2 ? 0.5 : 0.3);
   fixValidity(info, flavor, o, base, r);
   return o;
@@ -161,72 +216,165 @@ function randomBad(info: AlgorithmInfo, flavor: Flavor, shape: Shape, r: Random)
   const sourceTensors = shape.sources.map((s, i) => (s ? i : -1)).filter((i) => i >= 0);
   const enc = encodeAny;
   switch (r.weighted([20, 20, 20, 30, 10])) {
-    case 0: { // constructor
-      const what = r.pick(['option', 'option', 'options', 'flavor', 'backend', 'params', 'param', 'duplicate', 'mixed'] as const);
+    case 0: {
+      // constructor
+      const what = r.pick([
+        'option',
+        'option',
+        'options',
+        'flavor',
+        'backend',
+        'params',
+        'param',
+        'duplicate',
+        'mixed',
+      ] as const);
       switch (what) {
         case 'option': {
           const combos = info.description?.invalidCombos?.[flavor] ?? [];
-          if (combos.length > 0 && r.chance(0.2)) return { kind: 'construct', what: 'combo', value: enc(r.pick(combos)) };
+          if (combos.length > 0 && r.chance(0.2))
+            return { kind: 'construct', what: 'combo', value: enc(r.pick(combos)) };
           const key = r.pick(keys);
           return { kind: 'construct', what, key, value: enc(badOptionValue(info, flavor, key, r, false)) };
         }
-        case 'options': return { kind: 'construct', what, value: enc(r.pick([null, 5, 'x', true])) };
-        case 'flavor': return { kind: 'construct', what, value: enc(r.pick(['pytorch', 'TORCH', 1, null, {}])) };
-        case 'backend': return { kind: 'construct', what, value: enc(r.pick(['gpu', 'SIMD', 1, null, 'wasm32'])) };
-        case 'params': return { kind: 'construct', what, value: enc(r.pick(['x', 5, null, {}, [], new Float32Array(3), undefined])) };
-        case 'param': return { kind: 'construct', what, pick: r.next(), value: enc(r.pick(BAD_PARAMS)) };
-        case 'duplicate': return sourceTensors.length > 0 ? { kind: 'construct', what, pick: r.next() } : { kind: 'construct', what: 'params', value: enc([]) };
-        case 'mixed': return { kind: 'construct', what };
+        case 'options':
+          return { kind: 'construct', what, value: enc(r.pick([null, 5, 'x', true])) };
+        case 'flavor':
+          return { kind: 'construct', what, value: enc(r.pick(['pytorch', 'TORCH', 1, null, {}])) };
+        case 'backend':
+          return { kind: 'construct', what, value: enc(r.pick(['gpu', 'SIMD', 1, null, 'wasm32'])) };
+        case 'params':
+          return {
+            kind: 'construct',
+            what,
+            value: enc(r.pick(['x', 5, null, {}, [], new Float32Array(3), undefined])),
+          };
+        case 'param':
+          return { kind: 'construct', what, pick: r.next(), value: enc(r.pick(BAD_PARAMS)) };
+        case 'duplicate':
+          return sourceTensors.length > 0
+            ? { kind: 'construct', what, pick: r.next() }
+            : { kind: 'construct', what: 'params', value: enc([]) };
+        case 'mixed':
+          return { kind: 'construct', what };
       }
       break;
     }
-    case 1: { // an option of a live group
+    case 1: {
+      // an option of a live group
       const key = r.pick(keys);
       return { kind: 'set', group: r.int(shape.groups), key, value: enc(badOptionValue(info, flavor, key, r, true)) };
     }
-    case 2: { // step(grads)
+    case 2: {
+      // step(grads)
       const what = r.pick(['list', 'count', 'element', 'length'] as const);
-      if (what === 'list') return { kind: 'step', what, value: enc(r.pick(['x', 5, null, {}, new Float32Array(2), true])) };
+      if (what === 'list')
+        return { kind: 'step', what, value: enc(r.pick(['x', 5, null, {}, new Float32Array(2), true])) };
       if (what === 'count') return { kind: 'step', what, delta: r.chance(0.5) ? 1 : -1 };
-      if (what === 'element') return { kind: 'step', what, pick: r.next(), value: enc(r.pick(['Float64Array', 'Array', 'x', 5, {}, 'Int32Array', true])) };
+      if (what === 'element')
+        return {
+          kind: 'step',
+          what,
+          pick: r.next(),
+          value: enc(r.pick(['Float64Array', 'Array', 'x', 5, {}, 'Int32Array', true])),
+        };
       return { kind: 'step', what, pick: r.next(), delta: r.pick([1, -1, 16]) };
     }
-    case 3: { // loadStateDict
-      const what = r.pick(['dict', 'state', 'param_groups', 'groupCount', 'group', 'groupKey', 'groupKey', 'deleteGroupKey',
-        'groupParams', 'stateKey', 'entry', 'step', 'buffer', 'bufferLength', 'bufferElement', 'extraBuffer', 'deleteBuffer'] as const);
+    case 3: {
+      // loadStateDict
+      const what = r.pick([
+        'dict',
+        'state',
+        'param_groups',
+        'groupCount',
+        'group',
+        'groupKey',
+        'groupKey',
+        'deleteGroupKey',
+        'groupParams',
+        'stateKey',
+        'entry',
+        'step',
+        'buffer',
+        'bufferLength',
+        'bufferElement',
+        'extraBuffer',
+        'deleteBuffer',
+      ] as const);
       switch (what) {
-        case 'dict': return { kind: 'load', what, value: enc(r.pick([null, 5, 'x', [], true])) };
-        case 'state': return { kind: 'load', what, value: enc(r.pick([null, [], 5, 'x'])) };
-        case 'param_groups': return { kind: 'load', what, value: enc(r.pick([null, {}, 5, 'x'])) };
-        case 'groupCount': return { kind: 'load', what, delta: r.chance(0.5) ? 1 : -1 };
-        case 'group': return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 5, 'x', []])) };
+        case 'dict':
+          return { kind: 'load', what, value: enc(r.pick([null, 5, 'x', [], true])) };
+        case 'state':
+          return { kind: 'load', what, value: enc(r.pick([null, [], 5, 'x'])) };
+        case 'param_groups':
+          return { kind: 'load', what, value: enc(r.pick([null, {}, 5, 'x'])) };
+        case 'groupCount':
+          return { kind: 'load', what, delta: r.chance(0.5) ? 1 : -1 };
+        case 'group':
+          return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 5, 'x', []])) };
         case 'groupKey': {
           if (r.chance(0.15)) return { kind: 'load', what, pick: r.next(), key: 'lrr', value: 0.1 };
           const key = r.pick(keys);
           return { kind: 'load', what, pick: r.next(), key, value: enc(badOptionValue(info, flavor, key, r, true)) };
         }
-        case 'deleteGroupKey': return { kind: 'load', what, pick: r.next(), key: r.pick([...info.keys, 'params']) };
-        case 'groupParams': return { kind: 'load', what, pick: r.next(), value: r.pick(['reverse', 'extra', 'drop', 'x', null, [-1], 'replace']) };
-        case 'stateKey': return { kind: 'load', what, key: r.pick(['99999', '-1', '1.5', 'abc', '01', 'count']) };
-        case 'entry': return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 5, 'x', []])) };
-        case 'step': return { kind: 'load', what, pick: r.next(), value: enc(r.pick([-1, 1.5, NaN, Infinity, '1', null, undefined])) };
-        case 'buffer': return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 'x', 5, { a: 1 }, true, ['x']])) };
-        case 'bufferLength': return { kind: 'load', what, pick: r.next(), delta: r.pick([1, -1, 4]) };
-        case 'bufferElement': return { kind: 'load', what, pick: r.next(), value: enc(r.pick(['x', null, undefined, true, {}])) };
-        case 'extraBuffer': return { kind: 'load', what, pick: r.next(), key: r.pick(['foo', 'momentum_buffer', 'grad_avg', 'sum', 'square_avg', 'exp_avg']) };
-        case 'deleteBuffer': return { kind: 'load', what, pick: r.next() };
+        case 'deleteGroupKey':
+          return { kind: 'load', what, pick: r.next(), key: r.pick([...info.keys, 'params']) };
+        case 'groupParams':
+          return {
+            kind: 'load',
+            what,
+            pick: r.next(),
+            value: r.pick(['reverse', 'extra', 'drop', 'x', null, [-1], 'replace']),
+          };
+        case 'stateKey':
+          return { kind: 'load', what, key: r.pick(['99999', '-1', '1.5', 'abc', '01', 'count']) };
+        case 'entry':
+          return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 5, 'x', []])) };
+        case 'step':
+          return {
+            kind: 'load',
+            what,
+            pick: r.next(),
+            value: enc(r.pick([-1, 1.5, NaN, Infinity, '1', null, undefined])),
+          };
+        case 'buffer':
+          return { kind: 'load', what, pick: r.next(), value: enc(r.pick([null, 'x', 5, { a: 1 }, true, ['x']])) };
+        case 'bufferLength':
+          return { kind: 'load', what, pick: r.next(), delta: r.pick([1, -1, 4]) };
+        case 'bufferElement':
+          return { kind: 'load', what, pick: r.next(), value: enc(r.pick(['x', null, undefined, true, {}])) };
+        case 'extraBuffer':
+          return {
+            kind: 'load',
+            what,
+            pick: r.next(),
+            key: r.pick(['foo', 'momentum_buffer', 'grad_avg', 'sum', 'square_avg', 'exp_avg']),
+          };
+        case 'deleteBuffer':
+          return { kind: 'load', what, pick: r.next() };
       }
       break;
     }
-    default: { // addParamGroup
+    default: {
+      // addParamGroup
       const what = r.pick(['group', 'params', 'param', 'duplicate', 'option', 'option', 'unknownOption'] as const);
       switch (what) {
-        case 'group': return { kind: 'addGroup', what, value: enc(r.pick([null, 5, 'x', [], new Float32Array(3)])) };
-        case 'params': return { kind: 'addGroup', what, value: enc(r.pick([[], 'x', null, 5, new Float32Array(3), undefined])) };
-        case 'param': return { kind: 'addGroup', what, value: enc(r.pick(BAD_PARAMS)) };
-        case 'duplicate': return sourceTensors.length > 0 ? { kind: 'addGroup', what, pick: r.next() } : { kind: 'addGroup', what: 'params', value: [] };
-        case 'option': { const key = r.pick(keys); return { kind: 'addGroup', what, key, value: enc(badOptionValue(info, flavor, key, r, false)) }; }
-        case 'unknownOption': return { kind: 'addGroup', what, key: r.pick(['lrr', 'momentun', 'foo']) };
+        case 'group':
+          return { kind: 'addGroup', what, value: enc(r.pick([null, 5, 'x', [], new Float32Array(3)])) };
+        case 'params':
+          return { kind: 'addGroup', what, value: enc(r.pick([[], 'x', null, 5, new Float32Array(3), undefined])) };
+        case 'param':
+          return { kind: 'addGroup', what, value: enc(r.pick(BAD_PARAMS)) };
+        case 'duplicate':
+          return sourceTensors.length > 0
+            ? { kind: 'addGroup', what, pick: r.next() }
+            : { kind: 'addGroup', what: 'params', value: [] };
+        case 'option': {
+          const key = r.pick(keys);
+          return { kind: 'addGroup', what, key, value: enc(badOptionValue(info, flavor, key, r, false)) };
+        }
+        case 'unknownOption':
+          return { kind: 'addGroup', what, key: r.pick(['lrr', 'momentun', 'foo']) };
       }
     }
   }
@@ -269,21 +417,33 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
   const isSource = (i: number): boolean => (k.sources === 0 ? true : k.sources === 1 ? false : rng(2, i).chance(0.5));
   const initRegime = (i: number): Regime => {
     switch (k.init) {
-      case 0: return 'normal';
-      case 1: return 'scaled';
-      case 2: return 'wide';
-      case 3: return 'zero';
-      default: return randomRegime(rng(3, i));
+      case 0:
+        return 'normal';
+      case 1:
+        return 'scaled';
+      case 2:
+        return 'wide';
+      case 3:
+        return 'zero';
+      default:
+        return randomRegime(rng(3, i));
     }
   };
   const initOf = (i: number, n: number): Float32Array => {
     const ri = rng(4, i);
     const out = new Float32Array(n);
     switch (k.init) {
-      case 0: for (let j = 0; j < n; j++) out[j] = ri.uniform(-1, 1); return out;
-      case 1: for (let j = 0; j < n; j++) out[j] = 3 * ri.normal(); return out;
-      case 2: for (let j = 0; j < n; j++) out[j] = (ri.chance(0.5) ? -1 : 1) * ri.logUniform(-3, 3); return out;
-      default: return fillRegime(ri, n, initRegime(i));
+      case 0:
+        for (let j = 0; j < n; j++) out[j] = ri.uniform(-1, 1);
+        return out;
+      case 1:
+        for (let j = 0; j < n; j++) out[j] = 3 * ri.normal();
+        return out;
+      case 2:
+        for (let j = 0; j < n; j++) out[j] = (ri.chance(0.5) ? -1 : 1) * ri.logUniform(-3, 3);
+        return out;
+      default:
+        return fillRegime(ri, n, initRegime(i));
     }
   };
   const tensors: TensorSpec[] = lengths.map((n, i) => ({ init: initOf(i, n), source: isSource(i) }));
@@ -293,11 +453,16 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
   // Gradient streams: per tensor a regime and a sequence pattern.
   const regimeOf = (i: number, t: number): Regime => {
     switch (k.grads) {
-      case 0: return 'normal';
-      case 1: return 'scaled';
-      case 2: return 'mixed';
-      case 3: return randomRegime(rng(5, i));
-      default: return randomRegime(rng(6, i, t));
+      case 0:
+        return 'normal';
+      case 1:
+        return 'scaled';
+      case 2:
+        return 'mixed';
+      case 3:
+        return randomRegime(rng(5, i));
+      default:
+        return randomRegime(rng(6, i, t));
     }
   };
   const sequenceOf = (i: number): number => (k.sequence >= 4 ? rng(7, i).int(4) : k.sequence);
@@ -325,7 +490,10 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
   const rf = rng(14);
   let failedCount = 0;
   const failedContext = (hasSources: boolean): FailedAddContext => ({
-    info, flavor, hasSources, validOptions: (r) => randomOptions(info, flavor, base, 1, r),
+    info,
+    flavor,
+    hasSources,
+    validOptions: (r) => randomOptions(info, flavor, base, 1, r),
   });
   let added = 0;
   let badCount = 0;
@@ -352,7 +520,10 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
           const index = allLengths.length;
           const n = ro.chance(0.04) ? ro.range(16384, 40000) : randomLength(ro);
           allLengths.push(n);
-          const t0: TensorSpec = { init: fillRegime(rng(12, index), n, k.init === 4 ? randomRegime(rng(3, index)) : 'normal'), source: isSource(index) };
+          const t0: TensorSpec = {
+            init: fillRegime(rng(12, index), n, k.init === 4 ? randomRegime(rng(3, index)) : 'normal'),
+            source: isSource(index),
+          };
           allSources.push(t0.source);
           newTensors.push(t0);
         }
@@ -366,7 +537,10 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
         checkpointCount++;
       }
       if (k.bad !== 0 && (ro.chance(0.15) || (badCount === 0 && t === steps - 1))) {
-        ops.push({ op: 'bad', bad: randomBad(info, flavor, { lengths: allLengths, sources: allSources, groups: groupOptions.length }, ro) });
+        ops.push({
+          op: 'bad',
+          bad: randomBad(info, flavor, { lengths: allLengths, sources: allSources, groups: groupOptions.length }, ro),
+        });
         badCount++;
       }
       // Their own stream: with the knob off the rest of the case is the same.
@@ -376,11 +550,16 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
       }
     }
     const mode = k.mode === 0 ? 'dropin' : k.mode === 1 ? 'zerocopy' : ro.chance(0.5) ? 'dropin' : 'zerocopy';
-    const grads = allLengths.map((_, i) => (mode === 'dropin' && k.nullGrads !== 0 && ro.chance(0.15) ? null : gradOf(i, t)));
+    const grads = allLengths.map((_, i) =>
+      mode === 'dropin' && k.nullGrads !== 0 && ro.chance(0.15) ? null : gradOf(i, t),
+    );
     ops.push({ op: 'step', mode, grads });
   }
   if (k.bad !== 0 && steps === 1) {
-    ops.unshift({ op: 'bad', bad: randomBad(info, flavor, { lengths, sources: tensors.map((x) => x.source), groups: groups.length }, ro) });
+    ops.unshift({
+      op: 'bad',
+      bad: randomBad(info, flavor, { lengths, sources: tensors.map((x) => x.source), groups: groups.length }, ro),
+    });
   }
   if ((k.failedAdds ?? 0) !== 0 && steps === 1) {
     ops.unshift({ op: 'bad', bad: randomFailedAdd(failedContext(tensors.some((x) => x.source)), rf) });

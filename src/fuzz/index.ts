@@ -3,7 +3,16 @@
 // fuzzing"; the command line is `wasm-optim fuzz` (src/cli/fuzz.ts).
 export { buildBigCase, bigMemoryFits, BIG_DEFAULT_PROBABILITY } from './big.js';
 export { caseFromJson, caseToJson, caseToText, CASE_FORMAT, type FuzzCase, type Law, type Op } from './case.js';
-export { caseAt, fuzzLoop, shrinkFailure, emptyTotals, mergeTotals, type Failure, type FuzzPlan, type Totals } from './engine.js';
+export {
+  caseAt,
+  fuzzLoop,
+  shrinkFailure,
+  emptyTotals,
+  mergeTotals,
+  type Failure,
+  type FuzzPlan,
+  type Totals,
+} from './engine.js';
 export { buildCase, randomKnobs, type Knobs } from './generate.js';
 export { algorithmInfo, registryAlgorithms } from './info.js';
 export { boundQuantile, type OracleStats } from './oracle.js';

@@ -68,7 +68,9 @@ function probe(name: string): AlgorithmInfo {
       return null; // the framework has no such optimizer
     }
   };
-  const available = FLAVORS.map((f) => [f, defaultsOf(f)] as const).filter((e): e is readonly [Flavor, Options] => e[1] !== null);
+  const available = FLAVORS.map((f) => [f, defaultsOf(f)] as const).filter(
+    (e): e is readonly [Flavor, Options] => e[1] !== null,
+  );
   if (available.length === 0) throw new Error(`${name}: no flavor can be constructed`);
   const keys = Object.keys(available[0]![1]);
   const domains: Record<string, Domain> = {};
@@ -110,7 +112,14 @@ function probe(name: string): AlgorithmInfo {
     flavors[flavor] = { defaults, unsupported, supported: keys.filter((k) => !unsupported.has(k)) };
   }
   return {
-    name, className, Class, description, keys, domains, flavors, valid,
+    name,
+    className,
+    Class,
+    description,
+    keys,
+    domains,
+    flavors,
+    valid,
     oracle: (flavor) => description?.oracle[flavor],
     requiredState: (flavor, o) => requiredState(description, flavor, o),
   };
@@ -124,7 +133,11 @@ function probe(name: string): AlgorithmInfo {
  * and needs no momentum buffer. A flavor whose spec relaxes the rule (its `loadable`: PyTorch's
  * SGD buffer may be None) lists the exceptions in `optionalState`.
  */
-function requiredState(description: AlgorithmDescription | undefined, flavor: Flavor, o: Readonly<Options>): readonly string[] | null {
+function requiredState(
+  description: AlgorithmDescription | undefined,
+  flavor: Flavor,
+  o: Readonly<Options>,
+): readonly string[] | null {
   const rule = description?.oracle[flavor];
   if (rule === undefined) return null;
   const optional = description?.optionalState?.[flavor] ?? [];
@@ -135,7 +148,10 @@ function requiredState(description: AlgorithmDescription | undefined, flavor: Fl
 export function algorithmInfo(name: string): AlgorithmInfo {
   let info = cache.get(name);
   if (info === undefined) {
-    if (OPTIMIZERS[name] === undefined) throw new RangeError(`unknown algorithm ${JSON.stringify(name)} (the library has: ${registryAlgorithms().join(', ')})`);
+    if (OPTIMIZERS[name] === undefined)
+      throw new RangeError(
+        `unknown algorithm ${JSON.stringify(name)} (the library has: ${registryAlgorithms().join(', ')})`,
+      );
     info = probe(name);
     cache.set(name, info);
   }
@@ -144,7 +160,9 @@ export function algorithmInfo(name: string): AlgorithmInfo {
 
 /** The (algorithm, flavor) pairs the library has among those asked for. */
 export function combinations(algorithms: readonly string[], flavors: readonly Flavor[]): [string, Flavor][] {
-  return algorithms.flatMap((a) => flavors.filter((f) => algorithmInfo(a).flavors[f] !== undefined).map((f) => [a, f] as [string, Flavor]));
+  return algorithms.flatMap((a) =>
+    flavors.filter((f) => algorithmInfo(a).flavors[f] !== undefined).map((f) => [a, f] as [string, Flavor]),
+  );
 }
 
 /** Option values equal (numbers by Object.is, arrays element-wise). */

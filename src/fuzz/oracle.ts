@@ -41,7 +41,17 @@ export interface OracleStats {
 export const WELL_CONDITIONED = 64;
 
 export function emptyStats(): OracleStats {
-  return { compared: 0, specials: 0, skipped: 0, maxRatio: 0, wellConditioned: 0, maxRel: 0, maxUlps: 0, boundHistogram: new Array(40).fill(0), maxAt: '' };
+  return {
+    compared: 0,
+    specials: 0,
+    skipped: 0,
+    maxRatio: 0,
+    wellConditioned: 0,
+    maxRel: 0,
+    maxUlps: 0,
+    boundHistogram: new Array(40).fill(0),
+    maxAt: '',
+  };
 }
 
 export function mergeStats(into: OracleStats, from: OracleStats): void {
@@ -53,7 +63,9 @@ export function mergeStats(into: OracleStats, from: OracleStats): void {
   into.maxRatio = Math.max(into.maxRatio, from.maxRatio);
   into.maxRel = Math.max(into.maxRel, from.maxRel);
   into.maxUlps = Math.max(into.maxUlps, from.maxUlps);
-  from.boundHistogram.forEach((n, k) => { into.boundHistogram[k]! += n; });
+  from.boundHistogram.forEach((n, k) => {
+    into.boundHistogram[k]! += n;
+  });
 }
 
 /** A quantile of the bound histogram, as an upper bucket edge in ulps. */
@@ -121,7 +133,15 @@ export class OracleModel {
     const members: number[] = [];
     for (const n of lengths) {
       members.push(this.#tensors.length);
-      this.#tensors.push({ t: 0, options: this.#groups[g]!, touched: new Set(), M: new Map(), unsynced: false, sample: this.#sampleOf(this.#tensors.length, n), memo: {} });
+      this.#tensors.push({
+        t: 0,
+        options: this.#groups[g]!,
+        touched: new Set(),
+        M: new Map(),
+        unsynced: false,
+        sample: this.#sampleOf(this.#tensors.length, n),
+        memo: {},
+      });
     }
     this.#members.push(members);
   }
@@ -164,7 +184,14 @@ export class OracleModel {
     return null;
   }
 
-  #stepTensor(i: number, model: TensorModel, pre: Snapshot, post: Snapshot, grad: Float32Array, where: string): OracleFailure | null {
+  #stepTensor(
+    i: number,
+    model: TensorModel,
+    pre: Snapshot,
+    post: Snapshot,
+    grad: Float32Array,
+    where: string,
+  ): OracleFailure | null {
     const rule = this.#rule;
     const o = model.options;
     const t = model.t;
@@ -181,7 +208,10 @@ export class OracleModel {
       const got = Object.keys(entryPost).filter((k) => k !== 'step');
       const missing = names.filter((n) => !got.includes(n));
       if (missing.length > 0) {
-        return { where: `${where} state`, message: `state buffers are [${got.join(', ')}]: ${missing.join(', ')} missing (the formula keeps [${names.join(', ')}])` };
+        return {
+          where: `${where} state`,
+          message: `state buffers are [${got.join(', ')}]: ${missing.join(', ')} missing (the formula keeps [${names.join(', ')}])`,
+        };
       }
     }
     if (model.unsynced) return null;
@@ -199,7 +229,8 @@ export class OracleModel {
     for (const name of names) {
       const init = buffers[name];
       let b = find(entryPre, name);
-      if (init === null && !model.touched.has(name)) b = undefined; // created from this gradient
+      if (init === null && !model.touched.has(name))
+        b = undefined; // created from this gradient
       else if (b === undefined && model.touched.has(name)) {
         model.unsynced = true; // a buffer the library does not show under any known name
         return null;
@@ -223,7 +254,9 @@ export class OracleModel {
     const scaleBuffers = names.map((name, k) => this.#track(model, name, before[k], after[k], sample, count));
 
     const state: Record<string, B | undefined> = {};
-    const input = { param: exact(0), grad: exact(0), state, s, o, t } as { -readonly [K in keyof ElementInput]: ElementInput[K] };
+    const input = { param: exact(0), grad: exact(0), state, s, o, t } as {
+      -readonly [K in keyof ElementInput]: ElementInput[K];
+    };
     for (let c = 0; c < count; c++) {
       const j = sample === null ? c : sample[c]!;
       input.param = exact(p0[j]!);
@@ -248,7 +281,14 @@ export class OracleModel {
   }
 
   /** Updates and returns the largest magnitude of one quantity, per checked element. */
-  #track(model: TensorModel, name: string, a: Float32Array | undefined, b: Float32Array | undefined, sample: Int32Array | null, count: number): Float64Array {
+  #track(
+    model: TensorModel,
+    name: string,
+    a: Float32Array | undefined,
+    b: Float32Array | undefined,
+    sample: Int32Array | null,
+    count: number,
+  ): Float64Array {
     let M = model.M.get(name);
     if (M === undefined || M.length !== count) {
       M = new Float64Array(count);
@@ -274,7 +314,12 @@ export class OracleModel {
     if (!want.finite) {
       stats.specials++;
       const ok = want.v !== want.v ? got !== got : got === want.v;
-      return ok ? null : { where: `${where} ${name}[${j}]`, message: `got ${got}, the formula gives ${want.v} (certain for any float32 evaluation)` };
+      return ok
+        ? null
+        : {
+            where: `${where} ${name}[${j}]`,
+            message: `got ${got}, the formula gives ${want.v} (certain for any float32 evaluation)`,
+          };
     }
     stats.compared++;
     const err = Math.abs(got - want.v);
@@ -305,20 +350,29 @@ export class OracleModel {
 }
 
 function unchanged(pre: Snapshot, post: Snapshot, i: number, where: string): OracleFailure | null {
-  const a = pre.params[i]!, b = post.params[i]!;
+  const a = pre.params[i]!,
+    b = post.params[i]!;
   for (let j = 0; j < a.length; j++) {
     if (!Object.is(a[j], b[j]) && !(a[j] !== a[j] && b[j] !== b[j])) {
-      return { where: `${where} param[${j}]`, message: `a skipped parameter (null gradient) changed from ${a[j]} to ${b[j]}` };
+      return {
+        where: `${where} param[${j}]`,
+        message: `a skipped parameter (null gradient) changed from ${a[j]} to ${b[j]}`,
+      };
     }
   }
-  const x = pre.state[i], y = post.state[i];
+  const x = pre.state[i],
+    y = post.state[i];
   if (x === undefined || y === undefined) {
     return x === y ? null : { where: `${where} state`, message: 'a skipped parameter gained or lost its state entry' };
   }
   for (const [name, value] of Object.entries(x)) {
     const other = y[name];
     if (typeof value === 'number') {
-      if (value !== other) return { where: `${where} state.${name}`, message: `a skipped parameter's ${name} changed from ${value} to ${String(other)}` };
+      if (value !== other)
+        return {
+          where: `${where} state.${name}`,
+          message: `a skipped parameter's ${name} changed from ${value} to ${String(other)}`,
+        };
     } else if (value instanceof Float32Array && other instanceof Float32Array) {
       for (let j = 0; j < value.length; j++) {
         if (!Object.is(value[j], other[j]) && !(value[j] !== value[j] && other[j] !== other[j])) {
@@ -329,4 +383,3 @@ function unchanged(pre: Snapshot, post: Snapshot, i: number, where: string): Ora
   }
   return null;
 }
-

@@ -17,13 +17,17 @@ export function replayFiles(paths: readonly string[]): string[] {
     try {
       directory = statSync(p).isDirectory();
     } catch (error) {
-      throw new ReplayPathError(`--replay: ${p}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`);
+      throw new ReplayPathError(
+        `--replay: ${p}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+      );
     }
     if (!directory) {
       files.push(p);
       continue;
     }
-    const names = readdirSync(p).filter((name) => name.endsWith('.json')).sort();
+    const names = readdirSync(p)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
     if (names.length === 0) throw new ReplayPathError(`--replay: directory ${p} holds no .json case file`);
     files.push(...names.map((name) => join(p, name)));
   }

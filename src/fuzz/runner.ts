@@ -94,7 +94,11 @@ class Lane {
   ctorOptions: Options = {};
   #dict: ReturnType<AnyOptimizer['stateDict']> | null = null;
 
-  constructor(readonly name: string, readonly backend: BackendName, readonly tr: Transform) {}
+  constructor(
+    readonly name: string,
+    readonly backend: BackendName,
+    readonly tr: Transform,
+  ) {}
 
   dict(): ReturnType<AnyOptimizer['stateDict']> {
     this.#dict ??= this.opt.stateDict();
@@ -152,7 +156,8 @@ function toJsonSafe(value: unknown): unknown {
     }
     return out;
   }
-  if (typeof value === 'number') return value - value === 0 && (value !== 0 || 1 / value > 0) ? value : `#${SPECIAL(value)}`;
+  if (typeof value === 'number')
+    return value - value === 0 && (value !== 0 || 1 / value > 0) ? value : `#${SPECIAL(value)}`;
   if (Array.isArray(value)) return value.map(toJsonSafe);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -166,7 +171,14 @@ function fromJsonSafe(value: unknown): unknown {
   if (Array.isArray(value)) {
     for (let j = 0; j < value.length; j++) {
       const x: unknown = value[j];
-      value[j] = typeof x === 'string' ? (x.startsWith('#') ? Number(x.slice(1)) : Number(x)) : typeof x === 'object' ? fromJsonSafe(x) : x;
+      value[j] =
+        typeof x === 'string'
+          ? x.startsWith('#')
+            ? Number(x.slice(1))
+            : Number(x)
+          : typeof x === 'object'
+            ? fromJsonSafe(x)
+            : x;
     }
     return value;
   }
@@ -223,15 +235,22 @@ function buildLane(c: FuzzCase, info: AlgorithmInfo, name: string, backend: Back
     lane.user.push(fresh(t));
     lane.lengths.push(t.init.length);
   });
-  lane.groups.flat().forEach((i, position) => { lane.index[i] = position; });
+  lane.groups.flat().forEach((i, position) => {
+    lane.index[i] = position;
+  });
   lane.ctorOptions = lane.options(c.options, true);
   const params = (members: number[]): (Float32Array | number)[] => members.map((i) => lane.user[i] ?? lane.lengths[i]!);
   const settings = { ...lane.ctorOptions, flavor: c.flavor, backend };
   const plain = lane.groups.length === 1 && Object.keys(overrides[0]!).length === 0;
   lane.opt = plain
     ? new info.Class(params(lane.groups[0]!), settings)
-    : new info.Class(lane.groups.map((m, g) => ({ params: params(m), ...overrides[g] })), settings);
-  c.tensors.forEach((t, i) => { if (!t.source) lane.opt.params[lane.index[i]!]!.data.set(t.init); });
+    : new info.Class(
+        lane.groups.map((m, g) => ({ params: params(m), ...overrides[g] })),
+        settings,
+      );
+  c.tensors.forEach((t, i) => {
+    if (!t.source) lane.opt.params[lane.index[i]!]!.data.set(t.init);
+  });
   return lane;
 }
 
@@ -258,10 +277,17 @@ function compareArrays(a: Float32Array, b: Float32Array, where: string): Differe
  * Compares two lanes tensor by tensor (through their index maps): params, and state entries.
  * `full`: also the caller's arrays and the group options (lanes of the same shape).
  */
-function compareLanes(a: Lane, b: Lane, count: { n: number }, full: boolean, keys: readonly string[]): Difference | null {
+function compareLanes(
+  a: Lane,
+  b: Lane,
+  count: { n: number },
+  full: boolean,
+  keys: readonly string[],
+): Difference | null {
   const da = a.dict().state as Record<number, Record<string, unknown> | undefined>;
   const db = b.dict().state as Record<number, Record<string, unknown> | undefined>;
-  const pa = a.opt.params, pb = b.opt.params;
+  const pa = a.opt.params,
+    pb = b.opt.params;
   for (let i = 0; i < a.index.length; i++) {
     const x = pa[a.index[i]!]!.data;
     const y = pb[b.index[i]!]!.data;
@@ -269,19 +295,26 @@ function compareLanes(a: Lane, b: Lane, count: { n: number }, full: boolean, key
     let d = compareArrays(x, y, `params[${i}]`);
     if (d) return d;
     if (full) {
-      const ua = a.user[i], ub = b.user[i];
+      const ua = a.user[i],
+        ub = b.user[i];
       if (ua && ub) {
         d = compareArrays(ua, ub, `caller's array ${i}`);
         if (d) return d;
       }
     }
-    const ea = da[a.index[i]!], eb = db[b.index[i]!];
-    if ((ea === undefined) !== (eb === undefined)) return { where: `state[${i}]`, message: `entry ${ea === undefined ? 'missing' : 'present'} vs ${eb === undefined ? 'missing' : 'present'}` };
+    const ea = da[a.index[i]!],
+      eb = db[b.index[i]!];
+    if ((ea === undefined) !== (eb === undefined))
+      return {
+        where: `state[${i}]`,
+        message: `entry ${ea === undefined ? 'missing' : 'present'} vs ${eb === undefined ? 'missing' : 'present'}`,
+      };
     if (ea === undefined || eb === undefined) continue;
     let names = 0;
     for (const key in ea) {
       names++;
-      const u = ea[key], v = eb[key];
+      const u = ea[key],
+        v = eb[key];
       if (u instanceof Float32Array && v instanceof Float32Array) {
         count.n += u.length;
         d = compareArrays(u, v, `state[${i}].${key}`);
@@ -290,15 +323,23 @@ function compareLanes(a: Lane, b: Lane, count: { n: number }, full: boolean, key
         return { where: `state[${i}].${key}`, message: `${String(u)} vs ${String(v)}` };
       }
     }
-    for (const key in eb) if (--names < 0 || !(key in ea)) return { where: `state[${i}]`, message: `keys [${Object.keys(ea).join(', ')}] vs [${Object.keys(eb).join(', ')}]` };
+    for (const key in eb)
+      if (--names < 0 || !(key in ea))
+        return {
+          where: `state[${i}]`,
+          message: `keys [${Object.keys(ea).join(', ')}] vs [${Object.keys(eb).join(', ')}]`,
+        };
   }
   if (full) {
-    const ga = a.opt.paramGroups, gb = b.opt.paramGroups;
+    const ga = a.opt.paramGroups,
+      gb = b.opt.paramGroups;
     if (ga.length !== gb.length) return { where: 'paramGroups', message: `${ga.length} groups vs ${gb.length}` };
     for (let g = 0; g < ga.length; g++) {
-      const x = ga[g] as unknown as Record<string, unknown>, y = gb[g] as unknown as Record<string, unknown>;
+      const x = ga[g] as unknown as Record<string, unknown>,
+        y = gb[g] as unknown as Record<string, unknown>;
       for (const key of keys) {
-        if (!sameValue(x[key], y[key])) return { where: `paramGroups[${g}].${key}`, message: `${String(x[key])} vs ${String(y[key])}` };
+        if (!sameValue(x[key], y[key]))
+          return { where: `paramGroups[${g}].${key}`, message: `${String(x[key])} vs ${String(y[key])}` };
       }
       if (x['params'] !== undefined && (x['params'] as unknown[]).length !== (y['params'] as unknown[]).length) {
         return { where: `paramGroups[${g}].params`, message: 'different sizes' };
@@ -309,7 +350,8 @@ function compareLanes(a: Lane, b: Lane, count: { n: number }, full: boolean, key
 }
 
 function compareMemory(a: Lane, b: Lane): Difference | null {
-  const x = a.opt.memoryBytes, y = b.opt.memoryBytes;
+  const x = a.opt.memoryBytes,
+    y = b.opt.memoryBytes;
   return x === y ? null : { where: 'memoryBytes', message: `${x} vs ${y}` };
 }
 
@@ -334,7 +376,9 @@ function fingerprint(lane: Lane): [string, string][] {
     out.push([`params[${p}].data`, String(hashF32(h.data))]);
     out.push([`params[${p}].grad`, String(hashF32(h.grad))]);
   });
-  lane.user.forEach((u, i) => { if (u) out.push([`caller's array ${i}`, String(hashF32(u))]); });
+  lane.user.forEach((u, i) => {
+    if (u) out.push([`caller's array ${i}`, String(hashF32(u))]);
+  });
   const dict = opt.stateDict();
   for (const [k, entry] of Object.entries(dict.state)) {
     for (const [name, v] of Object.entries(entry as Record<string, unknown>)) {
@@ -342,7 +386,10 @@ function fingerprint(lane: Lane): [string, string][] {
     }
   }
   out.push(['param_groups', JSON.stringify(encodeAny(dict.param_groups))]);
-  out.push(['paramGroups', JSON.stringify(encodeAny(opt.paramGroups.map((g) => ({ ...g, params: g.params.map((h) => h.index) }))))]);
+  out.push([
+    'paramGroups',
+    JSON.stringify(encodeAny(opt.paramGroups.map((g) => ({ ...g, params: g.params.map((h) => h.index) })))),
+  ]);
   out.push(['defaults', JSON.stringify(encodeAny(opt.defaults))]);
   return out;
 }
@@ -351,17 +398,26 @@ function fingerprint(lane: Lane): [string, string][] {
 
 function stepLane(lane: Lane, op: Extract<Op, { op: 'step' }>): void {
   const grads = new Array<Float32Array | null>(lane.opt.params.length).fill(null);
-  op.grads.forEach((g, i) => { grads[lane.index[i]!] = lane.grad(g); });
+  op.grads.forEach((g, i) => {
+    grads[lane.index[i]!] = lane.grad(g);
+  });
   if (op.mode === 'dropin') {
     lane.opt.step(grads);
   } else {
-    lane.opt.params.forEach((h, p) => { if (grads[p] !== null) h.grad.set(grads[p]!); });
+    lane.opt.params.forEach((h, p) => {
+      if (grads[p] !== null) h.grad.set(grads[p]!);
+    });
     lane.opt.step();
   }
 }
 
 /** addParamGroup with live handles: returns a contract violation or null; `grew` reports growth. */
-function addGroupLane(lane: Lane, op: Extract<Op, { op: 'addGroup' }>, _info: AlgorithmInfo, grew: { n: number }): Difference | null {
+function addGroupLane(
+  lane: Lane,
+  op: Extract<Op, { op: 'addGroup' }>,
+  _info: AlgorithmInfo,
+  grew: { n: number },
+): Difference | null {
   const held = lane.opt.params.map((h) => h.data);
   const values = held.map((v) => v.slice());
   const bytes = lane.opt.memoryBytes;
@@ -378,7 +434,9 @@ function addGroupLane(lane: Lane, op: Extract<Op, { op: 'addGroup' }>, _info: Al
   lane.groupMap.push([lane.groups.length]);
   lane.groups.push(members);
   lane.opt.addParamGroup({ params, ...lane.options(op.options, false) });
-  members.forEach((i, j) => { if (!op.tensors[j]!.source) lane.opt.params[lane.index[i]!]!.data.set(op.tensors[j]!.init); });
+  members.forEach((i, j) => {
+    if (!op.tensors[j]!.source) lane.opt.params[lane.index[i]!]!.data.set(op.tensors[j]!.init);
+  });
   const grown = lane.opt.memoryBytes > bytes;
   if (grown) grew.n++;
   for (let p = 0; p < held.length; p++) {
@@ -386,10 +444,16 @@ function addGroupLane(lane: Lane, op: Extract<Op, { op: 'addGroup' }>, _info: Al
     const d = compareArrays(live, values[p]!, `params[${p}] (live view) across addParamGroup`);
     if (d) return d;
     if (grown && values[p]!.length > 0 && held[p]!.length !== 0) {
-      return { where: `params[${p}]`, message: 'a view held across memory growth is still attached (expected detached)' };
+      return {
+        where: `params[${p}]`,
+        message: 'a view held across memory growth is still attached (expected detached)',
+      };
     }
     if (!grown && compareArrays(held[p]!, values[p]!, '') !== null) {
-      return { where: `params[${p}]`, message: 'a view held across addParamGroup changed although the memory did not grow' };
+      return {
+        where: `params[${p}]`,
+        message: 'a view held across addParamGroup changed although the memory did not grow',
+      };
     }
   }
   return null;
@@ -405,8 +469,13 @@ function checkpointLane(lane: Lane, c: FuzzCase, info: AlgorithmInfo, text?: str
   lane.index.forEach((p, i) => lane.user[i]?.set(old.params[p]!.data));
   const dict = parseJsonSafe(text ?? jsonSafeText(old.stateDict()));
   const params = (members: number[]): (Float32Array | number)[] => members.map((i) => lane.user[i] ?? lane.lengths[i]!);
-  const next = new info.Class(lane.groups.map((m) => ({ params: params(m) })), { ...lane.ctorOptions, flavor: c.flavor, backend: lane.backend });
-  lane.index.forEach((p, i) => { if (lane.user[i] === null) next.params[p]!.data.set(old.params[p]!.data); });
+  const next = new info.Class(
+    lane.groups.map((m) => ({ params: params(m) })),
+    { ...lane.ctorOptions, flavor: c.flavor, backend: lane.backend },
+  );
+  lane.index.forEach((p, i) => {
+    if (lane.user[i] === null) next.params[p]!.data.set(old.params[p]!.data);
+  });
   next.loadStateDict(dict as Parameters<AnyOptimizer['loadStateDict']>[0]);
   lane.opt = next;
 }
@@ -425,7 +494,9 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
   const value = (): unknown => decodeAny((bad as { value?: unknown }).value, param);
   const opt = lane.opt;
   const order = opt.params.map(() => 0);
-  lane.index.forEach((p, i) => { order[p] = i; });
+  lane.index.forEach((p, i) => {
+    order[p] = i;
+  });
   const sources = order.filter((i) => lane.user[i] !== null);
   const pick = (n: number): number => ((bad as { pick?: number }).pick ?? 0) % Math.max(1, n);
   switch (bad.kind) {
@@ -435,20 +506,40 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
       const args: [unknown, unknown] = [params, options];
       let expect = 'param';
       switch (bad.what) {
-        case 'option': options[bad.key!] = value(); expect = bad.key!; break;
+        case 'option':
+          options[bad.key!] = value();
+          expect = bad.key!;
+          break;
         case 'combo': {
           const combo = value() as Record<string, unknown>;
           Object.assign(options, combo);
           expect = Object.keys(combo)[0]!;
           break;
         }
-        case 'options': args[1] = value(); expect = 'options'; break;
-        case 'flavor': options['flavor'] = value(); expect = 'flavor'; break;
-        case 'backend': options['backend'] = value(); expect = 'backend'; break;
-        case 'params': args[0] = value(); break;
-        case 'param': params[pick(params.length)] = value(); break;
-        case 'duplicate': params.push(lane.user[sources[pick(sources.length)]!] ?? 'none'); break;
-        case 'mixed': args[0] = [{ params: [new Float32Array(2)] }, new Float32Array(2)]; break;
+        case 'options':
+          args[1] = value();
+          expect = 'options';
+          break;
+        case 'flavor':
+          options['flavor'] = value();
+          expect = 'flavor';
+          break;
+        case 'backend':
+          options['backend'] = value();
+          expect = 'backend';
+          break;
+        case 'params':
+          args[0] = value();
+          break;
+        case 'param':
+          params[pick(params.length)] = value();
+          break;
+        case 'duplicate':
+          params.push(lane.user[sources[pick(sources.length)]!] ?? 'none');
+          break;
+        case 'mixed':
+          args[0] = [{ params: [new Float32Array(2)] }, new Float32Array(2)];
+          break;
       }
       const Class = info.Class as unknown as new (p: unknown, o: unknown) => unknown;
       return [() => new Class(args[0], args[1]), expect];
@@ -456,14 +547,24 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
     case 'set': {
       const g = lane.groupMap[bad.group % lane.groupMap.length]![0]!;
       const group = opt.paramGroups[g] as unknown as Record<string, unknown>;
-      return [() => { group[bad.key] = value(); }, bad.key];
+      return [
+        () => {
+          group[bad.key] = value();
+        },
+        bad.key,
+      ];
     }
     case 'step': {
       const grads: unknown[] = order.map((i) => new Float32Array(lane.lengths[i]!));
       let arg: unknown = grads;
       switch (bad.what) {
-        case 'list': arg = value(); break;
-        case 'count': if (bad.delta! > 0 || grads.length === 0) grads.push(new Float32Array(0)); else grads.pop(); break;
+        case 'list':
+          arg = value();
+          break;
+        case 'count':
+          if (bad.delta! > 0 || grads.length === 0) grads.push(new Float32Array(0));
+          else grads.pop();
+          break;
         case 'element': {
           const p = pick(grads.length);
           const v = value() as string;
@@ -480,7 +581,10 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
       return [() => opt.step(arg as Float32Array[]), 'step(grads)'];
     }
     case 'load': {
-      const dict = plainCopy(opt.stateDict()) as { state: Record<string, Record<string, unknown>>; param_groups: Record<string, unknown>[] };
+      const dict = plainCopy(opt.stateDict()) as {
+        state: Record<string, Record<string, unknown>>;
+        param_groups: Record<string, unknown>[];
+      };
       let arg: unknown = dict;
       let expect = 'loadStateDict';
       const groups = dict.param_groups;
@@ -488,28 +592,64 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
       const entryKey = entries.length > 0 ? entries[pick(entries.length)]! : undefined;
       const entry = entryKey === undefined ? undefined : dict.state[entryKey]!;
       // Buffers are the array-valued keys (not `step`, nor scalar extras like TF.js Adam's acc_beta1).
-      const buffers = entry === undefined ? [] : Object.keys(entry).filter((k) => ArrayBuffer.isView(entry[k]) || Array.isArray(entry[k]));
+      const buffers =
+        entry === undefined
+          ? []
+          : Object.keys(entry).filter((k) => ArrayBuffer.isView(entry[k]) || Array.isArray(entry[k]));
       const buffer = buffers.length > 0 ? buffers[pick(buffers.length)]! : undefined;
-      const needsEntry = ['entry', 'step', 'buffer', 'bufferLength', 'bufferElement', 'extraBuffer', 'deleteBuffer'].includes(bad.what);
+      const needsEntry = [
+        'entry',
+        'step',
+        'buffer',
+        'bufferLength',
+        'bufferElement',
+        'extraBuffer',
+        'deleteBuffer',
+      ].includes(bad.what);
       const needsBuffer = ['buffer', 'bufferLength', 'bufferElement', 'deleteBuffer'].includes(bad.what);
       if ((needsEntry && entry === undefined) || (needsBuffer && buffer === undefined)) {
         arg = null; // nothing of that kind exists yet: the simplest invalid dict instead
       } else {
         switch (bad.what) {
-          case 'dict': arg = value(); break;
-          case 'state': (dict as Record<string, unknown>)['state'] = value(); break;
-          case 'param_groups': (dict as Record<string, unknown>)['param_groups'] = value(); break;
-          case 'groupCount': if (bad.delta! > 0) groups.push({ ...groups[groups.length - 1] }); else groups.pop(); break;
-          case 'group': groups[pick(groups.length)] = value() as Record<string, unknown>; break;
-          case 'groupKey': groups[pick(groups.length)]![bad.key!] = value(); expect = bad.key!; break;
-          case 'deleteGroupKey': delete groups[pick(groups.length)]![bad.key!]; break;
+          case 'dict':
+            arg = value();
+            break;
+          case 'state':
+            (dict as Record<string, unknown>)['state'] = value();
+            break;
+          case 'param_groups':
+            (dict as Record<string, unknown>)['param_groups'] = value();
+            break;
+          case 'groupCount':
+            if (bad.delta! > 0) groups.push({ ...groups[groups.length - 1] });
+            else groups.pop();
+            break;
+          case 'group':
+            groups[pick(groups.length)] = value() as Record<string, unknown>;
+            break;
+          case 'groupKey':
+            groups[pick(groups.length)]![bad.key!] = value();
+            expect = bad.key!;
+            break;
+          case 'deleteGroupKey':
+            delete groups[pick(groups.length)]![bad.key!];
+            break;
           case 'groupParams': {
             const g = groups[pick(groups.length)]!;
             const ids = g['params'] as number[];
             const how = bad.value;
-            g['params'] = how === 'reverse' ? (ids.length >= 2 ? [...ids].reverse() : [...ids, ids[0]])
-              : how === 'extra' ? [...ids, 99999] : how === 'drop' ? ids.slice(1)
-                : how === 'replace' ? [ids[0]! + 1000, ...ids.slice(1)] : decodeAny(how);
+            g['params'] =
+              how === 'reverse'
+                ? ids.length >= 2
+                  ? [...ids].reverse()
+                  : [...ids, ids[0]]
+                : how === 'extra'
+                  ? [...ids, 99999]
+                  : how === 'drop'
+                    ? ids.slice(1)
+                    : how === 'replace'
+                      ? [ids[0]! + 1000, ...ids.slice(1)]
+                      : decodeAny(how);
             break;
           }
           case 'stateKey': {
@@ -517,7 +657,9 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
             dict.state[key] = { step: 0 };
             break;
           }
-          case 'entry': dict.state[entries[pick(entries.length)]!] = value() as Record<string, unknown>; break;
+          case 'entry':
+            dict.state[entries[pick(entries.length)]!] = value() as Record<string, unknown>;
+            break;
           case 'step': {
             const v = value();
             // Removing `step` is invalid only where the flavor keeps one (PyTorch's SGD keeps none).
@@ -525,7 +667,9 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
             else entry!['step'] = v === undefined ? -1 : v;
             break;
           }
-          case 'buffer': entry![buffer!] = value(); break;
+          case 'buffer':
+            entry![buffer!] = value();
+            break;
           case 'bufferLength': {
             const n = (entry![buffer!] as number[]).length;
             entry![buffer!] = new Array<number>(n + bad.delta! < 0 ? n + 1 : n + bad.delta!).fill(0);
@@ -541,7 +685,9 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
             // Not one of the algorithm's own buffer names: those are valid even when the options do
             // not use them (PyTorch keeps the state of a switched-off option, and so does the library).
             const name = `unexpected_${bad.key!}`;
-            entry![name] = new Array<number>((Object.values(entry!).find(Array.isArray) as number[] | undefined)?.length ?? 0).fill(0);
+            entry![name] = new Array<number>(
+              (Object.values(entry!).find(Array.isArray) as number[] | undefined)?.length ?? 0,
+            ).fill(0);
             break;
           }
           case 'deleteBuffer': {
@@ -566,9 +712,14 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
       let arg: unknown = group;
       let expect = 'addParamGroup';
       switch (bad.what) {
-        case 'group': arg = value(); break;
-        case 'params': break;
-        case 'param': middle = [value()]; break;
+        case 'group':
+          arg = value();
+          break;
+        case 'params':
+          break;
+        case 'param':
+          middle = [value()];
+          break;
         // biome-ignore lint/suspicious/noFallthroughSwitchClause: deliberate, see the comment before the next case
         case 'duplicate':
           if (sources.length > 0) {
@@ -581,11 +732,20 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
           middle = [twice, twice];
           break;
         }
-        case 'option': group[bad.key!] = value(); expect = bad.key!; break;
-        case 'unknownOption': group[bad.key!] = 0.1; expect = bad.key!; break;
-        case 'tooLarge': middle = [value()]; break;
+        case 'option':
+          group[bad.key!] = value();
+          expect = bad.key!;
+          break;
+        case 'unknownOption':
+          group[bad.key!] = 0.1;
+          expect = bad.key!;
+          break;
+        case 'tooLarge':
+          middle = [value()];
+          break;
       }
-      group['params'] = bad.what === 'params' ? value() : [...(bad.before ?? []).map(made), ...middle, ...(bad.after ?? []).map(made)];
+      group['params'] =
+        bad.what === 'params' ? value() : [...(bad.before ?? []).map(made), ...middle, ...(bad.after ?? []).map(made)];
       return [() => opt.addParamGroup(arg as Parameters<AnyOptimizer['addParamGroup']>[0]), expect];
     }
   }
@@ -594,7 +754,7 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
 function runBad(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): Difference | null {
   const before = fingerprint(lane);
   const [call, expect] = badCall(lane, bad, c, info);
-  let caught: unknown ;
+  let caught: unknown;
   let threw = false;
   try {
     call();
@@ -606,15 +766,24 @@ function runBad(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): Diffe
   if (!threw) return { where: what, message: 'invalid input was accepted (no error thrown)' };
   const error = caught as Error;
   if (!(error instanceof Error) || (error.constructor !== TypeError && error.constructor !== RangeError)) {
-    return { where: what, message: `threw ${error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error)} (expected a TypeError or RangeError)` };
+    return {
+      where: what,
+      message: `threw ${error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error)} (expected a TypeError or RangeError)`,
+    };
   }
   if (!error.message.startsWith(`${info.className}: `) || !error.message.includes(expect)) {
-    return { where: what, message: `unclear message (expected "${info.className}: …${expect}…"): ${error.constructor.name}: ${error.message}` };
+    return {
+      where: what,
+      message: `unclear message (expected "${info.className}: …${expect}…"): ${error.constructor.name}: ${error.message}`,
+    };
   }
   const after = fingerprint(lane);
   const changed = after.filter(([k, v], j) => before[j]?.[0] !== k || before[j]?.[1] !== v).map(([k]) => k);
   if (changed.length > 0 || after.length !== before.length) {
-    return { where: what, message: `${error.constructor.name} thrown (${error.message}) but it changed: ${changed.join(', ') || 'the shape'}` };
+    return {
+      where: what,
+      message: `${error.constructor.name} thrown (${error.message}) but it changed: ${changed.join(', ') || 'the shape'}`,
+    };
   }
   return null;
 }
@@ -639,7 +808,16 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
   const reference = backends.includes('js') ? 'js' : backends[0]!;
   const stopAtFirst = config.stopAtFirst ?? true;
   const result: CaseResult = {
-    mismatches: [], steps: 0, optimizerSteps: 0, valuesCompared: 0, oracle: null, lawsChecked: {}, badOps: 0, failedAdds: 0, growths: 0, bigMemory: 0,
+    mismatches: [],
+    steps: 0,
+    optimizerSteps: 0,
+    valuesCompared: 0,
+    oracle: null,
+    lawsChecked: {},
+    badOps: 0,
+    failedAdds: 0,
+    growths: 0,
+    bigMemory: 0,
   };
   const fail = (kind: MismatchKind, check: string, op: number, where: string, message: string): void => {
     result.mismatches.push({ kind, check, op, where, message });
@@ -656,8 +834,17 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
         const name = `${law.law}@${backend}`;
         switch (law.law) {
           case 'maximize': {
-            const a = buildLane(c, info, `${name} (maximize, g)`, backend, { kind: 'maximize', checkpoints: true, maximize: true });
-            const b = buildLane(c, info, `${name} (minimize, −g)`, backend, { kind: 'maximize', checkpoints: true, maximize: false, negate: true });
+            const a = buildLane(c, info, `${name} (maximize, g)`, backend, {
+              kind: 'maximize',
+              checkpoints: true,
+              maximize: true,
+            });
+            const b = buildLane(c, info, `${name} (minimize, −g)`, backend, {
+              kind: 'maximize',
+              checkpoints: true,
+              maximize: false,
+              negate: true,
+            });
             lanes.push(a, b);
             pairs.push({ a, b, law: 'maximize' });
             break;
@@ -669,20 +856,31 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
             break;
           }
           case 'split': {
-            const a = buildLane(c, info, `${name} (group ${law.group} split at ${law.at})`, backend, { kind: 'split', checkpoints: true, split: { group: law.group, at: law.at } });
+            const a = buildLane(c, info, `${name} (group ${law.group} split at ${law.at})`, backend, {
+              kind: 'split',
+              checkpoints: true,
+              split: { group: law.group, at: law.at },
+            });
             lanes.push(a);
             pairs.push({ a, b: main, law: 'split' });
             break;
           }
           case 'permute': {
-            const a = buildLane(c, info, `${name} (tensors permuted ${JSON.stringify(law.perm)})`, backend, { kind: 'permute', checkpoints: true, perm: law.perm });
+            const a = buildLane(c, info, `${name} (tensors permuted ${JSON.stringify(law.perm)})`, backend, {
+              kind: 'permute',
+              checkpoints: true,
+              perm: law.perm,
+            });
             lanes.push(a);
             pairs.push({ a, b: main, law: 'permute' });
             break;
           }
           case 'twin': {
             // Law lanes never run the invalid calls: this one is the main lane without them.
-            const a = buildLane(c, info, `${name} (never sees the invalid calls)`, backend, { kind: 'twin', checkpoints: true });
+            const a = buildLane(c, info, `${name} (never sees the invalid calls)`, backend, {
+              kind: 'twin',
+              checkpoints: true,
+            });
             lanes.push(a);
             pairs.push({ a, b: main, law: 'twin' });
             break;
@@ -691,7 +889,13 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
       }
     }
   } catch (error) {
-    fail('crash', 'construct', -1, 'constructor', `a valid case's optimizer could not be built: ${(error as Error).stack ?? String(error)}`);
+    fail(
+      'crash',
+      'construct',
+      -1,
+      'constructor',
+      `a valid case's optimizer could not be built: ${(error as Error).stack ?? String(error)}`,
+    );
     return result;
   }
   const mains = lanes.filter((l) => l.tr.kind === 'main');
@@ -706,7 +910,10 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
     const base = { ...info.flavors[c.flavor]!.defaults, ...c.options };
     let start = 0;
     for (const g of c.groups) {
-      oracle.addGroup({ ...base, ...g.options }, c.tensors.slice(start, start + g.size).map((t) => t.init.length));
+      oracle.addGroup(
+        { ...base, ...g.options },
+        c.tensors.slice(start, start + g.size).map((t) => t.init.length),
+      );
       start += g.size;
     }
   }
@@ -735,14 +942,19 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
       for (const lane of lanes) {
         try {
           switch (op.op) {
-            case 'step': stepLane(lane, op); result.optimizerSteps++; break;
+            case 'step':
+              stepLane(lane, op);
+              result.optimizerSteps++;
+              break;
             case 'set':
               if (lane.tr.maximize !== undefined && op.key === 'maximize') break;
-              for (const g of lane.groupMap[op.group]!) (lane.opt.paramGroups[g] as unknown as Record<string, unknown>)[op.key] = op.value;
+              for (const g of lane.groupMap[op.group]!)
+                (lane.opt.paramGroups[g] as unknown as Record<string, unknown>)[op.key] = op.value;
               break;
             case 'addGroup': {
               const d = addGroupLane(lane, op, info, grew);
-              if (d && lane.tr.kind === 'main') fail('contract', 'memory growth', k, `${lane.name}: ${d.where}`, d.message);
+              if (d && lane.tr.kind === 'main')
+                fail('contract', 'memory growth', k, `${lane.name}: ${d.where}`, d.message);
               break;
             }
             case 'checkpoint':
@@ -759,7 +971,10 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
       }
       if (op.op === 'set') oracle?.setOption(op.group, op.key, op.value);
       if (op.op === 'addGroup') {
-        oracle?.addGroup({ ...info.flavors[c.flavor]!.defaults, ...c.options, ...op.options }, op.tensors.map((t) => t.init.length));
+        oracle?.addGroup(
+          { ...info.flavors[c.flavor]!.defaults, ...c.options, ...op.options },
+          op.tensors.map((t) => t.init.length),
+        );
       }
     }
     if (result.mismatches.length > 0 && stopAtFirst) break;
@@ -768,7 +983,14 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
     for (const lane of mains) {
       if (lane === ref) continue;
       const d = compareLanes(lane, ref, count, true, info.keys);
-      if (d) fail('backend', lane.backend, k, d.where, `${lane.backend} vs ${ref.backend} after op ${k} (${op.op}): ${d.message}`);
+      if (d)
+        fail(
+          'backend',
+          lane.backend,
+          k,
+          d.where,
+          `${lane.backend} vs ${ref.backend} after op ${k} (${op.op}): ${d.message}`,
+        );
     }
     // Contracts of the two step forms, on the reference lane.
     if (op.op === 'step') {
@@ -777,7 +999,14 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
         if (!u) continue;
         if (op.mode === 'dropin') {
           const d = compareArrays(u, ref.opt.params[ref.index[i]!]!.data, `caller's array ${i}`);
-          if (d) fail('contract', 'drop-in', k, d.where, `after a drop-in step the caller's array differs from the optimizer's memory: ${d.message}`);
+          if (d)
+            fail(
+              'contract',
+              'drop-in',
+              k,
+              d.where,
+              `after a drop-in step the caller's array differs from the optimizer's memory: ${d.message}`,
+            );
         } else {
           const d = compareArrays(u, callerBefore![i]!, `caller's array ${i}`);
           if (d) fail('contract', 'zero-copy', k, d.where, `a zero-copy step changed the caller's array: ${d.message}`);
@@ -792,9 +1021,10 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
     // 3. The laws.
     for (const { a, b, law } of pairs) {
       // The twin has the main lane's shape: everything compares, the memory size too.
-      const d = law === 'twin'
-        ? compareLanes(a, b, count, true, info.keys) ?? compareMemory(a, b)
-        : compareLanes(a, b, count, false, info.keys);
+      const d =
+        law === 'twin'
+          ? (compareLanes(a, b, count, true, info.keys) ?? compareMemory(a, b))
+          : compareLanes(a, b, count, false, info.keys);
       lawsDone.add(law);
       if (d) fail('law', law, k, d.where, `${a.name} vs ${b.name} after op ${k} (${op.op}): ${d.message}`);
     }
@@ -806,4 +1036,3 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
   result.oracle = oracle?.stats ?? null;
   return result;
 }
-

@@ -44,7 +44,10 @@ function layout(c: FuzzCase): { addTensors: Map<number, number[]>; addGroup: Map
   let g = c.groups.length;
   c.ops.forEach((op, k) => {
     if (op.op === 'addGroup') {
-      addTensors.set(k, op.tensors.map((_, j) => n + j));
+      addTensors.set(
+        k,
+        op.tensors.map((_, j) => n + j),
+      );
       addGroup.set(k, g++);
       n += op.tensors.length;
     }
@@ -106,7 +109,13 @@ export function removeTensor(c: FuzzCase, i: number): FuzzCase | null {
       else removedGroup = gi;
     });
     if (removedGroup !== null) ops = dropGroup(ops, removedGroup);
-    return { ...c, tensors: c.tensors.filter((_, j) => j !== i), groups, ops, laws: lawsWithout(c, groups, i, removedGroup) };
+    return {
+      ...c,
+      tensors: c.tensors.filter((_, j) => j !== i),
+      groups,
+      ops,
+      laws: lawsWithout(c, groups, i, removedGroup),
+    };
   }
   for (const [k, members] of addTensors) {
     const j = members.indexOf(i);
@@ -115,7 +124,10 @@ export function removeTensor(c: FuzzCase, i: number): FuzzCase | null {
     if (op.tensors.length > 1) {
       ops[k] = { ...op, tensors: op.tensors.filter((_, m) => m !== j) };
     } else {
-      ops = dropGroup(ops.filter((_, m) => m !== k), addGroup.get(k)!);
+      ops = dropGroup(
+        ops.filter((_, m) => m !== k),
+        addGroup.get(k)!,
+      );
     }
     return { ...c, ops };
   }
@@ -128,7 +140,9 @@ export function removeOp(c: FuzzCase, k: number): FuzzCase | null {
   if (op.op === 'addGroup') {
     const { addTensors, addGroup } = layout(c);
     const members = addTensors.get(k)!;
-    let ops: Op[] = c.ops.filter((_, m) => m !== k).map((o) => (o.op === 'step' ? { ...o, grads: o.grads.filter((_, j) => !members.includes(j)) } : o));
+    let ops: Op[] = c.ops
+      .filter((_, m) => m !== k)
+      .map((o) => (o.op === 'step' ? { ...o, grads: o.grads.filter((_, j) => !members.includes(j)) } : o));
     ops = dropGroup(ops, addGroup.get(k)!);
     return { ...c, ops };
   }
@@ -168,16 +182,28 @@ function tensorCount(c: FuzzCase): number {
 /** Every value array of the case, with a way to replace it. */
 function arrays(c: FuzzCase): { get: Float32Array; set: (a: Float32Array) => FuzzCase }[] {
   const out: { get: Float32Array; set: (a: Float32Array) => FuzzCase }[] = [];
-  c.tensors.forEach((t, i) => out.push({ get: t.init, set: (a) => ({ ...c, tensors: c.tensors.map((x, j) => (j === i ? { ...x, init: a } : x)) }) }));
+  c.tensors.forEach((t, i) =>
+    out.push({
+      get: t.init,
+      set: (a) => ({ ...c, tensors: c.tensors.map((x, j) => (j === i ? { ...x, init: a } : x)) }),
+    }),
+  );
   c.ops.forEach((op, k) => {
     const replace = (o: Op): FuzzCase => ({ ...c, ops: c.ops.map((x, m) => (m === k ? o : x)) });
     if (op.op === 'step') {
       op.grads.forEach((g, j) => {
-        if (g !== null) out.push({ get: g, set: (a) => replace({ ...op, grads: op.grads.map((x, m) => (m === j ? a : x)) }) });
+        if (g !== null)
+          out.push({ get: g, set: (a) => replace({ ...op, grads: op.grads.map((x, m) => (m === j ? a : x)) }) });
       });
     }
     if (op.op === 'addGroup') {
-      op.tensors.forEach((t, j) => out.push({ get: t.init, set: (a) => replace({ ...op, tensors: op.tensors.map((x, m) => (m === j ? { ...x, init: a } : x)) as TensorSpec[] }) }));
+      op.tensors.forEach((t, j) =>
+        out.push({
+          get: t.init,
+          set: (a) =>
+            replace({ ...op, tensors: op.tensors.map((x, m) => (m === j ? { ...x, init: a } : x)) as TensorSpec[] }),
+        }),
+      );
     }
   });
   return out;
@@ -200,7 +226,12 @@ function simplerAdds(bad: AddGroupBadOp): AddGroupBadOp[] {
  * Shrinks `c` while `fails` stays true. `fails` must be deterministic; it is never called on
  * `c` itself (the caller knows it fails).
  */
-export function shrinkCase(c: FuzzCase, fails: (c: FuzzCase) => boolean, budget: ShrinkBudget = {}, failingOp?: number): ShrinkResult {
+export function shrinkCase(
+  c: FuzzCase,
+  fails: (c: FuzzCase) => boolean,
+  budget: ShrinkBudget = {},
+  failingOp?: number,
+): ShrinkResult {
   const maxEvaluations = budget.evaluations ?? 2000;
   const deadline = Date.now() + (budget.ms ?? 20_000);
   let evaluations = 0;
@@ -224,7 +255,8 @@ export function shrinkCase(c: FuzzCase, fails: (c: FuzzCase) => boolean, budget:
   };
 
   // Nothing after the failing operation matters.
-  if (failingOp !== undefined && failingOp + 1 < best.ops.length) attempt({ ...best, ops: best.ops.slice(0, failingOp + 1) });
+  if (failingOp !== undefined && failingOp + 1 < best.ops.length)
+    attempt({ ...best, ops: best.ops.slice(0, failingOp + 1) });
   // A memory case past 2 GiB takes seconds per try and its large tensor is already sampled:
   // that cut is all.
   if (best.big !== undefined) return { case: best, evaluations, accepted };
@@ -256,7 +288,15 @@ export function shrinkCase(c: FuzzCase, fails: (c: FuzzCase) => boolean, budget:
       const groups = [...best.groups];
       groups[g - 1] = { ...groups[g - 1]!, size: groups[g - 1]!.size + groups[g]!.size };
       groups.splice(g, 1);
-      if (attempt({ ...best, groups, ops: dropGroup([...best.ops], g), laws: best.laws.filter((l) => l.law !== 'split' && l.law !== 'permute') })) progress = true;
+      if (
+        attempt({
+          ...best,
+          groups,
+          ops: dropGroup([...best.ops], g),
+          laws: best.laws.filter((l) => l.law !== 'split' && l.law !== 'permute'),
+        })
+      )
+        progress = true;
     }
     // Lengths: halves; leading blocks of 16 (which keeps every element's SIMD lane and tail
     // position); then one element less at either end.
@@ -287,7 +327,8 @@ export function shrinkCase(c: FuzzCase, fails: (c: FuzzCase) => boolean, budget:
       for (const key of Object.keys(g.options)) {
         const options = { ...g.options };
         delete options[key];
-        if (attempt({ ...best, groups: best.groups.map((x, j) => (j === gi ? { ...x, options } : x)) })) progress = true;
+        if (attempt({ ...best, groups: best.groups.map((x, j) => (j === gi ? { ...x, options } : x)) }))
+          progress = true;
       }
     });
     // Failing additions: fewer valid tensors around the bad part, no options along.
@@ -303,16 +344,22 @@ export function shrinkCase(c: FuzzCase, fails: (c: FuzzCase) => boolean, budget:
     // Simpler forms: drop-in steps, caller's arrays, no null gradients.
     best.ops.forEach((op, k) => {
       if (op.op === 'step' && op.mode === 'zerocopy') {
-        if (attempt({ ...best, ops: best.ops.map((o, m) => (m === k ? { ...op, mode: 'dropin' } : o)) })) progress = true;
+        if (attempt({ ...best, ops: best.ops.map((o, m) => (m === k ? { ...op, mode: 'dropin' } : o)) }))
+          progress = true;
       }
     });
     best.tensors.forEach((t, i) => {
-      if (!t.source && attempt({ ...best, tensors: best.tensors.map((x, j) => (j === i ? { ...x, source: true } : x)) })) progress = true;
+      if (
+        !t.source &&
+        attempt({ ...best, tensors: best.tensors.map((x, j) => (j === i ? { ...x, source: true } : x)) })
+      )
+        progress = true;
     });
     // Values: whole arrays to zero, then elements to 0, 1, −1 (short arrays only).
     for (const { get, set } of arrays(best)) {
       if (out()) break;
-      if (get.length > 0 && get.some((x) => !Object.is(x, 0)) && attempt(set(new Float32Array(get.length)))) progress = true;
+      if (get.length > 0 && get.some((x) => !Object.is(x, 0)) && attempt(set(new Float32Array(get.length))))
+        progress = true;
     }
     for (const simple of [0, 1, -1, 0.5, 2]) {
       const list = arrays(best);
@@ -322,7 +369,8 @@ export function shrinkCase(c: FuzzCase, fails: (c: FuzzCase) => boolean, budget:
         for (let j = 0; j < values.length && !out(); j++) {
           const current = arrays(best)[a]!;
           const x = current.get[j]!;
-          if (Object.is(x, simple) || (simple !== 0 && Math.abs(x) <= Math.abs(simple) && x === Math.round(x))) continue;
+          if (Object.is(x, simple) || (simple !== 0 && Math.abs(x) <= Math.abs(simple) && x === Math.round(x)))
+            continue;
           const next = current.get.slice();
           next[j] = simple;
           if (attempt(current.set(next))) progress = true;

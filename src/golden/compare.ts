@@ -33,7 +33,13 @@ export interface Mismatch {
 /** The first element where `got` and `want` differ in bits, or null if identical. */
 export function firstMismatch(where: string, got: ArrayLike<number>, want: ArrayLike<number>): Mismatch | null {
   if (got.length !== want.length) {
-    return { where: `${where} (length ${got.length} ≠ ${want.length})`, index: -1, got: NaN, want: NaN, ulps: Infinity };
+    return {
+      where: `${where} (length ${got.length} ≠ ${want.length})`,
+      index: -1,
+      got: NaN,
+      want: NaN,
+      ulps: Infinity,
+    };
   }
   for (let i = 0; i < want.length; i++) {
     if (!sameF32(got[i]!, want[i]!)) {

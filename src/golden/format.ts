@@ -78,9 +78,10 @@ export function mapOptions(framework: 'pytorch' | 'tfjs', options: GoldenCase['o
   for (const [key, value] of Object.entries(options)) {
     if (value === null) continue; // tfjs: the argument was omitted, the default applies
     if (framework === 'tfjs' && (key === 'beta1' || key === 'beta2')) continue;
-    const name = framework === 'tfjs'
-      ? (TFJS_OPTION_NAMES[key] ?? key)
-      : key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const name =
+      framework === 'tfjs'
+        ? (TFJS_OPTION_NAMES[key] ?? key)
+        : key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     out[name] = value;
   }
   return out;

@@ -21,7 +21,12 @@ export function optimizerFor(file: GoldenFile): (typeof OPTIMIZERS)[string] | nu
   return OPTIMIZERS[file.algorithm] ?? null;
 }
 
-export function replayCase(file: GoldenFile, c: GoldenCase, backend: BackendName, mode: StepMode = 'drop-in'): CaseResult {
+export function replayCase(
+  file: GoldenFile,
+  c: GoldenCase,
+  backend: BackendName,
+  mode: StepMode = 'drop-in',
+): CaseResult {
   const Optim = optimizerFor(file);
   if (Optim === null) throw new Error(`no optimizer for golden algorithm ${file.algorithm}`);
   const framework = file.framework.name;
@@ -49,14 +54,33 @@ export function replayCase(file: GoldenFile, c: GoldenCase, backend: BackendName
     for (const [name, value] of Object.entries(want)) {
       const mine = ours?.[mapStateName(framework, name)];
       if (name === 'step') {
-        if (mine !== value) return { id: c.id, compared, mismatch: { where: `state[${k}].step`, index: 0, got: Number(mine), want: value as number, ulps: Infinity } };
+        if (mine !== value)
+          return {
+            id: c.id,
+            compared,
+            mismatch: { where: `state[${k}].step`, index: 0, got: Number(mine), want: value as number, ulps: Infinity },
+          };
         continue;
       }
-      const mismatch = check(`state[${k}].${name}`, (mine as Float32Array | undefined) ?? [], decodeF32(value as string[]));
+      const mismatch = check(
+        `state[${k}].${name}`,
+        (mine as Float32Array | undefined) ?? [],
+        decodeF32(value as string[]),
+      );
       if (mismatch) return { id: c.id, compared, mismatch };
     }
     if (c.iterations !== undefined && ours?.['step'] !== c.iterations) {
-      return { id: c.id, compared, mismatch: { where: `state[${k}].step (tfjs iterations)`, index: 0, got: Number(ours?.['step']), want: c.iterations, ulps: Infinity } };
+      return {
+        id: c.id,
+        compared,
+        mismatch: {
+          where: `state[${k}].step (tfjs iterations)`,
+          index: 0,
+          got: Number(ours?.['step']),
+          want: c.iterations,
+          ulps: Infinity,
+        },
+      };
     }
   }
   return { id: c.id, compared, mismatch: null };
@@ -89,10 +113,15 @@ export function workedRuns(ex: WorkedExample): WorkedRun[] {
   const base: Record<string, number> = { lr: ex.options.lr };
   if (ex.options.alpha !== undefined) base['alpha'] = ex.options.alpha;
   const zeroAcc: Record<string, number> = ex.algorithm === 'adagrad' ? { initialAccumulatorValue: 0 } : {};
-  const runs: WorkedRun[] = [{
-    label: 'expected_float32', flavor: 'tfjs', options: { ...base, ...zeroAcc, eps: ex.options.eps },
-    expected: ex.expected_float32, accumulator: ex.accumulator_float32,
-  }];
+  const runs: WorkedRun[] = [
+    {
+      label: 'expected_float32',
+      flavor: 'tfjs',
+      options: { ...base, ...zeroAcc, eps: ex.options.eps },
+      expected: ex.expected_float32,
+      accumulator: ex.accumulator_float32,
+    },
+  ];
   for (const [label, expected] of Object.entries(ex.framework_runs)) {
     if (label.startsWith('torch.')) {
       runs.push({ label, flavor: 'torch', options: { ...base, eps: ex.options.eps }, expected });
@@ -121,7 +150,9 @@ export function replayWorked(ex: WorkedExample, run: WorkedRun, backend: Backend
     const mismatch = firstMismatch(`x after step ${t + 1}`, x, decodeF32(run.expected[t]!));
     if (mismatch) return { id, compared, mismatch };
     if (run.accumulator) {
-      const acc = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)[ex.algorithm === 'adagrad' ? 'sum' : 'square_avg']!;
+      const acc = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)[
+        ex.algorithm === 'adagrad' ? 'sum' : 'square_avg'
+      ]!;
       compared += acc.length;
       const m = firstMismatch(`accumulator after step ${t + 1}`, acc, decodeF32(run.accumulator[t]!));
       if (m) return { id, compared, mismatch: m };

@@ -18,7 +18,11 @@ export interface AdadeltaOptions {
 
 const BUFFERS: readonly StateName[] = ['square_avg', 'acc_delta'];
 
-function flavor(defaults: AdadeltaOptions, kernel: 'adadeltaStep' | 'adadeltaStepTfjs', unsupported: FlavorSpec<AdadeltaOptions>['unsupported']): FlavorSpec<AdadeltaOptions> {
+function flavor(
+  defaults: AdadeltaOptions,
+  kernel: 'adadeltaStep' | 'adadeltaStepTfjs',
+  unsupported: FlavorSpec<AdadeltaOptions>['unsupported'],
+): FlavorSpec<AdadeltaOptions> {
   return {
     defaults,
     unsupported,
@@ -50,8 +54,10 @@ const spec: AlgorithmSpec<AdadeltaOptions> = {
   stateAtConstruction: false,
   flavors: {
     torch: flavor({ lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, 'adadeltaStep', []),
-    tfjs: flavor({ lr: 1e-3, rho: 0.95, eps: 1e-7, weightDecay: 0, maximize: false }, 'adadeltaStepTfjs',
-      ['weightDecay', 'maximize']),
+    tfjs: flavor({ lr: 1e-3, rho: 0.95, eps: 1e-7, weightDecay: 0, maximize: false }, 'adadeltaStepTfjs', [
+      'weightDecay',
+      'maximize',
+    ]),
   },
 };
 

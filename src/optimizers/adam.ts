@@ -1,5 +1,10 @@
 import {
-  FLAG_AMSGRAD, FLAG_DECOUPLED, FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, REC_FLAGS, REC_SCALARS,
+  FLAG_AMSGRAD,
+  FLAG_DECOUPLED,
+  FLAG_MAXIMIZE,
+  FLAG_WEIGHT_DECAY,
+  REC_FLAGS,
+  REC_SCALARS,
 } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
 import type { AlgorithmSpec, FlavorSpec, StateName } from '../spec.js';
@@ -33,9 +38,12 @@ function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions>
     initialValue: () => 0,
     writeRecord(f32, u32, word, o, step) {
       // Indexing, not destructuring: array destructuring allocates an iterator on every step.
-      const beta1 = o.betas[0], beta2 = o.betas[1];
-      u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.amsgrad ? FLAG_AMSGRAD : 0)
-        | (decoupled ? FLAG_DECOUPLED : o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
+      const beta1 = o.betas[0],
+        beta2 = o.betas[1];
+      u32[word + REC_FLAGS] =
+        (o.maximize ? FLAG_MAXIMIZE : 0) |
+        (o.amsgrad ? FLAG_AMSGRAD : 0) |
+        (decoupled ? FLAG_DECOUPLED : o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
       // PyTorch, in float64: bias_correction = 1 − β^t, step_size = lr / bias_correction1,
       // then −step_size and √bias_correction2 used as float32 scalars.
       const s = word + REC_SCALARS;
@@ -60,7 +68,8 @@ const tfjs: FlavorSpec<AdamOptions> = {
   buffers: () => MOMENTS,
   initialValue: () => 0,
   writeRecord(f32, u32, word, o, step, aux) {
-    const beta1 = Math.fround(o.betas[0]), beta2 = Math.fround(o.betas[1]);
+    const beta1 = Math.fround(o.betas[0]),
+      beta2 = Math.fround(o.betas[1]);
     if (step === 1) {
       aux[0] = beta1;
       aux[1] = beta2;
@@ -99,12 +108,18 @@ const rules: AlgorithmSpec<AdamOptions>['rules'] = {
 const slots = { exp_avg: 0, exp_avg_sq: 1, max_exp_avg_sq: 2 } as const;
 
 const adamSpec: AlgorithmSpec<AdamOptions> = {
-  name: 'Adam', rules, slots, stateAtConstruction: false,
+  name: 'Adam',
+  rules,
+  slots,
+  stateAtConstruction: false,
   flavors: { torch: torch(false, 0), tfjs },
 };
 
 const adamWSpec: AlgorithmSpec<AdamOptions> = {
-  name: 'AdamW', rules, slots, stateAtConstruction: false,
+  name: 'AdamW',
+  rules,
+  slots,
+  stateAtConstruction: false,
   flavors: { torch: torch(true, 1e-2) }, // TF.js has no AdamW
 };
 

@@ -1,5 +1,10 @@
 import {
-  FLAG_CENTERED, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_WEIGHT_DECAY, REC_FLAGS, REC_SCALARS,
+  FLAG_CENTERED,
+  FLAG_MAXIMIZE,
+  FLAG_MOMENTUM,
+  FLAG_WEIGHT_DECAY,
+  REC_FLAGS,
+  REC_SCALARS,
 } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
 import type { AlgorithmSpec, StateName } from '../spec.js';
@@ -46,11 +51,14 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
       unsupported: [],
       kernel: 'rmspropStep',
       // PyTorch keeps momentum_buffer only when momentum > 0 and grad_avg only when centered.
-      buffers: (o) => (o.momentum > 0 ? (o.centered ? SQ_MOM_AVG : SQ_MOM) : (o.centered ? SQ_AVG : SQ)),
+      buffers: (o) => (o.momentum > 0 ? (o.centered ? SQ_MOM_AVG : SQ_MOM) : o.centered ? SQ_AVG : SQ),
       initialValue: () => 0,
       writeRecord(f32, u32, word, o) {
-        u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0)
-          | (o.centered ? FLAG_CENTERED : 0) | (o.momentum > 0 ? FLAG_MOMENTUM : 0);
+        u32[word + REC_FLAGS] =
+          (o.maximize ? FLAG_MAXIMIZE : 0) |
+          (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0) |
+          (o.centered ? FLAG_CENTERED : 0) |
+          (o.momentum > 0 ? FLAG_MOMENTUM : 0);
         f32[word + REC_SCALARS] = o.alpha;
         f32[word + REC_SCALARS + 1] = 1 - o.alpha; // float64 first, as Python computes it
         f32[word + REC_SCALARS + 2] = o.eps;

@@ -1,5 +1,10 @@
 import {
-  FLAG_FIRST_MOMENTUM, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_NESTEROV, FLAG_WEIGHT_DECAY, REC_FLAGS,
+  FLAG_FIRST_MOMENTUM,
+  FLAG_MAXIMIZE,
+  FLAG_MOMENTUM,
+  FLAG_NESTEROV,
+  FLAG_WEIGHT_DECAY,
+  REC_FLAGS,
   REC_SCALARS,
 } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
@@ -38,9 +43,10 @@ const torch: FlavorSpec<SGDOptions> = {
   restoreAux(aux, _o, _step, has) {
     aux[STARTED] = has('momentum_buffer') ? 1 : 0;
   },
-  crossCheck: (o) => (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)
-    ? `nesterov = true requires momentum > 0 and dampening = 0 (got momentum ${o.momentum}, dampening ${o.dampening})`
-    : null),
+  crossCheck: (o) =>
+    o.nesterov && (o.momentum <= 0 || o.dampening !== 0)
+      ? `nesterov = true requires momentum > 0 and dampening = 0 (got momentum ${o.momentum}, dampening ${o.dampening})`
+      : null,
   initialValue: () => 0,
   writeRecord(f32, u32, word, o, _step, aux) {
     let flags = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);

@@ -24,13 +24,16 @@
  * @packageDocumentation
  */
 import {
-  WasmOptimAdadelta, WasmOptimAdagrad, WasmOptimAdam, WasmOptimMomentum, WasmOptimRMSProp, WasmOptimSGD,
+  WasmOptimAdadelta,
+  WasmOptimAdagrad,
+  WasmOptimAdam,
+  WasmOptimMomentum,
+  WasmOptimRMSProp,
+  WasmOptimSGD,
 } from './optimizers.js';
 import type { WasmOptimSettings } from './optimizer.js';
 
-export {
-  WasmOptimAdadelta, WasmOptimAdagrad, WasmOptimAdam, WasmOptimMomentum, WasmOptimRMSProp, WasmOptimSGD,
-};
+export { WasmOptimAdadelta, WasmOptimAdagrad, WasmOptimAdam, WasmOptimMomentum, WasmOptimRMSProp, WasmOptimSGD };
 export { WasmOptimizer, type NamedTensor, type WasmOptimSettings } from './optimizer.js';
 
 /** Like `tf.train.sgd(learningRate)`. */
@@ -39,12 +42,21 @@ export function sgd(learningRate: number, settings?: WasmOptimSettings): WasmOpt
 }
 
 /** Like `tf.train.momentum(learningRate, momentum, useNesterov = false)`. */
-export function momentum(learningRate: number, momentum: number, useNesterov = false, settings?: WasmOptimSettings): WasmOptimMomentum {
+export function momentum(
+  learningRate: number,
+  momentum: number,
+  useNesterov = false,
+  settings?: WasmOptimSettings,
+): WasmOptimMomentum {
   return new WasmOptimMomentum(learningRate, momentum, useNesterov, settings);
 }
 
 /** Like `tf.train.adagrad(learningRate, initialAccumulatorValue = 0.1)`. */
-export function adagrad(learningRate: number, initialAccumulatorValue = 0.1, settings?: WasmOptimSettings): WasmOptimAdagrad {
+export function adagrad(
+  learningRate: number,
+  initialAccumulatorValue = 0.1,
+  settings?: WasmOptimSettings,
+): WasmOptimAdagrad {
   return new WasmOptimAdagrad(learningRate, initialAccumulatorValue, settings);
 }
 
@@ -53,18 +65,33 @@ export function adagrad(learningRate: number, initialAccumulatorValue = 0.1, set
  * epsilon null means the backend's (1e-7).
  */
 export function rmsprop(
-  learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false,
+  learningRate: number,
+  decay = 0.9,
+  momentum = 0,
+  epsilon: number | null = null,
+  centered = false,
   settings?: WasmOptimSettings,
 ): WasmOptimRMSProp {
   return new WasmOptimRMSProp(learningRate, decay, momentum, epsilon, centered, settings);
 }
 
 /** Like `tf.train.adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = null)`. */
-export function adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, settings?: WasmOptimSettings): WasmOptimAdam {
+export function adam(
+  learningRate = 0.001,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  epsilon: number | null = null,
+  settings?: WasmOptimSettings,
+): WasmOptimAdam {
   return new WasmOptimAdam(learningRate, beta1, beta2, epsilon, settings);
 }
 
 /** Like `tf.train.adadelta(learningRate = 0.001, rho = 0.95, epsilon = null)`. */
-export function adadelta(learningRate = 0.001, rho = 0.95, epsilon: number | null = null, settings?: WasmOptimSettings): WasmOptimAdadelta {
+export function adadelta(
+  learningRate = 0.001,
+  rho = 0.95,
+  epsilon: number | null = null,
+  settings?: WasmOptimSettings,
+): WasmOptimAdadelta {
   return new WasmOptimAdadelta(learningRate, rho, epsilon, settings);
 }

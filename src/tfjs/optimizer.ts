@@ -50,11 +50,14 @@ interface Variable {
 }
 
 /** Changes to some parameters' wasm-optim state, by parameter index. */
-type Patch = Map<number, {
-  step: number;
-  buffers?: Map<StateName, Float32Array>;
-  aux?: Partial<Record<AuxKey, number>>;
-}>;
+type Patch = Map<
+  number,
+  {
+    step: number;
+    buffers?: Map<StateName, Float32Array>;
+    aux?: Partial<Record<AuxKey, number>>;
+  }
+>;
 
 /** The optimizer's weights at one moment, as plain copies (see getWeights). */
 interface StateCopy {
@@ -198,7 +201,14 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     const sizes = list.map((v) => sizeOf(v.shape));
     this.#core.addParamGroup({ params: sizes, ...this.#options });
     return list.map((v, k) => {
-      const entry: Variable = { name: v.name, index: first + k, size: sizes[k]!, shape: [...v.shape], synced: -1, written: null };
+      const entry: Variable = {
+        name: v.name,
+        index: first + k,
+        size: sizes[k]!,
+        shape: [...v.shape],
+        synced: -1,
+        written: null,
+      };
       this.#vars.set(v.name, entry);
       return entry;
     });
@@ -227,7 +237,10 @@ export abstract class WasmOptimizer extends tf.Optimizer {
   }
 
   /** `tf.Optimizer.computeGradients` (`tf.variableGrads`); throws once the optimizer is disposed. */
-  override computeGradients(f: () => tf.Scalar, varList?: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  override computeGradients(
+    f: () => tf.Scalar,
+    varList?: tf.Variable[],
+  ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
     this.#checkAlive('computeGradients');
     return super.computeGradients(f, varList);
   }
@@ -243,7 +256,9 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     this.#checkAlive('applyGradients');
     const owner = this.getClassName();
     if (variableGradients === null || typeof variableGradients !== 'object') {
-      throw new TypeError(`${owner}.applyGradients: expected a NamedTensorMap or an array of { name, tensor }, got ${variableGradients === null ? 'null' : typeof variableGradients}`);
+      throw new TypeError(
+        `${owner}.applyGradients: expected a NamedTensorMap or an array of { name, tensor }, got ${variableGradients === null ? 'null' : typeof variableGradients}`,
+      );
     }
     let names: string[];
     let grads: (tf.Tensor | null)[];
@@ -265,14 +280,26 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       if (seen.has(name)) throw new Error(`${owner}.applyGradients: variable ${JSON.stringify(name)} is given twice`);
       seen.add(name);
       const variable = registry[name];
-      if (variable === undefined) throw new Error(`${owner}.applyGradients: no variable named ${JSON.stringify(name)} is registered`);
-      if (variable.dtype !== 'float32') throw new TypeError(`${owner}.applyGradients: variable ${JSON.stringify(name)} is ${variable.dtype}; only float32 variables can be optimized`);
+      if (variable === undefined)
+        throw new Error(`${owner}.applyGradients: no variable named ${JSON.stringify(name)} is registered`);
+      if (variable.dtype !== 'float32')
+        throw new TypeError(
+          `${owner}.applyGradients: variable ${JSON.stringify(name)} is ${variable.dtype}; only float32 variables can be optimized`,
+        );
       const grad = grads[i];
       if (grad !== null && grad !== undefined) {
-        if (!(grad instanceof tf.Tensor)) throw new TypeError(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} is not a tensor`);
-        if (grad.isDisposed) throw new Error(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} has been disposed`);
-        if (grad.dtype !== 'float32') throw new TypeError(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} is ${grad.dtype}, expected float32`);
-        if (grad.size !== variable.size) throw new RangeError(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} has shape [${grad.shape}], the variable [${variable.shape}]`);
+        if (!(grad instanceof tf.Tensor))
+          throw new TypeError(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} is not a tensor`);
+        if (grad.isDisposed)
+          throw new Error(`${owner}.applyGradients: the gradient of ${JSON.stringify(name)} has been disposed`);
+        if (grad.dtype !== 'float32')
+          throw new TypeError(
+            `${owner}.applyGradients: the gradient of ${JSON.stringify(name)} is ${grad.dtype}, expected float32`,
+          );
+        if (grad.size !== variable.size)
+          throw new RangeError(
+            `${owner}.applyGradients: the gradient of ${JSON.stringify(name)} has shape [${grad.shape}], the variable [${variable.shape}]`,
+          );
       }
       return variable;
     });
@@ -350,7 +377,9 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       taken.add(name);
       const i = position.get(name);
       if (i !== undefined && variables[i]!.size !== sizeOf(entry.shape)) {
-        throw new RangeError(`${owner}.applyGradients: the state loaded by setWeights for ${JSON.stringify(entry.name)} (shape [${entry.shape}]) does not fit variable ${JSON.stringify(name)} (shape [${variables[i]!.shape}])`);
+        throw new RangeError(
+          `${owner}.applyGradients: the state loaded by setWeights for ${JSON.stringify(entry.name)} (shape [${entry.shape}]) does not fit variable ${JSON.stringify(name)} (shape [${variables[i]!.shape}])`,
+        );
       }
       targets.push({ name, shape: i === undefined ? entry.shape : variables[i]!.shape, entry });
     });
@@ -379,7 +408,8 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       for (const slot of slots) {
         const given = change.buffers?.get(slot.state);
         if (given !== undefined) entry[slot.state] = given;
-        else if (entry[slot.state] === undefined) entry[slot.state] = new Float32Array(variable.size).fill(this.initialValue(slot.state));
+        else if (entry[slot.state] === undefined)
+          entry[slot.state] = new Float32Array(variable.size).fill(this.initialValue(slot.state));
       }
       if (change.aux !== undefined) {
         Object.assign(entry, change.aux);
@@ -405,9 +435,11 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       const shape = reshaped.get(old.name);
       const index = 1 + k; // after the zero-length placeholder
       // written: null, as the new memory holds zeros: the next step copies the values in.
-      entries.push(shape === undefined
-        ? { ...old, index, written: null }
-        : { name: old.name, index, size: sizeOf(shape), shape: [...shape], synced: -1, written: null });
+      entries.push(
+        shape === undefined
+          ? { ...old, index, written: null }
+          : { name: old.name, index, size: sizeOf(shape), shape: [...shape], synced: -1, written: null },
+      );
       const carried = shape === undefined ? oldState[old.index] : undefined;
       if (carried !== undefined) state[index] = carried;
     });
@@ -448,7 +480,11 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     if (this.#loaded !== null) {
       slots.forEach((slot, s) => {
         for (const entry of this.#loaded!) {
-          entries.push({ name: `${entry.name}/${slot.suffix}`, shape: [...entry.shape], values: entry.buffers[s]!.slice() });
+          entries.push({
+            name: `${entry.name}/${slot.suffix}`,
+            shape: [...entry.shape],
+            values: entry.buffers[s]!.slice(),
+          });
         }
       });
     } else if (slots.length > 0 && this.#vars.size > 0) {
@@ -477,7 +513,8 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     }
     if (snapshot === undefined) {
       const weights: NamedTensor[] = [{ name: 'iter', tensor: tf.scalar(copy.iterations, 'int32') }];
-      for (const entry of copy.entries) weights.push({ name: entry.name, tensor: tf.tensor(entry.values, entry.shape, 'float32') });
+      for (const entry of copy.entries)
+        weights.push({ name: entry.name, tensor: tf.tensor(entry.values, entry.shape, 'float32') });
       snapshot = { version: copy.version, iterations: copy.iterations, weights };
       this.#snapshots.push(snapshot);
     }
@@ -505,7 +542,9 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     // instead of handing out tensors it has already released.
     await null;
     if (this.#disposed) {
-      throw new Error(`${this.getClassName()}.getWeights: the optimizer was disposed before this call resolved; no weights were kept`);
+      throw new Error(
+        `${this.getClassName()}.getWeights: the optimizer was disposed before this call resolved; no weights were kept`,
+      );
     }
     return this.#deliver(copy);
   }
@@ -524,18 +563,28 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       throw new TypeError(`${owner}.setWeights: expected an array starting with the 'iter' weight`);
     }
     weightValues.forEach((weight, i) => {
-      if (weight === null || typeof weight !== 'object' || typeof weight.name !== 'string' || !(weight.tensor instanceof tf.Tensor)) {
+      if (
+        weight === null ||
+        typeof weight !== 'object' ||
+        typeof weight.name !== 'string' ||
+        !(weight.tensor instanceof tf.Tensor)
+      ) {
         throw new TypeError(`${owner}.setWeights: item ${i} is not a { name, tensor }`);
       }
-      if (weight.tensor.isDisposed) throw new Error(`${owner}.setWeights: the tensor of ${JSON.stringify(weight.name)} has been disposed`);
+      if (weight.tensor.isDisposed)
+        throw new Error(`${owner}.setWeights: the tensor of ${JSON.stringify(weight.name)} has been disposed`);
     });
     if (weightValues[0]!.tensor.size !== 1) {
-      throw new RangeError(`${owner}.setWeights: the first weight must be the 'iter' scalar, got ${JSON.stringify(weightValues[0]!.name)} of shape [${weightValues[0]!.tensor.shape}]`);
+      throw new RangeError(
+        `${owner}.setWeights: the first weight must be the 'iter' scalar, got ${JSON.stringify(weightValues[0]!.name)} of shape [${weightValues[0]!.tensor.shape}]`,
+      );
     }
     const slots = this.stateSlots();
     const rest = weightValues.slice(1);
     if (slots.length === 0 ? rest.length !== 0 : rest.length % slots.length !== 0) {
-      throw new RangeError(`${owner}.setWeights: got ${rest.length} state tensors besides 'iter'; expected ${slots.length === 0 ? 'none' : `a multiple of ${slots.length} (${slots.map((s) => s.suffix).join(', ')} per variable)`}`);
+      throw new RangeError(
+        `${owner}.setWeights: got ${rest.length} state tensors besides 'iter'; expected ${slots.length === 0 ? 'none' : `a multiple of ${slots.length} (${slots.map((s) => s.suffix).join(', ')} per variable)`}`,
+      );
     }
     const count = slots.length === 0 ? 0 : rest.length / slots.length;
     const loaded: LoadedVariable[] = [];
@@ -547,7 +596,9 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       for (let j = 0; j < count; j++) {
         const weight = rest[s * count + j]!;
         if (weight.tensor.size !== sizeOf(loaded[j]!.shape)) {
-          throw new RangeError(`${owner}.setWeights: ${JSON.stringify(weight.name)} has shape [${weight.tensor.shape}], but ${JSON.stringify(rest[j]!.name)} has [${loaded[j]!.shape}]`);
+          throw new RangeError(
+            `${owner}.setWeights: ${JSON.stringify(weight.name)} has shape [${weight.tensor.shape}], but ${JSON.stringify(rest[j]!.name)} has [${loaded[j]!.shape}]`,
+          );
         }
       }
     }
@@ -564,7 +615,8 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       throw new RangeError(`${owner}.setWeights: 'iter' must be a whole number ≥ 0, got ${iterations}`);
     }
     for (let s = 0; s < slots.length; s++) {
-      for (let j = 0; j < count; j++) loaded[j]!.buffers.push(Float32Array.from(data[1 + s * count + j]! as ArrayLike<number>));
+      for (let j = 0; j < count; j++)
+        loaded[j]!.buffers.push(Float32Array.from(data[1 + s * count + j]! as ArrayLike<number>));
     }
     // Everything read: replace the state (the new optimizer first: if it cannot be made,
     // nothing changes). Snapshots handed out stay valid (see getWeights).

@@ -15,13 +15,18 @@ type SerializableClass<T extends tf.serialization.Serializable> = tf.serializati
 
 const ADAGRAD_SLOTS: readonly StateSlot[] = [{ suffix: 'accumulator', state: 'sum' }];
 const RMSPROP_SLOTS: readonly StateSlot[] = [
-  { suffix: 'rms', state: 'square_avg' }, { suffix: 'momentum', state: 'momentum_buffer' },
+  { suffix: 'rms', state: 'square_avg' },
+  { suffix: 'momentum', state: 'momentum_buffer' },
 ];
 const RMSPROP_CENTERED_SLOTS: readonly StateSlot[] = [...RMSPROP_SLOTS, { suffix: 'mg', state: 'grad_avg' }];
 const MOMENTUM_SLOTS: readonly StateSlot[] = [{ suffix: 'momentum', state: 'momentum_buffer' }];
-const ADAM_SLOTS: readonly StateSlot[] = [{ suffix: 'm', state: 'exp_avg' }, { suffix: 'v', state: 'exp_avg_sq' }];
+const ADAM_SLOTS: readonly StateSlot[] = [
+  { suffix: 'm', state: 'exp_avg' },
+  { suffix: 'v', state: 'exp_avg_sq' },
+];
 const ADADELTA_SLOTS: readonly StateSlot[] = [
-  { suffix: 'accum_grad', state: 'square_avg' }, { suffix: 'accum_var', state: 'acc_delta' },
+  { suffix: 'accum_grad', state: 'square_avg' },
+  { suffix: 'accum_var', state: 'acc_delta' },
 ];
 const NO_SLOTS: readonly StateSlot[] = [];
 
@@ -64,17 +69,28 @@ export class WasmOptimAdagrad extends WasmOptimizer {
     if (eps !== this.option('eps')) this.setOption('eps', eps);
   }
 
-  get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
+  get learningRate(): number {
+    return this.option('lr');
+  }
+  set learningRate(value: number) {
+    this.setOption('lr', value, 'learningRate');
+  }
   /** Starting value of accumulators created from now on. */
-  get initialAccumulatorValue(): number { return this.option('initialAccumulatorValue'); }
-  set initialAccumulatorValue(value: number) { this.setOption('initialAccumulatorValue', value, 'initialAccumulatorValue'); }
+  get initialAccumulatorValue(): number {
+    return this.option('initialAccumulatorValue');
+  }
+  set initialAccumulatorValue(value: number) {
+    this.setOption('initialAccumulatorValue', value, 'initialAccumulatorValue');
+  }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate, initialAccumulatorValue: this.initialAccumulatorValue };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: SerializableClass<T>,
+    config: ConfigDict,
+  ): T {
     return new cls(config['learningRate'], config['initialAccumulatorValue']);
   }
 }
@@ -88,11 +104,24 @@ export class WasmOptimAdagrad extends WasmOptimizer {
 export class WasmOptimRMSProp extends WasmOptimizer {
   static className = 'WasmOptimRMSProp';
 
-  constructor(learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false, settings?: WasmOptimSettings) {
-    super({
-      lr: required('WasmOptimRMSProp', 'learningRate', learningRate), alpha: decay, momentum,
-      eps: backendEpsilon(epsilon), centered,
-    }, settings);
+  constructor(
+    learningRate: number,
+    decay = 0.9,
+    momentum = 0,
+    epsilon: number | null = null,
+    centered = false,
+    settings?: WasmOptimSettings,
+  ) {
+    super(
+      {
+        lr: required('WasmOptimRMSProp', 'learningRate', learningRate),
+        alpha: decay,
+        momentum,
+        eps: backendEpsilon(epsilon),
+        centered,
+      },
+      settings,
+    );
   }
 
   protected makeCore(params: number[], options: Record<string, unknown>): RMSprop {
@@ -103,22 +132,51 @@ export class WasmOptimRMSProp extends WasmOptimizer {
     return this.centered ? RMSPROP_CENTERED_SLOTS : RMSPROP_SLOTS;
   }
 
-  get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
-  get decay(): number { return this.option('alpha'); }
-  set decay(value: number) { this.setOption('alpha', value, 'decay'); }
-  get momentum(): number { return this.option('momentum'); }
-  set momentum(value: number) { this.setOption('momentum', value, 'momentum'); }
-  get epsilon(): number { return this.option('eps'); }
-  set epsilon(value: number) { this.setOption('eps', value, 'epsilon'); }
-  get centered(): boolean { return this.option('centered'); }
-  set centered(value: boolean) { this.setOption('centered', value, 'centered'); }
-
-  getConfig(): ConfigDict {
-    return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  get learningRate(): number {
+    return this.option('lr');
+  }
+  set learningRate(value: number) {
+    this.setOption('lr', value, 'learningRate');
+  }
+  get decay(): number {
+    return this.option('alpha');
+  }
+  set decay(value: number) {
+    this.setOption('alpha', value, 'decay');
+  }
+  get momentum(): number {
+    return this.option('momentum');
+  }
+  set momentum(value: number) {
+    this.setOption('momentum', value, 'momentum');
+  }
+  get epsilon(): number {
+    return this.option('eps');
+  }
+  set epsilon(value: number) {
+    this.setOption('eps', value, 'epsilon');
+  }
+  get centered(): boolean {
+    return this.option('centered');
+  }
+  set centered(value: boolean) {
+    this.setOption('centered', value, 'centered');
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+  getConfig(): ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      decay: this.decay,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      centered: this.centered,
+    };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: SerializableClass<T>,
+    config: ConfigDict,
+  ): T {
     return new cls(config['learningRate'], config['decay'], config['momentum'], config['epsilon'], config['centered']);
   }
 }
@@ -141,16 +199,25 @@ export class WasmOptimSGD extends WasmOptimizer {
     return NO_SLOTS;
   }
 
-  get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
+  get learningRate(): number {
+    return this.option('lr');
+  }
+  set learningRate(value: number) {
+    this.setOption('lr', value, 'learningRate');
+  }
   /** TF.js's setter; here assigning `learningRate` works as well. */
-  setLearningRate(learningRate: number): void { this.learningRate = learningRate; }
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+  }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: SerializableClass<T>,
+    config: ConfigDict,
+  ): T {
     return new cls(config['learningRate']);
   }
 }
@@ -163,10 +230,14 @@ export class WasmOptimMomentum extends WasmOptimizer {
   static className = 'WasmOptimMomentum';
 
   constructor(learningRate: number, momentum: number, useNesterov = false, settings?: WasmOptimSettings) {
-    super({
-      lr: required('WasmOptimMomentum', 'learningRate', learningRate),
-      momentum: required('WasmOptimMomentum', 'momentum', momentum), nesterov: useNesterov,
-    }, settings);
+    super(
+      {
+        lr: required('WasmOptimMomentum', 'learningRate', learningRate),
+        momentum: required('WasmOptimMomentum', 'momentum', momentum),
+        nesterov: useNesterov,
+      },
+      settings,
+    );
   }
 
   protected makeCore(params: number[], options: Record<string, unknown>): Momentum {
@@ -177,22 +248,41 @@ export class WasmOptimMomentum extends WasmOptimizer {
     return MOMENTUM_SLOTS;
   }
 
-  get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
-  get momentum(): number { return this.option('momentum'); }
-  set momentum(value: number) { this.setOption('momentum', value, 'momentum'); }
-  get useNesterov(): boolean { return this.option('nesterov'); }
-  set useNesterov(value: boolean) { this.setOption('nesterov', value, 'useNesterov'); }
+  get learningRate(): number {
+    return this.option('lr');
+  }
+  set learningRate(value: number) {
+    this.setOption('lr', value, 'learningRate');
+  }
+  get momentum(): number {
+    return this.option('momentum');
+  }
+  set momentum(value: number) {
+    this.setOption('momentum', value, 'momentum');
+  }
+  get useNesterov(): boolean {
+    return this.option('nesterov');
+  }
+  set useNesterov(value: boolean) {
+    this.setOption('nesterov', value, 'useNesterov');
+  }
   /** TF.js's setter; here assigning `learningRate` works as well. */
-  setLearningRate(learningRate: number): void { this.learningRate = learningRate; }
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+  }
   /** Takes effect at the next step (in tfjs-core 4.22 it only changes getConfig()). */
-  setMomentum(momentum: number): void { this.momentum = momentum; }
+  setMomentum(momentum: number): void {
+    this.momentum = momentum;
+  }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.useNesterov };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: SerializableClass<T>,
+    config: ConfigDict,
+  ): T {
     return new cls(config['learningRate'], config['momentum'], config['useNesterov']);
   }
 }
@@ -205,7 +295,13 @@ export class WasmOptimMomentum extends WasmOptimizer {
 export class WasmOptimAdam extends WasmOptimizer {
   static className = 'WasmOptimAdam';
 
-  constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, settings?: WasmOptimSettings) {
+  constructor(
+    learningRate = 0.001,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon: number | null = null,
+    settings?: WasmOptimSettings,
+  ) {
     super({ lr: learningRate, betas: [beta1, beta2], eps: backendEpsilon(epsilon) }, settings);
     this.#accBeta = [Math.fround(beta1), Math.fround(beta2)];
   }
@@ -226,7 +322,10 @@ export class WasmOptimAdam extends WasmOptimizer {
   }
 
   protected override afterStep(): void {
-    this.#accBeta = [Math.fround(this.#accBeta[0] * Math.fround(this.beta1)), Math.fround(this.#accBeta[1] * Math.fround(this.beta2))];
+    this.#accBeta = [
+      Math.fround(this.#accBeta[0] * Math.fround(this.beta1)),
+      Math.fround(this.#accBeta[1] * Math.fround(this.beta2)),
+    ];
   }
 
   /**
@@ -235,8 +334,10 @@ export class WasmOptimAdam extends WasmOptimizer {
    * bits), so a saved and reloaded run continues exactly.
    */
   protected override afterSetWeights(): void {
-    const beta1 = Math.fround(this.beta1), beta2 = Math.fround(this.beta2);
-    let a1 = beta1, a2 = beta2;
+    const beta1 = Math.fround(this.beta1),
+      beta2 = Math.fround(this.beta2);
+    let a1 = beta1,
+      a2 = beta2;
     for (let t = 0; t < this.iterations; t++) {
       a1 = Math.fround(a1 * beta1);
       a2 = Math.fround(a2 * beta2);
@@ -244,20 +345,39 @@ export class WasmOptimAdam extends WasmOptimizer {
     this.#accBeta = [a1, a2];
   }
 
-  get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
-  get beta1(): number { return this.option<readonly number[]>('betas')[0]!; }
-  set beta1(value: number) { this.setOption('betas', [value, this.beta2], 'beta1'); }
-  get beta2(): number { return this.option<readonly number[]>('betas')[1]!; }
-  set beta2(value: number) { this.setOption('betas', [this.beta1, value], 'beta2'); }
-  get epsilon(): number { return this.option('eps'); }
-  set epsilon(value: number) { this.setOption('eps', value, 'epsilon'); }
+  get learningRate(): number {
+    return this.option('lr');
+  }
+  set learningRate(value: number) {
+    this.setOption('lr', value, 'learningRate');
+  }
+  get beta1(): number {
+    return this.option<readonly number[]>('betas')[0]!;
+  }
+  set beta1(value: number) {
+    this.setOption('betas', [value, this.beta2], 'beta1');
+  }
+  get beta2(): number {
+    return this.option<readonly number[]>('betas')[1]!;
+  }
+  set beta2(value: number) {
+    this.setOption('betas', [this.beta1, value], 'beta2');
+  }
+  get epsilon(): number {
+    return this.option('eps');
+  }
+  set epsilon(value: number) {
+    this.setOption('eps', value, 'epsilon');
+  }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: SerializableClass<T>,
+    config: ConfigDict,
+  ): T {
     return new cls(config['learningRate'], config['beta1'], config['beta2'], config['epsilon']);
   }
 }
@@ -283,22 +403,44 @@ export class WasmOptimAdadelta extends WasmOptimizer {
     return ADADELTA_SLOTS;
   }
 
-  get learningRate(): number { return this.option('lr'); }
-  set learningRate(value: number) { this.setOption('lr', value, 'learningRate'); }
-  get rho(): number { return this.option('rho'); }
-  set rho(value: number) { this.setOption('rho', value, 'rho'); }
-  get epsilon(): number { return this.option('eps'); }
-  set epsilon(value: number) { this.setOption('eps', value, 'epsilon'); }
+  get learningRate(): number {
+    return this.option('lr');
+  }
+  set learningRate(value: number) {
+    this.setOption('lr', value, 'learningRate');
+  }
+  get rho(): number {
+    return this.option('rho');
+  }
+  set rho(value: number) {
+    this.setOption('rho', value, 'rho');
+  }
+  get epsilon(): number {
+    return this.option('eps');
+  }
+  set epsilon(value: number) {
+    this.setOption('eps', value, 'epsilon');
+  }
 
   getConfig(): ConfigDict {
     return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon };
   }
 
-  static override fromConfig<T extends tf.serialization.Serializable>(cls: SerializableClass<T>, config: ConfigDict): T {
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: SerializableClass<T>,
+    config: ConfigDict,
+  ): T {
     return new cls(config['learningRate'], config['rho'], config['epsilon']);
   }
 }
 
-for (const cls of [WasmOptimSGD, WasmOptimMomentum, WasmOptimAdagrad, WasmOptimRMSProp, WasmOptimAdam, WasmOptimAdadelta]) {
+for (const cls of [
+  WasmOptimSGD,
+  WasmOptimMomentum,
+  WasmOptimAdagrad,
+  WasmOptimRMSProp,
+  WasmOptimAdam,
+  WasmOptimAdadelta,
+]) {
   tf.serialization.registerClass(cls);
 }

@@ -42,7 +42,10 @@ function outcome(run: () => unknown): string {
 async function report(): Promise<CspReport> {
   const bytes = wasmBytes('wasm');
   const syncCompile = outcome(() => new WebAssembly.Module(bytes));
-  const asyncCompile = await WebAssembly.compile(bytes).then(() => 'compiled', (e) => `refused: ${String(e)}`);
+  const asyncCompile = await WebAssembly.compile(bytes).then(
+    () => 'compiled',
+    (e) => `refused: ${String(e)}`,
+  );
 
   // 'auto' everywhere below: the library must pick the JS path by itself.
   const AUTO = 'auto' as BackendName; // replay.ts passes it through to the constructor's backend option
@@ -76,10 +79,16 @@ async function report(): Promise<CspReport> {
 
   await new Promise((resolve) => setTimeout(resolve, 50)); // violation events are queued tasks
   return {
-    violations, syncCompile, asyncCompile,
-    detected: detectBackend(), available: availableBackends(),
+    violations,
+    syncCompile,
+    asyncCompile,
+    detected: detectBackend(),
+    available: availableBackends(),
     reasons: { simd: backendUnavailableReason('simd'), wasm: backendUnavailableReason('wasm') },
-    forcedSimd, autoBackends, golden, trajectories: trajectories('auto'),
+    forcedSimd,
+    autoBackends,
+    golden,
+    trajectories: trajectories('auto'),
   };
 }
 

@@ -29,7 +29,10 @@ const report = await loadCspFrame('/__csp__/frame.html');
 it('the CSP page really forbids WebAssembly compilation, sync and async', () => {
   expect(report.syncCompile).toMatch(/^refused: CompileError/);
   expect(report.asyncCompile).toMatch(/^refused: CompileError/);
-  expect(report.violations.some((v) => v.includes('wasm-eval')), report.violations.join('; ')).toBe(true);
+  expect(
+    report.violations.some((v) => v.includes('wasm-eval')),
+    report.violations.join('; '),
+  ).toBe(true);
 });
 
 it('the library tries each Wasm build once there, not once per optimizer', () => {

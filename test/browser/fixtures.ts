@@ -5,13 +5,18 @@ import type { GoldenFile, GoldenSource, WorkedExamplesFile } from '../../src/gol
 
 const torch = import.meta.glob<GoldenFile>('../fixtures/golden/torch/*.json', { eager: true, import: 'default' });
 const tfjs = import.meta.glob<GoldenFile>('../fixtures/golden/tfjs/*.json', { eager: true, import: 'default' });
-const worked = import.meta.glob<WorkedExamplesFile>('../fixtures/golden/worked_examples.json', { eager: true, import: 'default' });
+const worked = import.meta.glob<WorkedExamplesFile>('../fixtures/golden/worked_examples.json', {
+  eager: true,
+  import: 'default',
+});
 
 function sources(framework: string, files: Record<string, GoldenFile>): GoldenSource[] {
-  return Object.keys(files).sort().map((path) => ({
-    name: `${framework}/${path.slice(path.lastIndexOf('/') + 1, -'.json'.length)}`,
-    file: files[path]!,
-  }));
+  return Object.keys(files)
+    .sort()
+    .map((path) => ({
+      name: `${framework}/${path.slice(path.lastIndexOf('/') + 1, -'.json'.length)}`,
+      file: files[path]!,
+    }));
 }
 
 /** Every golden file, e.g. { name: 'torch/adagrad', file }: torch first, then tfjs, sorted. */

@@ -24,7 +24,7 @@ it('loads every fixture file', () => {
   expect(goldenSources.length).toBeGreaterThanOrEqual(13);
 });
 
-it('runs the SIMD backend on the CPU\'s fused multiply-add (relaxed SIMD)', () => {
+it("runs the SIMD backend on the CPU's fused multiply-add (relaxed SIMD)", () => {
   expect(simdFma()).toBe('hardware');
 });
 

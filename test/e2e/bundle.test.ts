@@ -36,8 +36,12 @@ it('bundles with Vite for the browser and runs there on SIMD, bit for bit as in 
 
   const warnings: string[] = [];
   const logger = createLogger('warn');
-  logger.warn = (msg) => { warnings.push(msg); };
-  logger.warnOnce = (msg) => { warnings.push(msg); };
+  logger.warn = (msg) => {
+    warnings.push(msg);
+  };
+  logger.warnOnce = (msg) => {
+    warnings.push(msg);
+  };
   await build({ root: dir, configFile: false, logLevel: 'warn', customLogger: logger, build: { outDir: 'out' } });
   expect(warnings).toEqual([]);
 

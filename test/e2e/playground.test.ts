@@ -10,13 +10,34 @@ import { chromiumLaunchOptions } from './chromium.js';
 import { outputDir, ROOT } from './output.js';
 
 type Point = [number, number];
-interface Run { id: string; backend: string | null; status: string; error: string | null; path: Point[]; effective: number[][] }
+interface Run {
+  id: string;
+  backend: string | null;
+  status: string;
+  error: string | null;
+  path: Point[];
+  effective: number[][];
+}
 interface PageData {
-  surface: string; minimum: Point | null; start: Point; settings: Record<string, number>; flavor: string; backend: string;
-  budget: number; iteration: number; done: boolean; runs: Run[];
+  surface: string;
+  minimum: Point | null;
+  start: Point;
+  settings: Record<string, number>;
+  flavor: string;
+  backend: string;
+  budget: number;
+  iteration: number;
+  done: boolean;
+  runs: Run[];
 }
 declare global {
-  interface Window { playground: { data: PageData; bench: Array<{ algorithm: string; backend: string; nsPerElement: number }> | null; toCanvas(x: number, y: number): Point } }
+  interface Window {
+    playground: {
+      data: PageData;
+      bench: Array<{ algorithm: string; backend: string; nsPerElement: number }> | null;
+      toCanvas(x: number, y: number): Point;
+    };
+  }
 }
 
 /** The neighbourhood of the bowl's minimum (0, 0): 0.25 in a 6 × 4 plot. */
@@ -28,7 +49,10 @@ let url: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['playground/serve.mjs', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(process.execPath, ['playground/serve.mjs', '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   url = await new Promise<string>((resolve, reject) => {
     server.stdout!.on('data', (chunk: Buffer) => {
       const found = /http:\/\/\S+/.exec(String(chunk));
@@ -50,7 +74,9 @@ async function open(path = ''): Promise<{ page: Page; problems: string[] }> {
   const problems: string[] = [];
   const origin = new URL(url).origin;
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
   page.on('request', (req) => {
     if (!req.url().startsWith(origin) && !req.url().startsWith('data:')) problems.push(`network: ${req.url()}`);
   });
@@ -98,7 +124,10 @@ describe('the playground', () => {
     for (const id of ['rmsprop', 'adagrad']) {
       const { path } = data.runs.find((r) => r.id === id)!;
       expect(path).toHaveLength(data.budget + 1);
-      expect(path.findIndex((p) => norm(p) < NEAR), `${id} enters the neighbourhood`).toBeGreaterThan(0);
+      expect(
+        path.findIndex((p) => norm(p) < NEAR),
+        `${id} enters the neighbourhood`,
+      ).toBeGreaterThan(0);
       expect(norm(path.at(-1)!), `${id} ends near the minimum`).toBeLessThan(NEAR);
     }
   });
@@ -120,13 +149,19 @@ describe('the playground', () => {
   });
 
   it("charts Adagrad's effective step shrinking for good while RMSprop's recovers", () => {
-    const effective = (id: string, coord: number): number[] => data.runs.find((r) => r.id === id)!.effective.map((e) => e[coord]!);
+    const effective = (id: string, coord: number): number[] =>
+      data.runs.find((r) => r.id === id)!.effective.map((e) => e[coord]!);
     for (const coord of [0, 1]) {
       const ada = effective('adagrad', coord);
       expect(ada).toHaveLength(data.budget);
-      expect(ada.every((v, i) => i === 0 || v <= ada[i - 1]!), 'Adagrad: never grows').toBe(true);
+      expect(
+        ada.every((v, i) => i === 0 || v <= ada[i - 1]!),
+        'Adagrad: never grows',
+      ).toBe(true);
       const rms = effective('rmsprop', coord);
-      expect(Math.max(...rms.slice(data.budget / 2)), 'RMSprop: grows back').toBeGreaterThan(Math.min(...rms.slice(0, data.budget / 2)));
+      expect(Math.max(...rms.slice(data.budget / 2)), 'RMSprop: grows back').toBeGreaterThan(
+        Math.min(...rms.slice(0, data.budget / 2)),
+      );
     }
   });
 
@@ -134,9 +169,14 @@ describe('the playground', () => {
     await page.locator('#bench').click();
     await page.waitForFunction(() => window.playground.bench !== null, null, { timeout: 90_000 });
     const rows = await page.evaluate(() => window.playground.bench!);
-    expect(rows.map((r) => `${r.algorithm}/${r.backend}`).sort()).toEqual(
-      ['Adagrad/js', 'Adagrad/simd', 'Adagrad/wasm', 'RMSprop/js', 'RMSprop/simd', 'RMSprop/wasm'],
-    );
+    expect(rows.map((r) => `${r.algorithm}/${r.backend}`).sort()).toEqual([
+      'Adagrad/js',
+      'Adagrad/simd',
+      'Adagrad/wasm',
+      'RMSprop/js',
+      'RMSprop/simd',
+      'RMSprop/wasm',
+    ]);
     for (const row of rows) expect(row.nsPerElement).toBeGreaterThan(0);
     await page.screenshot({ path: join(outputDir(), 'playground-bowl.png'), fullPage: true });
     expect(problems).toEqual([]);
@@ -155,7 +195,9 @@ describe('the playground', () => {
 
   it('switches flavor to tfjs', async () => {
     await page.locator('input[name=flavor][value=tfjs]').check();
-    await page.waitForFunction(() => window.playground.data.flavor === 'tfjs' && window.playground.data.done, null, { timeout: 60_000 });
+    await page.waitForFunction(() => window.playground.data.flavor === 'tfjs' && window.playground.data.done, null, {
+      timeout: 60_000,
+    });
     const d = await page.evaluate(() => window.playground.data);
     for (const id of ['adagrad', 'rmsprop']) expect(d.runs.find((r) => r.id === id)!.error).toBeNull();
     expect(problems).toEqual([]);
@@ -171,8 +213,9 @@ it('under a CSP without wasm-unsafe-eval the page runs on the JS backend, with t
     expect(a.runs.map((r) => r.id)).toEqual(b.runs.map((r) => r.id));
     a.runs.forEach((run, k) => {
       expect(run.backend).toBe('js');
-      expect(run.path.flat().map((v) => Object.is(v, -0) ? '-0' : String(v)))
-        .toEqual(b.runs[k]!.path.flat().map((v) => Object.is(v, -0) ? '-0' : String(v)));
+      expect(run.path.flat().map((v) => (Object.is(v, -0) ? '-0' : String(v)))).toEqual(
+        b.runs[k]!.path.flat().map((v) => (Object.is(v, -0) ? '-0' : String(v))),
+      );
     });
   } finally {
     await blocked.close();

@@ -25,7 +25,10 @@ it("the README's <script type=\"module\"> example runs in Chromium and logs 'sim
       if (path === '/') return route.fulfill({ body: `<!doctype html>\n${html}`, contentType: 'text/html' });
       const rel = path.replace(/^\/node_modules\/wasm-optim\//, '');
       if (rel === path || !rel.startsWith('dist/')) return route.fulfill({ status: 404, body: 'not found' });
-      return route.fulfill({ path: join(ROOT, rel), contentType: extname(rel) === '.js' ? 'text/javascript' : 'application/json' });
+      return route.fulfill({
+        path: join(ROOT, rel),
+        contentType: extname(rel) === '.js' ? 'text/javascript' : 'application/json',
+      });
     });
     await page.goto('http://app.localhost/');
     await expect.poll(() => logs, { timeout: 10_000 }).toEqual(['simd']);

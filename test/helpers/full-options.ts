@@ -16,9 +16,19 @@ export interface FullConfig {
 export const FULL_CONFIGS: readonly FullConfig[] = [
   { algorithm: 'adagrad', flavor: 'torch', options: { lr: 0.1, weightDecay: 0.01, lrDecay: 0.001 }, buffers: 1 },
   { algorithm: 'adagrad', flavor: 'tfjs', options: { lr: 0.1 }, buffers: 1 },
-  { algorithm: 'rmsprop', flavor: 'torch', options: { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 }, buffers: 3 },
+  {
+    algorithm: 'rmsprop',
+    flavor: 'torch',
+    options: { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 },
+    buffers: 3,
+  },
   { algorithm: 'rmsprop', flavor: 'tfjs', options: { lr: 0.01, momentum: 0.9, centered: true }, buffers: 3 },
-  { algorithm: 'sgd', flavor: 'torch', options: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }, buffers: 1 },
+  {
+    algorithm: 'sgd',
+    flavor: 'torch',
+    options: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 },
+    buffers: 1,
+  },
   { algorithm: 'sgd', flavor: 'tfjs', options: { lr: 0.1 }, buffers: 0 },
   { algorithm: 'momentum', flavor: 'tfjs', options: { lr: 0.1, momentum: 0.9, nesterov: true }, buffers: 1 },
   { algorithm: 'adam', flavor: 'torch', options: { lr: 0.01, amsgrad: true, weightDecay: 0.01 }, buffers: 3 },

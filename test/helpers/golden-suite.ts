@@ -9,7 +9,9 @@ import { optimizerFor, replayCase, replayWorked, workedRuns } from '../../src/go
 import { OPTIMIZERS } from '../../src/registry.js';
 
 export function describeGoldenReplay(
-  all: readonly GoldenSource[], worked: WorkedExamplesFile, backends: readonly BackendName[],
+  all: readonly GoldenSource[],
+  worked: WorkedExamplesFile,
+  backends: readonly BackendName[],
 ): void {
   const sources = all.filter(({ file }) => optimizerFor(file) !== null);
 

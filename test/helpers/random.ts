@@ -7,7 +7,21 @@ export function rng(seed: number): () => number {
   return () => next() / 4294967296;
 }
 
-const SPECIALS = [0, -0, 1e-45, -1e-45, 1.1754942e-38, 1e-30, -1e-20, 1e20, -3e38, 3.4028235e38, Infinity, -Infinity, NaN];
+const SPECIALS = [
+  0,
+  -0,
+  1e-45,
+  -1e-45,
+  1.1754942e-38,
+  1e-30,
+  -1e-20,
+  1e20,
+  -3e38,
+  3.4028235e38,
+  Infinity,
+  -Infinity,
+  NaN,
+];
 
 export type Regime = 'normal' | 'wide' | 'special';
 

@@ -42,7 +42,8 @@ export function encode(value: unknown): unknown {
   if (typeof value === 'number') return `n:${Object.is(value, -0) ? '-0' : String(value)}`;
   if (typeof value === 'string') return `s:${value}`;
   if (value instanceof Float32Array) return { f32: bitsOf(value) };
-  if (ArrayBuffer.isView(value)) return { [value.constructor.name]: Array.from(value as unknown as ArrayLike<number>).map(encode) };
+  if (ArrayBuffer.isView(value))
+    return { [value.constructor.name]: Array.from(value as unknown as ArrayLike<number>).map(encode) };
   if (Array.isArray(value)) return value.map(encode);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

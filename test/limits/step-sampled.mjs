@@ -26,8 +26,16 @@ import * as lib from '../../dist/index.js';
 
 const job = JSON.parse(process.argv[2] ?? '{}');
 const {
-  algorithm, flavor, options = {}, buffers, backend, lengths,
-  samples = 300, seed = 1, referenceBackend = 'js', referenceOptions = {},
+  algorithm,
+  flavor,
+  options = {},
+  buffers,
+  backend,
+  lengths,
+  samples = 300,
+  seed = 1,
+  referenceBackend = 'js',
+  referenceOptions = {},
 } = job;
 
 const Class = Object.values(lib).find((value) => typeof value === 'function' && value.name.toLowerCase() === algorithm);
@@ -85,8 +93,13 @@ const crossings = [];
 const sampled = handles.map((h, j) => {
   const n = h.length;
   const set = new Set();
-  const add = (i) => { if (Number.isInteger(i) && i >= 0 && i < n) set.add(i); };
-  for (let i = 0; i < 8; i++) { add(i); add(n - 1 - i); }
+  const add = (i) => {
+    if (Number.isInteger(i) && i >= 0 && i < n) set.add(i);
+  };
+  for (let i = 0; i < 8; i++) {
+    add(i);
+    add(n - 1 - i);
+  }
   // Element 2^29 lies past every tensor that fits (it would need a 2 GiB buffer); the byte
   // offsets of the memory's 1, 2 and 3 GiB marks, where word index 2^28, 2^29 and 3·2^28 lie,
   // are found in whichever buffers cross them.
@@ -110,8 +123,14 @@ const unsampled = handles.map((h, j) => {
   const n = h.length;
   const taken = new Set(sampled[j]);
   const set = new Set();
-  const add = (i) => { if (Number.isInteger(i) && i >= 0 && i < n && !taken.has(i)) set.add(i); };
-  for (const i of sampled[j]) { add(i - 1); add(i + 1); if (set.size >= 24) break; }
+  const add = (i) => {
+    if (Number.isInteger(i) && i >= 0 && i < n && !taken.has(i)) set.add(i);
+  };
+  for (const i of sampled[j]) {
+    add(i - 1);
+    add(i + 1);
+    if (set.size >= 24) break;
+  }
   for (let tries = 0; set.size < 48 && tries < 1000; tries++) add(Math.floor(random() * n));
   add(Math.floor(n / 2));
   return Int32Array.from([...set].sort((a, b) => a - b));
@@ -144,9 +163,18 @@ const rssBytes = process.memoryUsage().rss;
 big.dispose();
 
 // The reference: per parameter, its sampled values and one zero element at the end.
-const reference = new Class(sampled.map((s) => s.length + 1), { ...options, ...referenceOptions, flavor, backend: referenceBackend });
-const fill = (view, source) => { view.fill(0); view.set(source); };
-reference.params.forEach((h, j) => { fill(h.data, values0[j]); fill(h.grad, grads1[j]); });
+const reference = new Class(
+  sampled.map((s) => s.length + 1),
+  { ...options, ...referenceOptions, flavor, backend: referenceBackend },
+);
+const fill = (view, source) => {
+  view.fill(0);
+  view.set(source);
+};
+reference.params.forEach((h, j) => {
+  fill(h.data, values0[j]);
+  fill(h.grad, grads1[j]);
+});
 reference.step();
 reference.params.forEach((h, j) => fill(h.grad, grads2[j]));
 reference.step();
@@ -172,7 +200,8 @@ handles.forEach((_h, j) => {
     compared++;
     const got = gotSampled[j][k];
     const expected = want[j][k];
-    if (!same(got, expected)) mismatches.push({ param: j, index: i, kind: 'sampled', got: hex(got), want: hex(expected) });
+    if (!same(got, expected))
+      mismatches.push({ param: j, index: i, kind: 'sampled', got: hex(got), want: hex(expected) });
   });
   unsampled[j].forEach((i, k) => {
     compared++;
@@ -181,19 +210,25 @@ handles.forEach((_h, j) => {
   });
 });
 
-process.stdout.write(`${JSON.stringify({
-  ok: mismatches.length === 0,
-  algorithm, flavor, backend: usedBackend, fma, lengths,
-  elements: lengths.reduce((a, b) => a + b, 0),
-  memoryBytes,
-  rssBytes,
-  compared,
-  sampled: sampled.reduce((a, s) => a + s.length, 0),
-  crossings,
-  mismatches: mismatches.slice(0, 10),
-  mismatchCount: mismatches.length,
-  timesMs: times,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    ok: mismatches.length === 0,
+    algorithm,
+    flavor,
+    backend: usedBackend,
+    fma,
+    lengths,
+    elements: lengths.reduce((a, b) => a + b, 0),
+    memoryBytes,
+    rssBytes,
+    compared,
+    sampled: sampled.reduce((a, s) => a + s.length, 0),
+    crossings,
+    mismatches: mismatches.slice(0, 10),
+    mismatchCount: mismatches.length,
+    timesMs: times,
+  })}\n`,
+);
 
 function fail(message) {
   process.stdout.write(`${JSON.stringify({ ok: false, error: message })}\n`);

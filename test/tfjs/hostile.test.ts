@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adagrad } from '../../src/optimizers/adagrad.js';
 import * as W from '../../src/tfjs/index.js';
 import {
-  CASES, classificationData, denseModel, expectSameBits, fitArgs, memorySaver, mlp, normals, useBackend, values,
+  CASES,
+  classificationData,
+  denseModel,
+  expectSameBits,
+  fitArgs,
+  memorySaver,
+  mlp,
+  normals,
+  useBackend,
+  values,
 } from './shared.js';
 
 let unique = 0;
@@ -110,7 +119,10 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
       got.forEach((weights, k) => {
         for (const w of weights) expect(w.tensor.isDisposed, `call ${k}: ${w.name}`).toBe(false);
         const copy = copyWeights(weights);
-        expect(copy.map((w) => w.shape), `call ${k}: shapes`).toEqual(wantOf[k]!.map((w) => w.shape));
+        expect(
+          copy.map((w) => w.shape),
+          `call ${k}: shapes`,
+        ).toEqual(wantOf[k]!.map((w) => w.shape));
         copy.forEach((w, i) => expectSameBits(w.values, wantOf[k]![i]!.values, `call ${k}: ${w.name}`));
       });
       // A later call releases the snapshots of older states: memory stays bounded.
@@ -202,31 +214,39 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
       opt.dispose();
     });
 
-    it.each(CASES)('$label: every method of a disposed optimizer throws naming the class and the method; config reads still work', async ({ ours, className }) => {
-      const { vars, loss } = mlp(137);
-      const opt = ours();
-      opt.minimize(loss, false, vars);
-      const config = opt.getConfig();
-      opt.dispose();
-      const disposed = (method: string): RegExp => new RegExp(`^${className}\\.${method}: the optimizer has been disposed`);
-      const before = tf.memory().numTensors;
-      expect(() => opt.minimize(loss, false, vars)).toThrow(disposed('minimize'));
-      expect(() => opt.minimize(loss, true)).toThrow(disposed('minimize'));
-      expect(tf.memory().numTensors).toBe(before); // no gradients computed and dropped
-      expect(() => opt.computeGradients(loss, vars)).toThrow(disposed('computeGradients'));
-      const grads = vars.map((v) => ({ name: v.name, tensor: tf.zerosLike(v) }));
-      expect(() => opt.applyGradients(grads)).toThrow(disposed('applyGradients'));
-      tf.dispose(grads.map((g) => g.tensor));
-      await expect(opt.getWeights()).rejects.toThrow(disposed('getWeights'));
-      await expect(opt.setWeights([{ name: 'iter', tensor: tf.scalar(0, 'int32') }])).rejects.toThrow(disposed('setWeights'));
-      expect(() => { (opt as unknown as { learningRate: number }).learningRate = 0.5; }).toThrow(disposed('learningRate'));
-      expect(tf.memory().numTensors).toBe(before + 1); // only the test's own iter scalar
-      // Reading the configuration holds no memory: it keeps working (tfjs-layers serializes it).
-      expect(opt.getConfig()).toEqual(config);
-      expect(opt.getClassName()).toBe(className);
-      expect(['simd', 'wasm', 'js']).toContain(opt.backend);
-      expect(() => opt.dispose()).not.toThrow(); // a second dispose() does nothing
-    });
+    it.each(CASES)(
+      '$label: every method of a disposed optimizer throws naming the class and the method; config reads still work',
+      async ({ ours, className }) => {
+        const { vars, loss } = mlp(137);
+        const opt = ours();
+        opt.minimize(loss, false, vars);
+        const config = opt.getConfig();
+        opt.dispose();
+        const disposed = (method: string): RegExp =>
+          new RegExp(`^${className}\\.${method}: the optimizer has been disposed`);
+        const before = tf.memory().numTensors;
+        expect(() => opt.minimize(loss, false, vars)).toThrow(disposed('minimize'));
+        expect(() => opt.minimize(loss, true)).toThrow(disposed('minimize'));
+        expect(tf.memory().numTensors).toBe(before); // no gradients computed and dropped
+        expect(() => opt.computeGradients(loss, vars)).toThrow(disposed('computeGradients'));
+        const grads = vars.map((v) => ({ name: v.name, tensor: tf.zerosLike(v) }));
+        expect(() => opt.applyGradients(grads)).toThrow(disposed('applyGradients'));
+        tf.dispose(grads.map((g) => g.tensor));
+        await expect(opt.getWeights()).rejects.toThrow(disposed('getWeights'));
+        await expect(opt.setWeights([{ name: 'iter', tensor: tf.scalar(0, 'int32') }])).rejects.toThrow(
+          disposed('setWeights'),
+        );
+        expect(() => {
+          (opt as unknown as { learningRate: number }).learningRate = 0.5;
+        }).toThrow(disposed('learningRate'));
+        expect(tf.memory().numTensors).toBe(before + 1); // only the test's own iter scalar
+        // Reading the configuration holds no memory: it keeps working (tfjs-layers serializes it).
+        expect(opt.getConfig()).toEqual(config);
+        expect(opt.getClassName()).toBe(className);
+        expect(['simd', 'wasm', 'js']).toContain(opt.backend);
+        expect(() => opt.dispose()).not.toThrow(); // a second dispose() does nothing
+      },
+    );
   });
 
   describe('malformed arguments', () => {
@@ -244,8 +264,12 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
       ];
       for (const [arg, error] of bad) expect(() => opt.applyGradients(arg as tf.NamedTensorMap)).toThrow(error);
       const notScalar = tf.zeros([2]);
-      await expect(opt.setWeights([{ name: 'iter', tensor: notScalar }])).rejects.toThrow(/^WasmOptimAdagrad\.setWeights: the first weight must be the 'iter' scalar/);
-      await expect(opt.setWeights([null as unknown as W.NamedTensor])).rejects.toThrow(/^WasmOptimAdagrad\.setWeights: item 0 is not a \{ name, tensor \}/);
+      await expect(opt.setWeights([{ name: 'iter', tensor: notScalar }])).rejects.toThrow(
+        /^WasmOptimAdagrad\.setWeights: the first weight must be the 'iter' scalar/,
+      );
+      await expect(opt.setWeights([null as unknown as W.NamedTensor])).rejects.toThrow(
+        /^WasmOptimAdagrad\.setWeights: item 0 is not a \{ name, tensor \}/,
+      );
       expect(opt.iterations).toBe(0);
       expectSameBits(values(v), start, 'variable untouched');
       expect((await opt.getWeights()).map((w) => w.name)).toEqual(['iter']);
@@ -260,22 +284,37 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
      * reference is tf.train.* with the new `w` at a fresh position (the old one sitting out with
      * a null gradient): that is, a new variable, which is what ours must make of it.
      */
-    const run = async (
-      tfjs: () => tf.Optimizer, optimizer: W.WasmOptimizer, shape: number[],
-    ): Promise<void> => {
+    const run = async (tfjs: () => tf.Optimizer, optimizer: W.WasmOptimizer, shape: number[]): Promise<void> => {
       const size = shape.reduce((a, b) => a * b, 1);
-      const grad = (t: number, k: number, at: number[]): tf.Tensor => tf.tensor(normals(1000 * t + k, at.reduce((a, b) => a * b, 1)), at);
+      const grad = (t: number, k: number, at: number[]): tf.Tensor =>
+        tf.tensor(
+          normals(
+            1000 * t + k,
+            at.reduce((a, b) => a * b, 1),
+          ),
+          at,
+        );
       // Reference: u, w, then w2 in w's place but at position 2.
       const ref = tfjs();
-      const [ru, rw] = [fresh('u'), fresh('w')].map((name, k) => variable(normals(500 + k, 6), [2, 3], name)) as [tf.Variable, tf.Variable];
+      const [ru, rw] = [fresh('u'), fresh('w')].map((name, k) => variable(normals(500 + k, 6), [2, 3], name)) as [
+        tf.Variable,
+        tf.Variable,
+      ];
       const rw2 = variable(normals(600, size), shape, fresh('w2'));
       for (let t = 0; t < 3; t++) {
-        const list = [{ name: ru.name, tensor: grad(t, 0, [2, 3]) }, { name: rw.name, tensor: grad(t, 1, [2, 3]) }];
+        const list = [
+          { name: ru.name, tensor: grad(t, 0, [2, 3]) },
+          { name: rw.name, tensor: grad(t, 1, [2, 3]) },
+        ];
         ref.applyGradients(list);
         tf.dispose(list.map((l) => l.tensor));
       }
       for (let t = 3; t < 6; t++) {
-        const list = [{ name: ru.name, tensor: grad(t, 0, [2, 3]) }, { name: rw.name, tensor: null as unknown as tf.Tensor }, { name: rw2.name, tensor: grad(t, 1, shape) }];
+        const list = [
+          { name: ru.name, tensor: grad(t, 0, [2, 3]) },
+          { name: rw.name, tensor: null as unknown as tf.Tensor },
+          { name: rw2.name, tensor: grad(t, 1, shape) },
+        ];
         ref.applyGradients(list);
         tf.dispose([list[0]!.tensor, list[2]!.tensor]);
       }
@@ -288,21 +327,29 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
       const u = variable(normals(500, 6), [2, 3], uName);
       let w = variable(normals(501, 6), [2, 3], wName);
       for (let t = 0; t < 3; t++) {
-        const list = [{ name: uName, tensor: grad(t, 0, [2, 3]) }, { name: wName, tensor: grad(t, 1, [2, 3]) }];
+        const list = [
+          { name: uName, tensor: grad(t, 0, [2, 3]) },
+          { name: wName, tensor: grad(t, 1, [2, 3]) },
+        ];
         optimizer.applyGradients(list);
         tf.dispose(list.map((l) => l.tensor));
       }
       w.dispose();
       w = variable(normals(600, size), shape, wName);
       for (let t = 3; t < 6; t++) {
-        const list = [{ name: uName, tensor: grad(t, 0, [2, 3]) }, { name: wName, tensor: grad(t, 1, shape) }];
+        const list = [
+          { name: uName, tensor: grad(t, 0, [2, 3]) },
+          { name: wName, tensor: grad(t, 1, shape) },
+        ];
         optimizer.applyGradients(list);
         tf.dispose(list.map((l) => l.tensor));
       }
       expectSameBits(values(u), values(ru), 'u (unchanged variable)');
       expectSameBits(values(w), values(rw2), 'w (re-created)');
       const weights = copyWeights(await optimizer.getWeights());
-      expect(weights.map((x) => x.name)).toEqual(refWeights.map((x) => x.name.replace(ru.name, uName).replace(rw2.name, wName)));
+      expect(weights.map((x) => x.name)).toEqual(
+        refWeights.map((x) => x.name.replace(ru.name, uName).replace(rw2.name, wName)),
+      );
       expect(weights.map((x) => x.shape)).toEqual(refWeights.map((x) => x.shape));
       weights.forEach((x, i) => expectSameBits(x.values, refWeights[i]!.values, `state ${x.name}`));
       expect(optimizer.iterations).toBe(6);
@@ -313,13 +360,19 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
       tf.dispose([ru, rw, rw2]);
     };
 
-    it.each(CASES)('$label: another size gets fresh state, like a new variable in tf.train.*; the others keep theirs', async ({ tfjs, ours }) => {
-      await run(tfjs, ours(), [4]);
-    });
+    it.each(CASES)(
+      '$label: another size gets fresh state, like a new variable in tf.train.*; the others keep theirs',
+      async ({ tfjs, ours }) => {
+        await run(tfjs, ours(), [4]);
+      },
+    );
 
-    it.each(CASES)('$label: the same size in another shape ([2, 3] → [3, 2]) gets fresh state too', async ({ tfjs, ours }) => {
-      await run(tfjs, ours(), [3, 2]);
-    });
+    it.each(CASES)(
+      '$label: the same size in another shape ([2, 3] → [3, 2]) gets fresh state too',
+      async ({ tfjs, ours }) => {
+        await run(tfjs, ours(), [3, 2]);
+      },
+    );
 
     it('the same shape keeps its state, as in tf.train.* (it keys state by position)', () => {
       const ref = tf.train.adagrad(0.1);
@@ -352,14 +405,21 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
       const baseline = tf.memory().numTensors;
       for (let k = 1; k <= 20; k++) {
         const v = variable(normals(900 + k, k), [k], name);
-        const list = [{ name, tensor: tf.onesLike(v) }, { name: other.name, tensor: tf.onesLike(other) }];
+        const list = [
+          { name, tensor: tf.onesLike(v) },
+          { name: other.name, tensor: tf.onesLike(other) },
+        ];
         opt.applyGradients(list);
         tf.dispose([...list.map((l) => l.tensor), v]);
       }
       expect(tf.memory().numTensors).toBe(baseline);
       const weights = await opt.getWeights();
       expect(weights.map((w) => `${w.name}:${w.tensor.shape}`)).toEqual([
-        'iter:', `${name}/m:20`, `${other.name}/m:7`, `${name}/v:20`, `${other.name}/v:7`,
+        'iter:',
+        `${name}/m:20`,
+        `${other.name}/m:7`,
+        `${name}/v:20`,
+        `${other.name}/v:7`,
       ]);
       opt.dispose();
       other.dispose();

@@ -13,7 +13,10 @@ it('the TensorFlow.js example runs as written and prints what its comment says',
   const block = /## TensorFlow\.js models\n[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
   expect(block, 'README has a ```js block under ## TensorFlow.js models').toBeDefined();
   const output = execFileSync(process.execPath, ['--input-type=module', '-'], {
-    cwd: root, input: block!, encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'],
+    cwd: root,
+    input: block!,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'ignore'],
   });
   expect(output.trim()).toBe('WasmOptimAdagrad 10');
   expect(block).toContain('// WasmOptimAdagrad 10');

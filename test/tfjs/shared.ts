@@ -19,23 +19,81 @@ export interface Case {
 /** Each factory with its defaults and with other options, tf.train.* and ours side by side. */
 export const CASES: readonly Case[] = [
   { label: 'sgd(0.1)', tfjs: () => tf.train.sgd(0.1), ours: (s) => W.sgd(0.1, s), className: 'WasmOptimSGD' },
-  { label: 'momentum(0.05, 0.9)', tfjs: () => tf.train.momentum(0.05, 0.9), ours: (s) => W.momentum(0.05, 0.9, false, s), className: 'WasmOptimMomentum' },
-  { label: 'momentum(0.05, 0.5, nesterov)', tfjs: () => tf.train.momentum(0.05, 0.5, true), ours: (s) => W.momentum(0.05, 0.5, true, s), className: 'WasmOptimMomentum' },
-  { label: 'adagrad(0.1)', tfjs: () => tf.train.adagrad(0.1), ours: (s) => W.adagrad(0.1, undefined, s), className: 'WasmOptimAdagrad' },
-  { label: 'adagrad(0.05, 0.5)', tfjs: () => tf.train.adagrad(0.05, 0.5), ours: (s) => W.adagrad(0.05, 0.5, s), className: 'WasmOptimAdagrad' },
-  { label: 'rmsprop(0.01)', tfjs: () => tf.train.rmsprop(0.01), ours: (s) => W.rmsprop(0.01, undefined, undefined, undefined, undefined, s), className: 'WasmOptimRMSProp' },
-  { label: 'rmsprop(0.005, 0.95, 0.9, 1e-6)', tfjs: () => tf.train.rmsprop(0.005, 0.95, 0.9, 1e-6), ours: (s) => W.rmsprop(0.005, 0.95, 0.9, 1e-6, false, s), className: 'WasmOptimRMSProp' },
-  { label: 'rmsprop(0.001, 0.9, 0.5, 1e-10, centered)', tfjs: () => tf.train.rmsprop(0.001, 0.9, 0.5, 1e-10, true), ours: (s) => W.rmsprop(0.001, 0.9, 0.5, 1e-10, true, s), className: 'WasmOptimRMSProp' },
-  { label: 'adam()', tfjs: () => tf.train.adam(), ours: (s) => W.adam(undefined, undefined, undefined, undefined, s), className: 'WasmOptimAdam' },
-  { label: 'adam(0.01, 0.8, 0.99, 1e-3)', tfjs: () => tf.train.adam(0.01, 0.8, 0.99, 1e-3), ours: (s) => W.adam(0.01, 0.8, 0.99, 1e-3, s), className: 'WasmOptimAdam' },
-  { label: 'adadelta(1)', tfjs: () => tf.train.adadelta(1), ours: (s) => W.adadelta(1, undefined, undefined, s), className: 'WasmOptimAdadelta' },
-  { label: 'adadelta(0.5, 0.9, 1e-6)', tfjs: () => tf.train.adadelta(0.5, 0.9, 1e-6), ours: (s) => W.adadelta(0.5, 0.9, 1e-6, s), className: 'WasmOptimAdadelta' },
+  {
+    label: 'momentum(0.05, 0.9)',
+    tfjs: () => tf.train.momentum(0.05, 0.9),
+    ours: (s) => W.momentum(0.05, 0.9, false, s),
+    className: 'WasmOptimMomentum',
+  },
+  {
+    label: 'momentum(0.05, 0.5, nesterov)',
+    tfjs: () => tf.train.momentum(0.05, 0.5, true),
+    ours: (s) => W.momentum(0.05, 0.5, true, s),
+    className: 'WasmOptimMomentum',
+  },
+  {
+    label: 'adagrad(0.1)',
+    tfjs: () => tf.train.adagrad(0.1),
+    ours: (s) => W.adagrad(0.1, undefined, s),
+    className: 'WasmOptimAdagrad',
+  },
+  {
+    label: 'adagrad(0.05, 0.5)',
+    tfjs: () => tf.train.adagrad(0.05, 0.5),
+    ours: (s) => W.adagrad(0.05, 0.5, s),
+    className: 'WasmOptimAdagrad',
+  },
+  {
+    label: 'rmsprop(0.01)',
+    tfjs: () => tf.train.rmsprop(0.01),
+    ours: (s) => W.rmsprop(0.01, undefined, undefined, undefined, undefined, s),
+    className: 'WasmOptimRMSProp',
+  },
+  {
+    label: 'rmsprop(0.005, 0.95, 0.9, 1e-6)',
+    tfjs: () => tf.train.rmsprop(0.005, 0.95, 0.9, 1e-6),
+    ours: (s) => W.rmsprop(0.005, 0.95, 0.9, 1e-6, false, s),
+    className: 'WasmOptimRMSProp',
+  },
+  {
+    label: 'rmsprop(0.001, 0.9, 0.5, 1e-10, centered)',
+    tfjs: () => tf.train.rmsprop(0.001, 0.9, 0.5, 1e-10, true),
+    ours: (s) => W.rmsprop(0.001, 0.9, 0.5, 1e-10, true, s),
+    className: 'WasmOptimRMSProp',
+  },
+  {
+    label: 'adam()',
+    tfjs: () => tf.train.adam(),
+    ours: (s) => W.adam(undefined, undefined, undefined, undefined, s),
+    className: 'WasmOptimAdam',
+  },
+  {
+    label: 'adam(0.01, 0.8, 0.99, 1e-3)',
+    tfjs: () => tf.train.adam(0.01, 0.8, 0.99, 1e-3),
+    ours: (s) => W.adam(0.01, 0.8, 0.99, 1e-3, s),
+    className: 'WasmOptimAdam',
+  },
+  {
+    label: 'adadelta(1)',
+    tfjs: () => tf.train.adadelta(1),
+    ours: (s) => W.adadelta(1, undefined, undefined, s),
+    className: 'WasmOptimAdadelta',
+  },
+  {
+    label: 'adadelta(0.5, 0.9, 1e-6)',
+    tfjs: () => tf.train.adadelta(0.5, 0.9, 1e-6),
+    ours: (s) => W.adadelta(0.5, 0.9, 1e-6, s),
+    className: 'WasmOptimAdadelta',
+  },
 ];
 
 /** mulberry32, then Box–Muller: reproducible N(0, 1) float32 data. */
 export function normals(seed: number, n: number, scale = 1): Float32Array {
   const next = rng(seed);
-  return Float32Array.from({ length: n }, () => scale * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()));
+  return Float32Array.from(
+    { length: n },
+    () => scale * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
+  );
 }
 
 let unique = 0;
@@ -52,10 +110,11 @@ export function mlp(seed: number): { vars: tf.Variable[]; loss: () => tf.Scalar 
   const x = tf.keep(tf.tensor(normals(seed + 4, 16 * 6), [16, 6]));
   const y = tf.keep(tf.tensor(normals(seed + 5, 16 * 3), [16, 3]));
   const [w1, b1, w2, b2] = vars as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
-  const loss = (): tf.Scalar => tf.tidy(() => {
-    const h = tf.tanh(tf.add(tf.matMul(x, w1), b1));
-    return tf.mean(tf.square(tf.sub(tf.add(tf.matMul(h, w2), b2), y)));
-  });
+  const loss = (): tf.Scalar =>
+    tf.tidy(() => {
+      const h = tf.tanh(tf.add(tf.matMul(x, w1), b1));
+      return tf.mean(tf.square(tf.sub(tf.add(tf.matMul(h, w2), b2), y)));
+    });
   return { vars, loss };
 }
 
@@ -98,7 +157,10 @@ async function weightValues(opt: tf.Optimizer): Promise<{ kind: string; values: 
 async function expectSameOptimizerState(got: tf.Optimizer, want: tf.Optimizer, where: string): Promise<void> {
   const a = await weightValues(got);
   const b = await weightValues(want);
-  expect(a.map((w) => w.kind), `${where}: weight kinds`).toEqual(b.map((w) => w.kind));
+  expect(
+    a.map((w) => w.kind),
+    `${where}: weight kinds`,
+  ).toEqual(b.map((w) => w.kind));
   a.forEach((w, i) => expectSameBits(w.values, b[i]!.values, `${where}: weight ${i} (${w.kind})`));
 }
 
@@ -159,7 +221,9 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         expect(opt.iterations).toBe(ref.iterations);
         await expectSameOptimizerState(opt, ref, 'state');
         const names = (await opt.getWeights()).map((w) => w.name);
-        expect(names).toEqual((await ref.getWeights()).map((w) => w.name.replace(/^mlp\d+/, b.vars[0]!.name.split('/')[0]!)));
+        expect(names).toEqual(
+          (await ref.getWeights()).map((w) => w.name.replace(/^mlp\d+/, b.vars[0]!.name.split('/')[0]!)),
+        );
         expect(opt.getClassName()).toBe(className);
         expect(opt.getConfig()).toEqual(ref.getConfig());
         opt.dispose();
@@ -195,7 +259,9 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         const saver = memorySaver();
         await model.save(saver.handler, { includeOptimizer: true });
         const artifacts = saver.artifacts();
-        expect((artifacts.trainingConfig?.optimizer_config as { class_name?: string } | undefined)?.class_name).toBe(className);
+        expect((artifacts.trainingConfig?.optimizer_config as { class_name?: string } | undefined)?.class_name).toBe(
+          className,
+        );
         const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
         const loadedOpt = loaded.optimizer as W.WasmOptimizer;
         expect(loadedOpt.getClassName()).toBe(className);
@@ -265,8 +331,8 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
 
     describe('state keyed by variable name', () => {
       it('Adam: subsets, null gradients and late variables match tf.train.adam (positions kept consistent)', () => {
-        const make = (prefix: string): tf.Variable[] => [0, 1, 2].map((k) =>
-          tf.variable(tf.tensor(normals(40 + k, 10)), true, `${prefix}${unique}/v${k}`));
+        const make = (prefix: string): tf.Variable[] =>
+          [0, 1, 2].map((k) => tf.variable(tf.tensor(normals(40 + k, 10)), true, `${prefix}${unique}/v${k}`));
         unique++;
         const va = make('tf');
         const vb = make('ours');
@@ -277,10 +343,15 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         // variable appearing at call 4 at a fresh position; all three.
         const plan: (number | [number, null])[][] = [[0, 1], [0], [0, [1, null]], [0, 1, 2], [0, 1, 2], [0, 1, 2]];
         plan.forEach((call, t) => {
-          for (const [vars, optimizer] of [[va, ref], [vb, opt]] as const) {
-            const list = call.map((item) => (Array.isArray(item)
-              ? { name: vars[item[0]]!.name, tensor: null as unknown as tf.Tensor }
-              : { name: vars[item]!.name, tensor: grad(t, item) }));
+          for (const [vars, optimizer] of [
+            [va, ref],
+            [vb, opt],
+          ] as const) {
+            const list = call.map((item) =>
+              Array.isArray(item)
+                ? { name: vars[item[0]]!.name, tensor: null as unknown as tf.Tensor }
+                : { name: vars[item]!.name, tensor: grad(t, item) },
+            );
             optimizer.applyGradients(list);
             tf.dispose(list.map((l) => l.tensor).filter((x) => x !== null));
           }
@@ -297,12 +368,31 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         const opt = W.adam(0.02, 0.9, 0.999);
         // Which variables get a gradient in each call (both are always listed, in the same
         // order, so tf.train.adam's positions stay consistent).
-        const plan = [[true, true], [true, false], [true, false], [true, true], [false, true], [true, true]];
+        const plan = [
+          [true, true],
+          [true, false],
+          [true, false],
+          [true, true],
+          [false, true],
+          [true, true],
+        ];
         plan.forEach((call, t) => {
-          if (t === 2) { ref.beta1 = 0.7; opt.beta1 = 0.7; }
-          if (t === 4) { ref.beta2 = 0.99; opt.beta2 = 0.99; }
-          for (const [vars, optimizer] of [[va, ref], [vb, opt]] as const) {
-            const list = call.map((has, k) => ({ name: vars[k]!.name, tensor: (has ? tf.tensor(normals(300 + 10 * t + k, 12)) : null) as tf.Tensor }));
+          if (t === 2) {
+            ref.beta1 = 0.7;
+            opt.beta1 = 0.7;
+          }
+          if (t === 4) {
+            ref.beta2 = 0.99;
+            opt.beta2 = 0.99;
+          }
+          for (const [vars, optimizer] of [
+            [va, ref],
+            [vb, opt],
+          ] as const) {
+            const list = call.map((has, k) => ({
+              name: vars[k]!.name,
+              tensor: (has ? tf.tensor(normals(300 + 10 * t + k, 12)) : null) as tf.Tensor,
+            }));
             optimizer.applyGradients(list);
             tf.dispose(list.map((l) => l.tensor).filter((x) => x !== null));
           }
@@ -315,7 +405,10 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
           const vars = [0, 1].map((k) => tf.variable(tf.tensor(normals(60 + k, 10)), true, `order${unique++}`));
           for (let t = 0; t < 6; t++) {
             const order = swap && t % 2 === 1 ? [1, 0] : [0, 1];
-            const list = order.map((k) => ({ name: vars[k]!.name, tensor: tf.tensor(normals(200 + 10 * t + k, 10, 10 ** k)) }));
+            const list = order.map((k) => ({
+              name: vars[k]!.name,
+              tensor: tf.tensor(normals(200 + 10 * t + k, 10, 10 ** k)),
+            }));
             optimizer.applyGradients(list);
             tf.dispose(list.map((l) => l.tensor));
           }
@@ -356,7 +449,14 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
 
       it('classes are registered for deserialization under their own names', () => {
         const map = tf.serialization.SerializationMap.getMap().classNameMap;
-        for (const name of ['WasmOptimSGD', 'WasmOptimMomentum', 'WasmOptimAdagrad', 'WasmOptimRMSProp', 'WasmOptimAdam', 'WasmOptimAdadelta']) {
+        for (const name of [
+          'WasmOptimSGD',
+          'WasmOptimMomentum',
+          'WasmOptimAdagrad',
+          'WasmOptimRMSProp',
+          'WasmOptimAdam',
+          'WasmOptimAdadelta',
+        ]) {
           expect(map[name], name).toBeDefined();
         }
         expect(map['Adam']?.[0]).toBe(tf.AdamOptimizer); // TF.js's own untouched
@@ -364,7 +464,13 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         const [cls, fromConfig] = map['WasmOptimRMSProp']!;
         const copy = fromConfig(cls, opt.getConfig()) as W.WasmOptimRMSProp;
         expect(copy).toBeInstanceOf(W.WasmOptimRMSProp);
-        expect(copy.getConfig()).toEqual({ learningRate: 0.02, decay: 0.8, momentum: 0.3, epsilon: 1e-5, centered: true });
+        expect(copy.getConfig()).toEqual({
+          learningRate: 0.02,
+          decay: 0.8,
+          momentum: 0.3,
+          epsilon: 1e-5,
+          centered: true,
+        });
       });
 
       it('hyperparameter fields are live, validated, and in getConfig', () => {
@@ -380,7 +486,9 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         tfOpt.minimize(ref.loss, false, ref.vars);
         expectSameTensors(vars, ref.vars, 'after changing learningRate');
         expect(opt.getConfig()['learningRate']).toBe(0.002);
-        expect(() => { opt.learningRate = -1; }).toThrow(RangeError);
+        expect(() => {
+          opt.learningRate = -1;
+        }).toThrow(RangeError);
         expect(opt.learningRate).toBe(0.002);
       });
 
@@ -424,12 +532,23 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         expect(() => opt.applyGradients({ nowhere: tf.scalar(1) })).toThrow(/no variable named "nowhere"/);
         const v = tf.variable(tf.zeros([3]), true, `err${unique++}`);
         expect(() => opt.applyGradients({ [v.name]: tf.zeros([4]) })).toThrow(/shape/);
-        await expect(opt.setWeights([{ name: 'iter', tensor: tf.scalar(0, 'int32') }, { name: 'x/accumulator', tensor: tf.zeros([2]) }, { name: 'y/accumulator', tensor: tf.zeros([2]) }])).resolves.toBeUndefined();
+        await expect(
+          opt.setWeights([
+            { name: 'iter', tensor: tf.scalar(0, 'int32') },
+            { name: 'x/accumulator', tensor: tf.zeros([2]) },
+            { name: 'y/accumulator', tensor: tf.zeros([2]) },
+          ]),
+        ).resolves.toBeUndefined();
         // No saved name matches: position binding, and the sizes must agree.
         expect(() => opt.applyGradients({ [v.name]: tf.zeros([3]) })).toThrow(/"x" \(shape \[2\]\) does not fit/);
         opt.dispose();
         expect(() => opt.applyGradients({ [v.name]: tf.zeros([3]) })).toThrow(/disposed/);
-        await expect(W.adam().setWeights([{ name: 'iter', tensor: tf.scalar(0, 'int32') }, { name: 'x/m', tensor: tf.zeros([2]) }])).rejects.toThrow(/multiple of 2/);
+        await expect(
+          W.adam().setWeights([
+            { name: 'iter', tensor: tf.scalar(0, 'int32') },
+            { name: 'x/m', tensor: tf.zeros([2]) },
+          ]),
+        ).rejects.toThrow(/multiple of 2/);
         expect(() => W.adagrad(-1)).toThrow(RangeError);
         expect(() => W.sgd(undefined as unknown as number)).toThrow(/learningRate must be defined/);
       });

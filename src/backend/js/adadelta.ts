@@ -2,8 +2,16 @@
 // operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/adadelta.ts.
 import {
-  FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, REC_COUNT, REC_FLAGS, REC_GRAD, REC_PARAM,
-  REC_SCALARS, REC_STATE0, REC_STATE1,
+  FLAG_MAXIMIZE,
+  FLAG_WEIGHT_DECAY,
+  RECORD_BYTES,
+  REC_COUNT,
+  REC_FLAGS,
+  REC_GRAD,
+  REC_PARAM,
+  REC_SCALARS,
+  REC_STATE0,
+  REC_STATE1,
 } from '../record.js';
 import { fmaf } from './fma.js';
 
@@ -20,7 +28,10 @@ export function adadeltaStep(f32: Float32Array, u32: Uint32Array, table: number,
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const s = rec + REC_SCALARS;
-    const negLr = f32[s]!, rho = f32[s + 1]!, oneMinusRho = f32[s + 2]!, eps = f32[s + 3]!;
+    const negLr = f32[s]!,
+      rho = f32[s + 1]!,
+      oneMinusRho = f32[s + 2]!,
+      eps = f32[s + 3]!;
     const weightDecay = f32[s + 4]!;
     const maximize = (flags & FLAG_MAXIMIZE) !== 0;
     const hasWeightDecay = (flags & FLAG_WEIGHT_DECAY) !== 0;
@@ -49,7 +60,10 @@ export function adadeltaStepTfjs(f32: Float32Array, u32: Uint32Array, table: num
     const accDelta = u32[rec + REC_STATE1]! >>> 2;
     const n = u32[rec + REC_COUNT]!;
     const s = rec + REC_SCALARS;
-    const negLr = f32[s]!, rho = f32[s + 1]!, oneMinusRho = f32[s + 2]!, eps = f32[s + 3]!;
+    const negLr = f32[s]!,
+      rho = f32[s + 1]!,
+      oneMinusRho = f32[s + 2]!,
+      eps = f32[s + 3]!;
     for (let i = 0; i < n; i++) {
       const g = f32[grad + i]!;
       const sq = f32[squareAvg + i]!;

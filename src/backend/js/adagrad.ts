@@ -2,8 +2,15 @@
 // operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/adagrad.ts.
 import {
-  FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, REC_COUNT, REC_FLAGS, REC_GRAD, REC_PARAM,
-  REC_SCALARS, REC_STATE0,
+  FLAG_MAXIMIZE,
+  FLAG_WEIGHT_DECAY,
+  RECORD_BYTES,
+  REC_COUNT,
+  REC_FLAGS,
+  REC_GRAD,
+  REC_PARAM,
+  REC_SCALARS,
+  REC_STATE0,
 } from '../record.js';
 import { fmaf } from './fma.js';
 

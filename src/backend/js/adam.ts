@@ -2,8 +2,19 @@
 // operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/adam.ts.
 import {
-  FLAG_AMSGRAD, FLAG_DECOUPLED, FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, REC_COUNT, REC_FLAGS,
-  REC_GRAD, REC_PARAM, REC_SCALARS, REC_STATE0, REC_STATE1, REC_STATE2,
+  FLAG_AMSGRAD,
+  FLAG_DECOUPLED,
+  FLAG_MAXIMIZE,
+  FLAG_WEIGHT_DECAY,
+  RECORD_BYTES,
+  REC_COUNT,
+  REC_FLAGS,
+  REC_GRAD,
+  REC_PARAM,
+  REC_SCALARS,
+  REC_STATE0,
+  REC_STATE1,
+  REC_STATE2,
 } from '../record.js';
 import { fmaf } from './fma.js';
 
@@ -24,9 +35,14 @@ export function adamStep(f32: Float32Array, u32: Uint32Array, table: number, cou
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const s = rec + REC_SCALARS;
-    const negStepSize = f32[s]!, bc2Sqrt = f32[s + 1]!, eps = f32[s + 2]!;
-    const beta1 = f32[s + 3]!, oneMinusBeta1 = f32[s + 4]!;
-    const beta2 = f32[s + 5]!, oneMinusBeta2 = f32[s + 6]!, decayOrWd = f32[s + 7]!;
+    const negStepSize = f32[s]!,
+      bc2Sqrt = f32[s + 1]!,
+      eps = f32[s + 2]!;
+    const beta1 = f32[s + 3]!,
+      oneMinusBeta1 = f32[s + 4]!;
+    const beta2 = f32[s + 5]!,
+      oneMinusBeta2 = f32[s + 6]!,
+      decayOrWd = f32[s + 7]!;
     const maximize = (flags & FLAG_MAXIMIZE) !== 0;
     const decoupled = (flags & FLAG_DECOUPLED) !== 0;
     const hasWeightDecay = (flags & FLAG_WEIGHT_DECAY) !== 0;
@@ -60,9 +76,14 @@ export function adamStepTfjs(f32: Float32Array, u32: Uint32Array, table: number,
     const expAvgSq = u32[rec + REC_STATE1]! >>> 2;
     const n = u32[rec + REC_COUNT]!;
     const s = rec + REC_SCALARS;
-    const negLr = f32[s]!, a1 = f32[s + 1]!, a2 = f32[s + 2]!;
-    const beta1 = f32[s + 3]!, oneMinusBeta1 = f32[s + 4]!;
-    const beta2 = f32[s + 5]!, oneMinusBeta2 = f32[s + 6]!, eps = f32[s + 7]!;
+    const negLr = f32[s]!,
+      a1 = f32[s + 1]!,
+      a2 = f32[s + 2]!;
+    const beta1 = f32[s + 3]!,
+      oneMinusBeta1 = f32[s + 4]!;
+    const beta2 = f32[s + 5]!,
+      oneMinusBeta2 = f32[s + 6]!,
+      eps = f32[s + 7]!;
     for (let i = 0; i < n; i++) {
       const g = f32[grad + i]!;
       const m = fl(fl(f32[expAvg + i]! * beta1) + fl(g * oneMinusBeta1));

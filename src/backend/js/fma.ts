@@ -59,7 +59,7 @@ export function fmaf(a: number, b: number, c: number): number {
   const e = p - (s - bb) + (c - bb);
   if (r === Infinity || r === -Infinity) {
     // s finite, so |s| >= OVF; only s == +-OVF with x inside the range differs.
-    return (s === OVF && e < 0) ? FLT_MAX : (s === -OVF && e > 0) ? -FLT_MAX : r;
+    return s === OVF && e < 0 ? FLT_MAX : s === -OVF && e > 0 ? -FLT_MAX : r;
   }
   return (e > 0 && d > 0) || (e < 0 && d < 0) ? t : r;
 }

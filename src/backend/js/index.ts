@@ -12,8 +12,10 @@ type JsKernel = (f32: Float32Array, u32: Uint32Array, table: number, count: numb
 
 export function jsKernels(arena: Arena): KernelSet {
   // The views are read at each call (not captured): a grow between steps replaces them.
-  const bind = (kernel: JsKernel) => (table: number, count: number): void =>
-    kernel(arena.f32, arena.u32, table, count);
+  const bind =
+    (kernel: JsKernel) =>
+    (table: number, count: number): void =>
+      kernel(arena.f32, arena.u32, table, count);
   return {
     adagradStep: bind(adagradStep),
     adagradStepTfjs: bind(adagradStepTfjs),

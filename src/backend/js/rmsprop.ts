@@ -2,8 +2,19 @@
 // operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/rmsprop.ts.
 import {
-  FLAG_CENTERED, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_WEIGHT_DECAY, RECORD_BYTES, REC_COUNT,
-  REC_FLAGS, REC_GRAD, REC_PARAM, REC_SCALARS, REC_STATE0, REC_STATE1, REC_STATE2,
+  FLAG_CENTERED,
+  FLAG_MAXIMIZE,
+  FLAG_MOMENTUM,
+  FLAG_WEIGHT_DECAY,
+  RECORD_BYTES,
+  REC_COUNT,
+  REC_FLAGS,
+  REC_GRAD,
+  REC_PARAM,
+  REC_SCALARS,
+  REC_STATE0,
+  REC_STATE1,
+  REC_STATE2,
 } from '../record.js';
 import { fmaf } from './fma.js';
 

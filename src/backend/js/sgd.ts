@@ -2,8 +2,18 @@
 // rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/sgd.ts.
 import {
-  FLAG_FIRST_MOMENTUM, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_NESTEROV, FLAG_WEIGHT_DECAY, RECORD_BYTES,
-  REC_COUNT, REC_FLAGS, REC_GRAD, REC_PARAM, REC_SCALARS, REC_STATE1,
+  FLAG_FIRST_MOMENTUM,
+  FLAG_MAXIMIZE,
+  FLAG_MOMENTUM,
+  FLAG_NESTEROV,
+  FLAG_WEIGHT_DECAY,
+  RECORD_BYTES,
+  REC_COUNT,
+  REC_FLAGS,
+  REC_GRAD,
+  REC_PARAM,
+  REC_SCALARS,
+  REC_STATE1,
 } from '../record.js';
 import { fmaf } from './fma.js';
 

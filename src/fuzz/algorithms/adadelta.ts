@@ -20,8 +20,11 @@ export const adadelta: AlgorithmDescription = {
     torch: {
       buffers: () => ({ square_avg: 0, acc_delta: 0 }),
       scalars: (o) => ({
-        rho: o['rho'] as number, oneMinusRho: 1 - (o['rho'] as number), eps: o['eps'] as number,
-        wd: o['weightDecay'] as number, negLr: -(o['lr'] as number),
+        rho: o['rho'] as number,
+        oneMinusRho: 1 - (o['rho'] as number),
+        eps: o['eps'] as number,
+        wd: o['weightDecay'] as number,
+        negLr: -(o['lr'] as number),
       }),
       update({ param, grad, state, s, o }, A) {
         let g = o['maximize'] ? A.neg(grad) : grad;
@@ -36,11 +39,16 @@ export const adadelta: AlgorithmDescription = {
     tfjs: {
       buffers: () => ({ square_avg: 0, acc_delta: 0 }),
       scalars: (o) => ({
-        rho: o['rho'] as number, oneMinusRho: 1 - (o['rho'] as number), eps: o['eps'] as number,
+        rho: o['rho'] as number,
+        oneMinusRho: 1 - (o['rho'] as number),
+        eps: o['eps'] as number,
         negLr: -(o['lr'] as number),
       }),
       update({ param, grad, state, s }, A) {
-        const upd = A.mul(A.div(A.sqrt(A.add(state['acc_delta']!, s['eps']!)), A.sqrt(A.add(state['square_avg']!, s['eps']!))), grad);
+        const upd = A.mul(
+          A.div(A.sqrt(A.add(state['acc_delta']!, s['eps']!)), A.sqrt(A.add(state['square_avg']!, s['eps']!))),
+          grad,
+        );
         const square_avg = A.add(A.mul(state['square_avg']!, s['rho']!), A.mul(A.mul(grad, grad), s['oneMinusRho']!));
         const acc_delta = A.add(A.mul(state['acc_delta']!, s['rho']!), A.mul(A.mul(upd, upd), s['oneMinusRho']!));
         return { param: A.add(A.mul(upd, s['negLr']!), param), state: { square_avg, acc_delta } };

@@ -9,12 +9,27 @@
 //           multiplied by β after each step (β^t when β is fixed; rounding in the bound)
 import type { Arith, B } from '../bounded.js';
 import {
-  BOOLEAN, EPS, LR, WEIGHT_DECAY, type AlgorithmDescription, type CustomDomain, type OracleRule, type Options,
+  BOOLEAN,
+  EPS,
+  LR,
+  WEIGHT_DECAY,
+  type AlgorithmDescription,
+  type CustomDomain,
+  type OracleRule,
+  type Options,
 } from '../describe.js';
 
 const BETAS: CustomDomain = {
   kind: 'custom',
-  edges: [[0.9, 0.999], [0, 0], [0, 0.999], [0.9, 0], [0.5, 0.9], [0.999999, 0.999999], [0.8, 0.99]],
+  edges: [
+    [0.9, 0.999],
+    [0, 0],
+    [0, 0.999],
+    [0.9, 0],
+    [0.5, 0.9],
+    [0.999999, 0.999999],
+    [0.8, 0.99],
+  ],
   typical: (r) => [1 - r.logUniform(-3, -0.3), 1 - r.logUniform(-4, -0.5)],
   invalid: [[1, 0.999], [0.9, 1], [-0.1, 0.999], [0.9, -1e-45], [NaN, 0.999], [0.9, NaN], [0.9], '0.9', 0.9, null, {}],
 };
@@ -28,7 +43,10 @@ function torchRule(decoupled: boolean): OracleRule {
       const [b1, b2] = betas(o);
       const lr = o['lr'] as number;
       return {
-        b1, oneMinusB1: 1 - b1, b2, oneMinusB2: 1 - b2,
+        b1,
+        oneMinusB1: 1 - b1,
+        b2,
+        oneMinusB2: 1 - b2,
         sqrtBc2: Math.sqrt(1 - b2 ** t),
         negStepSize: -(lr / (1 - b1 ** t)),
         eps: o['eps'] as number,
@@ -71,7 +89,10 @@ const tfjsRule: OracleRule = {
   scalars(o, t, A, memo) {
     const [b1, b2] = betas(o);
     return {
-      b1, oneMinusB1: 1 - b1, b2, oneMinusB2: 1 - b2,
+      b1,
+      oneMinusB1: 1 - b1,
+      b2,
+      oneMinusB2: 1 - b2,
       a1: A.sub(A.c(1), runningProduct(memo, 'accBeta1', b1, t, A)),
       a2: A.sub(A.c(1), runningProduct(memo, 'accBeta2', b2, t, A)),
       eps: o['eps'] as number,

@@ -9,5 +9,11 @@ import { rmsprop } from './rmsprop.js';
 import { momentum, sgd } from './sgd.js';
 
 export const DESCRIPTIONS: Readonly<Record<string, AlgorithmDescription>> = {
-  adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta,
+  adagrad,
+  rmsprop,
+  sgd,
+  momentum,
+  adam,
+  adamw,
+  adadelta,
 };

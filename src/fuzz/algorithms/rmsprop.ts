@@ -13,10 +13,16 @@ export const rmsprop: AlgorithmDescription = {
   options: {
     lr: LR,
     // PyTorch only asks alpha ≥ 0: above 1 is valid (and makes 1 − α negative).
-    alpha: { ...nonNegative([0, 1e-45, 0.5, 0.9, 0.99, 0.999999, 1, 1.5, 1e10], -3, 0), typical: (r) => (r.chance(0.7) ? 1 - r.logUniform(-6, -0.5) : r.float()) },
+    alpha: {
+      ...nonNegative([0, 1e-45, 0.5, 0.9, 0.99, 0.999999, 1, 1.5, 1e10], -3, 0),
+      typical: (r) => (r.chance(0.7) ? 1 - r.logUniform(-6, -0.5) : r.float()),
+    },
     eps: EPS,
     weightDecay: WEIGHT_DECAY,
-    momentum: { ...nonNegative([0, 1e-45, 0.5, 0.9, 0.99, 0.999, 1, 2], -3, 0), typical: (r) => (r.chance(0.7) ? 1 - r.logUniform(-3, -0.3) : r.float()) },
+    momentum: {
+      ...nonNegative([0, 1e-45, 0.5, 0.9, 0.99, 0.999, 1, 2], -3, 0),
+      typical: (r) => (r.chance(0.7) ? 1 - r.logUniform(-3, -0.3) : r.float()),
+    },
     centered: BOOLEAN,
     maximize: BOOLEAN,
   },
@@ -71,7 +77,10 @@ export const rmsprop: AlgorithmDescription = {
         lr: o['lr'] as number,
       }),
       update({ param, grad, state, s, o }, A) {
-        const square_avg = A.add(A.mul(state['square_avg']!, s['alpha']!), A.mul(A.mul(grad, grad), s['oneMinusAlpha']!));
+        const square_avg = A.add(
+          A.mul(state['square_avg']!, s['alpha']!),
+          A.mul(A.mul(grad, grad), s['oneMinusAlpha']!),
+        );
         const out: Record<string, typeof param> = { square_avg };
         let den;
         if (o['centered']) {

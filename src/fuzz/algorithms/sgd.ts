@@ -9,10 +9,21 @@
 // Nesterov); Momentum's is always tf.train.momentum. The torch flavor of both is PyTorch's SGD.
 // PyTorch rule: nesterov needs momentum > 0 and dampening = 0.
 import {
-  BOOLEAN, LR, WEIGHT_DECAY, nonNegative, type AlgorithmDescription, type Domain, type ElementOutput, type OracleRule, type Options,
+  BOOLEAN,
+  LR,
+  WEIGHT_DECAY,
+  nonNegative,
+  type AlgorithmDescription,
+  type Domain,
+  type ElementOutput,
+  type OracleRule,
+  type Options,
 } from '../describe.js';
 
-const MOMENTUM: Domain = { ...nonNegative([0, 1e-45, 0.5, 0.9, 0.99, 0.999, 1, 2], -3, 0), typical: (r) => (r.chance(0.7) ? 1 - r.logUniform(-3, -0.3) : r.float()) };
+const MOMENTUM: Domain = {
+  ...nonNegative([0, 1e-45, 0.5, 0.9, 0.99, 0.999, 1, 2], -3, 0),
+  typical: (r) => (r.chance(0.7) ? 1 - r.logUniform(-3, -0.3) : r.float()),
+};
 
 const torch: OracleRule = {
   buffers: (o): Record<string, number | null> => ((o['momentum'] as number) !== 0 ? { momentum_buffer: null } : {}),
@@ -63,17 +74,30 @@ const options = {
 // PyTorch's rule; TF.js's momentum optimizer takes useNesterov with any momentum.
 const valid = (o: Readonly<Options>, flavor: string): boolean =>
   flavor === 'tfjs' || !o['nesterov'] || ((o['momentum'] as number) > 0 && o['dampening'] === 0);
-const invalidCombos = { torch: [{ nesterov: true, momentum: 0 }, { nesterov: true, momentum: 0.9, dampening: 0.5 }] };
+const invalidCombos = {
+  torch: [
+    { nesterov: true, momentum: 0 },
+    { nesterov: true, momentum: 0.9, dampening: 0.5 },
+  ],
+};
 
 // PyTorch's momentum buffer is None until the first momentum step: a state may lack it.
 const optionalState = { torch: ['momentum_buffer'] };
 
 export const sgd: AlgorithmDescription = {
-  algorithm: 'sgd', options, valid, invalidCombos, optionalState,
+  algorithm: 'sgd',
+  options,
+  valid,
+  invalidCombos,
+  optionalState,
   oracle: { torch, tfjs: tfjs((o) => (o['momentum'] as number) > 0 || o['nesterov'] === true) },
 };
 
 export const momentum: AlgorithmDescription = {
-  algorithm: 'momentum', options, valid, invalidCombos, optionalState,
+  algorithm: 'momentum',
+  options,
+  valid,
+  invalidCombos,
+  optionalState,
   oracle: { torch, tfjs: tfjs(() => true) },
 };
