@@ -360,12 +360,14 @@ export abstract class Optimizer<O extends object> {
     if (grads !== undefined) {
       for (let i = 0; i < slots.length; i++) {
         const slot = slots[i]!;
+        const stepped = scratch[i] !== null;
+        // Keep no reference to the caller's gradients past the step (cleared here rather than
+        // with scratch.fill(null): that builtin call alone cost ~15 ns per step).
+        scratch[i] = null;
         if (slot.source === null) continue;
-        if (scratch[i] === null && !this.#memoryAhead) continue;
+        if (!stepped && !this.#memoryAhead) continue;
         slot.source.set(slot.handle.data);
       }
-      // Keep no reference to the caller's gradients past the step.
-      scratch.fill(null);
       this.#memoryAhead = false;
     } else {
       this.#memoryAhead = true;
