@@ -135,6 +135,20 @@ interface GroupInput {
   readonly options: Record<string, unknown>;
 }
 
+/**
+ * The base of every optimizer (`Adagrad`, `RMSprop`, `SGD`, `Momentum`, `Adam`, `AdamW`,
+ * `Adadelta`): PyTorch-style param groups, a state dict, and one kernel call per step over all
+ * parameters, which live in one memory the optimizer owns (at most 4 GiB; see README "Limits").
+ *
+ * - `step(grads)` copies your arrays in and out (drop-in); `step()` works on `params[i].data` and
+ *   `params[i].grad` in place (zero-copy). Neither allocates.
+ * - Every call that can fail validates everything first: on error nothing has changed.
+ * - `flavor` picks whose arithmetic is reproduced bit for bit (PyTorch 1.13 or TF.js 4.22), and
+ *   `backend` which kernels run it; all backends give the same bits.
+ * - `dispose()` releases the memory; dispose optimizers you are done with.
+ *
+ * @typeParam O - the algorithm's options (e.g. `AdamOptions`).
+ */
 export abstract class Optimizer<O extends object> {
   /** The backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
   readonly backend: BackendName;
