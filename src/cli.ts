@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The wasm-optim command line: one entry per command below, each implemented in src/cli/.
+import { readFileSync } from 'node:fs';
 import { runCheck } from './cli/check.js';
 
 interface Command {
@@ -15,6 +16,10 @@ const COMMANDS: Record<string, Command> = {
       'replay the bundled PyTorch / TF.js golden trajectories on every available backend\n' +
       '           and print how many cases are reproduced bit for bit (exit 1 if any differ)',
     run(args) {
+      if (args.length === 1 && isHelp(args[0])) {
+        console.log(CHECK_HELP);
+        return 0;
+      }
       if (args.length > 0) return usageError(`check: unexpected argument ${JSON.stringify(args[0])}`);
       return runCheck() ? 0 : 1;
     },
@@ -40,9 +45,25 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+const CHECK_HELP = `usage: wasm-optim check
+
+Replays the bundled PyTorch 1.13 and TF.js 4.22 golden trajectories (test/fixtures/golden) on
+every backend this engine has (simd, wasm, js) and prints, per golden file, how many cases each
+backend reproduces bit for bit. Exit status: 0 when every case matches, 1 otherwise.`;
+
+function isHelp(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h' || arg === 'help';
+}
+
+/** This package's version, from its package.json (one level above dist/ and src/). */
+function version(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
-  return `usage: wasm-optim <command> [options]\n\ncommands:\n${lines.join('\n')}\n  help     show this message`;
+  return `usage: wasm-optim <command> [options]\n       wasm-optim <command> --help\n       wasm-optim --version\n\ncommands:\n${lines.join('\n')}\n  help     show this message (help <command>: that command's)`;
 }
 
 function usageError(message: string): number {
@@ -52,7 +73,14 @@ function usageError(message: string): number {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(`wasm-optim ${version()}`);
+    return 0;
+  }
+  if (name === 'help' && args[0] !== undefined && COMMANDS[args[0]] !== undefined) {
+    return COMMANDS[args[0]]!.run(['--help']);
+  }
+  if (name === undefined || isHelp(name)) {
     console.log(usage());
     return 0;
   }
