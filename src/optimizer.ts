@@ -11,7 +11,7 @@ import {
   BACKEND_NAMES,
   type FmaKind,
 } from './backend/index.js';
-import { RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0 } from './backend/record.js';
+import { RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0, recordWord } from './backend/record.js';
 import { describe, rangeError, typeError } from './errors.js';
 import {
   checkOptions,
@@ -359,7 +359,7 @@ export abstract class Optimizer<O extends object> {
       }
       slot.step += 1;
       slot.hasState = true;
-      const word = (this.#table + count * RECORD_BYTES) >>> 2;
+      const word = recordWord(this.#table, count);
       u32[word + REC_PARAM] = handle.dataOffset;
       u32[word + REC_GRAD] = handle.gradOffset;
       u32[word + REC_STATE0] = slot.stateOffsets[0];
@@ -987,7 +987,7 @@ function describeRequest(groups: readonly GroupInput[]): Request {
 }
 
 /** Bytes for people: 1.5 GiB, 300 MiB, 12 KiB. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;

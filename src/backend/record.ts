@@ -14,6 +14,20 @@ export const REC_FLAGS = 6;
 /** Word offset of the first of eight float32 hyperparameter slots. */
 export const REC_SCALARS = 8;
 
+// Byte addresses in a 4 GiB memory reach 2^32 − 1, so every byte-to-word conversion is unsigned:
+// a signed `>> 2` once turned offsets past 2 GiB negative and steps silently did nothing. These
+// two are the only places the kernels and the facade make that conversion for records.
+
+/** The word index of record `k` of the table at byte `table`. */
+export function recordWord(table: number, k: number): number {
+  return (table + k * RECORD_BYTES) >>> 2;
+}
+
+/** The word index of the buffer whose byte pointer is the record's `field` (REC_PARAM, REC_GRAD, REC_STATE0 …). */
+export function pointerWord(u32: Uint32Array, rec: number, field: number): number {
+  return u32[rec + field]! >>> 2;
+}
+
 export const FLAG_MAXIMIZE = 1;
 export const FLAG_WEIGHT_DECAY = 2;
 export const FLAG_CENTERED = 4;

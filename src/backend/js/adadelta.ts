@@ -4,7 +4,8 @@
 import {
   FLAG_MAXIMIZE,
   FLAG_WEIGHT_DECAY,
-  RECORD_BYTES,
+  pointerWord,
+  recordWord,
   REC_COUNT,
   REC_FLAGS,
   REC_GRAD,
@@ -20,11 +21,11 @@ const fl = Math.fround;
 /** torch flavor: scalars negLr, rho, oneMinusRho, eps, weightDecay. */
 export function adadeltaStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const squareAvg = u32[rec + REC_STATE0]! >>> 2;
-    const accDelta = u32[rec + REC_STATE1]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const squareAvg = pointerWord(u32, rec, REC_STATE0);
+    const accDelta = pointerWord(u32, rec, REC_STATE1);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const s = rec + REC_SCALARS;
@@ -53,11 +54,11 @@ export function adadeltaStep(f32: Float32Array, u32: Uint32Array, table: number,
 /** tfjs flavor: scalars negLr, rho, oneMinusRho, eps. */
 export function adadeltaStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const squareAvg = u32[rec + REC_STATE0]! >>> 2;
-    const accDelta = u32[rec + REC_STATE1]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const squareAvg = pointerWord(u32, rec, REC_STATE0);
+    const accDelta = pointerWord(u32, rec, REC_STATE1);
     const n = u32[rec + REC_COUNT]!;
     const s = rec + REC_SCALARS;
     const negLr = f32[s]!,

@@ -4,7 +4,8 @@
 import {
   FLAG_MAXIMIZE,
   FLAG_WEIGHT_DECAY,
-  RECORD_BYTES,
+  pointerWord,
+  recordWord,
   REC_COUNT,
   REC_FLAGS,
   REC_GRAD,
@@ -19,10 +20,10 @@ const fl = Math.fround;
 /** torch flavor: scalars negClr, eps, weightDecay. */
 export function adagradStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const sum = u32[rec + REC_STATE0]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const sum = pointerWord(u32, rec, REC_STATE0);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const negClr = f32[rec + REC_SCALARS]!;
@@ -45,10 +46,10 @@ export function adagradStep(f32: Float32Array, u32: Uint32Array, table: number, 
 /** tfjs flavor: scalars negLr, eps. */
 export function adagradStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const sum = u32[rec + REC_STATE0]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const sum = pointerWord(u32, rec, REC_STATE0);
     const n = u32[rec + REC_COUNT]!;
     const negLr = f32[rec + REC_SCALARS]!;
     const eps = f32[rec + REC_SCALARS + 1]!;

@@ -6,7 +6,8 @@ import {
   FLAG_DECOUPLED,
   FLAG_MAXIMIZE,
   FLAG_WEIGHT_DECAY,
-  RECORD_BYTES,
+  pointerWord,
+  recordWord,
   REC_COUNT,
   REC_FLAGS,
   REC_GRAD,
@@ -26,12 +27,12 @@ const fl = Math.fround;
  */
 export function adamStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const expAvg = u32[rec + REC_STATE0]! >>> 2;
-    const expAvgSq = u32[rec + REC_STATE1]! >>> 2;
-    const maxExpAvgSq = u32[rec + REC_STATE2]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const expAvg = pointerWord(u32, rec, REC_STATE0);
+    const expAvgSq = pointerWord(u32, rec, REC_STATE1);
+    const maxExpAvgSq = pointerWord(u32, rec, REC_STATE2);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const s = rec + REC_SCALARS;
@@ -69,11 +70,11 @@ export function adamStep(f32: Float32Array, u32: Uint32Array, table: number, cou
 /** tfjs flavor: scalars negLr, a1, a2, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps. */
 export function adamStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const expAvg = u32[rec + REC_STATE0]! >>> 2;
-    const expAvgSq = u32[rec + REC_STATE1]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const expAvg = pointerWord(u32, rec, REC_STATE0);
+    const expAvgSq = pointerWord(u32, rec, REC_STATE1);
     const n = u32[rec + REC_COUNT]!;
     const s = rec + REC_SCALARS;
     const negLr = f32[s]!,

@@ -6,7 +6,8 @@ import {
   FLAG_MAXIMIZE,
   FLAG_MOMENTUM,
   FLAG_WEIGHT_DECAY,
-  RECORD_BYTES,
+  pointerWord,
+  recordWord,
   REC_COUNT,
   REC_FLAGS,
   REC_GRAD,
@@ -23,12 +24,12 @@ const fl = Math.fround;
 /** torch flavor: scalars alpha, oneMinusAlpha, eps, weightDecay, momentum, negLr. */
 export function rmspropStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const squareAvg = u32[rec + REC_STATE0]! >>> 2;
-    const buf = u32[rec + REC_STATE1]! >>> 2;
-    const gradAvg = u32[rec + REC_STATE2]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const squareAvg = pointerWord(u32, rec, REC_STATE0);
+    const buf = pointerWord(u32, rec, REC_STATE1);
+    const gradAvg = pointerWord(u32, rec, REC_STATE2);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const alpha = f32[rec + REC_SCALARS]!;
@@ -71,12 +72,12 @@ export function rmspropStep(f32: Float32Array, u32: Uint32Array, table: number, 
 /** tfjs flavor: scalars alpha (tfjs decay), oneMinusAlpha, eps, momentum, lr. */
 export function rmspropStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const squareAvg = u32[rec + REC_STATE0]! >>> 2;
-    const buf = u32[rec + REC_STATE1]! >>> 2;
-    const gradAvg = u32[rec + REC_STATE2]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const squareAvg = pointerWord(u32, rec, REC_STATE0);
+    const buf = pointerWord(u32, rec, REC_STATE1);
+    const gradAvg = pointerWord(u32, rec, REC_STATE2);
     const n = u32[rec + REC_COUNT]!;
     const centered = (u32[rec + REC_FLAGS]! & FLAG_CENTERED) !== 0;
     const alpha = f32[rec + REC_SCALARS]!;

@@ -7,7 +7,8 @@ import {
   FLAG_MOMENTUM,
   FLAG_NESTEROV,
   FLAG_WEIGHT_DECAY,
-  RECORD_BYTES,
+  pointerWord,
+  recordWord,
   REC_COUNT,
   REC_FLAGS,
   REC_GRAD,
@@ -22,10 +23,10 @@ const fl = Math.fround;
 /** torch flavor: scalars negLr, momentum, oneMinusDampening, weightDecay. */
 export function sgdStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const buf = u32[rec + REC_STATE1]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const buf = pointerWord(u32, rec, REC_STATE1);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const negLr = f32[rec + REC_SCALARS]!;
@@ -55,10 +56,10 @@ export function sgdStep(f32: Float32Array, u32: Uint32Array, table: number, coun
 /** tfjs flavor (tf.train.sgd, or tf.train.momentum when FLAG_MOMENTUM): scalars negLr, momentum. */
 export function sgdStepTfjs(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
-    const rec = (table + k * RECORD_BYTES) >>> 2;
-    const param = u32[rec + REC_PARAM]! >>> 2;
-    const grad = u32[rec + REC_GRAD]! >>> 2;
-    const buf = u32[rec + REC_STATE1]! >>> 2;
+    const rec = recordWord(table, k);
+    const param = pointerWord(u32, rec, REC_PARAM);
+    const grad = pointerWord(u32, rec, REC_GRAD);
+    const buf = pointerWord(u32, rec, REC_STATE1);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
     const negLr = f32[rec + REC_SCALARS]!;
