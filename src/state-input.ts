@@ -23,7 +23,7 @@ export interface StateDictSnapshot {
 }
 
 /** Own property `key` of `object`, read once; inherited properties do not count. */
-export function ownValue(object: object, key: string): unknown {
+function ownValue(object: object, key: string): unknown {
   return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 }
 
@@ -31,7 +31,7 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !isTypedArray(value);
 }
 
-/** The outer layers of a state dict: its groups (each read once) and its state entries. */
+/** The outer layers of a state dict: its group list and its state entries, each read once. */
 export function readStateDict(owner: string, where: string, dict: unknown): StateDictSnapshot {
   if (dict === null || typeof dict !== 'object') {
     throw typeError(owner, `${where}: the state dict must be an object, got ${describe(dict)}`);
@@ -45,24 +45,16 @@ export function readStateDict(owner: string, where: string, dict: unknown): Stat
   if (!isPlainRecord(state)) {
     throw typeError(owner, `${where}: state must be an object keyed by parameter index, got ${describe(state)}`);
   }
-  const groupCopies = copyArray(groups).map((group, g) => {
+  // The list is copied; each group object is read once later, by loadStateDict's readOwnOptions.
+  const groupList = copyArray(groups).map((group, g) => {
     if (group === null || typeof group !== 'object' || Array.isArray(group)) {
       throw typeError(owner, `${where}: param_groups[${g}] must be an object, got ${describe(group)}`);
     }
-    const copy: Record<string, unknown> = {};
-    for (const key of Object.keys(group)) {
-      const value = (group as Record<string, unknown>)[key];
-      Object.defineProperty(copy, key, {
-        value: Array.isArray(value) ? copyArray(value) : value,
-        enumerable: true,
-        writable: true,
-      });
-    }
-    return copy;
+    return group as Record<string, unknown>;
   });
   const entries = new Map<string, unknown>();
   for (const key of Object.keys(state)) entries.set(key, state[key]);
-  return { flavor, groups: groupCopies, state: entries };
+  return { flavor, groups: groupList, state: entries };
 }
 
 /**

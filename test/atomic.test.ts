@@ -102,7 +102,7 @@ describe.each(availableBackends())('backend %s', (backend) => {
     }
 
     it('a drop-in step whose parameter array was detached throws before changing anything', () => {
-      const { opt, twin, users, twinUsers } = twins();
+      const { opt, twin, users } = twins();
       opt.step(gradsFor(LENGTHS, 7)); // memory and users in step
       twin.step(gradsFor(LENGTHS, 7));
       structuredClone(users[1]!.buffer, { transfer: [users[1]!.buffer] });
@@ -119,7 +119,6 @@ describe.each(availableBackends())('backend %s', (backend) => {
       }
       expect(encode(opt.params.map((p) => p.data))).toEqual(encode(twin.params.map((p) => p.data)));
       expect(encode(opt.stateDict().state)).toEqual(encode(twin.stateDict().state));
-      expect(twinUsers).toBeDefined();
     });
 
     it('a detached gradient is refused, naming it', () => {

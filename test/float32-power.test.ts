@@ -260,17 +260,15 @@ describe('runningProductF32: huge step counts', () => {
     2 ** -100,
     f32(-0.999),
   ];
-  it.each(BETAS)("β = %s: the loop's fixed point, in milliseconds", (beta) => {
+  // No clock here (machines are noisy): the old walk of 2^40 steps never ends, so a regression
+  // shows as this test running into vitest's 5 s timeout.
+  it.each(BETAS)("β = %s: the loop's fixed point, at any step count", (beta) => {
     const { value, at } = fixedPoint(Math.abs(beta));
     for (const steps of [at, 2 ** 31, 2 ** 40, 2 ** 53 - 1, MAX, 2 ** 60]) {
-      const start = performance.now();
       const got = runningProductF32(beta, steps);
-      const elapsed = performance.now() - start;
       // a_t carries the sign of β^(t+1); 2^60 is even.
       const want = beta < 0 && steps % 2 === 0 ? -value : value;
       expect(Object.is(got, want), `steps ${steps}: ${show(got)} ≠ ${show(want)}`).toBe(true);
-      // A generous bound (the worst β takes a few ms): the old walk of 2^40 steps never ends.
-      expect(elapsed).toBeLessThan(250);
     }
   });
 
@@ -319,12 +317,11 @@ describe.each(availableBackends())('Adam tfjs: loading a state without acc_beta1
   it("a step count of 2^53 − 1 loads promptly, with the loop's fixed points", () => {
     const opt = new Adam([N], { flavor: 'tfjs', backend });
     const groups = opt.stateDict().param_groups;
-    const start = performance.now();
+    // Before the fix this load looped 2^53 times: a regression shows as the test's timeout.
     opt.loadStateDict({
       state: { 0: { step: MAX, exp_avg: new Float32Array(N).fill(0.01), exp_avg_sq: new Float32Array(N).fill(1e-4) } },
       param_groups: groups,
     });
-    expect(performance.now() - start).toBeLessThan(1000);
     const entry = opt.stateDict().state[0]! as Record<string, unknown>;
     expect(entry['step']).toBe(MAX);
     expect(entry['acc_beta1']).toBe(fixedPoint(f32(0.9)).value);
@@ -343,9 +340,7 @@ describe.each(availableBackends())('Adam tfjs: loading a state without acc_beta1
     for (let i = 0; i < count; i++)
       state[i] = { step: MAX, exp_avg: new Float32Array(1), exp_avg_sq: new Float32Array(1) };
     const groups = opt.stateDict().param_groups;
-    const start = performance.now();
     opt.loadStateDict({ state, param_groups: groups });
-    expect(performance.now() - start).toBeLessThan(2000);
     const entry = opt.stateDict().state[count - 1]! as Record<string, unknown>;
     expect(entry['acc_beta2']).toBe(fixedPoint(f32(0.9999)).value);
   });

@@ -11,7 +11,7 @@ import type { BigSpec, FuzzCase, Op } from './case.js';
 import { firstBitDifference } from './f32.js';
 import { algorithmInfo, type AlgorithmInfo } from './info.js';
 import { OracleModel, type Snapshot } from './oracle.js';
-import type { CaseResult, Mismatch, MismatchKind, RunConfig } from './runner.js';
+import { emptyCaseResult, type CaseResult, type Mismatch, type MismatchKind, type RunConfig } from './runner.js';
 
 type Entry = Record<string, Float32Array | number>;
 
@@ -219,18 +219,7 @@ export function runBigCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
   const backends = (config.backends ?? available).filter((b) => available.includes(b));
   const reference = backends.includes('js') ? 'js' : backends[0]!;
   const steps = c.ops.filter((op) => op.op === 'step').length;
-  const result: CaseResult = {
-    mismatches: [],
-    steps,
-    optimizerSteps: 0,
-    valuesCompared: 0,
-    oracle: null,
-    lawsChecked: {},
-    badOps: 0,
-    failedAdds: 0,
-    growths: 0,
-    bigMemory: 0,
-  };
+  const result = emptyCaseResult(steps);
 
   // The oracle sees the large tensor as the short tensor of its sampled elements.
   const rule = (config.oracle ?? true) ? info.oracle(c.flavor) : undefined;

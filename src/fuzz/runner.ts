@@ -65,6 +65,22 @@ export interface CaseResult {
   bigMemory: number;
 }
 
+/** A result with nothing counted yet (`steps`: the history's step count, when known up front). */
+export function emptyCaseResult(steps: number): CaseResult {
+  return {
+    mismatches: [],
+    steps,
+    optimizerSteps: 0,
+    valuesCompared: 0,
+    oracle: null,
+    lawsChecked: {},
+    badOps: 0,
+    failedAdds: 0,
+    growths: 0,
+    bigMemory: 0,
+  };
+}
+
 /** A mismatch's identity for the shrinker: the same kind of failure. */
 export function signature(m: Mismatch): string {
   return `${m.kind}:${m.check}`;
@@ -807,18 +823,7 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
   const backends = (config.backends ?? available).filter((b) => available.includes(b));
   const reference = backends.includes('js') ? 'js' : backends[0]!;
   const stopAtFirst = config.stopAtFirst ?? true;
-  const result: CaseResult = {
-    mismatches: [],
-    steps: 0,
-    optimizerSteps: 0,
-    valuesCompared: 0,
-    oracle: null,
-    lawsChecked: {},
-    badOps: 0,
-    failedAdds: 0,
-    growths: 0,
-    bigMemory: 0,
-  };
+  const result = emptyCaseResult(0);
   const fail = (kind: MismatchKind, check: string, op: number, where: string, message: string): void => {
     result.mismatches.push({ kind, check, op, where, message });
   };
