@@ -15,13 +15,12 @@
 //   accDelta  = fl(fl(accDelta · rho) + fl(fl(update · update) · oneMinusRho))
 //   param     = fl(fl(update · negLr) + param)
 //
-// Record scalars: h0 negLr, h1 rho, h2 oneMinusRho, h3 eps, h4 weightDecay (torch).
-// State: state0 square_avg (tfjs accum_grad), state1 acc_delta (tfjs accum_var).
+// Record: the scalars, state buffers and flags named in `kernels` (src/optimizers/adadelta.ts),
+// read by name through contract.generated.ts (scripts/gen-contract.mjs).
+// tfjs calls square_avg accum_grad and acc_delta accum_var.
 
-import {
-  FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH,
-  recParam, recState0, recState1,
-} from './record';
+import { RECORD_BYTES, flipSign, recCount, recF32, recFlags, recGrad, recParam, recPtr } from './record';
+import { AdadeltaStep, AdadeltaStepTfjs } from './contract.generated';
 import { anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaSuspect4, fmaf } from './fma';
 import { putBits, putF32, slot } from './invariants';
 
@@ -32,16 +31,18 @@ const WEIGHT_DECAY: usize = 4, SIGN: usize = 5;
 /** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
  * exact redo of any block whose fast FMA was suspect. */
 function adadeltaTorchElements(rec: usize, from: usize, to: usize): void {
-  if ((recFlags(rec) & FLAG_WEIGHT_DECAY) != 0) adadeltaTorchScalar(rec, from, to, true);
+  if ((recFlags(rec) & AdadeltaStep.FLAG_WEIGHT_DECAY) != 0) adadeltaTorchScalar(rec, from, to, true);
   else adadeltaTorchScalar(rec, from, to, false);
 }
 
 @inline function adadeltaTorchScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool): void {
   const param = recParam(rec), grad = recGrad(rec);
-  const squareAvg = recState0(rec), accDelta = recState1(rec);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  const negLr = recH(rec, 0), rho = recH(rec, 1), oneMinusRho = recH(rec, 2);
-  const eps = recH(rec, 3), weightDecay = recH(rec, 4);
+  const squareAvg = recPtr(rec, AdadeltaStep.squareAvg), accDelta = recPtr(rec, AdadeltaStep.accDelta);
+  const signMask: u32 = (recFlags(rec) & AdadeltaStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const negLr = recF32(rec, AdadeltaStep.negLr);
+  const rho = recF32(rec, AdadeltaStep.rho);
+  const oneMinusRho = recF32(rec, AdadeltaStep.oneMinusRho);
+  const eps = recF32(rec, AdadeltaStep.eps), weightDecay = recF32(rec, AdadeltaStep.weightDecay);
   for (let i = from; i < to; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
@@ -60,14 +61,14 @@ function adadeltaTorchElements(rec: usize, from: usize, to: usize): void {
 /** The f32x4 loop over one tensor; returns how many elements it stepped. */
 @inline function adadeltaTorchVectors(rec: usize, hasWeightDecay: bool): usize {
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-  const squareAvg = recState0(rec), accDelta = recState1(rec);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  const negLr = recH(rec, 0);
+  const squareAvg = recPtr(rec, AdadeltaStep.squareAvg), accDelta = recPtr(rec, AdadeltaStep.accDelta);
+  const signMask: u32 = (recFlags(rec) & AdadeltaStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const negLr = recF32(rec, AdadeltaStep.negLr);
   putF32(NEG_LR, negLr);
-  putF32(RHO, recH(rec, 1));
-  putF32(ONE_MINUS_RHO, recH(rec, 2));
-  putF32(EPS, recH(rec, 3));
-  putF32(WEIGHT_DECAY, recH(rec, 4));
+  putF32(RHO, recF32(rec, AdadeltaStep.rho));
+  putF32(ONE_MINUS_RHO, recF32(rec, AdadeltaStep.oneMinusRho));
+  putF32(EPS, recF32(rec, AdadeltaStep.eps));
+  putF32(WEIGHT_DECAY, recF32(rec, AdadeltaStep.weightDecay));
   putBits(SIGN, signMask);
   let i: usize = 0;
   for (; i + 4 <= n; i += 4) {
@@ -106,7 +107,7 @@ export function adadeltaStep(table: usize, count: u32): void {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
-      i = (recFlags(rec) & FLAG_WEIGHT_DECAY) != 0
+      i = (recFlags(rec) & AdadeltaStep.FLAG_WEIGHT_DECAY) != 0
         ? adadeltaTorchVectors(rec, true)
         : adadeltaTorchVectors(rec, false);
     }
@@ -119,8 +120,11 @@ export function adadeltaStepTfjs(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-    const squareAvg = recState0(rec), accDelta = recState1(rec);
-    const negLr = recH(rec, 0), rho = recH(rec, 1), oneMinusRho = recH(rec, 2), eps = recH(rec, 3);
+    const squareAvg = recPtr(rec, AdadeltaStepTfjs.squareAvg), accDelta = recPtr(rec, AdadeltaStepTfjs.accDelta);
+    const negLr = recF32(rec, AdadeltaStepTfjs.negLr);
+    const rho = recF32(rec, AdadeltaStepTfjs.rho);
+    const oneMinusRho = recF32(rec, AdadeltaStepTfjs.oneMinusRho);
+    const eps = recF32(rec, AdadeltaStepTfjs.eps);
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
       const vNegLr = f32x4.splat(negLr), vRho = f32x4.splat(rho);

@@ -11,12 +11,11 @@
 //   sum   = fl(sum + fl(g · g))
 //   param = fl(fl(fl(g / fl(sqrt(fl(sum + eps)))) · negLr) + param)   negLr = fl(−lr)
 //
-// Record scalars: torch h0 negClr, h1 eps, h2 weightDecay; tfjs h0 negLr, h1 eps.
+// Record: the scalars, state buffers and flags named in `kernels` (src/optimizers/adagrad.ts),
+// read by name through contract.generated.ts (scripts/gen-contract.mjs).
 
-import {
-  FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH,
-  recParam, recState0,
-} from './record';
+import { RECORD_BYTES, flipSign, recCount, recF32, recFlags, recGrad, recParam, recPtr } from './record';
+import { AdagradStep, AdagradStepTfjs } from './contract.generated';
 import {
   HARDWARE_FMA, anySuspect, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4, fmaf, hiAt, loAt,
 } from './fma';
@@ -33,14 +32,16 @@ const NEG_CLR: usize = 0, EPS: usize = 1, WEIGHT_DECAY: usize = 2, SIGN: usize =
 /** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
  * exact redo of any block whose fast FMA was suspect. */
 function adagradTorchElements(rec: usize, from: usize, to: usize): void {
-  if ((recFlags(rec) & FLAG_WEIGHT_DECAY) != 0) adagradTorchScalar(rec, from, to, true);
+  if ((recFlags(rec) & AdagradStep.FLAG_WEIGHT_DECAY) != 0) adagradTorchScalar(rec, from, to, true);
   else adagradTorchScalar(rec, from, to, false);
 }
 
 @inline function adagradTorchScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool): void {
-  const param = recParam(rec), grad = recGrad(rec), sum = recState0(rec);
-  const negClr = recH(rec, 0), eps = recH(rec, 1), weightDecay = recH(rec, 2);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const param = recParam(rec), grad = recGrad(rec), sum = recPtr(rec, AdagradStep.sum);
+  const negClr = recF32(rec, AdagradStep.negClr);
+  const eps = recF32(rec, AdagradStep.eps);
+  const weightDecay = recF32(rec, AdagradStep.weightDecay);
+  const signMask: u32 = (recFlags(rec) & AdagradStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
   for (let i = from; i < to; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
@@ -55,10 +56,10 @@ function adagradTorchElements(rec: usize, from: usize, to: usize): void {
 
 /** The f32x4 loops over one tensor; returns how many elements they stepped. */
 @inline function adagradTorchVectors(rec: usize, hasWeightDecay: bool): usize {
-  const param = recParam(rec), grad = recGrad(rec), sum = recState0(rec), n = recCount(rec);
-  const negClr = recH(rec, 0);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  putF32(EPS, recH(rec, 1));
+  const param = recParam(rec), grad = recGrad(rec), sum = recPtr(rec, AdagradStep.sum), n = recCount(rec);
+  const negClr = recF32(rec, AdagradStep.negClr);
+  const signMask: u32 = (recFlags(rec) & AdagradStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  putF32(EPS, recF32(rec, AdagradStep.eps));
   let i: usize = 0;
   if (!hasWeightDecay && !HARDWARE_FMA) {
     // The default configuration, emulated FMA: eight lanes per suspect test, maximize folded
@@ -90,7 +91,7 @@ function adagradTorchElements(rec: usize, from: usize, to: usize): void {
     return i;
   }
   putF32(NEG_CLR, negClr);
-  putF32(WEIGHT_DECAY, recH(rec, 2));
+  putF32(WEIGHT_DECAY, recF32(rec, AdagradStep.weightDecay));
   putBits(SIGN, signMask);
   for (; i + 4 <= n; i += 4) {
     const at = i << 2;
@@ -118,7 +119,7 @@ export function adagradStep(table: usize, count: u32): void {
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
       // Two specialisations, so the common weightDecay = 0 loop carries no extra FMA.
-      i = (recFlags(rec) & FLAG_WEIGHT_DECAY) != 0
+      i = (recFlags(rec) & AdagradStep.FLAG_WEIGHT_DECAY) != 0
         ? adagradTorchVectors(rec, true)
         : adagradTorchVectors(rec, false);
     }
@@ -130,8 +131,8 @@ export function adagradStep(table: usize, count: u32): void {
 export function adagradStepTfjs(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
-    const param = recParam(rec), grad = recGrad(rec), sum = recState0(rec), n = recCount(rec);
-    const negLr = recH(rec, 0), eps = recH(rec, 1);
+    const param = recParam(rec), grad = recGrad(rec), sum = recPtr(rec, AdagradStepTfjs.sum), n = recCount(rec);
+    const negLr = recF32(rec, AdagradStepTfjs.negLr), eps = recF32(rec, AdagradStepTfjs.eps);
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
       const vNegLr = f32x4.splat(negLr);

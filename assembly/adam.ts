@@ -16,16 +16,11 @@
 //   param = fl(fl(fl(fl(m / a1) / fl(fl(sqrt(fl(v / a2))) + eps)) · negLr) + param)
 //   a1 = fl(1 − accBeta1), a2 = fl(1 − accBeta2): float32 running products kept by the facade
 //
-// Record scalars: torch h0 negStepSize, h1 bc2Sqrt, h2 eps, h3 beta1, h4 oneMinusBeta1, h5 beta2,
-//                 h6 oneMinusBeta2, h7 weightDecay (Adam) or decay (AdamW);
-//                 tfjs  h0 negLr, h1 a1, h2 a2, h3 beta1, h4 oneMinusBeta1, h5 beta2,
-//                 h6 oneMinusBeta2, h7 eps.
-// State: state0 exp_avg, state1 exp_avg_sq, state2 max_exp_avg_sq.
+// Record: the scalars, state buffers and flags named in `kernels` (src/optimizers/adam.ts),
+// read by name through contract.generated.ts (scripts/gen-contract.mjs).
 
-import {
-  FLAG_AMSGRAD, FLAG_DECOUPLED, FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount,
-  recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
-} from './record';
+import { RECORD_BYTES, flipSign, recCount, recF32, recFlags, recGrad, recParam, recPtr } from './record';
+import { AdamStep, AdamStepTfjs } from './contract.generated';
 import {
   HARDWARE_FMA, anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
   fmaf, hi, hiAt, isPowerOfTwo, lo, loAt,
@@ -45,11 +40,11 @@ const SIGN: usize = 8;
  * exact redo of any block whose fast FMA was suspect. */
 function adamTorchElements(rec: usize, from: usize, to: usize): void {
   const flags = recFlags(rec);
-  const amsgrad = (flags & FLAG_AMSGRAD) != 0;
-  if ((flags & FLAG_DECOUPLED) != 0) {
+  const amsgrad = (flags & AdamStep.FLAG_AMSGRAD) != 0;
+  if ((flags & AdamStep.FLAG_DECOUPLED) != 0) {
     if (amsgrad) adamTorchScalar(rec, from, to, false, true, true);
     else adamTorchScalar(rec, from, to, false, true, false);
-  } else if ((flags & FLAG_WEIGHT_DECAY) != 0) {
+  } else if ((flags & AdamStep.FLAG_WEIGHT_DECAY) != 0) {
     if (amsgrad) adamTorchScalar(rec, from, to, true, false, true);
     else adamTorchScalar(rec, from, to, true, false, false);
   } else {
@@ -62,17 +57,23 @@ function adamTorchElements(rec: usize, from: usize, to: usize): void {
   rec: usize, from: usize, to: usize, hasWeightDecay: bool, decoupled: bool, amsgrad: bool,
 ): void {
   const param = recParam(rec), grad = recGrad(rec);
-  const expAvg = recState0(rec), expAvgSq = recState1(rec), maxExpAvgSq = recState2(rec);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  const negStepSize = recH(rec, 0), bc2Sqrt = recH(rec, 1), eps = recH(rec, 2);
-  const beta1 = recH(rec, 3), oneMinusBeta1 = recH(rec, 4);
-  const beta2 = recH(rec, 5), oneMinusBeta2 = recH(rec, 6), decayOrWd = recH(rec, 7);
+  const expAvg = recPtr(rec, AdamStep.expAvg);
+  const expAvgSq = recPtr(rec, AdamStep.expAvgSq);
+  const maxExpAvgSq = recPtr(rec, AdamStep.maxExpAvgSq);
+  const signMask: u32 = (recFlags(rec) & AdamStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const negStepSize = recF32(rec, AdamStep.negStepSize);
+  const bc2Sqrt = recF32(rec, AdamStep.bc2Sqrt);
+  const eps = recF32(rec, AdamStep.eps);
+  const beta1 = recF32(rec, AdamStep.beta1), oneMinusBeta1 = recF32(rec, AdamStep.oneMinusBeta1);
+  const beta2 = recF32(rec, AdamStep.beta2);
+  const oneMinusBeta2 = recF32(rec, AdamStep.oneMinusBeta2);
+  const decayOrWeightDecay = recF32(rec, AdamStep.decayOrWeightDecay);
   for (let i = from; i < to; i++) {
     const at = i << 2;
     let p = load<f32>(param + at);
     let g = flipSign(load<f32>(grad + at), signMask);
-    if (decoupled) p = p * decayOrWd;
-    else if (hasWeightDecay) g = fmaf(p, decayOrWd, g);
+    if (decoupled) p = p * decayOrWeightDecay;
+    else if (hasWeightDecay) g = fmaf(p, decayOrWeightDecay, g);
     const m = fmaBy(g, oneMinusBeta1, load<f32>(expAvg + at) * beta1);
     store<f32>(expAvg + at, m);
     let v = fmaf(oneMinusBeta2 * g, g, load<f32>(expAvgSq + at) * beta2);
@@ -89,15 +90,17 @@ function adamTorchElements(rec: usize, from: usize, to: usize): void {
 /** The f32x4 loops over one tensor; returns how many elements they stepped. */
 @inline function adamTorchVectors(rec: usize, hasWeightDecay: bool, decoupled: bool, amsgrad: bool): usize {
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-  const expAvg = recState0(rec), expAvgSq = recState1(rec), maxExpAvgSq = recState2(rec);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  const oneMinusBeta1 = recH(rec, 4);
-  putF32(NEG_STEP_SIZE, recH(rec, 0));
-  putF32(BC2_SQRT, recH(rec, 1));
-  putF32(EPS, recH(rec, 2));
-  putF32(BETA1, recH(rec, 3));
-  putF32(BETA2, recH(rec, 5));
-  putF32(ONE_MINUS_BETA2, recH(rec, 6));
+  const expAvg = recPtr(rec, AdamStep.expAvg);
+  const expAvgSq = recPtr(rec, AdamStep.expAvgSq);
+  const maxExpAvgSq = recPtr(rec, AdamStep.maxExpAvgSq);
+  const signMask: u32 = (recFlags(rec) & AdamStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const oneMinusBeta1 = recF32(rec, AdamStep.oneMinusBeta1);
+  putF32(NEG_STEP_SIZE, recF32(rec, AdamStep.negStepSize));
+  putF32(BC2_SQRT, recF32(rec, AdamStep.bc2Sqrt));
+  putF32(EPS, recF32(rec, AdamStep.eps));
+  putF32(BETA1, recF32(rec, AdamStep.beta1));
+  putF32(BETA2, recF32(rec, AdamStep.beta2));
+  putF32(ONE_MINUS_BETA2, recF32(rec, AdamStep.oneMinusBeta2));
   let i: usize = 0;
   if (!hasWeightDecay && !decoupled && !amsgrad && !isPowerOfTwo(oneMinusBeta1) && !HARDWARE_FMA) {
     // The default configuration, emulated FMA: both moments of eight lanes under one suspect
@@ -144,7 +147,7 @@ function adamTorchElements(rec: usize, from: usize, to: usize): void {
     return i;
   }
   putF32(ONE_MINUS_BETA1, oneMinusBeta1);
-  putF32(DECAY_OR_WD, recH(rec, 7));
+  putF32(DECAY_OR_WD, recF32(rec, AdamStep.decayOrWeightDecay));
   putBits(SIGN, signMask);
   for (; i + 4 <= n; i += 4) {
     const at = i << 2;
@@ -189,10 +192,10 @@ export function adamStep(table: usize, count: u32): void {
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
       const flags = recFlags(rec);
-      const amsgrad = (flags & FLAG_AMSGRAD) != 0;
-      if ((flags & FLAG_DECOUPLED) != 0) {
+      const amsgrad = (flags & AdamStep.FLAG_AMSGRAD) != 0;
+      if ((flags & AdamStep.FLAG_DECOUPLED) != 0) {
         i = amsgrad ? adamTorchVectors(rec, false, true, true) : adamTorchVectors(rec, false, true, false);
-      } else if ((flags & FLAG_WEIGHT_DECAY) != 0) {
+      } else if ((flags & AdamStep.FLAG_WEIGHT_DECAY) != 0) {
         i = amsgrad ? adamTorchVectors(rec, true, false, true) : adamTorchVectors(rec, true, false, false);
       } else {
         i = amsgrad ? adamTorchVectors(rec, false, false, true) : adamTorchVectors(rec, false, false, false);
@@ -207,10 +210,12 @@ export function adamStepTfjs(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-    const expAvg = recState0(rec), expAvgSq = recState1(rec);
-    const negLr = recH(rec, 0), a1 = recH(rec, 1), a2 = recH(rec, 2);
-    const beta1 = recH(rec, 3), oneMinusBeta1 = recH(rec, 4);
-    const beta2 = recH(rec, 5), oneMinusBeta2 = recH(rec, 6), eps = recH(rec, 7);
+    const expAvg = recPtr(rec, AdamStepTfjs.expAvg), expAvgSq = recPtr(rec, AdamStepTfjs.expAvgSq);
+    const negLr = recF32(rec, AdamStepTfjs.negLr), a1 = recF32(rec, AdamStepTfjs.a1), a2 = recF32(rec, AdamStepTfjs.a2);
+    const beta1 = recF32(rec, AdamStepTfjs.beta1), oneMinusBeta1 = recF32(rec, AdamStepTfjs.oneMinusBeta1);
+    const beta2 = recF32(rec, AdamStepTfjs.beta2);
+    const oneMinusBeta2 = recF32(rec, AdamStepTfjs.oneMinusBeta2);
+    const eps = recF32(rec, AdamStepTfjs.eps);
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
       const vNegLr = f32x4.splat(negLr), vA1 = f32x4.splat(a1), vA2 = f32x4.splat(a2);

@@ -20,14 +20,11 @@
 //   buf   = fl(fl(buf · momentum) + fl(fl(g · lr) / den))
 //   param = fl(param − buf)
 //
-// Record scalars: torch h0 alpha, h1 oneMinusAlpha, h2 eps, h3 weightDecay, h4 momentum, h5 negLr;
-//                 tfjs  h0 alpha, h1 oneMinusAlpha, h2 eps, h3 momentum, h4 lr.
-// State buffers: state0 squareAvg, state1 momentum buffer, state2 gradAvg.
+// Record: the scalars, state buffers and flags named in `kernels` (src/optimizers/rmsprop.ts),
+// read by name through contract.generated.ts (scripts/gen-contract.mjs).
 
-import {
-  FLAG_CENTERED, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_WEIGHT_DECAY, RECORD_BYTES, flipSign, recCount,
-  recFlags, recGrad, recH, recParam, recState0, recState1, recState2,
-} from './record';
+import { RECORD_BYTES, flipSign, recCount, recF32, recFlags, recGrad, recParam, recPtr } from './record';
+import { RmspropStep, RmspropStepTfjs } from './contract.generated';
 import {
   HARDWARE_FMA, anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
   fmaf, hi, hiAt, lo, loAt,
@@ -46,9 +43,9 @@ const MOMENTUM: usize = 4, NEG_LR: usize = 5, SIGN: usize = 6;
  * exact redo of any block whose fast FMA was suspect. */
 function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
   const flags = recFlags(rec);
-  const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
-  const centered = (flags & FLAG_CENTERED) != 0;
-  const momentum = (flags & FLAG_MOMENTUM) != 0;
+  const wd = (flags & RmspropStep.FLAG_WEIGHT_DECAY) != 0;
+  const centered = (flags & RmspropStep.FLAG_CENTERED) != 0;
+  const momentum = (flags & RmspropStep.FLAG_MOMENTUM) != 0;
   // Eight specialisations: each loop carries only the work its options ask for.
   if (wd) {
     if (centered) {
@@ -73,10 +70,16 @@ function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
   rec: usize, from: usize, to: usize, hasWeightDecay: bool, centered: bool, hasMomentum: bool,
 ): void {
   const param = recParam(rec), grad = recGrad(rec);
-  const squareAvg = recState0(rec), buf = recState1(rec), gradAvg = recState2(rec);
-  const alpha = recH(rec, 0), oneMinusAlpha = recH(rec, 1), eps = recH(rec, 2);
-  const weightDecay = recH(rec, 3), momentum = recH(rec, 4), negLr = recH(rec, 5);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const squareAvg = recPtr(rec, RmspropStep.squareAvg);
+  const buf = recPtr(rec, RmspropStep.momentumBuffer);
+  const gradAvg = recPtr(rec, RmspropStep.gradAvg);
+  const alpha = recF32(rec, RmspropStep.alpha);
+  const oneMinusAlpha = recF32(rec, RmspropStep.oneMinusAlpha);
+  const eps = recF32(rec, RmspropStep.eps);
+  const weightDecay = recF32(rec, RmspropStep.weightDecay);
+  const momentum = recF32(rec, RmspropStep.momentum);
+  const negLr = recF32(rec, RmspropStep.negLr);
+  const signMask: u32 = (recFlags(rec) & RmspropStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
   for (let i = from; i < to; i++) {
     const at = i << 2;
     let p = load<f32>(param + at);
@@ -107,12 +110,14 @@ function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
 /** The f32x4 loops over one tensor; returns how many elements they stepped. */
 @inline function rmspropTorchVectors(rec: usize, hasWeightDecay: bool, centered: bool, hasMomentum: bool): usize {
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-  const squareAvg = recState0(rec), buf = recState1(rec), gradAvg = recState2(rec);
-  const oneMinusAlpha = recH(rec, 1), negLr = recH(rec, 5);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  putF32(ALPHA, recH(rec, 0));
+  const squareAvg = recPtr(rec, RmspropStep.squareAvg);
+  const buf = recPtr(rec, RmspropStep.momentumBuffer);
+  const gradAvg = recPtr(rec, RmspropStep.gradAvg);
+  const oneMinusAlpha = recF32(rec, RmspropStep.oneMinusAlpha), negLr = recF32(rec, RmspropStep.negLr);
+  const signMask: u32 = (recFlags(rec) & RmspropStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  putF32(ALPHA, recF32(rec, RmspropStep.alpha));
   putF32(ONE_MINUS_ALPHA, oneMinusAlpha);
-  putF32(EPS, recH(rec, 2));
+  putF32(EPS, recF32(rec, RmspropStep.eps));
   let i: usize = 0;
   if (!hasWeightDecay && !centered && !hasMomentum && !HARDWARE_FMA) {
     // The default configuration, emulated FMA: eight lanes per suspect test, maximize folded
@@ -144,8 +149,8 @@ function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
     }
     return i;
   }
-  putF32(WEIGHT_DECAY, recH(rec, 3));
-  putF32(MOMENTUM, recH(rec, 4));
+  putF32(WEIGHT_DECAY, recF32(rec, RmspropStep.weightDecay));
+  putF32(MOMENTUM, recF32(rec, RmspropStep.momentum));
   putF32(NEG_LR, negLr);
   putBits(SIGN, signMask);
   for (; i + 4 <= n; i += 4) {
@@ -200,9 +205,9 @@ export function rmspropStep(table: usize, count: u32): void {
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
       const flags = recFlags(rec);
-      const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
-      const centered = (flags & FLAG_CENTERED) != 0;
-      const momentum = (flags & FLAG_MOMENTUM) != 0;
+      const wd = (flags & RmspropStep.FLAG_WEIGHT_DECAY) != 0;
+      const centered = (flags & RmspropStep.FLAG_CENTERED) != 0;
+      const momentum = (flags & RmspropStep.FLAG_MOMENTUM) != 0;
       if (wd) {
         if (centered) {
           i = momentum ? rmspropTorchVectors(rec, true, true, true) : rmspropTorchVectors(rec, true, true, false);
@@ -223,9 +228,13 @@ export function rmspropStep(table: usize, count: u32): void {
 
 @inline function rmspropTfjsTensor(rec: usize, centered: bool): void {
   const param = recParam(rec), grad = recGrad(rec), n = recCount(rec);
-  const squareAvg = recState0(rec), buf = recState1(rec), gradAvg = recState2(rec);
-  const alpha = recH(rec, 0), oneMinusAlpha = recH(rec, 1), eps = recH(rec, 2);
-  const momentum = recH(rec, 3), lr = recH(rec, 4);
+  const squareAvg = recPtr(rec, RmspropStepTfjs.squareAvg);
+  const buf = recPtr(rec, RmspropStepTfjs.momentumBuffer);
+  const gradAvg = recPtr(rec, RmspropStepTfjs.gradAvg);
+  const alpha = recF32(rec, RmspropStepTfjs.alpha);
+  const oneMinusAlpha = recF32(rec, RmspropStepTfjs.oneMinusAlpha);
+  const eps = recF32(rec, RmspropStepTfjs.eps);
+  const momentum = recF32(rec, RmspropStepTfjs.momentum), lr = recF32(rec, RmspropStepTfjs.lr);
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vAlpha = f32x4.splat(alpha), vOneMinusAlpha = f32x4.splat(oneMinusAlpha);
@@ -273,7 +282,7 @@ export function rmspropStep(table: usize, count: u32): void {
 export function rmspropStepTfjs(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
-    if ((recFlags(rec) & FLAG_CENTERED) != 0) rmspropTfjsTensor(rec, true);
+    if ((recFlags(rec) & RmspropStepTfjs.FLAG_CENTERED) != 0) rmspropTfjsTensor(rec, true);
     else rmspropTfjsTensor(rec, false);
   }
 }

@@ -14,17 +14,15 @@
 //             param = nesterov ? fl(fl(negLr · fl(g + fl(buf · momentum))) + param)
 //                              : fl(fl(negLr · buf) + param)
 //
-// Record scalars: torch h0 negLr, h1 momentum, h2 oneMinusDampening, h3 weightDecay;
-//                 tfjs  h0 negLr, h1 momentum.   State: state1 momentum buffer.
+// Record: the scalars, state buffers and flags named in `kernels` (src/optimizers/sgd.ts),
+// read by name through contract.generated.ts (scripts/gen-contract.mjs).
 //
 // maximize negates every gradient (one XOR per vector); folding the sign into the scalars
 // would be exact except for the sign of zero results (see assembly/adagrad.ts). Plain SGD is the
 // exception: param = fma(−grad, negLr, param) = fma(grad, −negLr, param), the same exact product.
 
-import {
-  FLAG_FIRST_MOMENTUM, FLAG_MAXIMIZE, FLAG_MOMENTUM, FLAG_NESTEROV, FLAG_WEIGHT_DECAY,
-  RECORD_BYTES, flipSign, recCount, recFlags, recGrad, recH, recParam, recState1,
-} from './record';
+import { RECORD_BYTES, flipSign, recCount, recF32, recFlags, recGrad, recParam, recPtr } from './record';
+import { SgdStep, SgdStepTfjs } from './contract.generated';
 import {
   HARDWARE_FMA, anySuspect, fmaBy, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4,
   fmaf, hiAt, isPowerOfTwo, loAt,
@@ -39,14 +37,14 @@ const SIGN: usize = 4;
  * exact redo of any block whose fast FMA was suspect. */
 function sgdTorchElements(rec: usize, from: usize, to: usize): void {
   const flags = recFlags(rec);
-  const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
-  if ((flags & FLAG_MOMENTUM) == 0) {
+  const wd = (flags & SgdStep.FLAG_WEIGHT_DECAY) != 0;
+  if ((flags & SgdStep.FLAG_MOMENTUM) == 0) {
     if (wd) sgdTorchScalar(rec, from, to, true, false, false, false);
     else sgdTorchScalar(rec, from, to, false, false, false, false);
     return;
   }
-  const nesterov = (flags & FLAG_NESTEROV) != 0;
-  if ((flags & FLAG_FIRST_MOMENTUM) != 0) {
+  const nesterov = (flags & SgdStep.FLAG_NESTEROV) != 0;
+  if ((flags & SgdStep.FLAG_FIRST_MOMENTUM) != 0) {
     // Once per buffer: one loop for every option combination keeps the code small.
     sgdTorchScalar(rec, from, to, wd, true, nesterov, true);
   } else if (wd) {
@@ -61,10 +59,12 @@ function sgdTorchElements(rec: usize, from: usize, to: usize): void {
 @inline function sgdTorchScalar(
   rec: usize, from: usize, to: usize, hasWeightDecay: bool, hasMomentum: bool, nesterov: bool, first: bool,
 ): void {
-  const param = recParam(rec), grad = recGrad(rec), buf = recState1(rec);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  const negLr = recH(rec, 0), momentum = recH(rec, 1), oneMinusDampening = recH(rec, 2);
-  const weightDecay = recH(rec, 3);
+  const param = recParam(rec), grad = recGrad(rec), buf = recPtr(rec, SgdStep.momentumBuffer);
+  const signMask: u32 = (recFlags(rec) & SgdStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const negLr = recF32(rec, SgdStep.negLr);
+  const momentum = recF32(rec, SgdStep.momentum);
+  const oneMinusDampening = recF32(rec, SgdStep.oneMinusDampening);
+  const weightDecay = recF32(rec, SgdStep.weightDecay);
   for (let i = from; i < to; i++) {
     const at = i << 2;
     const p = load<f32>(param + at);
@@ -84,9 +84,11 @@ function sgdTorchElements(rec: usize, from: usize, to: usize): void {
 @inline function sgdTorchVectors(
   rec: usize, hasWeightDecay: bool, hasMomentum: bool, nesterov: bool, first: bool,
 ): usize {
-  const param = recParam(rec), grad = recGrad(rec), buf = recState1(rec), n = recCount(rec);
-  const signMask: u32 = (recFlags(rec) & FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
-  const negLr = recH(rec, 0), momentum = recH(rec, 1), oneMinusDampening = recH(rec, 2);
+  const param = recParam(rec), grad = recGrad(rec), buf = recPtr(rec, SgdStep.momentumBuffer), n = recCount(rec);
+  const signMask: u32 = (recFlags(rec) & SgdStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  const negLr = recF32(rec, SgdStep.negLr);
+  const momentum = recF32(rec, SgdStep.momentum);
+  const oneMinusDampening = recF32(rec, SgdStep.oneMinusDampening);
   let i: usize = 0;
   if (!hasWeightDecay && !hasMomentum && !isPowerOfTwo(negLr) && !HARDWARE_FMA) {
     // The default configuration, emulated FMA: eight lanes per suspect test, grad and param
@@ -117,7 +119,7 @@ function sgdTorchElements(rec: usize, from: usize, to: usize): void {
   putF32(NEG_LR, lr);
   putF32(MOMENTUM, momentum);
   putF32(ONE_MINUS_DAMPENING, oneMinusDampening);
-  putF32(WEIGHT_DECAY, recH(rec, 3));
+  putF32(WEIGHT_DECAY, recF32(rec, SgdStep.weightDecay));
   putBits(SIGN, signMask);
   for (; i + 4 <= n; i += 4) {
     const at = i << 2;
@@ -155,11 +157,11 @@ export function sgdStep(table: usize, count: u32): void {
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
       const flags = recFlags(rec);
-      const wd = (flags & FLAG_WEIGHT_DECAY) != 0;
-      const nesterov = (flags & FLAG_NESTEROV) != 0;
-      if ((flags & FLAG_MOMENTUM) == 0) {
+      const wd = (flags & SgdStep.FLAG_WEIGHT_DECAY) != 0;
+      const nesterov = (flags & SgdStep.FLAG_NESTEROV) != 0;
+      if ((flags & SgdStep.FLAG_MOMENTUM) == 0) {
         i = wd ? sgdTorchVectors(rec, true, false, false, false) : sgdTorchVectors(rec, false, false, false, false);
-      } else if ((flags & FLAG_FIRST_MOMENTUM) != 0) {
+      } else if ((flags & SgdStep.FLAG_FIRST_MOMENTUM) != 0) {
         // Once per buffer: one loop for every option combination keeps the code small.
         i = sgdTorchVectors(rec, wd, true, nesterov, true);
       } else if (wd) {
@@ -173,8 +175,8 @@ export function sgdStep(table: usize, count: u32): void {
 }
 
 @inline function sgdTfjsTensor(rec: usize, hasMomentum: bool, nesterov: bool): void {
-  const param = recParam(rec), grad = recGrad(rec), buf = recState1(rec), n = recCount(rec);
-  const negLr = recH(rec, 0), momentum = recH(rec, 1);
+  const param = recParam(rec), grad = recGrad(rec), buf = recPtr(rec, SgdStepTfjs.momentumBuffer), n = recCount(rec);
+  const negLr = recF32(rec, SgdStepTfjs.negLr), momentum = recF32(rec, SgdStepTfjs.momentum);
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const vNegLr = f32x4.splat(negLr), vMomentum = f32x4.splat(momentum);
@@ -208,8 +210,8 @@ export function sgdStepTfjs(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     const flags = recFlags(rec);
-    if ((flags & FLAG_MOMENTUM) == 0) sgdTfjsTensor(rec, false, false);
-    else if ((flags & FLAG_NESTEROV) != 0) sgdTfjsTensor(rec, true, true);
+    if ((flags & SgdStepTfjs.FLAG_MOMENTUM) == 0) sgdTfjsTensor(rec, false, false);
+    else if ((flags & SgdStepTfjs.FLAG_NESTEROV) != 0) sgdTfjsTensor(rec, true, true);
     else sgdTfjsTensor(rec, true, false);
   }
 }

@@ -203,7 +203,6 @@ export abstract class Optimizer<O extends object> {
   ) {
     this.#spec = spec;
     this.#optionKeys = Object.keys(spec.rules) as (keyof O & string)[];
-    this.#stateOrder = Object.keys(spec.slots) as StateName[];
     const owner = spec.name;
     if (options === null || typeof options !== 'object') {
       throw typeError(owner, `options must be an object, got ${describe(options)}`);
@@ -232,6 +231,7 @@ export abstract class Optimizer<O extends object> {
       );
     }
     this.#flavorSpec = flavorSpec;
+    this.#stateOrder = flavorSpec.contract.state;
     const defaults = { ...this.#flavorSpec.defaults } as O;
     for (const key of this.#optionKeys) {
       if (given[key] !== undefined) defaults[key] = given[key] as O[typeof key];
@@ -251,7 +251,7 @@ export abstract class Optimizer<O extends object> {
       throw new Error(`${owner}: ${(error as Error).message}`);
     }
     this.#arena = impl.arena;
-    this.#kernel = impl.kernels[flavorSpec.kernel];
+    this.#kernel = impl.kernels[flavorSpec.contract.kernel];
     this.backend = impl.name;
     this.fma = impl.fma;
     // One reservation for every group, so a constructor that cannot fit fails before any
@@ -835,11 +835,11 @@ export abstract class Optimizer<O extends object> {
     return { required, optional: this.#stateOrder.filter((name) => !required.includes(name)) };
   }
 
-  /** The record slot of one of this algorithm's buffers. */
+  /** The record slot of one of this algorithm's buffers: its place in the kernel contract. */
   #slotOf(name: StateName): 0 | 1 | 2 {
-    const slot = this.#spec.slots[name];
-    if (slot === undefined) throw new Error(`${this.#spec.name}: no record slot for state ${name}`);
-    return slot;
+    const slot = this.#stateOrder.indexOf(name);
+    if (slot < 0) throw new Error(`${this.#spec.name}: no record slot for state ${name}`);
+    return slot as 0 | 1 | 2; // a record has three state pointers; gen-contract refuses more
   }
 
   /** Stores a validated option set as the optimizer keeps it (pairs as frozen copies). */

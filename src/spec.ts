@@ -1,6 +1,6 @@
 // What an optimizer class tells the shared machinery (src/optimizer.ts) about its algorithm:
 // options and their rules, per-flavor defaults, state buffers, kernel and record scalars.
-// Adding an algorithm means writing one of these and one kernel; nothing else changes.
+// Adding an algorithm means writing one of these, its kernel contract and its kernels.
 import type { KernelName } from './backend/kernels.js';
 import type { OptionRules } from './options.js';
 
@@ -35,11 +35,32 @@ export interface LoadableState {
   readonly optional: readonly StateName[];
 }
 
+/**
+ * What one kernel reads from a tensor record, by name. Each src/optimizers/<algorithm>.ts exports
+ * its contracts as `export const kernels = { torch: …, tfjs: … } as const satisfies KernelContracts`,
+ * a plain literal: scripts/gen-contract.mjs reads it to generate the offsets both the
+ * AssemblyScript kernels (assembly/contract.generated.ts) and the facade and JS reference
+ * kernels (src/backend/contract.generated.ts) use, and the lists of kernels.
+ */
+export interface KernelContract {
+  /** The kernel's export name in assembly/<algorithm>.ts and src/backend/js/<algorithm>.ts. */
+  readonly kernel: KernelName;
+  /** The float32 scalars h0…h7, in record order (at most 8). */
+  readonly scalars: readonly string[];
+  /** The state buffers state0…state2, in record order (at most 3): every buffer the kernel may touch. */
+  readonly state: readonly StateName[];
+  /** The flag bits 1, 2, 4 … of the record's flags word, in order. */
+  readonly flags: readonly string[];
+}
+
+export type KernelContracts = Readonly<Partial<Record<Flavor, KernelContract>>>;
+
 export interface FlavorSpec<O> {
   readonly defaults: Readonly<O>;
   /** Options the framework does not have: they must keep their `defaults` value. */
   readonly unsupported: readonly (keyof O & string)[];
-  readonly kernel: KernelName;
+  /** The kernel this flavor calls and its record: one entry of the algorithm's `kernels`. */
+  readonly contract: KernelContract;
   /**
    * The state buffers PyTorch (or TF.js) keeps for these options, in state-dict order: all the
    * kernel touches. Must return one of a few constant arrays (no allocation).
@@ -78,8 +99,6 @@ export interface AlgorithmSpec<O> {
   readonly name: string;
   readonly rules: OptionRules<O>;
   readonly flavors: Readonly<Partial<Record<Flavor, FlavorSpec<O>>>>;
-  /** Record slot (state0, state1, state2) of each of the algorithm's buffers. */
-  readonly slots: Readonly<Partial<Record<StateName, 0 | 1 | 2>>>;
   /** PyTorch creates Adagrad's state in the constructor, the others' at the first step. */
   readonly stateAtConstruction: boolean;
 }

@@ -1,5 +1,7 @@
 // Adagrad at its defaults: torch.optim.Adagrad(lr=1e-2) / tf.train.adagrad(0.01).
 
+import { AdagradStep, REC_FLAGS } from '../../dist/backend/contract.generated.js';
+
 /** @type {import('./index.mjs').BenchAlgorithm} */
 export default {
   id: 'adagrad',
@@ -22,16 +24,16 @@ export default {
     },
   },
   tfjs: (tf) => tf.train.adagrad(1e-2),
-  // src/optimizers/adagrad.ts, torch flavor: h0 = −lr / (1 + (step − 1)·lrDecay) = −lr at
-  // lrDecay 0, h1 = eps, h2 = weightDecay; flags 0 (no maximize, no weight decay).
+  // src/optimizers/adagrad.ts, torch flavor: negClr = −lr / (1 + (step − 1)·lrDecay) = −lr at
+  // lrDecay 0; flags 0 (no maximize, no weight decay). Offsets by name from the kernel contract.
   raw: {
     kernel: 'adagradStep',
     states: 1,
     record(f32, u32, word) {
-      u32[word + 6] = 0;
-      f32[word + 8] = -1e-2;
-      f32[word + 9] = 1e-10;
-      f32[word + 10] = 0;
+      u32[word + REC_FLAGS] = 0;
+      f32[word + AdagradStep.negClr] = -1e-2;
+      f32[word + AdagradStep.eps] = 1e-10;
+      f32[word + AdagradStep.weightDecay] = 0;
     },
   },
 };

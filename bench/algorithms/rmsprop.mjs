@@ -1,6 +1,8 @@
 // RMSprop at its defaults (non-centered, no momentum): torch.optim.RMSprop(lr=1e-2) /
 // tf.train.rmsprop(0.01).
 
+import { REC_FLAGS, RmspropStep } from '../../dist/backend/contract.generated.js';
+
 /** @type {import('./index.mjs').BenchAlgorithm} */
 export default {
   id: 'rmsprop',
@@ -25,19 +27,19 @@ export default {
     },
   },
   tfjs: (tf) => tf.train.rmsprop(1e-2),
-  // src/optimizers/rmsprop.ts, torch flavor: h0 alpha, h1 1 − alpha (float64 first), h2 eps,
-  // h3 weightDecay, h4 momentum, h5 −lr; flags 0 (not centered, no momentum, no weight decay).
+  // src/optimizers/rmsprop.ts, torch flavor: 1 − alpha in float64 first, as the facade; flags 0
+  // (not centered, no momentum, no weight decay). Offsets by name from the kernel contract.
   raw: {
     kernel: 'rmspropStep',
     states: 1,
     record(f32, u32, word) {
-      u32[word + 6] = 0;
-      f32[word + 8] = 0.99;
-      f32[word + 9] = 1 - 0.99;
-      f32[word + 10] = 1e-8;
-      f32[word + 11] = 0;
-      f32[word + 12] = 0;
-      f32[word + 13] = -1e-2;
+      u32[word + REC_FLAGS] = 0;
+      f32[word + RmspropStep.alpha] = 0.99;
+      f32[word + RmspropStep.oneMinusAlpha] = 1 - 0.99;
+      f32[word + RmspropStep.eps] = 1e-8;
+      f32[word + RmspropStep.weightDecay] = 0;
+      f32[word + RmspropStep.momentum] = 0;
+      f32[word + RmspropStep.negLr] = -1e-2;
     },
   },
 };

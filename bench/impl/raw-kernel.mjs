@@ -8,14 +8,15 @@
 // and record are copied from a facade optimizer at its second step. Either way,
 // verifyRawKernel() checks the layout and the record against the facade's, and one kernel call
 // against one facade step, bit for bit.
+import { RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0 } from '../../dist/backend/contract.generated.js';
 import { simdWasmBase64 } from '../../dist/backend/wasm-bytes.generated.js';
 import { inputs } from '../data.mjs';
 import { assertFinite } from '../task.mjs';
 
 const PAGE = 65536;
-const RECORD_WORDS = 16;
 /** A copied record is the one of the facade's second step. */
 const COPIED_AFTER = 1;
+const RECORD_WORDS = RECORD_BYTES / 4;
 const alignUp = (/** @type {number} */ n) => Math.ceil(n / 16) * 16;
 
 /** @type {WebAssembly.Module | null} */
@@ -89,10 +90,10 @@ function byHand(raw, params, grads) {
   f32.set(params, param >>> 2);
   f32.set(grads, grad >>> 2);
   const w = table >>> 2;
-  u32[w] = param;
-  u32[w + 1] = grad;
-  for (let k = 0; k < 3; k++) u32[w + 2 + k] = states[k] ?? 0;
-  u32[w + 5] = n;
+  u32[w + REC_PARAM] = param;
+  u32[w + REC_GRAD] = grad;
+  for (let k = 0; k < 3; k++) u32[w + REC_STATE0 + k] = states[k] ?? 0;
+  u32[w + REC_COUNT] = n;
   raw.record(f32, u32, w);
   return { memory, kernel, kernelName: raw.kernel, table, param, grad, states, record: 'by hand' };
 }
@@ -105,7 +106,13 @@ function byHand(raw, params, grads) {
  */
 function findRecord(u32, handle) {
   for (let w = 0; w + RECORD_WORDS <= u32.length; w += 4) {
-    if (u32[w] === handle.dataOffset && u32[w + 1] === handle.gradOffset && u32[w + 5] === handle.length) return w;
+    if (
+      u32[w + REC_PARAM] === handle.dataOffset &&
+      u32[w + REC_GRAD] === handle.gradOffset &&
+      u32[w + REC_COUNT] === handle.length
+    ) {
+      return w;
+    }
   }
   throw new Error("no record of the parameter found in the facade's memory");
 }
@@ -148,7 +155,7 @@ function copied(variant, params, grads, kernelName) {
   new Uint8Array(memory.buffer).set(snapshot);
   const u32 = new Uint32Array(memory.buffer);
   u32.set(after.subarray(word, word + RECORD_WORDS), word);
-  const states = [u32[word + 2], u32[word + 3], u32[word + 4]].filter((x) => x !== 0);
+  const states = [0, 1, 2].map((k) => u32[word + REC_STATE0 + k]).filter((x) => x !== 0);
   return {
     memory,
     kernel,

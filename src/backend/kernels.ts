@@ -1,17 +1,9 @@
 // The kernel set every backend provides: one function per algorithm and flavor, all with the
-// uniform ABI (byte offset of the tensor-record table, number of records).
+// uniform ABI (byte offset of the tensor-record table, number of records). The names come from
+// the kernel contracts (src/optimizers/*.ts) through scripts/gen-contract.mjs.
+import type { KernelName } from './contract.generated.js';
 
-export type KernelName =
-  | 'adagradStep'
-  | 'adagradStepTfjs'
-  | 'rmspropStep'
-  | 'rmspropStepTfjs'
-  | 'sgdStep'
-  | 'sgdStepTfjs'
-  | 'adamStep'
-  | 'adamStepTfjs'
-  | 'adadeltaStep'
-  | 'adadeltaStepTfjs';
+export { KERNEL_NAMES, type KernelName } from './contract.generated.js';
 
 export type Kernel = (table: number, count: number) => void;
 
@@ -21,16 +13,3 @@ export type KernelSet = Readonly<Record<KernelName, Kernel>>;
 export interface WasmKernelExports extends KernelSet {
   heapBase(): number;
 }
-
-export const KERNEL_NAMES: readonly KernelName[] = [
-  'adagradStep',
-  'adagradStepTfjs',
-  'rmspropStep',
-  'rmspropStepTfjs',
-  'sgdStep',
-  'sgdStepTfjs',
-  'adamStep',
-  'adamStepTfjs',
-  'adadeltaStep',
-  'adadeltaStepTfjs',
-];

@@ -1,6 +1,7 @@
-import { FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, REC_FLAGS, REC_SCALARS } from '../backend/record.js';
+import { AdadeltaStep, AdadeltaStepTfjs } from '../backend/contract.generated.js';
+import { REC_FLAGS } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
-import type { AlgorithmSpec, FlavorSpec, StateName } from '../spec.js';
+import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
 
 /** Adadelta's hyperparameters (PyTorch's, camelCased). */
 export interface AdadeltaOptions {
@@ -18,28 +19,21 @@ export interface AdadeltaOptions {
 
 const BUFFERS: readonly StateName[] = ['square_avg', 'acc_delta'];
 
-function flavor(
-  defaults: AdadeltaOptions,
-  kernel: 'adadeltaStep' | 'adadeltaStepTfjs',
-  unsupported: FlavorSpec<AdadeltaOptions>['unsupported'],
-): FlavorSpec<AdadeltaOptions> {
-  return {
-    defaults,
-    unsupported,
-    kernel,
-    buffers: () => BUFFERS,
-    initialValue: () => 0,
-    writeRecord(f32, u32, word, o) {
-      u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
-      const s = word + REC_SCALARS;
-      f32[s] = -o.lr;
-      f32[s + 1] = o.rho;
-      f32[s + 2] = 1 - o.rho; // float64 first, as Python and JavaScript compute it
-      f32[s + 3] = o.eps;
-      f32[s + 4] = o.weightDecay;
-    },
-  };
-}
+/** The kernels' records, by name (scripts/gen-contract.mjs generates the offsets from this literal). */
+export const kernels = {
+  torch: {
+    kernel: 'adadeltaStep',
+    scalars: ['negLr', 'rho', 'oneMinusRho', 'eps', 'weightDecay'],
+    state: ['square_avg', 'acc_delta'],
+    flags: ['maximize', 'weightDecay'],
+  },
+  tfjs: {
+    kernel: 'adadeltaStepTfjs',
+    scalars: ['negLr', 'rho', 'oneMinusRho', 'eps'],
+    state: ['square_avg', 'acc_delta'],
+    flags: [],
+  },
+} as const satisfies KernelContracts;
 
 const spec: AlgorithmSpec<AdadeltaOptions> = {
   name: 'Adadelta',
@@ -50,14 +44,39 @@ const spec: AlgorithmSpec<AdadeltaOptions> = {
     weightDecay: { kind: 'number', min: 0 },
     maximize: { kind: 'boolean' },
   },
-  slots: { square_avg: 0, acc_delta: 1 },
   stateAtConstruction: false,
   flavors: {
-    torch: flavor({ lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false }, 'adadeltaStep', []),
-    tfjs: flavor({ lr: 1e-3, rho: 0.95, eps: 1e-7, weightDecay: 0, maximize: false }, 'adadeltaStepTfjs', [
-      'weightDecay',
-      'maximize',
-    ]),
+    torch: {
+      defaults: { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
+      unsupported: [],
+      contract: kernels.torch,
+      buffers: () => BUFFERS,
+      initialValue: () => 0,
+      writeRecord(f32, u32, word, o) {
+        const K = AdadeltaStep;
+        u32[word + REC_FLAGS] = (o.maximize ? K.FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? K.FLAG_WEIGHT_DECAY : 0);
+        f32[word + K.negLr] = -o.lr;
+        f32[word + K.rho] = o.rho;
+        f32[word + K.oneMinusRho] = 1 - o.rho; // float64 first, as Python computes it
+        f32[word + K.eps] = o.eps;
+        f32[word + K.weightDecay] = o.weightDecay;
+      },
+    },
+    tfjs: {
+      defaults: { lr: 1e-3, rho: 0.95, eps: 1e-7, weightDecay: 0, maximize: false },
+      unsupported: ['weightDecay', 'maximize'],
+      contract: kernels.tfjs,
+      buffers: () => BUFFERS,
+      initialValue: () => 0,
+      writeRecord(f32, u32, word, o) {
+        const K = AdadeltaStepTfjs;
+        u32[word + REC_FLAGS] = 0;
+        f32[word + K.negLr] = -o.lr;
+        f32[word + K.rho] = o.rho;
+        f32[word + K.oneMinusRho] = 1 - o.rho; // float64 first, as JavaScript computes it
+        f32[word + K.eps] = o.eps;
+      },
+    },
   },
 };
 

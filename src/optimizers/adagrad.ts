@@ -1,6 +1,7 @@
-import { FLAG_MAXIMIZE, FLAG_WEIGHT_DECAY, REC_FLAGS, REC_SCALARS } from '../backend/record.js';
+import { AdagradStep, AdagradStepTfjs } from '../backend/contract.generated.js';
+import { REC_FLAGS } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
-import type { AlgorithmSpec, StateName } from '../spec.js';
+import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
 
 /** Adagrad's hyperparameters (PyTorch's, camelCased). */
 export interface AdagradOptions {
@@ -20,6 +21,17 @@ export interface AdagradOptions {
 
 const SUM: readonly StateName[] = ['sum'];
 
+/** The kernels' records, by name (scripts/gen-contract.mjs generates the offsets from this literal). */
+export const kernels = {
+  torch: {
+    kernel: 'adagradStep',
+    scalars: ['negClr', 'eps', 'weightDecay'],
+    state: ['sum'],
+    flags: ['maximize', 'weightDecay'],
+  },
+  tfjs: { kernel: 'adagradStepTfjs', scalars: ['negLr', 'eps'], state: ['sum'], flags: [] },
+} as const satisfies KernelContracts;
+
 const spec: AlgorithmSpec<AdagradOptions> = {
   name: 'Adagrad',
   rules: {
@@ -30,34 +42,34 @@ const spec: AlgorithmSpec<AdagradOptions> = {
     eps: { kind: 'number', min: 0 },
     maximize: { kind: 'boolean' },
   },
-  slots: { sum: 0 },
   stateAtConstruction: true,
   flavors: {
     torch: {
       defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
       unsupported: [],
-      kernel: 'adagradStep',
+      contract: kernels.torch,
       buffers: () => SUM,
       initialValue: (_name, options) => options.initialAccumulatorValue,
       writeRecord(f32, u32, word, o, step) {
-        u32[word + REC_FLAGS] = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
+        const K = AdagradStep;
+        u32[word + REC_FLAGS] = (o.maximize ? K.FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? K.FLAG_WEIGHT_DECAY : 0);
         // PyTorch: clr = lr / (1 + (step − 1) * lr_decay) in float64, then −clr as a float32 scalar.
-        f32[word + REC_SCALARS] = -(o.lr / (1 + (step - 1) * o.lrDecay));
-        f32[word + REC_SCALARS + 1] = o.eps;
-        f32[word + REC_SCALARS + 2] = o.weightDecay;
+        f32[word + K.negClr] = -(o.lr / (1 + (step - 1) * o.lrDecay));
+        f32[word + K.eps] = o.eps;
+        f32[word + K.weightDecay] = o.weightDecay;
       },
     },
     tfjs: {
       // tf.train.adagrad(learningRate, initialAccumulatorValue = 0.1); epsilon is the backend's 1e-7.
       defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0.1, eps: 1e-7, maximize: false },
       unsupported: ['lrDecay', 'weightDecay', 'maximize'],
-      kernel: 'adagradStepTfjs',
+      contract: kernels.tfjs,
       buffers: () => SUM,
       initialValue: (_name, options) => options.initialAccumulatorValue,
       writeRecord(f32, u32, word, o) {
         u32[word + REC_FLAGS] = 0;
-        f32[word + REC_SCALARS] = -o.lr;
-        f32[word + REC_SCALARS + 1] = o.eps;
+        f32[word + AdagradStepTfjs.negLr] = -o.lr;
+        f32[word + AdagradStepTfjs.eps] = o.eps;
       },
     },
   },

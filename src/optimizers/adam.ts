@@ -1,13 +1,7 @@
-import {
-  FLAG_AMSGRAD,
-  FLAG_DECOUPLED,
-  FLAG_MAXIMIZE,
-  FLAG_WEIGHT_DECAY,
-  REC_FLAGS,
-  REC_SCALARS,
-} from '../backend/record.js';
+import { AdamStep, AdamStepTfjs } from '../backend/contract.generated.js';
+import { REC_FLAGS } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
-import type { AlgorithmSpec, FlavorSpec, StateName } from '../spec.js';
+import type { AlgorithmSpec, FlavorSpec, KernelContracts, StateName } from '../spec.js';
 import { runningProductF32 } from './float32-power.js';
 
 /** Adam's and AdamW's hyperparameters (PyTorch's, camelCased). */
@@ -29,32 +23,57 @@ export interface AdamOptions {
 const MOMENTS: readonly StateName[] = ['exp_avg', 'exp_avg_sq'];
 const MOMENTS_MAX: readonly StateName[] = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
 
+/** The kernels' records, by name (scripts/gen-contract.mjs generates the offsets from this literal). */
+export const kernels = {
+  torch: {
+    kernel: 'adamStep',
+    scalars: [
+      'negStepSize',
+      'bc2Sqrt',
+      'eps',
+      'beta1',
+      'oneMinusBeta1',
+      'beta2',
+      'oneMinusBeta2',
+      'decayOrWeightDecay',
+    ],
+    state: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+    flags: ['maximize', 'weightDecay', 'amsgrad', 'decoupled'],
+  },
+  tfjs: {
+    kernel: 'adamStepTfjs',
+    scalars: ['negLr', 'a1', 'a2', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps'],
+    state: ['exp_avg', 'exp_avg_sq'],
+    flags: [],
+  },
+} as const satisfies KernelContracts;
+
 function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions> {
   return {
     defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false },
     unsupported: [],
-    kernel: 'adamStep',
+    contract: kernels.torch,
     buffers: (o) => (o.amsgrad ? MOMENTS_MAX : MOMENTS),
     initialValue: () => 0,
     writeRecord(f32, u32, word, o, step) {
       // Indexing, not destructuring: array destructuring allocates an iterator on every step.
       const beta1 = o.betas[0],
         beta2 = o.betas[1];
+      const K = AdamStep;
       u32[word + REC_FLAGS] =
-        (o.maximize ? FLAG_MAXIMIZE : 0) |
-        (o.amsgrad ? FLAG_AMSGRAD : 0) |
-        (decoupled ? FLAG_DECOUPLED : o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
+        (o.maximize ? K.FLAG_MAXIMIZE : 0) |
+        (o.amsgrad ? K.FLAG_AMSGRAD : 0) |
+        (decoupled ? K.FLAG_DECOUPLED : o.weightDecay !== 0 ? K.FLAG_WEIGHT_DECAY : 0);
       // PyTorch, in float64: bias_correction = 1 − β^t, step_size = lr / bias_correction1,
       // then −step_size and √bias_correction2 used as float32 scalars.
-      const s = word + REC_SCALARS;
-      f32[s] = -(o.lr / (1 - beta1 ** step));
-      f32[s + 1] = Math.sqrt(1 - beta2 ** step);
-      f32[s + 2] = o.eps;
-      f32[s + 3] = beta1;
-      f32[s + 4] = 1 - beta1;
-      f32[s + 5] = beta2;
-      f32[s + 6] = 1 - beta2;
-      f32[s + 7] = decoupled ? 1 - o.lr * o.weightDecay : o.weightDecay;
+      f32[word + K.negStepSize] = -(o.lr / (1 - beta1 ** step));
+      f32[word + K.bc2Sqrt] = Math.sqrt(1 - beta2 ** step);
+      f32[word + K.eps] = o.eps;
+      f32[word + K.beta1] = beta1;
+      f32[word + K.oneMinusBeta1] = 1 - beta1;
+      f32[word + K.beta2] = beta2;
+      f32[word + K.oneMinusBeta2] = 1 - beta2;
+      f32[word + K.decayOrWeightDecay] = decoupled ? 1 - o.lr * o.weightDecay : o.weightDecay;
     },
   };
 }
@@ -63,7 +82,7 @@ function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions>
 const tfjs: FlavorSpec<AdamOptions> = {
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, weightDecay: 0, amsgrad: false, maximize: false },
   unsupported: ['weightDecay', 'amsgrad', 'maximize'],
-  kernel: 'adamStepTfjs',
+  contract: kernels.tfjs,
   auxKeys: ['acc_beta1', 'acc_beta2'],
   buffers: () => MOMENTS,
   initialValue: () => 0,
@@ -74,16 +93,16 @@ const tfjs: FlavorSpec<AdamOptions> = {
       aux[0] = beta1;
       aux[1] = beta2;
     }
+    const K = AdamStepTfjs;
     u32[word + REC_FLAGS] = 0;
-    const s = word + REC_SCALARS;
-    f32[s] = -o.lr;
-    f32[s + 1] = 1 - aux[0]!; // exact in float64, rounded once: TF.js's float32 1 − accBeta1
-    f32[s + 2] = 1 - aux[1]!;
-    f32[s + 3] = beta1;
-    f32[s + 4] = 1 - o.betas[0];
-    f32[s + 5] = beta2;
-    f32[s + 6] = 1 - o.betas[1];
-    f32[s + 7] = o.eps;
+    f32[word + K.negLr] = -o.lr;
+    f32[word + K.a1] = 1 - aux[0]!; // exact in float64, rounded once: TF.js's float32 1 − accBeta1
+    f32[word + K.a2] = 1 - aux[1]!;
+    f32[word + K.beta1] = beta1;
+    f32[word + K.oneMinusBeta1] = 1 - o.betas[0];
+    f32[word + K.beta2] = beta2;
+    f32[word + K.oneMinusBeta2] = 1 - o.betas[1];
+    f32[word + K.eps] = o.eps;
     aux[0] = Math.fround(aux[0]! * beta1);
     aux[1] = Math.fround(aux[1]! * beta2);
   },
@@ -105,12 +124,9 @@ const rules: AlgorithmSpec<AdamOptions>['rules'] = {
   maximize: { kind: 'boolean' },
 };
 
-const slots = { exp_avg: 0, exp_avg_sq: 1, max_exp_avg_sq: 2 } as const;
-
 const adamSpec: AlgorithmSpec<AdamOptions> = {
   name: 'Adam',
   rules,
-  slots,
   stateAtConstruction: false,
   flavors: { torch: torch(false, 0), tfjs },
 };
@@ -118,7 +134,6 @@ const adamSpec: AlgorithmSpec<AdamOptions> = {
 const adamWSpec: AlgorithmSpec<AdamOptions> = {
   name: 'AdamW',
   rules,
-  slots,
   stateAtConstruction: false,
   flavors: { torch: torch(true, 1e-2) }, // TF.js has no AdamW
 };

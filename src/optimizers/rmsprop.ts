@@ -1,13 +1,7 @@
-import {
-  FLAG_CENTERED,
-  FLAG_MAXIMIZE,
-  FLAG_MOMENTUM,
-  FLAG_WEIGHT_DECAY,
-  REC_FLAGS,
-  REC_SCALARS,
-} from '../backend/record.js';
+import { RmspropStep, RmspropStepTfjs } from '../backend/contract.generated.js';
+import { REC_FLAGS } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
-import type { AlgorithmSpec, StateName } from '../spec.js';
+import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
 
 /** RMSprop's hyperparameters (PyTorch's, camelCased; `alpha` is TF.js's `decay`). */
 export interface RMSpropOptions {
@@ -32,6 +26,22 @@ const SQ_MOM: readonly StateName[] = ['square_avg', 'momentum_buffer'];
 const SQ_AVG: readonly StateName[] = ['square_avg', 'grad_avg'];
 const SQ_MOM_AVG: readonly StateName[] = ['square_avg', 'momentum_buffer', 'grad_avg'];
 
+/** The kernels' records, by name (scripts/gen-contract.mjs generates the offsets from this literal). */
+export const kernels = {
+  torch: {
+    kernel: 'rmspropStep',
+    scalars: ['alpha', 'oneMinusAlpha', 'eps', 'weightDecay', 'momentum', 'negLr'],
+    state: ['square_avg', 'momentum_buffer', 'grad_avg'],
+    flags: ['maximize', 'weightDecay', 'centered', 'momentum'],
+  },
+  tfjs: {
+    kernel: 'rmspropStepTfjs',
+    scalars: ['alpha', 'oneMinusAlpha', 'eps', 'momentum', 'lr'],
+    state: ['square_avg', 'momentum_buffer', 'grad_avg'],
+    flags: ['centered'],
+  },
+} as const satisfies KernelContracts;
+
 const spec: AlgorithmSpec<RMSpropOptions> = {
   name: 'RMSprop',
   rules: {
@@ -43,45 +53,46 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
     centered: { kind: 'boolean' },
     maximize: { kind: 'boolean' },
   },
-  slots: { square_avg: 0, momentum_buffer: 1, grad_avg: 2 },
   stateAtConstruction: false,
   flavors: {
     torch: {
       defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
       unsupported: [],
-      kernel: 'rmspropStep',
+      contract: kernels.torch,
       // PyTorch keeps momentum_buffer only when momentum > 0 and grad_avg only when centered.
       buffers: (o) => (o.momentum > 0 ? (o.centered ? SQ_MOM_AVG : SQ_MOM) : o.centered ? SQ_AVG : SQ),
       initialValue: () => 0,
       writeRecord(f32, u32, word, o) {
+        const K = RmspropStep;
         u32[word + REC_FLAGS] =
-          (o.maximize ? FLAG_MAXIMIZE : 0) |
-          (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0) |
-          (o.centered ? FLAG_CENTERED : 0) |
-          (o.momentum > 0 ? FLAG_MOMENTUM : 0);
-        f32[word + REC_SCALARS] = o.alpha;
-        f32[word + REC_SCALARS + 1] = 1 - o.alpha; // float64 first, as Python computes it
-        f32[word + REC_SCALARS + 2] = o.eps;
-        f32[word + REC_SCALARS + 3] = o.weightDecay;
-        f32[word + REC_SCALARS + 4] = o.momentum;
-        f32[word + REC_SCALARS + 5] = -o.lr;
+          (o.maximize ? K.FLAG_MAXIMIZE : 0) |
+          (o.weightDecay !== 0 ? K.FLAG_WEIGHT_DECAY : 0) |
+          (o.centered ? K.FLAG_CENTERED : 0) |
+          (o.momentum > 0 ? K.FLAG_MOMENTUM : 0);
+        f32[word + K.alpha] = o.alpha;
+        f32[word + K.oneMinusAlpha] = 1 - o.alpha; // float64 first, as Python computes it
+        f32[word + K.eps] = o.eps;
+        f32[word + K.weightDecay] = o.weightDecay;
+        f32[word + K.momentum] = o.momentum;
+        f32[word + K.negLr] = -o.lr;
       },
     },
     tfjs: {
       // tf.train.rmsprop(learningRate, decay = 0.9, momentum = 0, epsilon = backend 1e-7, centered = false)
       defaults: { lr: 1e-2, alpha: 0.9, eps: 1e-7, weightDecay: 0, momentum: 0, centered: false, maximize: false },
       unsupported: ['weightDecay', 'maximize'],
-      kernel: 'rmspropStepTfjs',
+      contract: kernels.tfjs,
       // TF.js keeps its momentum slot (lr × PyTorch's buffer) even when momentum is 0.
       buffers: (o) => (o.centered ? SQ_MOM_AVG : SQ_MOM),
       initialValue: () => 0,
       writeRecord(f32, u32, word, o) {
-        u32[word + REC_FLAGS] = o.centered ? FLAG_CENTERED : 0;
-        f32[word + REC_SCALARS] = o.alpha;
-        f32[word + REC_SCALARS + 1] = 1 - o.alpha;
-        f32[word + REC_SCALARS + 2] = o.eps;
-        f32[word + REC_SCALARS + 3] = o.momentum;
-        f32[word + REC_SCALARS + 4] = o.lr;
+        const K = RmspropStepTfjs;
+        u32[word + REC_FLAGS] = o.centered ? K.FLAG_CENTERED : 0;
+        f32[word + K.alpha] = o.alpha;
+        f32[word + K.oneMinusAlpha] = 1 - o.alpha;
+        f32[word + K.eps] = o.eps;
+        f32[word + K.momentum] = o.momentum;
+        f32[word + K.lr] = o.lr;
       },
     },
   },

@@ -1,14 +1,7 @@
-import {
-  FLAG_FIRST_MOMENTUM,
-  FLAG_MAXIMIZE,
-  FLAG_MOMENTUM,
-  FLAG_NESTEROV,
-  FLAG_WEIGHT_DECAY,
-  REC_FLAGS,
-  REC_SCALARS,
-} from '../backend/record.js';
+import { SgdStep, SgdStepTfjs } from '../backend/contract.generated.js';
+import { REC_FLAGS } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
-import type { AlgorithmSpec, FlavorSpec, StateName } from '../spec.js';
+import type { AlgorithmSpec, FlavorSpec, KernelContracts, StateName } from '../spec.js';
 
 /** SGD's hyperparameters (PyTorch's, camelCased). */
 export interface SGDOptions {
@@ -31,10 +24,26 @@ const BUFFER: readonly StateName[] = ['momentum_buffer'];
 /** aux[0] of a parameter: 1 once its momentum buffer exists (PyTorch's buffer is None before). */
 const STARTED = 0;
 
+/** The kernels' records, by name (scripts/gen-contract.mjs generates the offsets from this literal). */
+export const kernels = {
+  torch: {
+    kernel: 'sgdStep',
+    scalars: ['negLr', 'momentum', 'oneMinusDampening', 'weightDecay'],
+    state: ['momentum_buffer'],
+    flags: ['maximize', 'weightDecay', 'momentum', 'nesterov', 'firstMomentum'],
+  },
+  tfjs: {
+    kernel: 'sgdStepTfjs',
+    scalars: ['negLr', 'momentum'],
+    state: ['momentum_buffer'],
+    flags: ['momentum', 'nesterov'],
+  },
+} as const satisfies KernelContracts;
+
 const torch: FlavorSpec<SGDOptions> = {
   defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
   unsupported: [],
-  kernel: 'sgdStep',
+  contract: kernels.torch,
   stepInState: false, // PyTorch's SGD state is only its momentum buffer
   buffers: (o) => (o.momentum !== 0 ? BUFFER : NONE),
   // PyTorch creates the buffer at the first step with momentum and keeps it from then on.
@@ -49,16 +58,17 @@ const torch: FlavorSpec<SGDOptions> = {
       : null,
   initialValue: () => 0,
   writeRecord(f32, u32, word, o, _step, aux) {
-    let flags = (o.maximize ? FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? FLAG_WEIGHT_DECAY : 0);
+    const K = SgdStep;
+    let flags = (o.maximize ? K.FLAG_MAXIMIZE : 0) | (o.weightDecay !== 0 ? K.FLAG_WEIGHT_DECAY : 0);
     if (o.momentum !== 0) {
-      flags |= FLAG_MOMENTUM | (o.nesterov ? FLAG_NESTEROV : 0) | (aux[STARTED] === 0 ? FLAG_FIRST_MOMENTUM : 0);
+      flags |= K.FLAG_MOMENTUM | (o.nesterov ? K.FLAG_NESTEROV : 0) | (aux[STARTED] === 0 ? K.FLAG_FIRST_MOMENTUM : 0);
       aux[STARTED] = 1;
     }
     u32[word + REC_FLAGS] = flags;
-    f32[word + REC_SCALARS] = -o.lr;
-    f32[word + REC_SCALARS + 1] = o.momentum;
-    f32[word + REC_SCALARS + 2] = 1 - o.dampening; // float64 first, as Python computes it
-    f32[word + REC_SCALARS + 3] = o.weightDecay;
+    f32[word + K.negLr] = -o.lr;
+    f32[word + K.momentum] = o.momentum;
+    f32[word + K.oneMinusDampening] = 1 - o.dampening; // float64 first, as Python computes it
+    f32[word + K.weightDecay] = o.weightDecay;
   },
 };
 
@@ -67,13 +77,14 @@ function tfjs(defaults: SGDOptions, hasBuffer: (o: Readonly<SGDOptions>) => bool
   return {
     defaults,
     unsupported: ['dampening', 'weightDecay', 'maximize'],
-    kernel: 'sgdStepTfjs',
+    contract: kernels.tfjs,
     buffers: (o) => (hasBuffer(o) ? BUFFER : NONE),
     initialValue: () => 0,
     writeRecord(f32, u32, word, o) {
-      u32[word + REC_FLAGS] = hasBuffer(o) ? FLAG_MOMENTUM | (o.nesterov ? FLAG_NESTEROV : 0) : 0;
-      f32[word + REC_SCALARS] = -o.lr;
-      f32[word + REC_SCALARS + 1] = o.momentum;
+      const K = SgdStepTfjs;
+      u32[word + REC_FLAGS] = hasBuffer(o) ? K.FLAG_MOMENTUM | (o.nesterov ? K.FLAG_NESTEROV : 0) : 0;
+      f32[word + K.negLr] = -o.lr;
+      f32[word + K.momentum] = o.momentum;
     },
   };
 }
@@ -90,7 +101,6 @@ const rules: AlgorithmSpec<SGDOptions>['rules'] = {
 const sgdSpec: AlgorithmSpec<SGDOptions> = {
   name: 'SGD',
   rules,
-  slots: { momentum_buffer: 1 },
   stateAtConstruction: false,
   flavors: {
     torch,

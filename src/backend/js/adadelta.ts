@@ -1,19 +1,8 @@
 // Adadelta, the readable reference: the same operation order as assembly/adadelta.ts, every
 // operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/adadelta.ts.
-import {
-  FLAG_MAXIMIZE,
-  FLAG_WEIGHT_DECAY,
-  pointerWord,
-  recordWord,
-  REC_COUNT,
-  REC_FLAGS,
-  REC_GRAD,
-  REC_PARAM,
-  REC_SCALARS,
-  REC_STATE0,
-  REC_STATE1,
-} from '../record.js';
+import { AdadeltaStep, AdadeltaStepTfjs } from '../contract.generated.js';
+import { REC_COUNT, REC_FLAGS, REC_GRAD, REC_PARAM, pointerWord, recordWord } from '../record.js';
 import { fmaf } from './fma.js';
 
 const fl = Math.fround;
@@ -24,18 +13,17 @@ export function adadeltaStep(f32: Float32Array, u32: Uint32Array, table: number,
     const rec = recordWord(table, k);
     const param = pointerWord(u32, rec, REC_PARAM);
     const grad = pointerWord(u32, rec, REC_GRAD);
-    const squareAvg = pointerWord(u32, rec, REC_STATE0);
-    const accDelta = pointerWord(u32, rec, REC_STATE1);
+    const squareAvg = pointerWord(u32, rec, AdadeltaStep.squareAvg);
+    const accDelta = pointerWord(u32, rec, AdadeltaStep.accDelta);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
-    const s = rec + REC_SCALARS;
-    const negLr = f32[s]!,
-      rho = f32[s + 1]!,
-      oneMinusRho = f32[s + 2]!,
-      eps = f32[s + 3]!;
-    const weightDecay = f32[s + 4]!;
-    const maximize = (flags & FLAG_MAXIMIZE) !== 0;
-    const hasWeightDecay = (flags & FLAG_WEIGHT_DECAY) !== 0;
+    const negLr = f32[rec + AdadeltaStep.negLr]!,
+      rho = f32[rec + AdadeltaStep.rho]!,
+      oneMinusRho = f32[rec + AdadeltaStep.oneMinusRho]!,
+      eps = f32[rec + AdadeltaStep.eps]!;
+    const weightDecay = f32[rec + AdadeltaStep.weightDecay]!;
+    const maximize = (flags & AdadeltaStep.FLAG_MAXIMIZE) !== 0;
+    const hasWeightDecay = (flags & AdadeltaStep.FLAG_WEIGHT_DECAY) !== 0;
     for (let i = 0; i < n; i++) {
       const p = f32[param + i]!;
       let g = maximize ? -f32[grad + i]! : f32[grad + i]!;
@@ -57,14 +45,13 @@ export function adadeltaStepTfjs(f32: Float32Array, u32: Uint32Array, table: num
     const rec = recordWord(table, k);
     const param = pointerWord(u32, rec, REC_PARAM);
     const grad = pointerWord(u32, rec, REC_GRAD);
-    const squareAvg = pointerWord(u32, rec, REC_STATE0);
-    const accDelta = pointerWord(u32, rec, REC_STATE1);
+    const squareAvg = pointerWord(u32, rec, AdadeltaStepTfjs.squareAvg);
+    const accDelta = pointerWord(u32, rec, AdadeltaStepTfjs.accDelta);
     const n = u32[rec + REC_COUNT]!;
-    const s = rec + REC_SCALARS;
-    const negLr = f32[s]!,
-      rho = f32[s + 1]!,
-      oneMinusRho = f32[s + 2]!,
-      eps = f32[s + 3]!;
+    const negLr = f32[rec + AdadeltaStepTfjs.negLr]!,
+      rho = f32[rec + AdadeltaStepTfjs.rho]!,
+      oneMinusRho = f32[rec + AdadeltaStepTfjs.oneMinusRho]!,
+      eps = f32[rec + AdadeltaStepTfjs.eps]!;
     for (let i = 0; i < n; i++) {
       const g = f32[grad + i]!;
       const sq = f32[squareAvg + i]!;

@@ -1,18 +1,8 @@
 // Adagrad, the readable reference: the same operation order as assembly/adagrad.ts, every
 // operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/adagrad.ts.
-import {
-  FLAG_MAXIMIZE,
-  FLAG_WEIGHT_DECAY,
-  pointerWord,
-  recordWord,
-  REC_COUNT,
-  REC_FLAGS,
-  REC_GRAD,
-  REC_PARAM,
-  REC_SCALARS,
-  REC_STATE0,
-} from '../record.js';
+import { AdagradStep, AdagradStepTfjs } from '../contract.generated.js';
+import { REC_COUNT, REC_FLAGS, REC_GRAD, REC_PARAM, pointerWord, recordWord } from '../record.js';
 import { fmaf } from './fma.js';
 
 const fl = Math.fround;
@@ -23,14 +13,14 @@ export function adagradStep(f32: Float32Array, u32: Uint32Array, table: number, 
     const rec = recordWord(table, k);
     const param = pointerWord(u32, rec, REC_PARAM);
     const grad = pointerWord(u32, rec, REC_GRAD);
-    const sum = pointerWord(u32, rec, REC_STATE0);
+    const sum = pointerWord(u32, rec, AdagradStep.sum);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
-    const negClr = f32[rec + REC_SCALARS]!;
-    const eps = f32[rec + REC_SCALARS + 1]!;
-    const weightDecay = f32[rec + REC_SCALARS + 2]!;
-    const maximize = (flags & FLAG_MAXIMIZE) !== 0;
-    const hasWeightDecay = (flags & FLAG_WEIGHT_DECAY) !== 0;
+    const negClr = f32[rec + AdagradStep.negClr]!;
+    const eps = f32[rec + AdagradStep.eps]!;
+    const weightDecay = f32[rec + AdagradStep.weightDecay]!;
+    const maximize = (flags & AdagradStep.FLAG_MAXIMIZE) !== 0;
+    const hasWeightDecay = (flags & AdagradStep.FLAG_WEIGHT_DECAY) !== 0;
     for (let i = 0; i < n; i++) {
       const p = f32[param + i]!;
       let g = maximize ? -f32[grad + i]! : f32[grad + i]!;
@@ -49,10 +39,10 @@ export function adagradStepTfjs(f32: Float32Array, u32: Uint32Array, table: numb
     const rec = recordWord(table, k);
     const param = pointerWord(u32, rec, REC_PARAM);
     const grad = pointerWord(u32, rec, REC_GRAD);
-    const sum = pointerWord(u32, rec, REC_STATE0);
+    const sum = pointerWord(u32, rec, AdagradStepTfjs.sum);
     const n = u32[rec + REC_COUNT]!;
-    const negLr = f32[rec + REC_SCALARS]!;
-    const eps = f32[rec + REC_SCALARS + 1]!;
+    const negLr = f32[rec + AdagradStepTfjs.negLr]!;
+    const eps = f32[rec + AdagradStepTfjs.eps]!;
     for (let i = 0; i < n; i++) {
       const g = f32[grad + i]!;
       const s = fl(f32[sum + i]! + fl(g * g));

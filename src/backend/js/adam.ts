@@ -1,58 +1,43 @@
 // Adam and AdamW, the readable reference: the same operation order as assembly/adam.ts, every
 // operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/adam.ts.
-import {
-  FLAG_AMSGRAD,
-  FLAG_DECOUPLED,
-  FLAG_MAXIMIZE,
-  FLAG_WEIGHT_DECAY,
-  pointerWord,
-  recordWord,
-  REC_COUNT,
-  REC_FLAGS,
-  REC_GRAD,
-  REC_PARAM,
-  REC_SCALARS,
-  REC_STATE0,
-  REC_STATE1,
-  REC_STATE2,
-} from '../record.js';
+import { AdamStep, AdamStepTfjs } from '../contract.generated.js';
+import { REC_COUNT, REC_FLAGS, REC_GRAD, REC_PARAM, pointerWord, recordWord } from '../record.js';
 import { fmaf } from './fma.js';
 
 const fl = Math.fround;
 
 /**
  * torch flavor: scalars negStepSize, bc2Sqrt, eps, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
- * and weightDecay (Adam) or decay (AdamW, FLAG_DECOUPLED).
+ * and weightDecay (Adam) or decay (AdamW, AdamStep.FLAG_DECOUPLED).
  */
 export function adamStep(f32: Float32Array, u32: Uint32Array, table: number, count: number): void {
   for (let k = 0; k < count; k++) {
     const rec = recordWord(table, k);
     const param = pointerWord(u32, rec, REC_PARAM);
     const grad = pointerWord(u32, rec, REC_GRAD);
-    const expAvg = pointerWord(u32, rec, REC_STATE0);
-    const expAvgSq = pointerWord(u32, rec, REC_STATE1);
-    const maxExpAvgSq = pointerWord(u32, rec, REC_STATE2);
+    const expAvg = pointerWord(u32, rec, AdamStep.expAvg);
+    const expAvgSq = pointerWord(u32, rec, AdamStep.expAvgSq);
+    const maxExpAvgSq = pointerWord(u32, rec, AdamStep.maxExpAvgSq);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
-    const s = rec + REC_SCALARS;
-    const negStepSize = f32[s]!,
-      bc2Sqrt = f32[s + 1]!,
-      eps = f32[s + 2]!;
-    const beta1 = f32[s + 3]!,
-      oneMinusBeta1 = f32[s + 4]!;
-    const beta2 = f32[s + 5]!,
-      oneMinusBeta2 = f32[s + 6]!,
-      decayOrWd = f32[s + 7]!;
-    const maximize = (flags & FLAG_MAXIMIZE) !== 0;
-    const decoupled = (flags & FLAG_DECOUPLED) !== 0;
-    const hasWeightDecay = (flags & FLAG_WEIGHT_DECAY) !== 0;
-    const amsgrad = (flags & FLAG_AMSGRAD) !== 0;
+    const negStepSize = f32[rec + AdamStep.negStepSize]!,
+      bc2Sqrt = f32[rec + AdamStep.bc2Sqrt]!,
+      eps = f32[rec + AdamStep.eps]!;
+    const beta1 = f32[rec + AdamStep.beta1]!,
+      oneMinusBeta1 = f32[rec + AdamStep.oneMinusBeta1]!;
+    const beta2 = f32[rec + AdamStep.beta2]!,
+      oneMinusBeta2 = f32[rec + AdamStep.oneMinusBeta2]!,
+      decayOrWeightDecay = f32[rec + AdamStep.decayOrWeightDecay]!;
+    const maximize = (flags & AdamStep.FLAG_MAXIMIZE) !== 0;
+    const decoupled = (flags & AdamStep.FLAG_DECOUPLED) !== 0;
+    const hasWeightDecay = (flags & AdamStep.FLAG_WEIGHT_DECAY) !== 0;
+    const amsgrad = (flags & AdamStep.FLAG_AMSGRAD) !== 0;
     for (let i = 0; i < n; i++) {
       let p = f32[param + i]!;
       let g = maximize ? -f32[grad + i]! : f32[grad + i]!;
-      if (decoupled) p = fl(p * decayOrWd);
-      else if (hasWeightDecay) g = fmaf(p, decayOrWd, g);
+      if (decoupled) p = fl(p * decayOrWeightDecay);
+      else if (hasWeightDecay) g = fmaf(p, decayOrWeightDecay, g);
       const m = fmaf(g, oneMinusBeta1, fl(f32[expAvg + i]! * beta1));
       f32[expAvg + i] = m;
       let v = fmaf(fl(oneMinusBeta2 * g), g, fl(f32[expAvgSq + i]! * beta2));
@@ -73,18 +58,17 @@ export function adamStepTfjs(f32: Float32Array, u32: Uint32Array, table: number,
     const rec = recordWord(table, k);
     const param = pointerWord(u32, rec, REC_PARAM);
     const grad = pointerWord(u32, rec, REC_GRAD);
-    const expAvg = pointerWord(u32, rec, REC_STATE0);
-    const expAvgSq = pointerWord(u32, rec, REC_STATE1);
+    const expAvg = pointerWord(u32, rec, AdamStepTfjs.expAvg);
+    const expAvgSq = pointerWord(u32, rec, AdamStepTfjs.expAvgSq);
     const n = u32[rec + REC_COUNT]!;
-    const s = rec + REC_SCALARS;
-    const negLr = f32[s]!,
-      a1 = f32[s + 1]!,
-      a2 = f32[s + 2]!;
-    const beta1 = f32[s + 3]!,
-      oneMinusBeta1 = f32[s + 4]!;
-    const beta2 = f32[s + 5]!,
-      oneMinusBeta2 = f32[s + 6]!,
-      eps = f32[s + 7]!;
+    const negLr = f32[rec + AdamStepTfjs.negLr]!,
+      a1 = f32[rec + AdamStepTfjs.a1]!,
+      a2 = f32[rec + AdamStepTfjs.a2]!;
+    const beta1 = f32[rec + AdamStepTfjs.beta1]!,
+      oneMinusBeta1 = f32[rec + AdamStepTfjs.oneMinusBeta1]!;
+    const beta2 = f32[rec + AdamStepTfjs.beta2]!,
+      oneMinusBeta2 = f32[rec + AdamStepTfjs.oneMinusBeta2]!,
+      eps = f32[rec + AdamStepTfjs.eps]!;
     for (let i = 0; i < n; i++) {
       const g = f32[grad + i]!;
       const m = fl(fl(f32[expAvg + i]! * beta1) + fl(g * oneMinusBeta1));

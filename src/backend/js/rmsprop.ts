@@ -1,22 +1,8 @@
 // RMSprop, the readable reference: the same operation order as assembly/rmsprop.ts, every
 // operation rounded to float32 with Math.fround, PyTorch's fused multiply-adds exact (fmaf).
 // The update rules are written out in assembly/rmsprop.ts.
-import {
-  FLAG_CENTERED,
-  FLAG_MAXIMIZE,
-  FLAG_MOMENTUM,
-  FLAG_WEIGHT_DECAY,
-  pointerWord,
-  recordWord,
-  REC_COUNT,
-  REC_FLAGS,
-  REC_GRAD,
-  REC_PARAM,
-  REC_SCALARS,
-  REC_STATE0,
-  REC_STATE1,
-  REC_STATE2,
-} from '../record.js';
+import { RmspropStep, RmspropStepTfjs } from '../contract.generated.js';
+import { REC_COUNT, REC_FLAGS, REC_GRAD, REC_PARAM, pointerWord, recordWord } from '../record.js';
 import { fmaf } from './fma.js';
 
 const fl = Math.fround;
@@ -27,21 +13,21 @@ export function rmspropStep(f32: Float32Array, u32: Uint32Array, table: number, 
     const rec = recordWord(table, k);
     const param = pointerWord(u32, rec, REC_PARAM);
     const grad = pointerWord(u32, rec, REC_GRAD);
-    const squareAvg = pointerWord(u32, rec, REC_STATE0);
-    const buf = pointerWord(u32, rec, REC_STATE1);
-    const gradAvg = pointerWord(u32, rec, REC_STATE2);
+    const squareAvg = pointerWord(u32, rec, RmspropStep.squareAvg);
+    const buf = pointerWord(u32, rec, RmspropStep.momentumBuffer);
+    const gradAvg = pointerWord(u32, rec, RmspropStep.gradAvg);
     const n = u32[rec + REC_COUNT]!;
     const flags = u32[rec + REC_FLAGS]!;
-    const alpha = f32[rec + REC_SCALARS]!;
-    const oneMinusAlpha = f32[rec + REC_SCALARS + 1]!;
-    const eps = f32[rec + REC_SCALARS + 2]!;
-    const weightDecay = f32[rec + REC_SCALARS + 3]!;
-    const momentum = f32[rec + REC_SCALARS + 4]!;
-    const negLr = f32[rec + REC_SCALARS + 5]!;
-    const maximize = (flags & FLAG_MAXIMIZE) !== 0;
-    const hasWeightDecay = (flags & FLAG_WEIGHT_DECAY) !== 0;
-    const centered = (flags & FLAG_CENTERED) !== 0;
-    const hasMomentum = (flags & FLAG_MOMENTUM) !== 0;
+    const alpha = f32[rec + RmspropStep.alpha]!;
+    const oneMinusAlpha = f32[rec + RmspropStep.oneMinusAlpha]!;
+    const eps = f32[rec + RmspropStep.eps]!;
+    const weightDecay = f32[rec + RmspropStep.weightDecay]!;
+    const momentum = f32[rec + RmspropStep.momentum]!;
+    const negLr = f32[rec + RmspropStep.negLr]!;
+    const maximize = (flags & RmspropStep.FLAG_MAXIMIZE) !== 0;
+    const hasWeightDecay = (flags & RmspropStep.FLAG_WEIGHT_DECAY) !== 0;
+    const centered = (flags & RmspropStep.FLAG_CENTERED) !== 0;
+    const hasMomentum = (flags & RmspropStep.FLAG_MOMENTUM) !== 0;
     for (let i = 0; i < n; i++) {
       let p = f32[param + i]!;
       let g = maximize ? -f32[grad + i]! : f32[grad + i]!;
@@ -75,16 +61,16 @@ export function rmspropStepTfjs(f32: Float32Array, u32: Uint32Array, table: numb
     const rec = recordWord(table, k);
     const param = pointerWord(u32, rec, REC_PARAM);
     const grad = pointerWord(u32, rec, REC_GRAD);
-    const squareAvg = pointerWord(u32, rec, REC_STATE0);
-    const buf = pointerWord(u32, rec, REC_STATE1);
-    const gradAvg = pointerWord(u32, rec, REC_STATE2);
+    const squareAvg = pointerWord(u32, rec, RmspropStepTfjs.squareAvg);
+    const buf = pointerWord(u32, rec, RmspropStepTfjs.momentumBuffer);
+    const gradAvg = pointerWord(u32, rec, RmspropStepTfjs.gradAvg);
     const n = u32[rec + REC_COUNT]!;
-    const centered = (u32[rec + REC_FLAGS]! & FLAG_CENTERED) !== 0;
-    const alpha = f32[rec + REC_SCALARS]!;
-    const oneMinusAlpha = f32[rec + REC_SCALARS + 1]!;
-    const eps = f32[rec + REC_SCALARS + 2]!;
-    const momentum = f32[rec + REC_SCALARS + 3]!;
-    const lr = f32[rec + REC_SCALARS + 4]!;
+    const centered = (u32[rec + REC_FLAGS]! & RmspropStepTfjs.FLAG_CENTERED) !== 0;
+    const alpha = f32[rec + RmspropStepTfjs.alpha]!;
+    const oneMinusAlpha = f32[rec + RmspropStepTfjs.oneMinusAlpha]!;
+    const eps = f32[rec + RmspropStepTfjs.eps]!;
+    const momentum = f32[rec + RmspropStepTfjs.momentum]!;
+    const lr = f32[rec + RmspropStepTfjs.lr]!;
     for (let i = 0; i < n; i++) {
       const g = f32[grad + i]!;
       const sq = fl(fl(f32[squareAvg + i]! * alpha) + fl(fl(g * g) * oneMinusAlpha));
