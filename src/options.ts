@@ -3,7 +3,7 @@
 // flag a boolean, pairs (Adam's betas) two such numbers, no unknown keys.
 import { describe, rangeError, typeError } from './errors.js';
 
-export type OptionRule =
+type OptionRule =
   | { readonly kind: 'number'; readonly min: number; readonly max?: number; readonly maxExclusive?: boolean }
   | { readonly kind: 'pair'; readonly min: number; readonly max: number; readonly maxExclusive?: boolean }
   | { readonly kind: 'boolean' };
@@ -35,7 +35,7 @@ function rangeText(rule: { min: number; max?: number; maxExclusive?: boolean }):
 }
 
 /** Throws if `value` breaks `rule`, naming the option and the value. */
-export function checkOption(owner: string, place: OptionPlace, key: string, rule: OptionRule, value: unknown): void {
+function checkOption(owner: string, place: OptionPlace, key: string, rule: OptionRule, value: unknown): void {
   switch (rule.kind) {
     case 'boolean':
       if (typeof value !== 'boolean') {

@@ -12,7 +12,7 @@ import { Momentum, SGD } from './optimizers/sgd.js';
 export type AnyOptimizer = Optimizer<object>;
 
 /** Options of any optimizer, loosely typed: the registry's callers pass each algorithm's own. */
-export type AnyOptions = OptimizerOptions<object> & Record<string, unknown>;
+type AnyOptions = OptimizerOptions<object> & Record<string, unknown>;
 
 // The table holds classes of different option types side by side. Optimizer<O> is invariant in O
 // (options are read and written), so no single O covers them all: the constructor type takes

@@ -14,7 +14,7 @@ export type BufferSnapshot = Float32Array | Float64Array;
 /** A state entry as read: numbers as given, buffers as BufferSnapshot, anything else as given. */
 export type EntrySnapshot = Map<string, unknown>;
 
-export interface StateDictSnapshot {
+interface StateDictSnapshot {
   /** The flavor the dict was saved by, if it says. */
   readonly flavor: unknown;
   readonly groups: readonly Record<string, unknown>[];
@@ -79,7 +79,7 @@ export function readEntry(
 }
 
 /** A state buffer as a typed array, its elements read once; a clear error for anything else. */
-export function readBuffer(owner: string, label: string, value: unknown): BufferSnapshot {
+function readBuffer(owner: string, label: string, value: unknown): BufferSnapshot {
   const expected =
     'a Float32Array, an array of numbers, or an object with keys "0" … "n-1" (a Float32Array through JSON)';
   if (isFloat32Array(value) || isFloat64Array(value)) {

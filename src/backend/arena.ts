@@ -39,7 +39,7 @@ export function allocationSize(bytes: number): number {
 }
 
 /** The part of WebAssembly.Memory the arena needs; the JS backend supplies its own. */
-export interface LinearMemory {
+interface LinearMemory {
   readonly buffer: ArrayBuffer;
   grow(deltaPages: number): number;
 }

@@ -111,7 +111,7 @@ function probeHardwareFma(): WebAssembly.Module | null {
   }
 }
 
-export interface WasmInstance {
+interface WasmInstance {
   readonly arena: Arena;
   readonly kernels: KernelSet;
 }
