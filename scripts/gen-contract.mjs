@@ -14,7 +14,8 @@
 //   assembly/kernels.generated.ts      the kernel exports of the Wasm module
 //   src/backend/contract.generated.ts  the same layout in 32-bit words for the facade, the JS
 //                                      reference kernels and the raw-kernel bench; KernelName,
-//                                      KERNEL_NAMES
+//                                      KERNEL_NAMES, StateName (every buffer name declared) and
+//                                      AuxKey (every name of a flavor's auxKeys)
 //   src/backend/js/kernels.generated.ts  the JS reference kernels by name
 // The kernels of src/optimizers/<file>.ts live in assembly/<file>.ts and src/backend/js/<file>.ts,
 // exported under their kernel names.
@@ -68,13 +69,38 @@ function readContracts(file) {
   return null;
 }
 
+/** The names of every `auxKeys: ['…', …]` array literal in an optimizer file. */
+function readAuxKeys(file) {
+  const text = readFileSync(at(`src/optimizers/${file}`), 'utf8');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  const keys = [];
+  const visit = (node) => {
+    if (ts.isPropertyAssignment(node) && node.name.getText(source) === 'auxKeys') {
+      if (!ts.isArrayLiteralExpression(node.initializer)) {
+        throw new Error(`src/optimizers/${file}: auxKeys must be an array literal of strings`);
+      }
+      for (const element of node.initializer.elements) {
+        if (!ts.isStringLiteral(element) || !STATE_NAME.test(element.text)) {
+          throw new Error(`src/optimizers/${file}: auxKeys must hold snake_case string literals`);
+        }
+        keys.push(element.text);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return keys;
+}
+
 /** Every contract, checked: names unique, within the record, kernels present in both backends. */
 export function collect() {
   const kernels = [];
+  const auxKeys = [];
   const files = readdirSync(at('src/optimizers'))
     .filter((f) => f.endsWith('.ts'))
     .sort();
   for (const file of files) {
+    auxKeys.push(...readAuxKeys(file));
     const contracts = readContracts(file);
     if (contracts === null) continue;
     const module = file.replace(/\.ts$/, '');
@@ -105,6 +131,7 @@ export function collect() {
     if (!exported.test(as)) throw new Error(`assembly/${k.module}.ts does not export function ${k.kernel}`);
     if (!exported.test(js)) throw new Error(`src/backend/js/${k.module}.ts does not export function ${k.kernel}`);
   }
+  kernels.auxKeys = [...new Set(auxKeys)].sort();
   return kernels;
 }
 
@@ -169,6 +196,12 @@ function tsContract(kernels) {
   lines.push('', 'export const KERNEL_NAMES: readonly KernelName[] = [');
   for (const k of kernels) lines.push(`  '${k.kernel}',`);
   lines.push('];');
+  const states = [...new Set(kernels.flatMap((k) => k.state))].sort();
+  lines.push('', "/** Every state buffer a kernel keeps, by PyTorch's name for it. */");
+  lines.push(`export type StateName =\n${states.map((s) => `  | '${s}'`).join('\n')};`);
+  lines.push('', "/** Every state-dict key of a flavor's aux numbers (its `auxKeys`). */");
+  const aux = kernels.auxKeys.length > 0 ? kernels.auxKeys.map((s) => `  | '${s}'`).join('\n') : '  never';
+  lines.push(`export type AuxKey =\n${aux};`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -7,6 +7,7 @@ import { Adagrad } from './optimizers/adagrad.js';
 import { Adam, AdamW } from './optimizers/adam.js';
 import { RMSprop } from './optimizers/rmsprop.js';
 import { Momentum, SGD } from './optimizers/sgd.js';
+import type { AlgorithmSpec } from './spec.js';
 
 /** Any optimizer, seen through what every algorithm shares. */
 export type AnyOptimizer = Optimizer<object>;
@@ -18,12 +19,16 @@ type AnyOptions = OptimizerOptions<object> & Record<string, unknown>;
 // (options are read and written), so no single O covers them all: the constructor type takes
 // `any` for O, which each class satisfies as it is (no casts), and what it builds is assignable
 // to AnyOptimizer.
-export type OptimizerClass = new (
+export type OptimizerClass = (new (
   // biome-ignore lint/suspicious/noExplicitAny: the one heterogeneous view of every class
   params: readonly ParamInit[] | readonly ParamGroupInit<any>[],
   options?: AnyOptions,
   // biome-ignore lint/suspicious/noExplicitAny: see above
-) => Optimizer<any>;
+) => Optimizer<any>) & {
+  /** The algorithm's description (src/spec.ts): option rules, flavors, kernel contracts. */
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  readonly spec: AlgorithmSpec<any>;
+};
 
 /** The algorithms by name, in report order. */
 export const ALGORITHM_NAMES = ['adagrad', 'rmsprop', 'sgd', 'momentum', 'adam', 'adamw', 'adadelta'] as const;

@@ -3,21 +3,14 @@
 // Adding an algorithm means writing one of these, its kernel contract and its kernels.
 import type { KernelName } from './backend/kernels.js';
 import type { OptionRules } from './options.js';
+import type { AuxKey, StateName } from './backend/contract.generated.js';
 
 /** Whose arithmetic to reproduce bit for bit: PyTorch 1.13 (default) or TensorFlow.js 4.22. */
 export type Flavor = 'torch' | 'tfjs';
 export const FLAVORS: readonly Flavor[] = ['torch', 'tfjs'];
 
-/** State buffer names, PyTorch's own. */
-export type StateName =
-  | 'sum'
-  | 'square_avg'
-  | 'momentum_buffer'
-  | 'grad_avg'
-  | 'exp_avg'
-  | 'exp_avg_sq'
-  | 'max_exp_avg_sq'
-  | 'acc_delta';
+/** State buffer names, PyTorch's own: every name some kernel contract declares (generated). */
+export type { StateName };
 
 /**
  * Per-parameter numbers a flavor keeps beside its buffers, e.g. whether SGD's momentum buffer
@@ -26,8 +19,21 @@ export type StateName =
 export type Aux = Float64Array;
 export const AUX_LENGTH = 2;
 
-/** State-dict keys of aux numbers a flavor saves (TF.js Adam's running beta products). */
-export type AuxKey = 'acc_beta1' | 'acc_beta2';
+/**
+ * State-dict keys under which flavors save aux numbers (TF.js Adam's running beta products
+ * `acc_beta1`, `acc_beta2`): every name some flavor's `auxKeys` lists (generated).
+ */
+export type { AuxKey };
+
+/**
+ * The framework's own names where they differ from this library's, for reading data it wrote
+ * (the golden replay): its constructor arguments by option, its weight names by state buffer.
+ * Names not listed map to themselves (camelCased, for options).
+ */
+export interface FrameworkNames {
+  readonly options?: Readonly<Record<string, string>>;
+  readonly state?: Readonly<Record<string, StateName>>;
+}
 
 /** The buffers a loaded state entry must have, and those it may have besides. */
 export interface LoadableState {
@@ -90,6 +96,8 @@ export interface FlavorSpec<O> {
   readonly auxKeys?: readonly AuxKey[];
   /** Whether the state shows `step` (default true; PyTorch's SGD keeps none, TF.js counts iterations). */
   readonly stepInState?: boolean;
+  /** TF.js's (or PyTorch's) names for options and state where they differ from ours. */
+  readonly frameworkNames?: FrameworkNames;
   /** Rebuilds `aux` for a parameter loaded with `step` steps and the buffers `has` tells of. */
   restoreAux?(aux: Aux, options: Readonly<O>, step: number, has: (name: StateName) => boolean): void;
 }

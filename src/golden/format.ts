@@ -1,5 +1,6 @@
 // The golden case files (test/fixtures/golden, schema optim-golden/1, see its README): types,
 // exact float32 decoding, and the mapping of each framework's names onto this library's.
+import type { FrameworkNames } from '../spec.js';
 
 export interface GoldenCase {
   id: string;
@@ -50,26 +51,16 @@ export function decodeF32(values: readonly string[]): Float32Array {
   return Float32Array.from(values, Number);
 }
 
-const TFJS_OPTION_NAMES: Record<string, string> = {
-  learningRate: 'lr',
-  decay: 'alpha',
-  epsilon: 'eps',
-  useNesterov: 'nesterov',
-};
-
-const TFJS_STATE_NAMES: Record<string, string> = {
-  accumulator: 'sum',
-  rms: 'square_avg',
-  momentum: 'momentum_buffer',
-  mg: 'grad_avg',
-  m: 'exp_avg',
-  v: 'exp_avg_sq',
-  accum_grad: 'square_avg',
-  accum_var: 'acc_delta',
-};
+// TF.js's argument names every optimizer shares; each algorithm's own (RMSprop's decay is alpha,
+// Adamax's is a learning-rate decay) and its weight names are in its tfjs flavor's frameworkNames.
+const TFJS_OPTION_NAMES: Readonly<Record<string, string>> = { learningRate: 'lr', epsilon: 'eps' };
 
 /** A golden case's options in this library's names (camelCase; tfjs names mapped). */
-export function mapOptions(framework: 'pytorch' | 'tfjs', options: GoldenCase['options']): Record<string, unknown> {
+export function mapOptions(
+  framework: 'pytorch' | 'tfjs',
+  options: GoldenCase['options'],
+  names: FrameworkNames = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (framework === 'tfjs' && ('beta1' in options || 'beta2' in options)) {
     // tf.train.adam(learningRate, beta1, beta2, epsilon) → betas: [beta1, beta2]
@@ -80,7 +71,7 @@ export function mapOptions(framework: 'pytorch' | 'tfjs', options: GoldenCase['o
     if (framework === 'tfjs' && (key === 'beta1' || key === 'beta2')) continue;
     const name =
       framework === 'tfjs'
-        ? (TFJS_OPTION_NAMES[key] ?? key)
+        ? (names.options?.[key] ?? TFJS_OPTION_NAMES[key] ?? key)
         : key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     out[name] = value;
   }
@@ -88,6 +79,6 @@ export function mapOptions(framework: 'pytorch' | 'tfjs', options: GoldenCase['o
 }
 
 /** A golden state name in this library's (PyTorch's) names. */
-export function mapStateName(framework: 'pytorch' | 'tfjs', name: string): string {
-  return framework === 'tfjs' ? (TFJS_STATE_NAMES[name] ?? name) : name;
+export function mapStateName(framework: 'pytorch' | 'tfjs', name: string, names: FrameworkNames = {}): string {
+  return framework === 'tfjs' ? (names.state?.[name] ?? name) : name;
 }

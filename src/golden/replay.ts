@@ -32,7 +32,8 @@ export function replayCase(
   const framework = file.framework.name;
   const params = c.init.map(decodeF32);
   const flavor = framework === 'tfjs' ? 'tfjs' : 'torch';
-  const opt = new Optim(params, { ...mapOptions(framework, c.options), flavor, backend });
+  const names = Optim.spec.flavors[flavor]?.frameworkNames;
+  const opt = new Optim(params, { ...mapOptions(framework, c.options, names), flavor, backend });
   let compared = 0;
   const check = (where: string, got: ArrayLike<number>, want: ArrayLike<number>): Mismatch | null => {
     compared += want.length;
@@ -52,7 +53,7 @@ export function replayCase(
     const ours = state[k] as Record<string, number | Float32Array> | undefined;
     const want = c.state[k] ?? {};
     for (const [name, value] of Object.entries(want)) {
-      const mine = ours?.[mapStateName(framework, name)];
+      const mine = ours?.[mapStateName(framework, name, names)];
       if (name === 'step') {
         if (mine !== value)
           return {

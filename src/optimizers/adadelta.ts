@@ -66,6 +66,7 @@ const spec: AlgorithmSpec<AdadeltaOptions> = {
       defaults: { lr: 1e-3, rho: 0.95, eps: 1e-7, weightDecay: 0, maximize: false },
       unsupported: ['weightDecay', 'maximize'],
       contract: kernels.tfjs,
+      frameworkNames: { state: { accum_grad: 'square_avg', accum_var: 'acc_delta' } },
       buffers: () => BUFFERS,
       initialValue: () => 0,
       writeRecord(f32, u32, word, o) {
@@ -102,6 +103,9 @@ const spec: AlgorithmSpec<AdadeltaOptions> = {
  * ```
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
+  /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
+  static readonly spec: AlgorithmSpec<AdadeltaOptions> = spec;
+
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdadeltaOptions>[],
     options?: OptimizerOptions<AdadeltaOptions>,

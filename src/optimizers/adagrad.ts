@@ -64,6 +64,7 @@ const spec: AlgorithmSpec<AdagradOptions> = {
       defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0.1, eps: 1e-7, maximize: false },
       unsupported: ['lrDecay', 'weightDecay', 'maximize'],
       contract: kernels.tfjs,
+      frameworkNames: { state: { accumulator: 'sum' } },
       buffers: () => SUM,
       initialValue: (_name, options) => options.initialAccumulatorValue,
       writeRecord(f32, u32, word, o) {
@@ -101,6 +102,9 @@ const spec: AlgorithmSpec<AdagradOptions> = {
  * ```
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
+  /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
+  static readonly spec: AlgorithmSpec<AdagradOptions> = spec;
+
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdagradOptions>[],
     options?: OptimizerOptions<AdagradOptions>,

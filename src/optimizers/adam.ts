@@ -83,6 +83,7 @@ const tfjs: FlavorSpec<AdamOptions> = {
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, weightDecay: 0, amsgrad: false, maximize: false },
   unsupported: ['weightDecay', 'amsgrad', 'maximize'],
   contract: kernels.tfjs,
+  frameworkNames: { state: { m: 'exp_avg', v: 'exp_avg_sq' } },
   auxKeys: ['acc_beta1', 'acc_beta2'],
   buffers: () => MOMENTS,
   initialValue: () => 0,
@@ -163,6 +164,9 @@ const adamWSpec: AlgorithmSpec<AdamOptions> = {
  * ```
  */
 export class Adam extends Optimizer<AdamOptions> {
+  /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
+  static readonly spec: AlgorithmSpec<AdamOptions> = adamSpec;
+
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdamOptions>[],
     options?: OptimizerOptions<AdamOptions>,
@@ -183,6 +187,9 @@ export class Adam extends Optimizer<AdamOptions> {
  * maximize false. torch flavor only (TF.js has no AdamW).
  */
 export class AdamW extends Optimizer<AdamOptions> {
+  /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
+  static readonly spec: AlgorithmSpec<AdamOptions> = adamWSpec;
+
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdamOptions>[],
     options?: OptimizerOptions<AdamOptions>,

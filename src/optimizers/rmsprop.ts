@@ -82,6 +82,10 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
       defaults: { lr: 1e-2, alpha: 0.9, eps: 1e-7, weightDecay: 0, momentum: 0, centered: false, maximize: false },
       unsupported: ['weightDecay', 'maximize'],
       contract: kernels.tfjs,
+      frameworkNames: {
+        options: { decay: 'alpha' },
+        state: { rms: 'square_avg', momentum: 'momentum_buffer', mg: 'grad_avg' },
+      },
       // TF.js keeps its momentum slot (lr × PyTorch's buffer) even when momentum is 0.
       buffers: (o) => (o.centered ? SQ_MOM_AVG : SQ_MOM),
       initialValue: () => 0,
@@ -124,6 +128,9 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
  * ```
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
+  /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
+  static readonly spec: AlgorithmSpec<RMSpropOptions> = spec;
+
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<RMSpropOptions>[],
     options?: OptimizerOptions<RMSpropOptions>,

@@ -78,6 +78,7 @@ function tfjs(defaults: SGDOptions, hasBuffer: (o: Readonly<SGDOptions>) => bool
     defaults,
     unsupported: ['dampening', 'weightDecay', 'maximize'],
     contract: kernels.tfjs,
+    frameworkNames: { options: { useNesterov: 'nesterov' }, state: { momentum: 'momentum_buffer' } },
     buffers: (o) => (hasBuffer(o) ? BUFFER : NONE),
     initialValue: () => 0,
     writeRecord(f32, u32, word, o) {
@@ -146,6 +147,9 @@ const momentumSpec: AlgorithmSpec<SGDOptions> = {
  * ```
  */
 export class SGD extends Optimizer<SGDOptions> {
+  /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
+  static readonly spec: AlgorithmSpec<SGDOptions> = sgdSpec;
+
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<SGDOptions>[],
     options?: OptimizerOptions<SGDOptions>,
@@ -160,6 +164,9 @@ export class SGD extends Optimizer<SGDOptions> {
  * its accumulator even when momentum is 0 (where `SGD` with `flavor: 'tfjs'` is `tf.train.sgd`).
  */
 export class Momentum extends Optimizer<SGDOptions> {
+  /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
+  static readonly spec: AlgorithmSpec<SGDOptions> = momentumSpec;
+
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<SGDOptions>[],
     options?: OptimizerOptions<SGDOptions>,
