@@ -55,6 +55,8 @@ it('each operation: the float32 result is within the bound (or the declared spec
         [ARITH.div(x, y), fl(a / b)],
         [ARITH.sqrt(x), fl(Math.sqrt(a))],
         [ARITH.max(x, y), Math.max(a, b)],
+        [ARITH.abs(x), Math.abs(a)],
+        [ARITH.abs(ARITH.sub(x, y)), Math.abs(fl(a - b))],
         // fma: rounding the float64 sum once more may double-round, but stays within the bound.
         [ARITH.fma(x, y, z), fl(a * b + c)],
         // Chains: errors propagate through the bound.

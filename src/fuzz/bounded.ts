@@ -109,6 +109,13 @@ export function neg(x: B): B {
   return new B(-x.v, x.e, x.v !== x.v ? false : x.e === 0 && x.v <= 0 && !Object.is(x.v, 0));
 }
 
+/** |x|, exact: ||a| − |v|| ≤ |a − v| ≤ e, so the bound carries over and the result is non-negative. */
+export function abs(x: B): B {
+  if (isNaN_(x)) return NAN;
+  if (x.unknown) return UNKNOWN;
+  return new B(Math.abs(x.v), x.e, true);
+}
+
 export function add(x: B, y: B): B {
   if (isNaN_(x) || isNaN_(y)) return NAN;
   if (x.unknown || y.unknown) return UNKNOWN;
@@ -231,6 +238,7 @@ export interface Arith {
   readonly div: typeof div;
   readonly sqrt: typeof sqrt;
   readonly neg: typeof neg;
+  readonly abs: typeof abs;
   readonly max: typeof max;
   readonly fma: typeof fma;
   /** A float64 number used as a float32 scalar. */
@@ -238,4 +246,4 @@ export interface Arith {
   readonly approx: typeof approx;
 }
 
-export const ARITH: Arith = { add, sub, mul, div, sqrt, neg, max, fma, c: cast, approx };
+export const ARITH: Arith = { add, sub, mul, div, sqrt, neg, abs, max, fma, c: cast, approx };

@@ -134,3 +134,30 @@ export const LR: NumberDomain = nonNegative([0, 1e-45, 1e-30, 1e-8, 1, 10, 1e3, 
 export const EPS: NumberDomain = nonNegative([0, 1e-45, 1e-38, 1e-10, 1e-8, 1e-7, 1e-6, 1e-3, 1, 1e10], -12, -2);
 /** L2 penalty. */
 export const WEIGHT_DECAY: NumberDomain = nonNegative([0, 1e-45, 1e-4, 0.1, 1, 100, 1e20], -6, 0);
+
+/** Adam's and Adamax's `betas`: a pair in [0, 1). */
+export const BETAS: CustomDomain = {
+  kind: 'custom',
+  edges: [
+    [0.9, 0.999],
+    [0, 0],
+    [0, 0.999],
+    [0.9, 0],
+    [0.5, 0.9],
+    [0.999999, 0.999999],
+    [0.8, 0.99],
+  ],
+  typical: (r) => [1 - r.logUniform(-3, -0.3), 1 - r.logUniform(-4, -0.5)],
+  invalid: [[1, 0.999], [0.9, 1], [-0.1, 0.999], [0.9, -1e-45], [NaN, 0.999], [0.9, NaN], [0.9], '0.9', 0.9, null, {}],
+};
+
+/**
+ * TF.js's accBeta as this step uses it: it starts at β and is multiplied by β after every step
+ * (β^t while β is fixed; after a change of betas, the product of the betas actually in force).
+ * At most t roundings: relative error ≤ t·u (plus t·η once it is subnormal).
+ */
+export function runningProduct(memo: Record<string, number>, key: string, beta: number, t: number, A: Arith): B {
+  const used = memo[key] ?? Math.fround(beta);
+  memo[key] = used * Math.fround(beta);
+  return A.approx(used, 1.01 * t * 2 ** -24 * used + t * 2 ** -150, true);
+}

@@ -7,32 +7,18 @@
 //           θ = θ + ((m / (1 − B1)) / (√(v / (1 − B2)) + eps))·(−lr)
 //           B1, B2: TF.js's accBeta, float32 running products that start at β and are
 //           multiplied by β after each step (β^t when β is fixed; rounding in the bound)
-import type { Arith, B } from '../bounded.js';
+import type { B } from '../bounded.js';
 import {
+  BETAS,
   BOOLEAN,
   EPS,
   LR,
   WEIGHT_DECAY,
+  runningProduct,
   type AlgorithmDescription,
-  type CustomDomain,
   type OracleRule,
   type Options,
 } from '../describe.js';
-
-const BETAS: CustomDomain = {
-  kind: 'custom',
-  edges: [
-    [0.9, 0.999],
-    [0, 0],
-    [0, 0.999],
-    [0.9, 0],
-    [0.5, 0.9],
-    [0.999999, 0.999999],
-    [0.8, 0.99],
-  ],
-  typical: (r) => [1 - r.logUniform(-3, -0.3), 1 - r.logUniform(-4, -0.5)],
-  invalid: [[1, 0.999], [0.9, 1], [-0.1, 0.999], [0.9, -1e-45], [NaN, 0.999], [0.9, NaN], [0.9], '0.9', 0.9, null, {}],
-};
 
 const betas = (o: Readonly<Options>): [number, number] => o['betas'] as [number, number];
 
@@ -71,17 +57,6 @@ function torchRule(decoupled: boolean): OracleRule {
       return { param: A.add(p, A.div(A.mul(s['negStepSize']!, exp_avg), denom)), state: out };
     },
   };
-}
-
-/**
- * TF.js's accBeta as this step uses it: it starts at β and is multiplied by β after every step
- * (β^t while β is fixed; after a change of betas, the product of the betas actually in force).
- * At most t roundings: relative error ≤ t·u (plus t·η once it is subnormal).
- */
-function runningProduct(memo: Record<string, number>, key: string, beta: number, t: number, A: Arith): B {
-  const used = memo[key] ?? Math.fround(beta);
-  memo[key] = used * Math.fround(beta);
-  return A.approx(used, 1.01 * t * 2 ** -24 * used + t * 2 ** -150, true);
 }
 
 const tfjsRule: OracleRule = {
