@@ -1,12 +1,10 @@
-// Every optimizer the library has, by algorithm name (the golden files' names). The golden
-// replay, the CLI and the tests iterate over this table, so adding an algorithm here is all
-// they need.
-import type { Optimizer, OptimizerOptions, ParamGroupInit, ParamInit } from './optimizer.js';
-import { Adadelta } from './optimizers/adadelta.js';
-import { Adagrad } from './optimizers/adagrad.js';
-import { Adam, AdamW } from './optimizers/adam.js';
-import { RMSprop } from './optimizers/rmsprop.js';
-import { Momentum, SGD } from './optimizers/sgd.js';
+// Every optimizer the library has, by algorithm name (the golden files' names), derived from
+// what the package exports: each exported optimizer class, under its spec's name lowercased
+// ('RMSprop' → 'rmsprop', 'AdamW' → 'adamw'). The golden replay, the CLI, the fuzzer, the bench
+// and the tests iterate over this table, so exporting an algorithm's class from src/index.ts
+// is all they need.
+import * as library from './index.js';
+import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from './optimizer.js';
 import type { AlgorithmSpec } from './spec.js';
 
 /** Any optimizer, seen through what every algorithm shares. */
@@ -30,21 +28,31 @@ export type OptimizerClass = (new (
   readonly spec: AlgorithmSpec<any>;
 };
 
-/** The algorithms by name, in report order. */
-export const ALGORITHM_NAMES = ['adagrad', 'rmsprop', 'sgd', 'momentum', 'adam', 'adamw', 'adadelta'] as const;
+type Library = typeof library;
 
-export type AlgorithmName = (typeof ALGORITHM_NAMES)[number];
+/** The registry name of every optimizer class the package exports: 'adagrad', 'rmsprop', … */
+export type AlgorithmName = {
+  [K in keyof Library]: Library[K] extends OptimizerClass ? Lowercase<K & string> : never;
+}[keyof Library];
 
-/** Each algorithm's class: every name of ALGORITHM_NAMES, checked by the compiler. */
-export const ALGORITHMS: Readonly<Record<AlgorithmName, OptimizerClass>> = {
-  adagrad: Adagrad,
-  rmsprop: RMSprop,
-  sgd: SGD,
-  momentum: Momentum,
-  adam: Adam,
-  adamw: AdamW,
-  adadelta: Adadelta,
-};
+function isOptimizerClass(value: unknown): value is OptimizerClass {
+  return typeof value === 'function' && value.prototype instanceof Optimizer && 'spec' in value;
+}
+
+/**
+ * Each algorithm's class: every exported optimizer class, keyed by its spec's name lowercased
+ * (a string in the source, so minified class names do not matter), in the export names' order.
+ */
+export const ALGORITHMS: Readonly<Record<AlgorithmName, OptimizerClass>> = Object.freeze(
+  Object.fromEntries(
+    Object.values(library).flatMap((value: unknown) =>
+      isOptimizerClass(value) ? [[value.spec.name.toLowerCase(), value] as const] : [],
+    ),
+  ) as Record<AlgorithmName, OptimizerClass>,
+);
+
+/** The algorithms by name, in the table's order. */
+export const ALGORITHM_NAMES: readonly AlgorithmName[] = Object.freeze(Object.keys(ALGORITHMS) as AlgorithmName[]);
 
 /** The same table for lookups by any string (a golden file's or a command line's name): undefined if unknown. */
 export const OPTIMIZERS: Readonly<Record<string, OptimizerClass>> = ALGORITHMS;
