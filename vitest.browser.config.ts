@@ -7,6 +7,7 @@ import { playwright } from '@vitest/browser-playwright';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { chromiumLaunchOptions } from './test/e2e/chromium.js';
+import { sourceConditions } from './vitest.shared.js';
 
 /** The Content-Security-Policy of the CSP test page: scripts from here, no 'wasm-unsafe-eval'. */
 const NO_WASM_CSP = "default-src 'self'; script-src 'self'";
@@ -38,6 +39,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        ...sourceConditions,
         plugins: [cspPage()],
         test: {
           name: 'chromium',

@@ -1,10 +1,10 @@
 // Deterministic, realistic inputs. Fixed seeds so every implementation and every run sees
 // the same numbers; values kept away from zero and infinity so no kernel ever touches
 // denormals or NaN, which would measure the FPU's slow paths rather than the code.
-import { mulberry32 } from '../dist/fuzz/random.js';
+import { mulberry32 } from '../dist-tools/fuzz/random.js';
 
 /**
- * Uniform numbers in [0, 1) from the library's seeded generator (src/fuzz/random.ts).
+ * Uniform numbers in [0, 1) from the library's seeded generator (tools/fuzz/random.ts).
  * @param {number} seed
  * @returns {() => number}
  */

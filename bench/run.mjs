@@ -22,9 +22,15 @@ async function missing(specifier) {
 }
 
 async function preflight() {
-  const dist = await missing('../dist/index.js');
-  if (dist !== null) {
-    return `wasm-optim bench: the built library is missing (${dist}).\nRun \`npm run build\` first (\`npm install\` builds it too).`;
+  // The library, and the seeded generator data.mjs takes from the built tools.
+  for (const built of ['../dist/index.js', '../dist-tools/fuzz/random.js']) {
+    const dist = await missing(built);
+    if (dist !== null) {
+      return (
+        `wasm-optim bench: the built library is missing (${dist}).\n` +
+        'Run `npm run build` first (`npm install` builds it too).'
+      );
+    }
   }
   const tinybench = await missing('tinybench');
   if (tinybench !== null) {

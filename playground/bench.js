@@ -2,7 +2,7 @@
 // browser has. Without cross-origin isolation the browser's timer is coarse (0.1 ms, with
 // jitter), so steps are timed in batches of at least SAMPLE_MS and the median of SAMPLES
 // batches is reported: the timer's error is then well under 1 %.
-import { mulberry32 } from '../dist/fuzz/random.js';
+import { mulberry32 } from '../dist-tools/fuzz/random.js';
 
 /** Elements per tensor (256 KiB of float32: cache-resident, like a layer's weights). */
 export const N = 1 << 16;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm run playground`: serves the playground (playground/) and the built library (dist/, from
-// `npm run build`) on localhost, and prints the URL. No bundler: the page imports 'wasm-optim'
-// through an import map. The page's Content-Security-Policy keeps it off the network
-// (default-src 'self'); /playground/?nowasm serves it without 'wasm-unsafe-eval', so the
-// library falls back to its JS backend there.
+// `npm run build`; dist-tools/ for one helper) on localhost, and prints the URL. No bundler: the
+// page imports 'wasm-optim' through an import map. The page's Content-Security-Policy keeps it
+// off the network (default-src 'self'); /playground/?nowasm serves it without
+// 'wasm-unsafe-eval', so the library falls back to its JS backend there.
 //   node playground/serve.mjs [--port N] [--host H]     (port 0: any free port)
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -35,6 +35,8 @@ const TYPES = {
 const MOUNTS = [
   ['/playground/', 'playground/'],
   ['/dist/', 'dist/'],
+  // bench.js's seeded generator (mulberry32) lives with the fuzzer, in dist-tools/fuzz/random.js.
+  ['/dist-tools/', 'dist-tools/'],
 ];
 
 /** The policy for index.html: its inline import map allowed by hash, nothing from elsewhere. */
@@ -62,7 +64,7 @@ const server = createServer(async (req, res) => {
     !rel ||
     !rel.startsWith(mount[1]) ||
     !(extname(rel) in TYPES) ||
-    (mount[1] === 'dist/' && extname(rel) === '.html')
+    (mount[1] !== 'playground/' && extname(rel) === '.html')
   ) {
     return send(res, 404, 'text/plain', 'not found');
   }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../src/cli/check.js';
+import { runCheck } from '../tools/cli/check.js';
 
 it('wasm-optim check reports every golden case bit-exact on every backend', () => {
   const lines: string[] = [];
@@ -19,10 +19,10 @@ it('wasm-optim check reports every golden case bit-exact on every backend', () =
   expect(text).not.toContain('MISMATCH');
 });
 
-describe('the command line as a user runs it (dist/cli.js)', () => {
+describe('the command line as a user runs it (dist-tools/cli.js)', () => {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['dist/cli.js', ...args], { cwd: root, encoding: 'utf8' });
+    spawnSync(process.execPath, ['dist-tools/cli.js', ...args], { cwd: root, encoding: 'utf8' });
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
   it('--version prints the package version', () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { fmaf } from '../src/backend/js/fma.js';
-import { mulberry32 } from '../src/fuzz/random.js';
+import { mulberry32 } from '../tools/fuzz/random.js';
 
 // ---------------------------------------------------------------- float32 bits
 

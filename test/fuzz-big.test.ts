@@ -1,4 +1,4 @@
-// Full-size memory cases past 2 GiB (src/fuzz/big.ts): the large tensor's parameter, gradient
+// Full-size memory cases past 2 GiB (tools/fuzz/big.ts): the large tensor's parameter, gradient
 // and state take just past 2 GiB, small tensors lie beyond 2^31 bytes. Off in `npm test` (about
 // 3 GiB per backend and tens of seconds per case where page faults are slow); run them with
 //   WASM_OPTIM_FUZZ_BIG=1 npx vitest run test/fuzz-big.test.ts
@@ -7,9 +7,9 @@
 import { totalmem } from 'node:os';
 import { expect, it } from 'vitest';
 import { availableBackends } from '../src/index.js';
-import { bigMemoryFits, buildBigCase } from '../src/fuzz/big.js';
-import { Random } from '../src/fuzz/random.js';
-import { runCase } from '../src/fuzz/runner.js';
+import { bigMemoryFits, buildBigCase } from '../tools/fuzz/big.js';
+import { Random } from '../tools/fuzz/random.js';
+import { runCase } from '../tools/fuzz/runner.js';
 import type { Flavor } from '../src/spec.js';
 
 const asked = process.env['WASM_OPTIM_FUZZ_BIG'] ?? '';

@@ -1,4 +1,4 @@
-// `wasm-optim fuzz` as users run it (the built dist/cli.js, as test/readme.test.ts runs the
+// `wasm-optim fuzz` as users run it (the built dist-tools/cli.js, as test/readme.test.ts runs the
 // built package): a short run with worker threads and --json, --replay of a fixture (clean and
 // failing), --replay of files that are not cases and of paths with none (exit status 2, naming
 // the file or directory and what is wrong), the summary's counts of failed additions and memory
@@ -12,7 +12,7 @@ import { expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['dist/cli.js', 'fuzz', ...args], { cwd: root, encoding: 'utf8' });
+  spawnSync(process.execPath, ['dist-tools/cli.js', 'fuzz', ...args], { cwd: root, encoding: 'utf8' });
 
 it('runs cases on two workers and reports them as JSON', () => {
   const run = cli('--cases', '6', '--seed', '5', '--jobs', '2', '--algorithm', 'adagrad', '--json');

@@ -5,11 +5,11 @@
 // the library's kernels). Power: an oracle rule with a wrong formula is caught at once.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { DESCRIPTIONS } from '../src/fuzz/algorithms/index.js';
-import { ARITH, type B, exact } from '../src/fuzz/bounded.js';
-import { caseFromJson } from '../src/fuzz/case.js';
-import type { OracleRule } from '../src/fuzz/describe.js';
-import { runCase } from '../src/fuzz/runner.js';
+import { DESCRIPTIONS } from '../tools/fuzz/algorithms/index.js';
+import { ARITH, type B, exact } from '../tools/fuzz/bounded.js';
+import { caseFromJson } from '../tools/fuzz/case.js';
+import type { OracleRule } from '../tools/fuzz/describe.js';
+import { runCase } from '../tools/fuzz/runner.js';
 
 const fl = Math.fround;
 

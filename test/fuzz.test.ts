@@ -1,7 +1,7 @@
 // The bounded differential fuzz of `npm test` (about 25 s): fast-check draws case knobs (fixed
-// seed, time-boxed), src/fuzz builds and runs each case on every backend against each other,
+// seed, time-boxed), tools/fuzz builds and runs each case on every backend against each other,
 // the float64 oracle, the metamorphic laws, invalid input and failing addParamGroup calls.
-// Memory cases past 2 GiB (src/fuzz/big.ts) are off here (see fuzz-big.test.ts). fast-check shrinks a failing
+// Memory cases past 2 GiB (tools/fuzz/big.ts) are off here (see fuzz-big.test.ts). fast-check shrinks a failing
 // case's knobs; the fuzzer's own shrinker then reduces it to a few values, printed as JSON ready
 // to save under test/fixtures/fuzz-regressions/ (replayed by fuzz-regressions.test.ts).
 //
@@ -13,11 +13,11 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { availableBackends } from '../src/index.js';
-import { caseToText, caseFromJson, type FuzzCase } from '../src/fuzz/case.js';
-import { shrinkFailure } from '../src/fuzz/engine.js';
-import { buildCase, type Knobs } from '../src/fuzz/generate.js';
-import { algorithmInfo, registryAlgorithms } from '../src/fuzz/info.js';
-import { runCase, type Mismatch, type RunConfig } from '../src/fuzz/runner.js';
+import { caseToText, caseFromJson, type FuzzCase } from '../tools/fuzz/case.js';
+import { shrinkFailure } from '../tools/fuzz/engine.js';
+import { buildCase, type Knobs } from '../tools/fuzz/generate.js';
+import { algorithmInfo, registryAlgorithms } from '../tools/fuzz/info.js';
+import { runCase, type Mismatch, type RunConfig } from '../tools/fuzz/runner.js';
 import { FLAVORS, type Flavor } from '../src/spec.js';
 
 const SEED = 20241123;

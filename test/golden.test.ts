@@ -3,7 +3,7 @@
 // backend forced in turn, through both the drop-in and the zero-copy step.
 import { expect, it } from 'vitest';
 import { availableBackends } from '../src/index.js';
-import { loadGoldenFiles, loadWorkedExamples } from '../src/golden/load.js';
+import { loadGoldenFiles, loadWorkedExamples } from '../tools/golden/load.js';
 import { describeGoldenReplay } from './helpers/golden-suite.js';
 
 const backends = availableBackends();

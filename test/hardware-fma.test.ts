@@ -45,14 +45,14 @@ const childFma = probe.status === 0 ? probe.stdout.trim() : `probe failed: ${pro
 
 describe.skipIf(childFma !== 'hardware')(`with ${FLAG} (child Node: ${childFma})`, () => {
   it('reproduces every golden case bit for bit on the hardware FMA', () => {
-    const run = withFlag('dist/cli.js', 'check');
+    const run = withFlag('dist-tools/cli.js', 'check');
     expect(run.stdout).toContain('simd fused multiply-add: hardware');
     expect(run.stdout).toContain('every case bit-exact on every backend');
     expect(run.status, run.stdout + run.stderr).toBe(0);
   }, 60_000);
 
   it('agrees bit for bit with the scalar Wasm and JS backends under differential fuzzing', () => {
-    const run = withFlag('dist/cli.js', 'fuzz', '--seconds', '6', '--seed', '20261123');
+    const run = withFlag('dist-tools/cli.js', 'fuzz', '--seconds', '6', '--seed', '20261123');
     expect(run.stdout + run.stderr).toMatch(/mismatches: 0/);
     expect(run.status, run.stdout + run.stderr).toBe(0);
   }, 60_000);

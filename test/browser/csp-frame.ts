@@ -5,7 +5,7 @@
 import type { BackendName } from '../../src/index.js';
 import { availableBackends, backendUnavailableReason, detectBackend } from '../../src/index.js';
 import { wasmBytes } from '../../src/backend/wasm.js';
-import { optimizerFor, replayCase, replayWorked, workedRuns } from '../../src/golden/replay.js';
+import { optimizerFor, replayCase, replayWorked, workedRuns } from '../../tools/golden/replay.js';
 import { OPTIMIZERS } from '../../src/registry.js';
 import { goldenSources, workedExamples } from './fixtures.js';
 import { trajectories, type Trajectory } from './trajectory.js';

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 // The golden fixtures for the browser, as Vite JSON imports: the same files, in the same order,
-// as src/golden/load.ts reads from disk in Node (which the browser cannot import: node:fs).
-import type { GoldenFile, GoldenSource, WorkedExamplesFile } from '../../src/golden/format.js';
+// as tools/golden/load.ts reads from disk in Node (which the browser cannot import: node:fs).
+import type { GoldenFile, GoldenSource, WorkedExamplesFile } from '../../tools/golden/format.js';
 
 const torch = import.meta.glob<GoldenFile>('../fixtures/golden/torch/*.json', { eager: true, import: 'default' });
 const tfjs = import.meta.glob<GoldenFile>('../fixtures/golden/tfjs/*.json', { eager: true, import: 'default' });

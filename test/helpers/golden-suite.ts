@@ -4,8 +4,8 @@
 // built-ins here, so the browser can run it.
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/index.js';
-import type { GoldenSource, WorkedExamplesFile } from '../../src/golden/format.js';
-import { optimizerFor, replayCase, replayWorked, workedRuns } from '../../src/golden/replay.js';
+import type { GoldenSource, WorkedExamplesFile } from '../../tools/golden/format.js';
+import { optimizerFor, replayCase, replayWorked, workedRuns } from '../../tools/golden/replay.js';
 import { OPTIMIZERS } from '../../src/registry.js';
 
 export function describeGoldenReplay(

@@ -1,7 +1,7 @@
 // Seeded random data for tests: reproducible, with the float32 edge values optimizers meet.
-import { mulberry32 } from '../../src/fuzz/random.js';
+import { mulberry32 } from '../../tools/fuzz/random.js';
 
-/** Uniform numbers in [0, 1) from the project's seeded generator (src/fuzz/random.ts). */
+/** Uniform numbers in [0, 1) from the project's seeded generator (tools/fuzz/random.ts). */
 export function rng(seed: number): () => number {
   const next = mulberry32(seed);
   return () => next() / 4294967296;

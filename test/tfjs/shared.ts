@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers'; // also registers the gradients
 import { describe, expect, it } from 'vitest';
-import { firstMismatch, ulpDistance } from '../../src/golden/compare.js';
+import { firstMismatch, ulpDistance } from '../../tools/golden/compare.js';
 import * as W from '../../src/tfjs/index.js';
 import { rng } from '../helpers/random.js';
 

@@ -10,7 +10,7 @@
 // touched); only the last, zero-copy, step goes over it. That step's first touch of ~2 GiB and
 // the state dict's copy of the large tensor's state after it are most of the case's time (a few
 // seconds per backend; more on a machine with slow page faults).
-import type { Flavor } from '../spec.js';
+import type { Flavor } from '#lib/spec.js';
 import type { FuzzCase, GroupSpec, Op, Options, TensorSpec } from './case.js';
 import { fillRegime, randomOptions, type Regime } from './generate.js';
 import { algorithmInfo } from './info.js';

@@ -1,6 +1,6 @@
 // Oracle 2, the float64 oracle, run one step at a time: before each step it takes the library's
 // float32 parameters and state (bits, from the JS lane, which every backend equals), computes
-// the step in float64 from the description's formula (src/fuzz/algorithms/), and requires every
+// the step in float64 from the description's formula (tools/fuzz/algorithms/), and requires every
 // parameter and state value the library produces to lie within the rigorous bound carried by
 // the arithmetic (bounded.ts). Starting every step from the library's own values keeps the
 // error local (no drift, no chaos), so the bound stays a few ulps; what carries state from step

@@ -1,7 +1,7 @@
 // `wasm-optim check`: replays the bundled golden trajectories (PyTorch 1.13, TF.js 4.22 and the
 // seed notes' worked examples) on every backend this engine has and prints, per flavor and
 // backend, how many cases were reproduced bit for bit.
-import { availableBackends, simdFma, type BackendName } from '../backend/index.js';
+import { availableBackends, simdFma, type BackendName } from '#lib/backend/index.js';
 import { loadGoldenFiles, loadWorkedExamples } from '../golden/load.js';
 import { optimizerFor, replayCase, replayWorked, workedRuns, type CaseResult } from '../golden/replay.js';
 import { formatTable } from './table.js';

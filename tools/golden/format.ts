@@ -1,6 +1,6 @@
 // The golden case files (test/fixtures/golden, schema optim-golden/1, see its README): types,
 // exact float32 decoding, and the mapping of each framework's names onto this library's.
-import type { FrameworkNames } from '../spec.js';
+import type { FrameworkNames } from '#lib/spec.js';
 
 export interface GoldenCase {
   id: string;

@@ -5,8 +5,8 @@
 // where needed, see runBigCase). The reference backend's record goes through the float64 oracle
 // as it is made (the sampled elements form a short tensor the oracle checks in full); every
 // other backend's must equal it bit for bit.
-import { availableBackends, type BackendName } from '../backend/index.js';
-import type { AnyOptimizer } from '../registry.js';
+import { availableBackends, type BackendName } from '#lib/backend/index.js';
+import type { AnyOptimizer } from '#lib/registry.js';
 import type { BigSpec, FuzzCase, Op } from './case.js';
 import { firstBitDifference } from './f32.js';
 import { algorithmInfo, type AlgorithmInfo } from './info.js';

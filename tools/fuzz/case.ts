@@ -1,8 +1,8 @@
 // A fuzz case: one optimizer history (tensors, groups, options and a list of operations), plus
 // which metamorphic laws to check on it. Cases are plain data: they round-trip through JSON
 // (`wasm-optim fuzz --replay case.json`) and are what the shrinker reduces.
-import type { BackendName } from '../backend/index.js';
-import type { Flavor } from '../spec.js';
+import type { BackendName } from '#lib/backend/index.js';
+import type { Flavor } from '#lib/spec.js';
 import { parseCase } from './case-check.js';
 import { encodeAny, encodeF32Array, type F32ArrayJson } from './f32.js';
 

@@ -2,13 +2,13 @@
 // with --expose-gc, passing the options through. The suite is development tooling: it needs
 // tinybench (and TF.js for the TF.js rows), which are devDependencies, never dependencies. It
 // checks for them itself and exits 2 with instructions when they are missing; this command
-// does the same when bench/ itself is missing. Loaded by src/cli.ts only when the command runs.
+// does the same when bench/ itself is missing. Loaded by tools/cli.ts only when the command runs.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-/** dist/cli/bench.js → bench/run.mjs at the package root. */
+/** dist-tools/cli/bench.js → bench/run.mjs at the package root. */
 export function benchRunner(): string {
   return fileURLToPath(new URL('../../bench/run.mjs', import.meta.url));
 }

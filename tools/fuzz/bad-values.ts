@@ -1,6 +1,6 @@
 // Values the library must refuse, shared by the invalid-input generators (generate.ts) and the
 // failed additions (failed-add.ts): per option domain, per flavor, and as parameters.
-import type { Flavor } from '../spec.js';
+import type { Flavor } from '#lib/spec.js';
 import type { Domain } from './describe.js';
 import { sameValue, sampleDomain, type AlgorithmInfo } from './info.js';
 import type { Random } from './random.js';

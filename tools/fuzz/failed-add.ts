@@ -8,7 +8,7 @@
 // (4·length rounds up to 4 GiB): they fail at the first allocation even in a library that
 // checks nothing up front, so they cost nothing to try. 2^30 is one past the largest length the
 // library accepts.
-import type { Flavor } from '../spec.js';
+import type { Flavor } from '#lib/spec.js';
 import { BAD_PARAMS, badOptionValue } from './bad-values.js';
 import type { AddGroupBadOp, NewTensor, Options } from './case.js';
 import { encodeAny } from './f32.js';

@@ -2,7 +2,7 @@
 // regenerated from the seed and its number, whatever the number of workers. Runs cases until
 // the time or case budget is spent, accumulates the figures, and shrinks the first failure of
 // each kind into a minimal replayable case.
-import type { Flavor } from '../spec.js';
+import type { Flavor } from '#lib/spec.js';
 import { buildBigCase } from './big.js';
 import { caseToJson, countSteps, type FuzzCase, type LawName } from './case.js';
 import { buildCase, randomKnobs } from './generate.js';

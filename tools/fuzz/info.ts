@@ -1,9 +1,9 @@
 // What the fuzzer learns about each algorithm of the registry: option names and per-flavor
 // defaults (read from a probe optimizer), which options a flavor does not support (probed:
 // the optimizer rejects a non-default value "not supported by flavor"), and the option domains
-// and oracle of its description (src/fuzz/algorithms/), or guesses when it has none.
-import { OPTIMIZERS, type OptimizerClass } from '../registry.js';
-import { FLAVORS, type Flavor } from '../spec.js';
+// and oracle of its description (tools/fuzz/algorithms/), or guesses when it has none.
+import { OPTIMIZERS, type OptimizerClass } from '#lib/registry.js';
+import { FLAVORS, type Flavor } from '#lib/spec.js';
 import { DESCRIPTIONS } from './algorithms/index.js';
 import { BOOLEAN, type AlgorithmDescription, type Domain, type OracleRule, type Options } from './describe.js';
 import { Random } from './random.js';

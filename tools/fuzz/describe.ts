@@ -2,8 +2,8 @@
 // (its option names, per-flavor defaults and which options a flavor does not support are read
 // from the registry's class at run time): each option's valid domain with its edge values,
 // cross-option rules, and the float64 oracle's update rule, written from the formulas of
-// test/fixtures/golden/README.md. One file per algorithm in src/fuzz/algorithms/.
-import type { Flavor } from '../spec.js';
+// test/fixtures/golden/README.md. One file per algorithm in tools/fuzz/algorithms/.
+import type { Flavor } from '#lib/spec.js';
 import type { Arith, B } from './bounded.js';
 import type { Random } from './random.js';
 

@@ -4,8 +4,8 @@
 // suite from fast-check arbitraries (whose shrinking then simplifies knobs toward 0 = simplest).
 // Data streams are keyed by (seed, purpose, step, tensor), so removing steps or tensors keeps
 // the data of the rest.
-import { availableBackends, type BackendName } from '../backend/index.js';
-import type { Flavor } from '../spec.js';
+import { availableBackends, type BackendName } from '#lib/backend/index.js';
+import type { Flavor } from '#lib/spec.js';
 import type { BadOp, FuzzCase, GroupSpec, Law, Op, Options, TensorSpec } from './case.js';
 import { BAD_PARAMS, badOptionValue } from './bad-values.js';
 import { encodeAny } from './f32.js';

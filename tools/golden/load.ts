@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { GoldenFile, GoldenSource, WorkedExamplesFile } from './format.js';
 
-/** test/fixtures/golden, found relative to this module in src/ and in dist/ alike. */
+/** test/fixtures/golden, found relative to this module in tools/ and in dist-tools/ alike. */
 export const GOLDEN_DIR = new URL('../../test/fixtures/golden/', import.meta.url);
 
 export function loadGoldenFiles(dir: URL = GOLDEN_DIR): GoldenSource[] {

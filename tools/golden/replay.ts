@@ -1,7 +1,7 @@
 // Replays golden cases through the public API and compares every value bit for bit: the
 // params after every step and the final state. Shared by the tests and `wasm-optim check`.
-import type { BackendName } from '../backend/index.js';
-import { OPTIMIZERS, type AnyOptimizer } from '../registry.js';
+import type { BackendName } from '#lib/backend/index.js';
+import { OPTIMIZERS, type AnyOptimizer } from '#lib/registry.js';
 import { firstMismatch, type Mismatch } from './compare.js';
 import { decodeF32, mapOptions, mapStateName, type GoldenCase, type GoldenFile, type WorkedExample } from './format.js';
 

@@ -10,8 +10,8 @@
 // plus the API's contracts (drop-in steps leave the caller's arrays equal to the memory,
 // zero-copy steps leave them alone, views held across memory growth are detached while the
 // handles' live views keep every value).
-import { availableBackends, type BackendName } from '../backend/index.js';
-import type { AnyOptimizer } from '../registry.js';
+import { availableBackends, type BackendName } from '#lib/backend/index.js';
+import type { AnyOptimizer } from '#lib/registry.js';
 import { runBigCase } from './big-runner.js';
 import type { BadOp, FuzzCase, LawName, NewTensor, Op, Options, TensorSpec } from './case.js';
 import { decodeAny, encodeAny, firstBitDifference } from './f32.js';

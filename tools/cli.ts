@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The wasm-optim command line: one entry per command below, each implemented in src/cli/.
+// The wasm-optim command line: one entry per command below, each implemented in tools/cli/.
 import { readFileSync } from 'node:fs';
 import { runCheck } from './cli/check.js';
 
@@ -55,7 +55,7 @@ function isHelp(arg: string | undefined): boolean {
   return arg === '--help' || arg === '-h' || arg === 'help';
 }
 
-/** This package's version, from its package.json (one level above dist/ and src/). */
+/** This package's version, from its package.json (one level above dist-tools/ and tools/). */
 function version(): string {
   const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;

@@ -1,8 +1,8 @@
 // Reading a case from JSON with its shape checked: every array where one is expected, a
 // gradient per tensor of the right length, group and law indices that exist. A file that is
 // not a case then fails here, naming the field, instead of running and being reported as a
-// mismatch (`wasm-optim fuzz --replay` tells the two apart; src/fuzz/replay.ts).
-import { BACKEND_NAMES } from '../backend/index.js';
+// mismatch (`wasm-optim fuzz --replay` tells the two apart; tools/fuzz/replay.ts).
+import { BACKEND_NAMES } from '#lib/backend/index.js';
 import type { BadOp, BigSpec, FuzzCase, GroupSpec, Law, Op, Options, TensorSpec } from './case.js';
 import { CASE_FORMAT } from './case.js';
 import { decodeAny, decodeF32Array, type F32ArrayJson } from './f32.js';

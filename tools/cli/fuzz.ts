@@ -1,4 +1,4 @@
-// `wasm-optim fuzz`: differential fuzzing from the command line (engine: src/fuzz/). Runs
+// `wasm-optim fuzz`: differential fuzzing from the command line (engine: tools/fuzz/). Runs
 // random optimizer histories on every available backend, against the float64 oracle, the
 // metamorphic laws and invalid input; prints a live progress line on stderr and a summary on
 // stdout (or JSON with --json); shrinks each kind of mismatch into a minimal case that
@@ -8,8 +8,8 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { availableBackends } from '../backend/index.js';
-import { FLAVORS, type Flavor } from '../spec.js';
+import { availableBackends } from '#lib/backend/index.js';
+import { FLAVORS, type Flavor } from '#lib/spec.js';
 import { BIG_BYTES_PER_BACKEND, BIG_DEFAULT_PROBABILITY, bigMemoryFits } from '../fuzz/big.js';
 import { caseFromJson, caseToText } from '../fuzz/case.js';
 import {
