@@ -440,7 +440,8 @@ export abstract class Optimizer<O extends object> {
       }
       throw rangeError(
         owner,
-        `${where}: the state dict was saved by a ${describe(input.flavor)}-flavor optimizer; this one is '${this.flavor}' (their state and arithmetic differ)`,
+        `${where}: the state dict was saved by a ${describe(input.flavor)}-flavor optimizer; ` +
+          `this one is '${this.flavor}' (their state and arithmetic differ)`,
       );
     }
     const groups = input.groups;
@@ -602,7 +603,8 @@ export abstract class Optimizer<O extends object> {
       if (options[key] !== defaults[key]) {
         throw rangeError(
           owner,
-          `${optionLabel(place, key)} = ${describe(options[key])} is not supported by flavor '${this.flavor}' (the framework has no such option; leave it at ${describe(defaults[key])})`,
+          `${optionLabel(place, key)} = ${describe(options[key])} is not supported by flavor '${this.flavor}' ` +
+            `(the framework has no such option; leave it at ${describe(defaults[key])})`,
         );
       }
     }
@@ -653,7 +655,8 @@ export abstract class Optimizer<O extends object> {
         if (!Number.isInteger(param) || param < 0 || param > MAX_ELEMENTS) {
           throw rangeError(
             owner,
-            `${where}params[${k}] is ${describe(param)}; a parameter is a Float32Array or a whole number from 0 to ${MAX_ELEMENTS} (its length)`,
+            `${where}params[${k}] is ${describe(param)}; ` +
+              `a parameter is a Float32Array or a whole number from 0 to ${MAX_ELEMENTS} (its length)`,
           );
         }
       } else if (!isFloat32Array(param)) {
@@ -661,12 +664,14 @@ export abstract class Optimizer<O extends object> {
       } else if (isDetached(param)) {
         throw typeError(
           owner,
-          `${where}params[${k}] is a Float32Array whose buffer is detached (transferred, or a view of a WebAssembly memory that grew)`,
+          `${where}params[${k}] is a Float32Array whose buffer is detached ` +
+            `(transferred, or a view of a WebAssembly memory that grew)`,
         );
       } else if (ownBuffer !== null && typedRange(param).buffer === ownBuffer) {
         throw rangeError(
           owner,
-          `${where}params[${k}] is a view of this optimizer's own memory (a ParamHandle's data or grad); pass a length or a copy`,
+          `${where}params[${k}] is a view of this optimizer's own memory (a ParamHandle's data or grad); ` +
+            `pass a length or a copy`,
         );
       }
     });
@@ -691,7 +696,9 @@ export abstract class Optimizer<O extends object> {
             : 'a parameter the optimizer already has';
       throw rangeError(
         owner,
-        `${where}params[${mineAt[clash[1] - before.length]}] ${a === b ? 'is the same Float32Array as' : 'shares memory with'} ${other}: every parameter needs its own memory`,
+        `${where}params[${mineAt[clash[1] - before.length]}] ` +
+          `${a === b ? 'is the same Float32Array as' : 'shares memory with'} ` +
+          `${other}: every parameter needs its own memory`,
       );
     }
   }
@@ -736,11 +743,14 @@ export abstract class Optimizer<O extends object> {
       if (!(error instanceof ArenaFullError)) throw error;
       const owner = this.#spec.name;
       const what = parameters ? 'parameters, gradients, state and records' : 'state';
-      const need = `${where}: ${request.text} ${request.plural ? 'need' : 'needs'} ${formatBytes(bytes)} (${bytes} bytes) of memory for ${what}; with the ${error.used} bytes already in use that makes ${error.used + bytes} bytes`;
+      const need =
+        `${where}: ${request.text} ${request.plural ? 'need' : 'needs'} ${formatBytes(bytes)} (${bytes} bytes) ` +
+        `of memory for ${what}; with the ${error.used} bytes already in use that makes ${error.used + bytes} bytes`;
       throw error.reason === 'limit'
         ? rangeError(
             owner,
-            `${need}, and a WebAssembly memory holds at most 4 GiB (${MAX_MEMORY_BYTES} bytes).${parameters ? ' Split the parameters over several optimizers.' : ''}`,
+            `${need}, and a WebAssembly memory holds at most 4 GiB (${MAX_MEMORY_BYTES} bytes).` +
+              `${parameters ? ' Split the parameters over several optimizers.' : ''}`,
           )
         : rangeError(owner, `${need}, but ${error.message}`);
     }
@@ -945,7 +955,9 @@ export abstract class Optimizer<O extends object> {
           const why = isDetached(source) ? 'its buffer was detached' : 'its buffer was resized';
           throw rangeError(
             owner,
-            `step(grads): parameter ${i}, the Float32Array you gave, now has length ${actual} where it had ${length}: ${why}. Drop-in steps copy it in and out; use params[${i}].data and step() instead, or a new optimizer`,
+            `step(grads): parameter ${i}, the Float32Array you gave, now has length ${actual} ` +
+              `where it had ${length}: ${why}. ` +
+              `Drop-in steps copy it in and out; use params[${i}].data and step() instead, or a new optimizer`,
           );
         }
       }

@@ -298,7 +298,8 @@ function encodeStateValue(value: unknown, path: string): StateValueJSON {
     return bufferJSON(roundToFloat32(indexedValues(value, path), path));
   throw typeError(
     TO,
-    `${path} must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1", got ${describe(value)}`,
+    `${path} must be a number, a Float32Array, an array of numbers ` +
+      `or an object with keys "0" … "n-1", got ${describe(value)}`,
   );
 }
 
@@ -324,7 +325,8 @@ function indexedValues(record: object, path: string): unknown[] {
     if (key !== String(i)) {
       throw typeError(
         TO,
-        `${path} must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1"; it has the key ${JSON.stringify(key)} where "${i}" belongs`,
+        `${path} must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1"; ` +
+          `it has the key ${JSON.stringify(key)} where "${i}" belongs`,
       );
     }
     return (record as Record<string, unknown>)[key];

@@ -26,7 +26,8 @@ export class ArenaFullError extends RangeError {
   ) {
     super(
       reason === 'limit'
-        ? `${requested} bytes more would take the memory to ${used + requested} bytes, past the limit of ${MAX_MEMORY_BYTES}`
+        ? `${requested} bytes more would take the memory to ${used + requested} bytes, ` +
+            `past the limit of ${MAX_MEMORY_BYTES}`
         : `the engine could not grow the memory to that (${cause instanceof Error ? cause.message : String(cause)})`,
     );
     this.name = 'RangeError';
@@ -66,7 +67,8 @@ export class ArrayBufferMemory implements LinearMemory {
     const oldPages = old.byteLength / PAGE_BYTES;
     if (oldPages + deltaPages > MAX_MEMORY_BYTES / PAGE_BYTES) {
       throw new RangeError(
-        `ArrayBufferMemory.grow(): ${oldPages + deltaPages} pages exceed the maximum of ${MAX_MEMORY_BYTES / PAGE_BYTES}`,
+        `ArrayBufferMemory.grow(): ${oldPages + deltaPages} pages exceed ` +
+          `the maximum of ${MAX_MEMORY_BYTES / PAGE_BYTES}`,
       );
     }
     const next = new ArrayBuffer(old.byteLength + deltaPages * PAGE_BYTES);

@@ -72,7 +72,8 @@ export function createBackend(choice: BackendChoice): Backend {
     if (!(error instanceof RangeError)) throw error;
     if (choice === 'auto') return createJsBackend();
     throw new RangeError(
-      `backend '${name}': the engine could not allocate a WebAssembly memory (${error.message}); too many live optimizers? dispose() those you no longer need, or use backend 'auto' or 'js'`,
+      `backend '${name}': the engine could not allocate a WebAssembly memory (${error.message}); ` +
+        `too many live optimizers? dispose() those you no longer need, or use backend 'auto' or 'js'`,
     );
   }
   return { name, arena: instance.arena, kernels: instance.kernels, fma: hardware === null ? 'emulated' : 'hardware' };

@@ -257,7 +257,8 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     const owner = this.getClassName();
     if (variableGradients === null || typeof variableGradients !== 'object') {
       throw new TypeError(
-        `${owner}.applyGradients: expected a NamedTensorMap or an array of { name, tensor }, got ${variableGradients === null ? 'null' : typeof variableGradients}`,
+        `${owner}.applyGradients: expected a NamedTensorMap or an array of { name, tensor }, ` +
+          `got ${variableGradients === null ? 'null' : typeof variableGradients}`,
       );
     }
     let names: string[];
@@ -284,7 +285,8 @@ export abstract class WasmOptimizer extends tf.Optimizer {
         throw new Error(`${owner}.applyGradients: no variable named ${JSON.stringify(name)} is registered`);
       if (variable.dtype !== 'float32')
         throw new TypeError(
-          `${owner}.applyGradients: variable ${JSON.stringify(name)} is ${variable.dtype}; only float32 variables can be optimized`,
+          `${owner}.applyGradients: variable ${JSON.stringify(name)} is ${variable.dtype}; ` +
+            `only float32 variables can be optimized`,
         );
       const grad = grads[i];
       if (grad !== null && grad !== undefined) {
@@ -298,7 +300,8 @@ export abstract class WasmOptimizer extends tf.Optimizer {
           );
         if (grad.size !== variable.size)
           throw new RangeError(
-            `${owner}.applyGradients: the gradient of ${JSON.stringify(name)} has shape [${grad.shape}], the variable [${variable.shape}]`,
+            `${owner}.applyGradients: the gradient of ${JSON.stringify(name)} has shape [${grad.shape}], ` +
+              `the variable [${variable.shape}]`,
           );
       }
       return variable;
@@ -378,7 +381,9 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       const i = position.get(name);
       if (i !== undefined && variables[i]!.size !== sizeOf(entry.shape)) {
         throw new RangeError(
-          `${owner}.applyGradients: the state loaded by setWeights for ${JSON.stringify(entry.name)} (shape [${entry.shape}]) does not fit variable ${JSON.stringify(name)} (shape [${variables[i]!.shape}])`,
+          `${owner}.applyGradients: the state loaded by setWeights for ${JSON.stringify(entry.name)} ` +
+            `(shape [${entry.shape}]) ` +
+            `does not fit variable ${JSON.stringify(name)} (shape [${variables[i]!.shape}])`,
         );
       }
       targets.push({ name, shape: i === undefined ? entry.shape : variables[i]!.shape, entry });
@@ -576,14 +581,18 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     });
     if (weightValues[0]!.tensor.size !== 1) {
       throw new RangeError(
-        `${owner}.setWeights: the first weight must be the 'iter' scalar, got ${JSON.stringify(weightValues[0]!.name)} of shape [${weightValues[0]!.tensor.shape}]`,
+        `${owner}.setWeights: the first weight must be the 'iter' scalar, ` +
+          `got ${JSON.stringify(weightValues[0]!.name)} ` +
+          `of shape [${weightValues[0]!.tensor.shape}]`,
       );
     }
     const slots = this.stateSlots();
     const rest = weightValues.slice(1);
     if (slots.length === 0 ? rest.length !== 0 : rest.length % slots.length !== 0) {
+      const perVariable = slots.map((s) => s.suffix).join(', ');
+      const expected = slots.length === 0 ? 'none' : `a multiple of ${slots.length} (${perVariable} per variable)`;
       throw new RangeError(
-        `${owner}.setWeights: got ${rest.length} state tensors besides 'iter'; expected ${slots.length === 0 ? 'none' : `a multiple of ${slots.length} (${slots.map((s) => s.suffix).join(', ')} per variable)`}`,
+        `${owner}.setWeights: got ${rest.length} state tensors besides 'iter'; expected ${expected}`,
       );
     }
     const count = slots.length === 0 ? 0 : rest.length / slots.length;
@@ -597,7 +606,8 @@ export abstract class WasmOptimizer extends tf.Optimizer {
         const weight = rest[s * count + j]!;
         if (weight.tensor.size !== sizeOf(loaded[j]!.shape)) {
           throw new RangeError(
-            `${owner}.setWeights: ${JSON.stringify(weight.name)} has shape [${weight.tensor.shape}], but ${JSON.stringify(rest[j]!.name)} has [${loaded[j]!.shape}]`,
+            `${owner}.setWeights: ${JSON.stringify(weight.name)} has shape [${weight.tensor.shape}], ` +
+              `but ${JSON.stringify(rest[j]!.name)} has [${loaded[j]!.shape}]`,
           );
         }
       }
