@@ -8,6 +8,7 @@ export { RMSprop, type RMSpropOptions } from './optimizers/rmsprop.js';
 export { SGD, Momentum, type SGDOptions } from './optimizers/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optimizers/adam.js';
 export { Adadelta, type AdadeltaOptions } from './optimizers/adadelta.js';
+export { NAdam, type NAdamOptions } from './optimizers/nadam.js';
 export {
   Optimizer,
   type OptimizerOptions,

@@ -5,6 +5,7 @@ import type { Optimizer, OptimizerOptions, ParamGroupInit, ParamInit } from './o
 import { Adadelta } from './optimizers/adadelta.js';
 import { Adagrad } from './optimizers/adagrad.js';
 import { Adam, AdamW } from './optimizers/adam.js';
+import { NAdam } from './optimizers/nadam.js';
 import { RMSprop } from './optimizers/rmsprop.js';
 import { Momentum, SGD } from './optimizers/sgd.js';
 
@@ -26,7 +27,7 @@ export type OptimizerClass = new (
 ) => Optimizer<any>;
 
 /** The algorithms by name, in report order. */
-export const ALGORITHM_NAMES = ['adagrad', 'rmsprop', 'sgd', 'momentum', 'adam', 'adamw', 'adadelta'] as const;
+export const ALGORITHM_NAMES = ['adagrad', 'rmsprop', 'sgd', 'momentum', 'adam', 'adamw', 'adadelta', 'nadam'] as const;
 
 export type AlgorithmName = (typeof ALGORITHM_NAMES)[number];
 
@@ -39,6 +40,7 @@ export const ALGORITHMS: Readonly<Record<AlgorithmName, OptimizerClass>> = {
   adam: Adam,
   adamw: AdamW,
   adadelta: Adadelta,
+  nadam: NAdam,
 };
 
 /** The same table for lookups by any string (a golden file's or a command line's name): undefined if unknown. */

@@ -26,8 +26,8 @@ export type StateName =
 export type Aux = Float64Array;
 export const AUX_LENGTH = 2;
 
-/** State-dict keys of aux numbers a flavor saves (TF.js Adam's running beta products). */
-export type AuxKey = 'acc_beta1' | 'acc_beta2';
+/** State-dict keys of aux numbers a flavor saves (TF.js Adam's running beta products, NAdam's mu_product). */
+export type AuxKey = 'acc_beta1' | 'acc_beta2' | 'mu_product';
 
 /** The buffers a loaded state entry must have, and those it may have besides. */
 export interface LoadableState {
@@ -45,7 +45,10 @@ export interface LoadableState {
 export interface KernelContract {
   /** The kernel's export name in assembly/<algorithm>.ts and src/backend/js/<algorithm>.ts. */
   readonly kernel: KernelName;
-  /** The float32 scalars h0…h7, in record order (at most 8). */
+  /**
+   * The float32 scalars h0…h7, in record order; a ninth goes in the record's reserved word and
+   * more in the state words of buffers the kernel does not name (scripts/gen-contract.mjs).
+   */
   readonly scalars: readonly string[];
   /** The state buffers state0…state2, in record order (at most 3): every buffer the kernel may touch. */
   readonly state: readonly StateName[];

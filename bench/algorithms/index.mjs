@@ -8,6 +8,7 @@ import { OPTIMIZERS } from '../../dist/registry.js';
 import adadelta from './adadelta.mjs';
 import adagrad from './adagrad.mjs';
 import { adam, adamw } from './adam.mjs';
+import nadam from './nadam.mjs';
 import rmsprop from './rmsprop.mjs';
 import { momentum, sgd } from './sgd.mjs';
 
@@ -55,7 +56,7 @@ import { momentum, sgd } from './sgd.mjs';
  */
 
 /** Every description, in report order. */
-export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta];
+export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta, nadam];
 
 /** float32 bytes moved per element when each listed array is read or written once. */
 export const bytesOf = (/** @type {{ reads: string[], writes: string[] }} */ t) =>
@@ -71,7 +72,7 @@ function stateBuffers(Class, options) {
   const opt = new Class([8], { backend: 'js', ...options });
   opt.step([new Float32Array(8).fill(0.5)]);
   const state = /** @type {Record<string, unknown>} */ (opt.stateDict().state[0] ?? {});
-  return Object.keys(state).filter((k) => k !== 'step');
+  return Object.keys(state).filter((k) => k !== 'step' && typeof state[k] === 'object'); // not mu_product
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   type Options,
 } from '../describe.js';
 
-const BETAS: CustomDomain = {
+export const BETAS: CustomDomain = {
   kind: 'custom',
   edges: [
     [0.9, 0.999],

@@ -5,6 +5,7 @@ import type { AlgorithmDescription } from '../describe.js';
 import { adadelta } from './adadelta.js';
 import { adagrad } from './adagrad.js';
 import { adam, adamw } from './adam.js';
+import { nadam } from './nadam.js';
 import { rmsprop } from './rmsprop.js';
 import { momentum, sgd } from './sgd.js';
 
@@ -16,4 +17,5 @@ export const DESCRIPTIONS: Readonly<Record<string, AlgorithmDescription>> = {
   adam,
   adamw,
   adadelta,
+  nadam,
 };

@@ -1,0 +1,86 @@
+// What NAdam and RAdam have that the shared suites do not cover: torch only, NAdam's float32
+// mu_product (a number in the state dict, rebuilt from `step` when a dict lacks it).
+// Their arithmetic is held to PyTorch by the golden files (torch/nadam.json, torch/radam.json)
+// and across backends by the conformance suite.
+import { describe, expect, it } from 'vitest';
+import { availableBackends } from '../src/index.js';
+import { OPTIMIZERS } from '../src/registry.js';
+import { rng } from './helpers/random.js';
+
+const bits = (x: Float32Array): number[] => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
+
+describe.each(['nadam', 'radam'].filter((name) => name in OPTIMIZERS))('%s', (name) => {
+  it("flavor 'tfjs' is refused: TF.js has no such optimizer", () => {
+    expect(() => new OPTIMIZERS[name]!([3], { flavor: 'tfjs' })).toThrow(/flavor 'tfjs' is not available/);
+  });
+
+  it('has no maximize (PyTorch 1.13 has none)', () => {
+    expect(() => new OPTIMIZERS[name]!([3], { maximize: true })).toThrow(/maximize/);
+  });
+});
+
+/** PyTorch's mu_product after `steps` steps, by the loop itself. */
+function muProductLoop(beta1: number, psi: number, steps: number): number {
+  let p = 1;
+  for (let t = 1; t <= steps; t++) p = Math.fround(p * Math.fround(beta1 * (1 - 0.5 * 0.96 ** (t * psi))));
+  return p;
+}
+
+describe.each(availableBackends())('NAdam mu_product (backend %s)', (backend) => {
+  const N = 5;
+  const NAdam = OPTIMIZERS['nadam']!;
+
+  it.each([
+    { betas: [0.9, 0.999], momentumDecay: 4e-3, steps: 1 },
+    { betas: [0.9, 0.999], momentumDecay: 4e-3, steps: 37 },
+    { betas: [0.99, 0.999], momentumDecay: 0.5, steps: 2000 },
+    { betas: [0.9999, 0.99], momentumDecay: 2, steps: 3000 },
+    { betas: [0.5, 0.9], momentumDecay: 0, steps: 300 },
+    { betas: [0, 0.9], momentumDecay: 4e-3, steps: 3 },
+    { betas: [0.99999999, 0.9], momentumDecay: 1, steps: 1000 },
+  ])(
+    'betas $betas, momentumDecay $momentumDecay: $steps steps, save without mu_product, load, one more step: bit-identical',
+    ({ betas, momentumDecay, steps }) => {
+      const random = rng(11);
+      const gradient = (): Float32Array => Float32Array.from({ length: N }, () => 2 * random() - 1);
+      const options = { backend, lr: 0.01, betas, momentumDecay };
+      const a = new NAdam([N], options);
+      for (let t = 0; t < steps; t++) a.step([gradient()]);
+      const saved = a.stateDict();
+      const { mu_product: muProduct, ...rest } = saved.state[0]! as Record<string, unknown>;
+      expect(muProduct).toBe(muProductLoop(betas[0]!, momentumDecay, steps));
+
+      const b = new NAdam([N], options);
+      b.params[0]!.data.set(a.params[0]!.data);
+      b.loadStateDict({ state: { 0: rest }, param_groups: saved.param_groups });
+      expect(Object.is((b.stateDict().state[0] as Record<string, unknown>)['mu_product'], muProduct)).toBe(true);
+      const g = gradient();
+      a.step([g]);
+      b.step([g.slice()]);
+      expect(bits(b.params[0]!.data)).toEqual(bits(a.params[0]!.data));
+    },
+  );
+
+  it('a step count of 2^53 − 1 without mu_product loads promptly', () => {
+    const opt = new NAdam([N], { backend });
+    opt.loadStateDict({
+      state: { 0: { step: Number.MAX_SAFE_INTEGER, exp_avg: new Float32Array(N), exp_avg_sq: new Float32Array(N) } },
+      param_groups: opt.stateDict().param_groups,
+    });
+    expect((opt.stateDict().state[0] as Record<string, unknown>)['mu_product']).toBe(0);
+  });
+
+  it('a loaded mu_product is used as it is (a PyTorch state dict round-trips)', () => {
+    const opt = new NAdam([N], { backend });
+    opt.step([new Float32Array(N).fill(0.5)]);
+    const saved = opt.stateDict();
+    const entry = saved.state[0] as Record<string, unknown>;
+    expect(typeof entry['mu_product']).toBe('number');
+    const other = new NAdam([N], { backend });
+    other.loadStateDict({ state: { 0: { ...entry, mu_product: 0.25 } }, param_groups: saved.param_groups });
+    expect((other.stateDict().state[0] as Record<string, unknown>)['mu_product']).toBe(0.25);
+    other.step([new Float32Array(N).fill(0.5)]);
+    const mu2 = Math.fround(0.9 * (1 - 0.5 * 0.96 ** (2 * 4e-3)));
+    expect((other.stateDict().state[0] as Record<string, unknown>)['mu_product']).toBe(Math.fround(0.25 * mu2));
+  });
+});
