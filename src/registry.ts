@@ -6,6 +6,7 @@ import { Adadelta } from './optimizers/adadelta.js';
 import { Adagrad } from './optimizers/adagrad.js';
 import { Adam, AdamW } from './optimizers/adam.js';
 import { NAdam } from './optimizers/nadam.js';
+import { RAdam } from './optimizers/radam.js';
 import { RMSprop } from './optimizers/rmsprop.js';
 import { Momentum, SGD } from './optimizers/sgd.js';
 
@@ -27,7 +28,17 @@ export type OptimizerClass = new (
 ) => Optimizer<any>;
 
 /** The algorithms by name, in report order. */
-export const ALGORITHM_NAMES = ['adagrad', 'rmsprop', 'sgd', 'momentum', 'adam', 'adamw', 'adadelta', 'nadam'] as const;
+export const ALGORITHM_NAMES = [
+  'adagrad',
+  'rmsprop',
+  'sgd',
+  'momentum',
+  'adam',
+  'adamw',
+  'adadelta',
+  'nadam',
+  'radam',
+] as const;
 
 export type AlgorithmName = (typeof ALGORITHM_NAMES)[number];
 
@@ -41,6 +52,7 @@ export const ALGORITHMS: Readonly<Record<AlgorithmName, OptimizerClass>> = {
   adamw: AdamW,
   adadelta: Adadelta,
   nadam: NAdam,
+  radam: RAdam,
 };
 
 /** The same table for lookups by any string (a golden file's or a command line's name): undefined if unknown. */

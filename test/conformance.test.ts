@@ -100,6 +100,18 @@ const GRIDS: Record<string, Partial<Record<'torch' | 'tfjs', Record<string, read
       momentumDecay: [4e-3, 0.1],
     },
   },
+  // RAdam (torch only). betas[1] 0.9: ρ_t > 5 from step 6 on, so 3 steps never rectify; 0.5 never does.
+  radam: {
+    torch: {
+      lr: [1e-3],
+      betas: [
+        [0.9, 0.999],
+        [0.8, 0.5],
+      ],
+      eps: [1e-8, 1e-3],
+      weightDecay: [0, 0.1],
+    },
+  },
 };
 
 const OTHER_BACKENDS = availableBackends().filter((b) => b !== 'js');
@@ -198,6 +210,8 @@ const EXTRA: Record<string, Record<string, unknown>> = {
   adadelta: { weightDecay: 0.1 },
   // NAdam (torch only).
   nadam: { weightDecay: 0.1, momentumDecay: 0.1 },
+  // RAdam (torch only).
+  radam: { weightDecay: 0.1 },
 };
 
 it('covers every SIMD tail length: all lengths 0–33 in one optimizer', () => {

@@ -141,6 +141,8 @@ const LIMIT_CONFIGS: readonly FullConfig[] = [
       ['adadelta', 'tfjs', {}, 2],
       // NAdam (torch only).
       ['nadam', 'torch', {}, 2],
+      // RAdam (torch only).
+      ['radam', 'torch', {}, 2],
     ] as const
   ).map(([algorithm, flavor, options, buffers]) => ({ algorithm, flavor, options, buffers })),
 ];

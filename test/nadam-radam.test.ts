@@ -1,11 +1,13 @@
 // What NAdam and RAdam have that the shared suites do not cover: torch only, NAdam's float32
-// mu_product (a number in the state dict, rebuilt from `step` when a dict lacks it).
+// mu_product (a number in the state dict, rebuilt from `step` when a dict lacks it), and RAdam's
+// rectified steps (ρ_t > 5 only from step 6: the conformance suite's three steps never get there).
 // Their arithmetic is held to PyTorch by the golden files (torch/nadam.json, torch/radam.json)
 // and across backends by the conformance suite.
 import { describe, expect, it } from 'vitest';
-import { availableBackends } from '../src/index.js';
+import { availableBackends, type BackendName } from '../src/index.js';
 import { OPTIMIZERS } from '../src/registry.js';
-import { rng } from './helpers/random.js';
+import { expectSameBits } from './helpers/bits.js';
+import { randomF32, rng, type Regime } from './helpers/random.js';
 
 const bits = (x: Float32Array): number[] => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
 
@@ -82,5 +84,38 @@ describe.each(availableBackends())('NAdam mu_product (backend %s)', (backend) =>
     other.step([new Float32Array(N).fill(0.5)]);
     const mu2 = Math.fround(0.9 * (1 - 0.5 * 0.96 ** (2 * 4e-3)));
     expect((other.stateDict().state[0] as Record<string, unknown>)['mu_product']).toBe(Math.fround(0.25 * mu2));
+  });
+});
+
+describe('RAdam: rectified steps, Wasm kernels equal the JS reference', () => {
+  const others = availableBackends().filter((b) => b !== 'js');
+  const RAdam = OPTIMIZERS['radam']!;
+  const STEPS = 9; // unrectified steps 1–5, rectified 6–9 (β2 0.999 and 0.99)
+
+  it.each([
+    { betas: [0.9, 0.999], weightDecay: 0, eps: 1e-8 },
+    { betas: [0.8, 0.99], weightDecay: 0.1, eps: 1e-3 },
+  ])('betas $betas, weightDecay $weightDecay, eps $eps', (options) => {
+    for (const regime of ['normal', 'wide', 'special'] as Regime[]) {
+      const run = (backend: BackendName): Float32Array[][] => {
+        const random = rng(42);
+        const lengths = Array.from({ length: 34 }, (_, n) => n).concat([257, 1000]);
+        const params = lengths.map((n) => randomF32(random, n, regime === 'special' ? 'normal' : regime));
+        const opt = new RAdam(params, { ...options, lr: 0.01, backend });
+        const out: Float32Array[][] = [];
+        for (let t = 0; t < STEPS; t++) {
+          opt.step(lengths.map((n) => randomF32(random, n, regime)));
+          const state = opt.stateDict().state as Record<number, Record<string, Float32Array>>;
+          out.push(params.flatMap((p, k) => [p.slice(), state[k]!['exp_avg']!, state[k]!['exp_avg_sq']!]));
+        }
+        return out;
+      };
+      const want = run('js');
+      for (const backend of others) {
+        run(backend).forEach((arrays, t) =>
+          arrays.forEach((got, k) => expectSameBits(got, want[t]![k]!, `${backend} ${regime} step ${t + 1} #${k}`)),
+        );
+      }
+    }
   });
 });

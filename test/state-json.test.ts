@@ -106,6 +106,10 @@ const CASES: Readonly<Record<string, Partial<Record<Flavor, FlavorCase>>>> = {
   nadam: {
     torch: { options: { weightDecay: 0.01 }, keys: ['exp_avg', 'exp_avg_sq', 'mu_product', 'step'] },
   },
+  // RAdam (torch only).
+  radam: {
+    torch: { options: { weightDecay: 0.01 }, keys: ['exp_avg', 'exp_avg_sq', 'step'] },
+  },
 };
 
 /** The flavors a class has: those its constructor accepts (AdamW: torch only). */

@@ -9,6 +9,7 @@ import adadelta from './adadelta.mjs';
 import adagrad from './adagrad.mjs';
 import { adam, adamw } from './adam.mjs';
 import nadam from './nadam.mjs';
+import radam from './radam.mjs';
 import rmsprop from './rmsprop.mjs';
 import { momentum, sgd } from './sgd.mjs';
 
@@ -42,6 +43,8 @@ import { momentum, sgd } from './sgd.mjs';
  * @property {PlainLoop} [plain]     absent: no plain JS row
  * @property {(tf: any) => any} [tfjs]  the TF.js optimizer; absent: no TF.js rows
  * @property {RawKernel} [raw]       absent: the raw kernel replays the record the facade wrote
+ * @property {number} [copiedAfter]  without `raw`: the facade steps this many times (default 1)
+ *                                   before the step whose record the raw kernel replays
  * @property {boolean} [copyBaseline]  memory-bound: also time a plain copy of the same bytes
  * @property {boolean} [generic]     made up for an undescribed registry algorithm: traffic is
  *                                   counted from the state buffers the library keeps
@@ -56,7 +59,7 @@ import { momentum, sgd } from './sgd.mjs';
  */
 
 /** Every description, in report order. */
-export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta, nadam];
+export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta, nadam, radam];
 
 /** float32 bytes moved per element when each listed array is read or written once. */
 export const bytesOf = (/** @type {{ reads: string[], writes: string[] }} */ t) =>

@@ -6,6 +6,7 @@ import { adadelta } from './adadelta.js';
 import { adagrad } from './adagrad.js';
 import { adam, adamw } from './adam.js';
 import { nadam } from './nadam.js';
+import { radam } from './radam.js';
 import { rmsprop } from './rmsprop.js';
 import { momentum, sgd } from './sgd.js';
 
@@ -18,4 +19,5 @@ export const DESCRIPTIONS: Readonly<Record<string, AlgorithmDescription>> = {
   adamw,
   adadelta,
   nadam,
+  radam,
 };
