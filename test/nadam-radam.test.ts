@@ -40,6 +40,8 @@ describe.each(availableBackends())('NAdam mu_product (backend %s)', (backend) =>
     { betas: [0.5, 0.9], momentumDecay: 0, steps: 300 },
     { betas: [0, 0.9], momentumDecay: 4e-3, steps: 3 },
     { betas: [0.99999999, 0.9], momentumDecay: 1, steps: 1000 },
+    { betas: [0.999, 0.9], momentumDecay: 1e-3, steps: 3000 },
+    { betas: [-0, 0.9], momentumDecay: 1, steps: 5 },
   ])(
     'betas $betas, momentumDecay $momentumDecay: $steps steps, save without mu_product, load, one more step: bit-identical',
     ({ betas, momentumDecay, steps }) => {
@@ -63,14 +65,25 @@ describe.each(availableBackends())('NAdam mu_product (backend %s)', (backend) =>
     },
   );
 
-  it('a step count of 2^53 − 1 without mu_product loads promptly', () => {
-    const opt = new NAdam([N], { backend });
-    opt.loadStateDict({
-      state: { 0: { step: Number.MAX_SAFE_INTEGER, exp_avg: new Float32Array(N), exp_avg_sq: new Float32Array(N) } },
-      param_groups: opt.stateDict().param_groups,
-    });
-    expect((opt.stateDict().state[0] as Record<string, unknown>)['mu_product']).toBe(0);
-  });
+  it.each([
+    { betas: [0.9, 0.999], momentumDecay: 4e-3, want: 0 },
+    // The product sticks at 2^-149 (× a factor > 1/2 rounds back to it) while fl(μ_t) < fl(β1)
+    // for ~4e6 steps, then × fl(β1) leaves it there too.
+    { betas: [0.9999, 0.999], momentumDecay: 1e-4, want: 2 ** -149 },
+    { betas: [0.999, 0.999], momentumDecay: 1e-3, want: muProductLoop(0.999, 1e-3, 500_000) },
+    { betas: [0.99999999, 0.999], momentumDecay: 1, want: muProductLoop(0.99999999, 1, 2000) },
+    { betas: [-0, 0.999], momentumDecay: 1, want: -0 },
+  ])(
+    'betas $betas, momentumDecay $momentumDecay: a step count of 2^53 − 1 without mu_product loads promptly',
+    ({ betas, momentumDecay, want }) => {
+      const opt = new NAdam([N], { backend, betas, momentumDecay });
+      opt.loadStateDict({
+        state: { 0: { step: Number.MAX_SAFE_INTEGER, exp_avg: new Float32Array(N), exp_avg_sq: new Float32Array(N) } },
+        param_groups: opt.stateDict().param_groups,
+      });
+      expect(Object.is((opt.stateDict().state[0] as Record<string, unknown>)['mu_product'], want)).toBe(true);
+    },
+  );
 
   it('a loaded mu_product is used as it is (a PyTorch state dict round-trips)', () => {
     const opt = new NAdam([N], { backend });

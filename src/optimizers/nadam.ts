@@ -50,10 +50,14 @@ const recent = { beta1: NaN, momentumDecay: NaN, steps: -1, value: 1 };
 
 /**
  * PyTorch's float32 `mu_product` after `steps` steps: p ← fl(p·fl(μ_t)) from p = 1, in bounded
- * time. μ_t only grows with t (ψ ≥ 0) and stays ≤ β1, so once fl(μ_t) = fl(β1) every later factor
- * is fl(β1) and runningProductF32From jumps to the end; before that the product is walked step by
- * step, which ends within a few thousand steps: fl(μ_t) reaches fl(β1) by t ≈ 408/ψ, and for
- * small ψ the early factors (≈ β1/2) take the product to zero first (it then stays ±0).
+ * time. μ_t never decreases with t (ψ ≥ 0) and stays ≤ β1 < 1, so:
+ *  - once fl(μ_t) = fl(β1), every later factor is fl(β1): runningProductF32From jumps to the end;
+ *  - once a step leaves p unchanged (p = 0, or p stuck at a subnormal such as 2^-149 whose
+ *    product with a factor > 1/2 rounds back to it), every later one does: a later factor is no
+ *    smaller and at most 1, and rounding is monotone.
+ * One of the two happens within a few thousand steps (at most 2,370 over β1 from 0 to 1 − 2^-53
+ * and ψ from 1e-12 to 1e6): fl(μ_t) reaches fl(β1) by t ≈ 408/ψ, and for ψ below about 0.1 the
+ * early factors (≈ β1/2) drive the product to its fixed point first.
  */
 function restoreMuProduct(beta1: number, momentumDecay: number, steps: number): number {
   if (Object.is(recent.beta1, beta1) && Object.is(recent.momentumDecay, momentumDecay) && recent.steps === steps) {
@@ -61,19 +65,23 @@ function restoreMuProduct(beta1: number, momentumDecay: number, steps: number): 
   }
   const b = Math.fround(beta1);
   let p = 1;
-  let t = 1;
-  for (; t <= steps; t++) {
-    const m = Math.fround(mu(beta1, momentumDecay, t));
-    if (m === b && b >= 0 && !Object.is(b, -0)) break;
-    if (p === 0) {
-      // ±0 times factors of β1's sign: only the sign can still change (β1 = −0 flips it each step).
-      if (Object.is(b, -0) && (steps - t + 1) % 2 === 1) p = -p;
-      t = steps + 1;
-      break;
+  if (Object.is(b, -0)) {
+    // β1 = −0: every factor is −0, so the product is ±0 with the sign alternating.
+    p = steps === 0 ? 1 : steps % 2 === 1 ? -0 : 0;
+  } else {
+    let t = 1;
+    for (; t <= steps; t++) {
+      const m = Math.fround(mu(beta1, momentumDecay, t));
+      if (m === b) break;
+      const next = Math.fround(p * m);
+      if (next === p) {
+        t = steps + 1;
+        break;
+      }
+      p = next;
     }
-    p = Math.fround(p * m);
+    if (t <= steps) p = runningProductF32From(p, b, steps - t + 1);
   }
-  if (t <= steps) p = runningProductF32From(p, b, steps - t + 1);
   recent.beta1 = beta1;
   recent.momentumDecay = momentumDecay;
   recent.steps = steps;
