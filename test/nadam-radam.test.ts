@@ -132,3 +132,24 @@ describe('RAdam: rectified steps, Wasm kernels equal the JS reference', () => {
     }
   });
 });
+
+describe('NAdam: param groups with different momentum schedules step as separate optimizers', () => {
+  it.each(availableBackends())('backend %s', (backend) => {
+    const NAdam = OPTIMIZERS['nadam']!;
+    const random = rng(3);
+    const init = [randomF32(random, 9, 'normal'), randomF32(random, 6, 'normal'), randomF32(random, 5, 'normal')];
+    const groups = [{ momentumDecay: 0.1 }, { momentumDecay: 4e-3, betas: [0.8, 0.99] }, { momentumDecay: 0.1 }];
+    const together = new NAdam(
+      groups.map((g, k) => ({ params: [init[k]!.slice()], ...g })),
+      { backend },
+    );
+    const apart = groups.map((g, k) => new NAdam([init[k]!.slice()], { ...g, backend }));
+    const grads = Array.from({ length: 6 }, () => init.map((x) => randomF32(random, x.length, 'normal')));
+    for (const step of grads) together.step(step.map((g) => g.slice()));
+    // Each alone from start to end: nothing shared with the other groups' steps.
+    apart.forEach((opt, k) => {
+      for (const step of grads) opt.step([step[k]!.slice()]);
+    });
+    apart.forEach((opt, k) => expectSameBits(together.params[k]!.data, opt.params[0]!.data, `group ${k}`));
+  });
+});

@@ -45,6 +45,22 @@ function mu(beta1: number, momentumDecay: number, t: number): number {
   return beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
 }
 
+// μ_t and μ_(t+1) of the last record written: the other tensors of a step ask for the same pair,
+// and the next step's μ_t is this step's μ_(t+1), so most records need no power at all (a power
+// costs about as much as the rest of a small tensor's step). [β1, ψ, t, μ_t, μ_(t+1)].
+const lastMu = new Float64Array([NaN, NaN, NaN, NaN, NaN]);
+
+/** Sets lastMu to μ_t, μ_(t+1) for these options: the same values mu() gives. */
+function musAt(beta1: number, momentumDecay: number, t: number): void {
+  const same = Object.is(lastMu[0], beta1) && Object.is(lastMu[1], momentumDecay);
+  if (same && lastMu[2] === t) return;
+  lastMu[3] = same && lastMu[2] === t - 1 ? lastMu[4]! : mu(beta1, momentumDecay, t);
+  lastMu[4] = mu(beta1, momentumDecay, t + 1);
+  lastMu[0] = beta1;
+  lastMu[1] = momentumDecay;
+  lastMu[2] = t;
+}
+
 // The last answer of restoreMuProduct: a load usually restores many parameters at one step count.
 const recent = { beta1: NaN, momentumDecay: NaN, steps: -1, value: 1 };
 
@@ -115,8 +131,9 @@ const spec: AlgorithmSpec<NAdamOptions> = {
         if (step === 1) aux[0] = 1; // PyTorch's fresh state: mu_product = 1
         // PyTorch, float64 scalars: μ_t, μ_(t+1); the float32 tensor mu_product; then
         // mu_product_next = mu_product·μ_t·μ_(t+1) in float32 (1.13 multiplies μ_t in twice).
-        const muT = mu(beta1, o.momentumDecay, step);
-        const muNext = mu(beta1, o.momentumDecay, step + 1);
+        musAt(beta1, o.momentumDecay, step);
+        const muT = lastMu[3]!,
+          muNext = lastMu[4]!;
         const muProduct = Math.fround(aux[0]! * Math.fround(muT));
         const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(muT)) * Math.fround(muNext));
         aux[0] = muProduct;
