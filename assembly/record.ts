@@ -11,8 +11,11 @@
 //   16      u32   state2
 //   20      u32   n         element count
 //   24      u32   flags     the contract's flag bits
-//   28      u32   reserved
+//   28      u32   reserved  (a ninth f32 scalar, for a contract that names nine or more)
 //   32      f32   h0 … h7   scalar hyperparameters, already rounded to float32 by the facade
+//
+// A tenth scalar and beyond take the state words (state2, then state1) of buffers the contract
+// does not name: the facade writes the state pointers first, then the flavor's scalars.
 //
 // The layout and every kernel's names for its scalars, state buffers and flags come from one
 // place: `export const kernels` in src/optimizers/<algorithm>.ts, from which

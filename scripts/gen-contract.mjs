@@ -38,7 +38,23 @@ export const RECORD = {
   maxScalars: 8,
   maxState: 3,
   maxFlags: 32,
+  /** Where scalars past the eighth go: the reserved word, then state words the kernel leaves unused. */
+  spareWords: ['reserved', 'state2', 'state1'],
+  reserved: 28,
 };
+
+/**
+ * Byte offset of scalar i of a contract: h0…h7 at 32…60; a ninth in the reserved word (28); a
+ * tenth (or more) in the state words of buffers the contract does not name (state2, state1),
+ * which the facade writes before the flavor's writeRecord. Null when it does not fit.
+ */
+function scalarOffset(c, i) {
+  if (i < RECORD.maxScalars) return RECORD.scalars + 4 * i;
+  const spare = RECORD.spareWords.filter((w) => w === 'reserved' || Number(w.slice(5)) >= c.state.length);
+  const word = spare[i - RECORD.maxScalars];
+  if (word === undefined) return null;
+  return word === 'reserved' ? RECORD.reserved : RECORD.fields[word];
+}
 
 const IDENTIFIER = /^[a-z][A-Za-z0-9]*$/;
 const STATE_NAME = /^[a-z][a-z0-9_]*$/;
@@ -113,7 +129,9 @@ export function collect() {
       };
       if (typeof c.kernel !== 'string' || !IDENTIFIER.test(c.kernel)) fail('kernel must be a camelCase name');
       for (const key of ['scalars', 'state', 'flags']) if (!Array.isArray(c[key])) fail(`${key} must be an array`);
-      if (c.scalars.length > RECORD.maxScalars) fail(`at most ${RECORD.maxScalars} scalars fit a record`);
+      if (scalarOffset(c, c.scalars.length - 1) === null) {
+        fail(`at most ${RECORD.maxScalars + 1 + RECORD.maxState - c.state.length} scalars fit its record`);
+      }
       if (c.state.length > RECORD.maxState) fail(`at most ${RECORD.maxState} state buffers fit a record`);
       if (c.flags.length > RECORD.maxFlags) fail(`at most ${RECORD.maxFlags} flags fit a record`);
       for (const s of c.scalars) if (!IDENTIFIER.test(s)) fail(`scalar '${s}' is not a camelCase name`);
@@ -157,7 +175,7 @@ function assemblyContract(kernels) {
   lines.push(`export const REC_SCALARS: usize = ${RECORD.scalars};`);
   for (const k of kernels) {
     lines.push('', `/** ${describe(k)} */`, `export namespace ${pascal(k.kernel)} {`);
-    k.scalars.forEach((s, i) => lines.push(`  export const ${s}: usize = ${RECORD.scalars + 4 * i};`));
+    k.scalars.forEach((s, i) => lines.push(`  export const ${s}: usize = ${scalarOffset(k, i)};`));
     k.state.forEach((s, i) => lines.push(`  export const ${camel(s)}: usize = ${RECORD.fields[`state${i}`]};`));
     k.flags.forEach((f, i) => lines.push(`  export const FLAG_${upperSnake(f)}: u32 = ${2 ** i};`));
     lines.push('}');
@@ -188,7 +206,7 @@ function tsContract(kernels) {
   lines.push(`export const REC_SCALARS = ${RECORD.scalars / 4};`);
   for (const k of kernels) {
     lines.push('', `/** ${describe(k)} */`, `export const ${pascal(k.kernel)} = {`);
-    k.scalars.forEach((s, i) => lines.push(`  ${s}: ${RECORD.scalars / 4 + i},`));
+    k.scalars.forEach((s, i) => lines.push(`  ${s}: ${scalarOffset(k, i) / 4},`));
     k.state.forEach((s, i) => lines.push(`  ${camel(s)}: ${RECORD.fields[`state${i}`] / 4},`));
     k.flags.forEach((f, i) => lines.push(`  FLAG_${upperSnake(f)}: ${2 ** i},`));
     lines.push('} as const;');

@@ -8,6 +8,8 @@ export { RMSprop, type RMSpropOptions } from './optimizers/rmsprop.js';
 export { SGD, Momentum, type SGDOptions } from './optimizers/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optimizers/adam.js';
 export { Adadelta, type AdadeltaOptions } from './optimizers/adadelta.js';
+export { NAdam, type NAdamOptions } from './optimizers/nadam.js';
+export { RAdam, type RAdamOptions } from './optimizers/radam.js';
 export {
   Optimizer,
   type OptimizerOptions,

@@ -87,6 +87,31 @@ const GRIDS: Record<string, Partial<Record<'torch' | 'tfjs', Record<string, read
     torch: { lr: [1, 0.5], rho: [0.9, 0.95], eps: [1e-6, 1e-3], weightDecay: [0, 0.1], maximize: [false, true] },
     tfjs: { lr: [1e-3, 1], rho: [0.95], eps: [1e-7, 1e-3] },
   },
+  // NAdam (torch only).
+  nadam: {
+    torch: {
+      lr: [2e-3],
+      betas: [
+        [0.9, 0.999],
+        [0.8, 0.99],
+      ],
+      eps: [1e-8, 1e-3],
+      weightDecay: [0, 0.1],
+      momentumDecay: [4e-3, 0.1],
+    },
+  },
+  // RAdam (torch only). betas[1] 0.9: ρ_t > 5 from step 6 on, so 3 steps never rectify; 0.5 never does.
+  radam: {
+    torch: {
+      lr: [1e-3],
+      betas: [
+        [0.9, 0.999],
+        [0.8, 0.5],
+      ],
+      eps: [1e-8, 1e-3],
+      weightDecay: [0, 0.1],
+    },
+  },
 };
 
 const OTHER_BACKENDS = availableBackends().filter((b) => b !== 'js');
@@ -183,6 +208,10 @@ const EXTRA: Record<string, Record<string, unknown>> = {
   adam: { amsgrad: true },
   adamw: { amsgrad: true },
   adadelta: { weightDecay: 0.1 },
+  // NAdam (torch only).
+  nadam: { weightDecay: 0.1, momentumDecay: 0.1 },
+  // RAdam (torch only).
+  radam: { weightDecay: 0.1 },
 };
 
 it('covers every SIMD tail length: all lengths 0–33 in one optimizer', () => {

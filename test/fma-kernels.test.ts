@@ -51,6 +51,10 @@ const ACCUMULATOR: Record<string, { options: Record<string, unknown>; state: str
   momentum: { options: { lr: 0, weightDecay: WEIGHT_DECAY }, state: 'momentum_buffer', shows: 'g' },
   adam: { options: { lr: 0, betas: [0, 0.999], weightDecay: WEIGHT_DECAY }, state: 'exp_avg', shows: 'g' },
   adadelta: { options: { lr: 0, rho: 0, weightDecay: WEIGHT_DECAY }, state: 'square_avg', shows: 'g²' },
+  // NAdam (torch only).
+  nadam: { options: { lr: 0, betas: [0, 0.999], weightDecay: WEIGHT_DECAY }, state: 'exp_avg', shows: 'g' },
+  // RAdam (torch only).
+  radam: { options: { lr: 0, betas: [0, 0.999], weightDecay: WEIGHT_DECAY }, state: 'exp_avg', shows: 'g' },
 };
 
 /** Where a loaded second moment c·2²² meets fl((1 − β)·g)·g with β = 2⁻²² (see the test below). */
@@ -58,6 +62,10 @@ const LOADED: Record<string, { options: Record<string, unknown>; state: string; 
   rmsprop: { options: { lr: 0, alpha: 2 ** -22 }, state: 'square_avg', step: 1 },
   adam: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
   adamw: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
+  // NAdam (torch only).
+  nadam: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
+  // RAdam (torch only).
+  radam: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
 };
 
 it('has a trap for every optimizer', () => {

@@ -139,6 +139,10 @@ const LIMIT_CONFIGS: readonly FullConfig[] = [
       ['adamw', 'torch', {}, 2],
       ['adadelta', 'torch', {}, 2],
       ['adadelta', 'tfjs', {}, 2],
+      // NAdam (torch only).
+      ['nadam', 'torch', {}, 2],
+      // RAdam (torch only).
+      ['radam', 'torch', {}, 2],
     ] as const
   ).map(([algorithm, flavor, options, buffers]) => ({ algorithm, flavor, options, buffers })),
 ];

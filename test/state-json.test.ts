@@ -102,6 +102,14 @@ const CASES: Readonly<Record<string, Partial<Record<Flavor, FlavorCase>>>> = {
     torch: { options: { weightDecay: 0.01 }, keys: ['acc_delta', 'square_avg', 'step'] },
     tfjs: { options: {}, keys: ['acc_delta', 'square_avg', 'step'] },
   },
+  // NAdam (torch only).
+  nadam: {
+    torch: { options: { weightDecay: 0.01 }, keys: ['exp_avg', 'exp_avg_sq', 'mu_product', 'step'] },
+  },
+  // RAdam (torch only).
+  radam: {
+    torch: { options: { weightDecay: 0.01 }, keys: ['exp_avg', 'exp_avg_sq', 'step'] },
+  },
 };
 
 /** The flavors a class has: those its constructor accepts (AdamW: torch only). */
@@ -186,9 +194,14 @@ describe('the case table covers the registry', () => {
     expect(Object.keys(CASES[name] ?? {}).sort()).toEqual(flavorsOf(OPTIMIZERS[name]!).sort());
   });
 
-  it('AdamW is torch only; every other algorithm has both flavors', () => {
-    expect(flavorsOf(OPTIMIZERS['adamw']!)).toEqual(['torch']);
-    for (const name of Object.keys(OPTIMIZERS).filter((n) => n !== 'adamw')) {
+  // TF.js has no AdamW, NAdam or RAdam.
+  const TORCH_ONLY = ['adamw', 'nadam', 'radam'];
+
+  it('AdamW, NAdam and RAdam are torch only; every other algorithm has both flavors', () => {
+    for (const name of TORCH_ONLY.filter((n) => n in OPTIMIZERS)) {
+      expect(flavorsOf(OPTIMIZERS[name]!), name).toEqual(['torch']);
+    }
+    for (const name of Object.keys(OPTIMIZERS).filter((n) => !TORCH_ONLY.includes(n))) {
       expect(flavorsOf(OPTIMIZERS[name]!), name).toEqual(['torch', 'tfjs']);
     }
   });

@@ -8,6 +8,8 @@ import { OPTIMIZERS } from '../../dist/registry.js';
 import adadelta from './adadelta.mjs';
 import adagrad from './adagrad.mjs';
 import { adam, adamw } from './adam.mjs';
+import nadam from './nadam.mjs';
+import radam from './radam.mjs';
 import rmsprop from './rmsprop.mjs';
 import { momentum, sgd } from './sgd.mjs';
 
@@ -41,6 +43,8 @@ import { momentum, sgd } from './sgd.mjs';
  * @property {PlainLoop} [plain]     absent: no plain JS row
  * @property {(tf: any) => any} [tfjs]  the TF.js optimizer; absent: no TF.js rows
  * @property {RawKernel} [raw]       absent: the raw kernel replays the record the facade wrote
+ * @property {number} [copiedAfter]  without `raw`: the facade steps this many times (default 1)
+ *                                   before the step whose record the raw kernel replays
  * @property {boolean} [copyBaseline]  memory-bound: also time a plain copy of the same bytes
  * @property {boolean} [generic]     made up for an undescribed registry algorithm: traffic is
  *                                   counted from the state buffers the library keeps
@@ -55,7 +59,7 @@ import { momentum, sgd } from './sgd.mjs';
  */
 
 /** Every description, in report order. */
-export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta];
+export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta, nadam, radam];
 
 /** float32 bytes moved per element when each listed array is read or written once. */
 export const bytesOf = (/** @type {{ reads: string[], writes: string[] }} */ t) =>
@@ -71,7 +75,7 @@ function stateBuffers(Class, options) {
   const opt = new Class([8], { backend: 'js', ...options });
   opt.step([new Float32Array(8).fill(0.5)]);
   const state = /** @type {Record<string, unknown>} */ (opt.stateDict().state[0] ?? {});
-  return Object.keys(state).filter((k) => k !== 'step');
+  return Object.keys(state).filter((k) => k !== 'step' && typeof state[k] === 'object'); // not mu_product
 }
 
 /**

@@ -135,11 +135,15 @@ function facadeStep(variant, params, grads, before) {
   opt.step();
   const after = new Uint32Array(/** @type {ArrayBuffer} */ (handle.data.buffer));
   const word = findRecord(after, handle);
-  return { handle, snapshot, after, word };
+  // The state buffers the parameter has: the record's first state words (a word past them may
+  // hold a scalar, e.g. RAdam's tenth).
+  const entry = /** @type {Record<string, unknown>} */ (opt.stateDict().state[0] ?? {});
+  const buffers = Object.values(entry).filter((x) => x instanceof Float32Array).length;
+  return { handle, snapshot, after, word, buffers };
 }
 
 /**
- * Memory copied from a facade optimizer before its second step, with the record it wrote for
+ * Memory copied from a facade optimizer before its second step (or its `copiedAfter` + 1-th), with the record it wrote for
  * that step: the steady state (e.g. SGD's first momentum step only copies the gradient).
  * @param {import('../algorithms/index.mjs').Variant} variant
  * @param {Float32Array} params
@@ -148,14 +152,22 @@ function facadeStep(variant, params, grads, before) {
  * @returns {RawSetup}
  */
 function copied(variant, params, grads, kernelName) {
-  const { handle, snapshot, after, word } = facadeStep(variant, params, grads, COPIED_AFTER);
+  const { handle, snapshot, after, word, buffers } = facadeStep(
+    variant,
+    params,
+    grads,
+    variant.copiedAfter ?? COPIED_AFTER,
+  );
   const memory = new WebAssembly.Memory({ initial: snapshot.byteLength / PAGE });
   const exports = instantiate(memory);
   const kernel = kernelOf(exports, kernelName);
   new Uint8Array(memory.buffer).set(snapshot);
   const u32 = new Uint32Array(memory.buffer);
   u32.set(after.subarray(word, word + RECORD_WORDS), word);
-  const states = [0, 1, 2].map((k) => u32[word + REC_STATE0 + k]).filter((x) => x !== 0);
+  const states = [0, 1, 2]
+    .map((k) => u32[word + REC_STATE0 + k])
+    .filter((x) => x !== 0)
+    .slice(0, buffers);
   return {
     memory,
     kernel,
@@ -246,7 +258,7 @@ export function verifyRawKernel(variant, n = 1003) {
     if (problem !== null) throw new Error(`${s.kernelName}: ${problem}`);
     return { record: s.record, kernel: s.kernelName };
   }
-  const facade = facadeStep(variant, params, grads, COPIED_AFTER);
+  const facade = facadeStep(variant, params, grads, variant.copiedAfter ?? COPIED_AFTER);
   const names = WebAssembly.Module.exports(module())
     .filter((e) => e.kind === 'function' && e.name !== 'heapBase')
     .map((e) => e.name);

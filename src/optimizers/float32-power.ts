@@ -103,6 +103,27 @@ export function runningProductF32(beta: number, steps: number): number {
   return value;
 }
 
+/**
+ * The same loop from another float32 starting value: `a ← start; repeat steps times: a ←
+ * fround(a · β)` (NAdam's mu_product once its factor has settled on fl(β1)). Everything above
+ * holds for any start in [0, 1]: the jumps read m and u off the current a, whatever it is.
+ *
+ * @param start a float32 value in [0, 1]
+ * @param beta a float32 value in [0, 1]
+ * @param steps multiplications, a whole number
+ */
+export function runningProductF32From(start: number, beta: number, steps: number): number {
+  if (!(start >= 0 && start <= 1) || Math.fround(start) !== start || !(beta >= 0 && beta <= 1)) {
+    throw new RangeError(
+      `runningProductF32From: start and beta must be float32 values in [0, 1], got ${start}, ${beta}`,
+    );
+  }
+  if (Math.fround(beta) !== beta || !Number.isInteger(steps) || steps < 0) {
+    throw new RangeError(`runningProductF32From: beta must be a float32 value and steps a whole number ≥ 0`);
+  }
+  return nonNegativeRunningProduct(beta, steps, start);
+}
+
 // The last two answers. A load restores every parameter, usually all at the same step count,
 // asking for β1 then β2 each time, and the costliest inputs take milliseconds: without these,
 // a model with thousands of parameters would pay that thousands of times.
@@ -132,12 +153,12 @@ function floorDiv(n: number, k: number): number {
 }
 
 /** The loop for 0 ≤ β ≤ 1 (see runningProductF32). */
-function nonNegativeRunningProduct(beta: number, steps: number): number {
+function nonNegativeRunningProduct(beta: number, steps: number, start: number = beta): number {
   const canJump = beta >= 0.5 && beta < 1; // β = B·2^-24 with B whole; β = 1 is a fixed point at once
   const B = beta * TWO_24;
   const C = TWO_24 - B;
   const binadeFloor = canJump ? floorDiv(TWO_47 - 1, B) + 1 : 0; // ⌈2^47 / B⌉: condition (2)
-  let a = beta;
+  let a = start;
   let t = 0;
   while (t < steps) {
     if (canJump && a !== 0) {

@@ -36,6 +36,10 @@ export const FULL_CONFIGS: readonly FullConfig[] = [
   { algorithm: 'adamw', flavor: 'torch', options: { lr: 0.01, amsgrad: true }, buffers: 3 },
   { algorithm: 'adadelta', flavor: 'torch', options: { lr: 1, weightDecay: 0.01 }, buffers: 2 },
   { algorithm: 'adadelta', flavor: 'tfjs', options: { lr: 1 }, buffers: 2 },
+  // NAdam (torch only).
+  { algorithm: 'nadam', flavor: 'torch', options: { lr: 0.01, weightDecay: 0.01 }, buffers: 2 },
+  // RAdam (torch only).
+  { algorithm: 'radam', flavor: 'torch', options: { lr: 0.01, weightDecay: 0.01 }, buffers: 2 },
 ];
 
 /** Constructs a registry algorithm with untyped arguments. */

@@ -11,7 +11,8 @@ export interface GoldenCase {
   init: string[][];
   grads: string[][][];
   params: string[][][];
-  state: Record<string, number | string[]>[];
+  /** Buffers as strings; `step` a number; NAdam's `mu_product` one f32 string (a 0-dim tensor). */
+  state: Record<string, number | string | string[]>[];
   iterations?: number;
 }
 

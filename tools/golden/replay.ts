@@ -63,10 +63,12 @@ export function replayCase(
           };
         continue;
       }
+      // A 0-dim tensor (NAdam's mu_product) is one f32 string; ours is a number in the state.
+      const scalar = typeof value === 'string';
       const mismatch = check(
         `state[${k}].${name}`,
-        (mine as Float32Array | undefined) ?? [],
-        decodeF32(value as string[]),
+        scalar ? (typeof mine === 'number' ? [mine] : []) : ((mine as Float32Array | undefined) ?? []),
+        scalar ? decodeF32([value]) : decodeF32(value as string[]),
       );
       if (mismatch) return { id: c.id, compared, mismatch };
     }
