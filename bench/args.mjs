@@ -6,8 +6,9 @@ import { parseArgs } from 'node:util';
 /** K = 1024, M = 1024²: the sizes straddle cache sizes, so binary multiples. */
 export const SIZE_LABELS = ['1K', '16K', '256K', '4M', '16M'];
 
-export const USAGE = `Usage: npm run bench -- [--quick | --smoke] [--algorithm adagrad,rmsprop] [--sizes 1K,16K,256K,4M,16M]
-                       [--only table | facade] [--json FILE] [--out DIR]
+export const USAGE =
+  'Usage: npm run bench -- [--quick | --smoke] [--algorithm adagrad,rmsprop] [--sizes 1K,16K,256K,4M,16M]\n' +
+  `                       [--only table | facade] [--json FILE] [--out DIR]
        npx wasm-optim bench [the same options]
 
   --quick        3 interleaved rounds of shorter tasks, sizes 1K–4M: about 2 minutes on

@@ -174,7 +174,8 @@ export async function measureFacade(variant, s) {
         result.paths.push(path);
         return path.rawNs === null
           ? `zero-copy ${path.zeroCopyNs.toFixed(3)}, drop-in ${path.dropInNs.toFixed(3)} ns/element (no raw kernel)`
-          : `raw ${path.rawNs.toFixed(3)} ns/element, zero-copy ×${path.zeroCopyRatio?.toFixed(3)}, drop-in ×${path.dropInRatio?.toFixed(3)}`;
+          : `raw ${path.rawNs.toFixed(3)} ns/element,` +
+              ` zero-copy ×${path.zeroCopyRatio?.toFixed(3)}, drop-in ×${path.dropInRatio?.toFixed(3)}`;
       },
       result.errors,
     );

@@ -32,7 +32,8 @@ function selectVariants(names, available) {
   if (unknown.length > 0) {
     const described = DESCRIPTIONS.filter((d) => !available.some((v) => v.id === d.id)).map((d) => d.id);
     throw new Error(
-      `unknown algorithm ${unknown.map((u) => `'${u}'`).join(', ')}: this build has ${available.map((v) => v.id).join(', ')}` +
+      `unknown algorithm ${unknown.map((u) => `'${u}'`).join(', ')}:` +
+        ` this build has ${available.map((v) => v.id).join(', ')}` +
         (described.length > 0 ? ` (described but not in the library yet: ${described.join(', ')})` : ''),
     );
   }
@@ -112,7 +113,8 @@ async function runGroup(group, settings, progress) {
       rows.push(makeRow(t.spec, m));
       progress.done(
         t.name,
-        `${(m.medianNs / t.spec.n).toPrecision(3)} ns/element ±${m.rme.toFixed(1)}% (${m.samples} samples, ${t.samples.length} round${t.samples.length === 1 ? '' : 's'})`,
+        `${(m.medianNs / t.spec.n).toPrecision(3)} ns/element ±${m.rme.toFixed(1)}%` +
+          ` (${m.samples} samples, ${t.samples.length} round${t.samples.length === 1 ? '' : 's'})`,
       );
     }
   }
@@ -161,7 +163,8 @@ function runFacade(id, settings, progress) {
 export async function main(args) {
   if (typeof globalThis.gc !== 'function') {
     process.stderr.write(
-      "warning: no global.gc; run with node --expose-gc (npm run bench does) so tasks do not pay for each other's garbage\n",
+      'warning: no global.gc; run with node --expose-gc (npm run bench does)' +
+        " so tasks do not pay for each other's garbage\n",
     );
   }
   const build = await distFingerprint();
@@ -177,7 +180,8 @@ export async function main(args) {
   const loadAtStart = os.loadavg()[0];
   if (loadAtStart > os.availableParallelism() / 2) {
     process.stderr.write(
-      `warning: load average ${loadAtStart.toFixed(2)} on ${os.availableParallelism()} cores: other processes will make the results noisy\n`,
+      `warning: load average ${loadAtStart.toFixed(2)} on ${os.availableParallelism()} cores:` +
+        ' other processes will make the results noisy\n',
     );
   }
   const table = args.only !== 'facade';
@@ -185,7 +189,9 @@ export async function main(args) {
   const tfMissing = table && variants.some((v) => v.tfjs !== undefined) ? await tfUnavailableReason() : null;
   if (tfMissing !== null) {
     process.stderr.write(
-      `warning: TF.js is not installed, its rows are skipped (${tfMissing}).\n  For them: npm install --no-save @tensorflow/tfjs-core@4.22 @tensorflow/tfjs-backend-cpu@4.22 @tensorflow/tfjs-backend-wasm@4.22\n`,
+      `warning: TF.js is not installed, its rows are skipped (${tfMissing}).\n` +
+        '  For them: npm install --no-save' +
+        ' @tensorflow/tfjs-core@4.22 @tensorflow/tfjs-backend-cpu@4.22 @tensorflow/tfjs-backend-wasm@4.22\n',
     );
   }
   const groups = table ? planTasks(variants, settings, tfMissing) : [];
@@ -236,29 +242,64 @@ export async function main(args) {
     ...(usesTf ? { tfjs: await tfInfo() } : {}),
   });
   const checks = verdicts(rows, facade);
-  const machineLine = `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}${args.preset === 'full' ? '' : `, ${args.preset} run`}`;
+  const machineLine =
+    `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}` +
+    `${args.preset === 'full' ? '' : `, ${args.preset} run`}`;
   const r = settings.round;
   const f = settings.facade;
+  const rawKernels = facade
+    .map((x) => {
+      const k = x.rawKernel;
+      return `${x.variant}: ${'record' in k ? `${k.kernel}, record ${k.record}` : `unavailable, ${k.error}`}`;
+    })
+    .join('; ');
   const notes = [
-    `${machine.package} (kernels ${'kernelsSha256' in build ? build.kernelsSha256 : 'unknown'}, SIMD FMA ${simdFma()}) · ${machine.os} · ${machineLine} · flags ${JSON.stringify(machine.flags)} · ${machine.date} · ${wallSeconds.toFixed(0)} s · load average ${loadAtStart.toFixed(2)} at start, ${machine.loadAverage1m} at end.`,
+    `${machine.package} (kernels ${'kernelsSha256' in build ? build.kernelsSha256 : 'unknown'},` +
+      ` SIMD FMA ${simdFma()}) · ${machine.os} · ${machineLine}` +
+      ` · flags ${JSON.stringify(machine.flags)} · ${machine.date} · ${wallSeconds.toFixed(0)} s` +
+      ` · load average ${loadAtStart.toFixed(2)} at start, ${machine.loadAverage1m} at end.`,
     ...(rows.length === 0
       ? []
       : [
-          `Each task: ${settings.rounds} interleaved round${settings.rounds === 1 ? '' : 's'} (every implementation of a configuration and size in turn, the order rotated each round) of ${r.timeMs} ms after ${r.warmupMs} ms of warmup, at least ${r.minSamples} samples; steps under ${settings.minSampleMs} ms are batched and each sample is the batch's mean step time.`,
-          "ns/element: median latency of one optimizer step ÷ N, the median of the rounds' medians (a round slowed down as a whole by another process does not move it). rme: relative margin of error of the mean latency over all samples (95 %); preemption on a small VM inflates it, the median is robust to it.",
-          `GB/s: each configuration's own traffic, every array read or written once (${variants.map((v) => `${v.id} ${v.bytes} B/element`).join(', ')}), ÷ ns/element: the same bytes for every row.`,
-          "vs plain JS / vs TF.js wasm / vs TF.js cpu: that row's ns/element ÷ this row's, same configuration and N (> 1 = faster).",
-          `A task whose minimum samples take longer than a round and ${SINGLE_ROUND_MS} ms runs one round. TF.js cpu: at most ${settings.tfjsCpu.timeCapMs} ms and at least ${settings.tfjsCpu.minSamples} samples per round; skipped above ${sizeText(settings.tfjsCpu.maxN)} elements.`,
+          `Each task: ${settings.rounds} interleaved round${settings.rounds === 1 ? '' : 's'}` +
+            ' (every implementation of a configuration and size in turn, the order rotated each round)' +
+            ` of ${r.timeMs} ms after ${r.warmupMs} ms of warmup, at least ${r.minSamples} samples;` +
+            ` steps under ${settings.minSampleMs} ms are batched and each sample is the batch's mean step time.`,
+          "ns/element: median latency of one optimizer step ÷ N, the median of the rounds' medians" +
+            ' (a round slowed down as a whole by another process does not move it).' +
+            ' rme: relative margin of error of the mean latency over all samples (95 %);' +
+            ' preemption on a small VM inflates it, the median is robust to it.',
+          "GB/s: each configuration's own traffic, every array read or written once" +
+            ` (${variants.map((v) => `${v.id} ${v.bytes} B/element`).join(', ')}),` +
+            ' ÷ ns/element: the same bytes for every row.',
+          "vs plain JS / vs TF.js wasm / vs TF.js cpu: that row's ns/element ÷ this row's," +
+            ' same configuration and N (> 1 = faster).',
+          `A task whose minimum samples take longer than a round and ${SINGLE_ROUND_MS} ms runs one round.` +
+            ` TF.js cpu: at most ${settings.tfjsCpu.timeCapMs} ms and at least ${settings.tfjsCpu.minSamples} samples` +
+            ` per round; skipped above ${sizeText(settings.tfjsCpu.maxN)} elements.`,
         ]),
     ...(facade.length === 0
       ? []
       : [
-          `Facade: each configuration in a fresh Node process (the JIT's feedback of a program using one optimizer class), ${f.rounds} interleaved rounds of ${f.round.timeMs} ms per measurement; ratios are paired (the median over rounds of the ratio of the two round medians). Raw kernel: the embedded SIMD binary instantiated by the benchmark, param/grad/state and one 64-byte record laid out as the facade does (${facade.map((x) => `${x.variant}: ${'record' in x.rawKernel ? `${x.rawKernel.kernel}, record ${x.rawKernel.record}` : `unavailable, ${x.rawKernel.error}`}`).join('; ')}), checked bit for bit against one facade step; timed call \`exports.<kernel>(table, 1)\`. The 3 copies: param and grad into the optimizer's memory and param back out, what drop-in adds. Heap: process.memoryUsage().heapUsed after a full GC, then right after ${f.heap.steps} steps of ${sizeText(f.heap.n)} elements (after ${f.heap.steps} warm-up steps), minus the same around an empty loop; GC: PerformanceObserver 'gc' entries during the steps.`,
+          'Facade: each configuration in a fresh Node process' +
+            " (the JIT's feedback of a program using one optimizer class)," +
+            ` ${f.rounds} interleaved rounds of ${f.round.timeMs} ms per measurement;` +
+            ' ratios are paired (the median over rounds of the ratio of the two round medians).' +
+            ' Raw kernel: the embedded SIMD binary instantiated by the benchmark,' +
+            ` param/grad/state and one 64-byte record laid out as the facade does (${rawKernels}),` +
+            ' checked bit for bit against one facade step; timed call `exports.<kernel>(table, 1)`.' +
+            " The 3 copies: param and grad into the optimizer's memory and param back out, what drop-in adds." +
+            ' Heap: process.memoryUsage().heapUsed after a full GC,' +
+            ` then right after ${f.heap.steps} steps of ${sizeText(f.heap.n)} elements` +
+            ` (after ${f.heap.steps} warm-up steps), minus the same around an empty loop;` +
+            " GC: PerformanceObserver 'gc' entries during the steps.",
         ]),
-    'Ratios come from one run on a 2-core VM whose sibling hyperthread is sometimes busy: they vary from run to run by several percent.',
+    'Ratios come from one run on a 2-core VM whose sibling hyperthread is sometimes busy:' +
+      ' they vary from run to run by several percent.',
     ...(rebuilt
       ? [
-          `dist/ was rebuilt during the run (${JSON.stringify(build)} at the start, ${JSON.stringify(buildAtEnd)} at the end).`,
+          `dist/ was rebuilt during the run (${JSON.stringify(build)} at the start,` +
+            ` ${JSON.stringify(buildAtEnd)} at the end).`,
         ]
       : []),
     ...variantNotes,

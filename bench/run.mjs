@@ -39,7 +39,8 @@ async function preflight() {
       'The benchmark is development tooling; its dependencies are devDependencies of wasm-optim.',
       '  In a clone of the repository:      npm install',
       '  In a project using wasm-optim:     npm install --no-save tinybench@6',
-      '    and, for the TF.js rows:         npm install --no-save @tensorflow/tfjs-core@4.22 @tensorflow/tfjs-backend-cpu@4.22 @tensorflow/tfjs-backend-wasm@4.22',
+      '    and, for the TF.js rows:         npm install --no-save' +
+        ' @tensorflow/tfjs-core@4.22 @tensorflow/tfjs-backend-cpu@4.22 @tensorflow/tfjs-backend-wasm@4.22',
     ].join('\n');
   }
   return null;

@@ -73,7 +73,8 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, series, xTicks
   for (const t of xTicks) {
     out.push(`<line x1="${r1(X(t.value))}" x2="${r1(X(t.value))}" y1="${top}" y2="${top + plotH}" stroke="#eee"/>`);
     out.push(
-      `<text x="${r1(X(t.value))}" y="${top + plotH + 18}" text-anchor="middle" font-size="12" fill="#333">${esc(t.label)}</text>`,
+      `<text x="${r1(X(t.value))}" y="${top + plotH + 18}" text-anchor="middle" font-size="12" fill="#333">` +
+        `${esc(t.label)}</text>`,
     );
   }
   out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
@@ -88,7 +89,8 @@ export function lineChart({ title, subtitle = '', xLabel, yLabel, series, xTicks
     // Legend entry.
     const ly = top + 8 + i * 20;
     out.push(
-      `<line x1="${left + plotW + 16}" x2="${left + plotW + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`,
+      `<line x1="${left + plotW + 16}" x2="${left + plotW + 40}" y1="${ly}" y2="${ly}"` +
+        ` stroke="${s.color}" stroke-width="2"${dash}/>`,
     );
     out.push(`<text x="${left + plotW + 46}" y="${ly + 4}" font-size="12" fill="#222">${esc(s.name)}</text>`);
   });
@@ -143,21 +145,26 @@ export function barChart({ title, subtitle = '', yLabel, xLabel, groups, baselin
         yb = Y(baseline);
       const x = x0 + bi * barW;
       out.push(
-        `<rect x="${r1(x)}" y="${r1(Math.min(yv, yb))}" width="${r1(barW - 2)}" height="${r1(Math.max(1, Math.abs(yb - yv)))}" fill="${color}"><title>${esc(`${name} ${g.label}: ${bar.value.toPrecision(3)}×`)}</title></rect>`,
+        `<rect x="${r1(x)}" y="${r1(Math.min(yv, yb))}" width="${r1(barW - 2)}"` +
+          ` height="${r1(Math.max(1, Math.abs(yb - yv)))}" fill="${color}">` +
+          `<title>${esc(`${name} ${g.label}: ${bar.value.toPrecision(3)}×`)}</title></rect>`,
       );
       const label =
         bar.value >= 10 ? bar.value.toFixed(0) : bar.value >= 1 ? bar.value.toFixed(1) : bar.value.toPrecision(1);
       const ty = bar.value >= baseline ? yv - 4 : yv + 12;
       out.push(
-        `<text x="${r1(x + (barW - 2) / 2)}" y="${r1(ty)}" text-anchor="middle" font-size="${barW < 18 ? 8 : 10}" fill="#222">${label}</text>`,
+        `<text x="${r1(x + (barW - 2) / 2)}" y="${r1(ty)}" text-anchor="middle"` +
+          ` font-size="${barW < 18 ? 8 : 10}" fill="#222">${label}</text>`,
       );
     });
     out.push(
-      `<text x="${r1(left + gi * groupW + groupW / 2)}" y="${top + plotH + 18}" text-anchor="middle" font-size="12" fill="#333">${esc(g.label)}</text>`,
+      `<text x="${r1(left + gi * groupW + groupW / 2)}" y="${top + plotH + 18}"` +
+        ` text-anchor="middle" font-size="12" fill="#333">${esc(g.label)}</text>`,
     );
   });
   out.push(
-    `<line x1="${left}" x2="${left + plotW}" y1="${r1(Y(baseline))}" y2="${r1(Y(baseline))}" stroke="#222" stroke-width="1.5"/>`,
+    `<line x1="${left}" x2="${left + plotW}" y1="${r1(Y(baseline))}" y2="${r1(Y(baseline))}"` +
+      ' stroke="#222" stroke-width="1.5"/>',
   );
   out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#888"/>`);
   out.push(axisLabels(left, top, plotW, plotH, xLabel, yLabel));
@@ -180,16 +187,24 @@ function header(W, H, title, subtitle) {
   ].join('\n');
 }
 
-/** @param {number} left @param {number} top @param {number} plotW @param {number} plotH @param {string} xLabel @param {string} yLabel */
+/**
+ * @param {number} left @param {number} top @param {number} plotW @param {number} plotH
+ * @param {string} xLabel @param {string} yLabel
+ */
 function axisLabels(left, top, plotW, plotH, xLabel, yLabel) {
   const cy = top + plotH / 2;
   return [
-    `<text x="${left + plotW / 2}" y="${top + plotH + 44}" text-anchor="middle" font-size="13" fill="#111">${esc(xLabel)}</text>`,
-    `<text x="18" y="${cy}" text-anchor="middle" font-size="13" fill="#111" transform="rotate(-90 18 ${cy})">${esc(yLabel)}</text>`,
+    `<text x="${left + plotW / 2}" y="${top + plotH + 44}" text-anchor="middle" font-size="13" fill="#111">` +
+      `${esc(xLabel)}</text>`,
+    `<text x="18" y="${cy}" text-anchor="middle" font-size="13" fill="#111" transform="rotate(-90 18 ${cy})">` +
+      `${esc(yLabel)}</text>`,
   ].join('\n');
 }
 
 /** @param {number} W @param {number} H @param {string} title @param {string} subtitle */
 function emptyChart(W, H, title, subtitle) {
-  return `${header(W, H, title, subtitle)}\n<text x="${W / 2}" y="${H / 2}" text-anchor="middle" font-size="14" fill="#666">no data</text>\n</svg>`;
+  return (
+    `${header(W, H, title, subtitle)}\n` +
+    `<text x="${W / 2}" y="${H / 2}" text-anchor="middle" font-size="14" fill="#666">no data</text>\n</svg>`
+  );
 }

@@ -47,10 +47,11 @@ export function verdicts(rows, facade) {
     const tfjs = pick('tfjs');
     const tfjsWorst = tfjs.length === 0 ? null : Math.min(...tfjs.map((r) => /** @type {number} */ (r[key])));
     const each = torch.map((r) => `${r.size} ${times(r[key])}`).join(', ');
+    const tfjsNote = tfjsWorst === null ? '' : `; tfjs flavor min ${times(tfjsWorst)}`;
     out.push({
       target,
       algorithm,
-      measured: `min ${times(worst[key])} (${each})${tfjsWorst === null ? '' : `; tfjs flavor min ${times(tfjsWorst)}`}`,
+      measured: `min ${times(worst[key])} (${each})${tfjsNote}`,
       verdict: /** @type {number} */ (worst[key]) >= goal ? 'met' : 'missed',
     });
   };
@@ -112,7 +113,8 @@ export function verdicts(rows, facade) {
       // over 10,000 steps, with no GC during them, is no allocation per step.
       const none = (/** @type {import('./heap.mjs').HeapGrowth} */ h) => h.allocatedPerStep < 4 && h.gcEvents === 0;
       const cell = (/** @type {import('./heap.mjs').HeapGrowth} */ h) =>
-        `${h.allocatedPerStep.toFixed(2)} B/step, ${h.gcEvents} GC, ${Math.max(0, h.retainedPerStep).toFixed(2)} B/step retained`;
+        `${h.allocatedPerStep.toFixed(2)} B/step, ${h.gcEvents} GC,` +
+        ` ${Math.max(0, h.retainedPerStep).toFixed(2)} B/step retained`;
       out.push({
         target: 'zero JS heap growth per step',
         algorithm,

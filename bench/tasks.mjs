@@ -24,7 +24,10 @@ export function planTasks(variants, settings, tfMissing) {
     for (const variant of variants) {
       /** @type {import('./task.mjs').TaskSpec[]} */
       const group = [];
-      /** @param {Omit<import('./task.mjs').TaskSpec, 'variant' | 'n' | 'sizeLabel' | 'limits'> & { limits?: import('./task.mjs').TaskSpec['limits'] }} t */
+      /**
+       * @param {Omit<import('./task.mjs').TaskSpec, 'variant' | 'n' | 'sizeLabel' | 'limits'>
+       *   & { limits?: import('./task.mjs').TaskSpec['limits'] }} t
+       */
       const add = (t) => group.push({ variant, n, sizeLabel, limits: {}, ...t });
       for (const backend of /** @type {const} */ (['simd', 'wasm', 'js'])) {
         add({
@@ -52,7 +55,9 @@ export function planTasks(variants, settings, tfMissing) {
           create: () => tfjsTask(variant, n, 'cpu'),
           ...(n > settings.tfjsCpu.maxN
             ? {
-                skip: `TF.js cpu is skipped above ${sizeText(settings.tfjsCpu.maxN)} elements in this preset (100–300 ns/element: seconds per step)`,
+                skip:
+                  `TF.js cpu is skipped above ${sizeText(settings.tfjsCpu.maxN)} elements in this preset` +
+                  ' (100–300 ns/element: seconds per step)',
               }
             : {}),
           ...missing,

@@ -42,7 +42,13 @@ wasmBackend.setWasmPaths(
 );
 tf.enableProdMode(); // silences TF.js's console advice; no arithmetic changes
 
-/** @typedef {{ name: string, tfjs: () => import('@tensorflow/tfjs-core').Optimizer, ours: () => import('@tensorflow/tfjs-core').Optimizer }} Algorithm */
+/**
+ * @typedef {{
+ *   name: string,
+ *   tfjs: () => import('@tensorflow/tfjs-core').Optimizer,
+ *   ours: () => import('@tensorflow/tfjs-core').Optimizer
+ * }} Algorithm
+ */
 /** @type {Record<string, Algorithm>} */
 const ALGORITHMS = {
   adam: { name: 'adam(1e-3)', tfjs: () => tf.train.adam(1e-3), ours: () => wasmOptim.adam(1e-3) },
@@ -192,17 +198,22 @@ for (const backend of args.backends.split(',')) {
 
 const fmt = (/** @type {number} */ x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const out = [
-  `TF.js ${tf.version_core} model ${LAYERS.join('-')} (${params.toLocaleString('en-US')} parameters), batch ${BATCH}, ${SAMPLES} samples (${Math.ceil(SAMPLES / BATCH)} steps per epoch); ` +
-    `median of ${STEPS} steps and ${EPOCHS} epochs. Node ${process.version}, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}.`,
+  `TF.js ${tf.version_core} model ${LAYERS.join('-')} (${params.toLocaleString('en-US')} parameters),` +
+    ` batch ${BATCH}, ${SAMPLES} samples (${Math.ceil(SAMPLES / BATCH)} steps per epoch); ` +
+    `median of ${STEPS} steps and ${EPOCHS} epochs.` +
+    ` Node ${process.version}, ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}.`,
   '',
-  '| TF.js backend | optimizer | tf.train ms/step | wasm-optim ms/step | step speedup | tf.train ms/epoch | wasm-optim ms/epoch | epoch speedup |',
+  '| TF.js backend | optimizer | tf.train ms/step | wasm-optim ms/step | step speedup |' +
+    ' tf.train ms/epoch | wasm-optim ms/epoch | epoch speedup |',
   '| :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 for (const row of rows) {
   const a = /** @type {{ stepMs: number, epochMs: number }} */ (row.tfjs);
   const b = /** @type {{ stepMs: number, epochMs: number }} */ (row.wasmOptim);
   out.push(
-    `| ${row.backend} | ${row.algorithm} | ${fmt(a.stepMs)} | ${fmt(b.stepMs)} | ${(a.stepMs / b.stepMs).toFixed(1)}× | ${fmt(a.epochMs)} | ${fmt(b.epochMs)} | ${(a.epochMs / b.epochMs).toFixed(2)}× |`,
+    `| ${row.backend} | ${row.algorithm} |` +
+      ` ${fmt(a.stepMs)} | ${fmt(b.stepMs)} | ${(a.stepMs / b.stepMs).toFixed(1)}× |` +
+      ` ${fmt(a.epochMs)} | ${fmt(b.epochMs)} | ${(a.epochMs / b.epochMs).toFixed(2)}× |`,
   );
 }
 const leaks = rows.filter((row) => /** @type {{ leaked: number }} */ (row.wasmOptim).leaked !== 0);

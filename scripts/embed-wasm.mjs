@@ -36,5 +36,6 @@ export const kernelHeapBase = ${base};
 `,
 );
 console.log(
-  `embedded kernels: simd ${Buffer.from(simd, 'base64').length} B, fma ${Buffer.from(fma, 'base64').length} B, scalar ${Buffer.from(scalar, 'base64').length} B`,
+  `embedded kernels: simd ${Buffer.from(simd, 'base64').length} B, fma ${Buffer.from(fma, 'base64').length} B,` +
+    ` scalar ${Buffer.from(scalar, 'base64').length} B`,
 );

@@ -63,7 +63,10 @@ function version(): string {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
-  return `usage: wasm-optim <command> [options]\n       wasm-optim <command> --help\n       wasm-optim --version\n\ncommands:\n${lines.join('\n')}\n  help     show this message (help <command>: that command's)`;
+  return (
+    'usage: wasm-optim <command> [options]\n       wasm-optim <command> --help\n       wasm-optim --version\n\n' +
+    `commands:\n${lines.join('\n')}\n  help     show this message (help <command>: that command's)`
+  );
 }
 
 function usageError(message: string): number {

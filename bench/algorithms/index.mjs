@@ -102,7 +102,8 @@ export function availableVariants() {
       buffers = stateBuffers(Class, d.options);
     } catch (error) {
       notes.push(
-        `${d.id}: left out, the library rejects its options ${JSON.stringify(d.options)}: ${/** @type {Error} */ (error).message}`,
+        `${d.id}: left out, the library rejects its options ${JSON.stringify(d.options)}:` +
+          ` ${/** @type {Error} */ (error).message}`,
       );
       continue;
     }
@@ -111,7 +112,8 @@ export function availableVariants() {
     const declared = d.traffic.reads.filter((a) => a !== 'param' && a !== 'grad');
     if (!generic && [...declared].sort().join() !== [...buffers].sort().join()) {
       notes.push(
-        `${d.id}: the description counts state ${JSON.stringify(declared)}, the library keeps ${JSON.stringify(buffers)}; GB/s uses the description`,
+        `${d.id}: the description counts state ${JSON.stringify(declared)},` +
+          ` the library keeps ${JSON.stringify(buffers)}; GB/s uses the description`,
       );
     }
     let tfjsFlavor = true;

@@ -456,7 +456,8 @@ async function main() {
   );
   probe.dispose();
   console.error(
-    `tfjs-core ${tf.version_core}, backend ${tf.getBackend()}, epsilon ${tf.backend().epsilon()}, node ${process.version}`,
+    `tfjs-core ${tf.version_core}, backend ${tf.getBackend()}, epsilon ${tf.backend().epsilon()},` +
+      ` node ${process.version}`,
   );
   const path = join(outDir, 'adamax.json');
   if (!check) {

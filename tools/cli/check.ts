@@ -78,7 +78,8 @@ export function runCheck(out: (line: string) => void = console.log): boolean {
   for (const { backend, row, r } of failures.slice(0, 10)) {
     const m = r.mismatch!;
     out(
-      `MISMATCH ${row.label} ${r.id} on ${backend}: ${m.where}[${m.index}] got ${m.got}, want ${m.want} (${m.ulps} ulp)`,
+      `MISMATCH ${row.label} ${r.id} on ${backend}:` +
+        ` ${m.where}[${m.index}] got ${m.got}, want ${m.want} (${m.ulps} ulp)`,
     );
   }
   if (failures.length > 10) out(`… and ${failures.length - 10} more mismatches`);

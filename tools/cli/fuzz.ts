@@ -28,8 +28,9 @@ import { readCaseFile, replayFiles, ReplayPathError } from '../fuzz/replay.js';
 import type { WorkerMessage } from '../fuzz/worker.js';
 import { formatTable } from './table.js';
 
-export const FUZZ_USAGE = `usage: wasm-optim fuzz [--seconds S | --cases N] [--seed X] [--algorithm a,b,…] [--flavor torch,tfjs]
-                      [--jobs N] [--json] [--no-shrink] [--save DIR] [--big-memory P]
+export const FUZZ_USAGE =
+  'usage: wasm-optim fuzz [--seconds S | --cases N] [--seed X] [--algorithm a,b,…] [--flavor torch,tfjs]\n' +
+  `                      [--jobs N] [--json] [--no-shrink] [--save DIR] [--big-memory P]
        wasm-optim fuzz --replay case.json [more.json | dir …] [--json]`;
 
 const FUZZ_HELP = `Runs random optimizer histories on every available backend (simd, wasm, js) and checks,
@@ -130,7 +131,10 @@ export function parseFuzzArgs(args: readonly string[]): FuzzArgs | string {
         if (list.length === 0) return `--algorithm needs a comma-separated list (the library has: ${known.join(', ')})`;
         const unknown = list.filter((a) => !known.includes(a));
         if (unknown.length > 0)
-          return `unknown algorithm ${unknown.map((u) => JSON.stringify(u)).join(', ')} (the library has: ${known.join(', ')})`;
+          return (
+            `unknown algorithm ${unknown.map((u) => JSON.stringify(u)).join(', ')}` +
+            ` (the library has: ${known.join(', ')})`
+          );
         out.algorithms = [...new Set(list)];
         break;
       }
@@ -206,7 +210,8 @@ function progressLine(t: Totals, budget: string, mismatches: number): string {
   const elapsed = t.fuzzMs / 1000;
   const s = Math.max(elapsed, 1e-3);
   return (
-    `fuzz ${elapsed.toFixed(1)}/${budget}  cases ${group3(t.cases)}  steps ${group3(t.steps)} (${group3(t.steps / s)}/s)` +
+    `fuzz ${elapsed.toFixed(1)}/${budget}  cases ${group3(t.cases)}` +
+    `  steps ${group3(t.steps)} (${group3(t.steps / s)}/s)` +
     `  optimizer steps ${group3(t.optimizerSteps)}  values ${sci(t.values)}  mismatches ${mismatches}`
   );
 }
@@ -235,7 +240,8 @@ function printFailure(f: Failure, n: number, save: string | undefined, out: (s: 
   out('');
   out(`MISMATCH #${n}: ${describeMismatch(f.mismatch)}`);
   out(
-    `  found in ${f.origin}; shrunk in ${f.evaluations} tries from ${f.originalSize.ops} ops, ${f.originalSize.tensors} tensors, ${group3(f.originalSize.values)} values` +
+    `  found in ${f.origin}; shrunk in ${f.evaluations} tries` +
+      ` from ${f.originalSize.ops} ops, ${f.originalSize.tensors} tensors, ${group3(f.originalSize.values)} values` +
       ` to ${f.shrunkSize.ops} ops, ${f.shrunkSize.tensors} tensors, ${group3(f.shrunkSize.values)} values:`,
   );
   out(`  ${describeMismatch(f.shrunkMismatch)}`);
@@ -307,7 +313,9 @@ function runReplay(args: FuzzArgs): number {
       );
     }
     const cases = results.length - unreadable;
-    const ran = `${cases} case${cases === 1 ? '' : 's'} replayed on ${availableBackends().join(', ')}: ${mismatches === 0 ? 'no mismatches' : `${mismatches} with mismatches`}`;
+    const ran =
+      `${cases} case${cases === 1 ? '' : 's'} replayed on ${availableBackends().join(', ')}: ` +
+      `${mismatches === 0 ? 'no mismatches' : `${mismatches} with mismatches`}`;
     const notCases = `${unreadable} file${unreadable === 1 ? ' is' : 's are'} not a case (ERROR above)`;
     console.log(unreadable === 0 ? ran : cases === 0 ? `nothing replayed: ${notCases}` : `${ran}; ${notCases}`);
   }
@@ -378,7 +386,9 @@ export function bigMemorySetting(
     ? { probability: 0 }
     : {
         probability: 0,
-        note: `--big-memory ${asked} ignored: memory cases past 2 GiB need ${need} of memory (${BIG_BYTES_PER_BACKEND / 2 ** 30} GiB per backend); this machine has ${have}`,
+        note:
+          `--big-memory ${asked} ignored: memory cases past 2 GiB need ${need} of memory` +
+          ` (${BIG_BYTES_PER_BACKEND / 2 ** 30} GiB per backend); this machine has ${have}`,
       };
 }
 
@@ -437,7 +447,11 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
       progress(latest, true);
       lastLine = Date.now();
       process.stderr.write(
-        `fuzzing done; ${args.shrink ? `shrinking the first failure of each kind (≤ ${loop.shrinkMs / 1000} s each)` : 'failures not shrunk (--no-shrink)'}\n`,
+        `fuzzing done; ${
+          args.shrink
+            ? `shrinking the first failure of each kind (≤ ${loop.shrinkMs / 1000} s each)`
+            : 'failures not shrunk (--no-shrink)'
+        }\n`,
       );
     }
     const key = `${f.shrunk['algorithm']}/${f.shrunk['flavor']} ${f.mismatch.kind}:${f.mismatch.check}`;
@@ -449,10 +463,12 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
 
   if (!args.json) {
     console.log(
-      `wasm-optim fuzz: seed ${args.seed}, ${budget}, ${jobs} worker${jobs === 1 ? '' : 's'}; backends ${backends.join(', ')}`,
+      `wasm-optim fuzz: seed ${args.seed}, ${budget}, ${jobs} worker${jobs === 1 ? '' : 's'};` +
+        ` backends ${backends.join(', ')}`,
     );
     console.log(
-      `algorithms ${args.algorithms.join(', ')}; flavors ${args.flavors.join(', ')}; memory cases past 2 GiB: ${big.probability > 0 ? `probability ${big.probability} per case` : 'off'}`,
+      `algorithms ${args.algorithms.join(', ')}; flavors ${args.flavors.join(', ')}; memory cases past 2 GiB: ` +
+        `${big.probability > 0 ? `probability ${big.probability} per case` : 'off'}`,
     );
   }
   const loop = {
@@ -537,11 +553,13 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
   } else {
     console.log('');
     console.log(
-      `${group3(totals.cases)} cases, ${group3(totals.steps)} history steps in ${seconds.toFixed(1)} s of fuzzing on ${backends.join(', ')}` +
+      `${group3(totals.cases)} cases, ${group3(totals.steps)} history steps` +
+        ` in ${seconds.toFixed(1)} s of fuzzing on ${backends.join(', ')}` +
         ` (${group3(rate(totals.cases))} cases/s, ${group3(rate(totals.steps))} steps/s)`,
     );
     console.log(
-      `  optimizer steps compared: ${group3(totals.optimizerSteps)} (${group3(rate(totals.optimizerSteps))}/s; every step() of every backend and law variant)`,
+      `  optimizer steps compared: ${group3(totals.optimizerSteps)} (${group3(rate(totals.optimizerSteps))}/s;` +
+        ' every step() of every backend and law variant)',
     );
     console.log(`  float32 values compared bit for bit: ${sci(totals.values)} (${sci(rate(totals.values))}/s)`);
     console.log(
@@ -552,13 +570,20 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
       }`,
     );
     console.log(
-      `  invalid inputs tried: ${group3(totals.badOps)} (each must throw a clear TypeError/RangeError and change nothing); memory growths with live handles: ${group3(totals.growths)}`,
+      `  invalid inputs tried: ${group3(totals.badOps)}` +
+        ' (each must throw a clear TypeError/RangeError and change nothing);' +
+        ` memory growths with live handles: ${group3(totals.growths)}`,
     );
     console.log(
-      `  failed addParamGroup calls: ${group3(totals.failedAdds)} (of those inputs; each must leave the optimizer as before, and later steps as on a twin that never saw it)`,
+      `  failed addParamGroup calls: ${group3(totals.failedAdds)} (of those inputs;` +
+        ' each must leave the optimizer as before, and later steps as on a twin that never saw it)',
     );
     console.log(
-      `  memory cases past 2 GiB: ${group3(totals.bigMemory)} (${big.probability > 0 ? `probability ${big.probability} per case; small tensors compared in full, the large one at sampled indices` : 'off'})`,
+      `  memory cases past 2 GiB: ${group3(totals.bigMemory)} (${
+        big.probability > 0
+          ? `probability ${big.probability} per case; small tensors compared in full, the large one at sampled indices`
+          : 'off'
+      })`,
     );
     const rows = oracleRows(totals.oracle);
     if (rows.length > 0) {
@@ -566,7 +591,8 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
         '  float64 oracle, per step: every value within its error bound E (max err/E ≤ 1); ulps and relative',
       );
       console.log(
-        `  error of max(|want|, M), M = the largest magnitude the element has had, over well-conditioned values (E ≤ ${WELL_CONDITIONED} ulps):`,
+        '  error of max(|want|, M), M = the largest magnitude the element has had,' +
+          ` over well-conditioned values (E ≤ ${WELL_CONDITIONED} ulps):`,
       );
       for (const line of formatTable(
         [
@@ -587,7 +613,8 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
     console.log(
       failures.length === 0
         ? `mismatches: 0`
-        : `mismatches: ${failures.length} kind${failures.length === 1 ? '' : 's'} in ${group3(totals.failedCases)} cases (see above)`,
+        : `mismatches: ${failures.length} kind${failures.length === 1 ? '' : 's'}` +
+            ` in ${group3(totals.failedCases)} cases (see above)`,
     );
   }
   return totals.failedCases > 0 || failures.length > 0 ? 1 : 0;

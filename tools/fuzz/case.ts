@@ -13,7 +13,10 @@ export type Options = Record<string, unknown>;
 export interface TensorSpec {
   /** Initial values. */
   readonly init: Float32Array;
-  /** true: passed as the caller's Float32Array (drop-in); false: created from its length, `init` then written into `handle.data`. */
+  /**
+   * true: passed as the caller's Float32Array (drop-in); false: created from its length, `init` then written
+   * into `handle.data`.
+   */
   readonly source: boolean;
 }
 

@@ -31,7 +31,10 @@ export interface OracleStats {
   maxRel: number;
   /** Largest |got − want| in ulps of max(|want|, M). */
   maxUlps: number;
-  /** Histogram of the bound in ulps of max(|want|, M): bucket 0 counts bounds below 1/2, bucket k ≥ 1 those in [2^(k−2), 2^(k−1)). */
+  /**
+   * Histogram of the bound in ulps of max(|want|, M): bucket 0 counts bounds below 1/2, bucket k ≥ 1 those in
+   * [2^(k−2), 2^(k−1)).
+   */
   boundHistogram: number[];
   /** Where maxRel was seen. */
   maxAt: string;
@@ -210,7 +213,9 @@ export class OracleModel {
       if (missing.length > 0) {
         return {
           where: `${where} state`,
-          message: `state buffers are [${got.join(', ')}]: ${missing.join(', ')} missing (the formula keeps [${names.join(', ')}])`,
+          message:
+            `state buffers are [${got.join(', ')}]: ${missing.join(', ')} missing` +
+            ` (the formula keeps [${names.join(', ')}])`,
         };
       }
     }
@@ -332,7 +337,10 @@ export class OracleModel {
     if (!(err <= want.e)) {
       return {
         where: `${where} ${name}[${j}]`,
-        message: `got ${got}, the formula gives ${want.v} ± ${want.e.toPrecision(3)} (error ${(err / unit).toPrecision(3)} ulps of max(|want|, M) = ${scale.toPrecision(3)}; bound ${inUlps.toPrecision(3)} ulps)`,
+        message:
+          `got ${got}, the formula gives ${want.v} ± ${want.e.toPrecision(3)}` +
+          ` (error ${(err / unit).toPrecision(3)} ulps of max(|want|, M) = ${scale.toPrecision(3)};` +
+          ` bound ${inUlps.toPrecision(3)} ulps)`,
       };
     }
     if (err > 0 && err > stats.maxRatio * want.e) stats.maxRatio = err / want.e;

@@ -18,7 +18,9 @@ export function replayFiles(paths: readonly string[]): string[] {
       directory = statSync(p).isDirectory();
     } catch (error) {
       throw new ReplayPathError(
-        `--replay: ${p}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+        `--replay: ${p}: ${
+          (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message
+        }`,
       );
     }
     if (!directory) {

@@ -784,21 +784,25 @@ function runBad(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): Diffe
   if (!(error instanceof Error) || (error.constructor !== TypeError && error.constructor !== RangeError)) {
     return {
       where: what,
-      message: `threw ${error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error)} (expected a TypeError or RangeError)`,
+      message:
+        `threw ${error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error)}` +
+        ' (expected a TypeError or RangeError)',
     };
   }
   if (!error.message.startsWith(`${info.className}: `) || !error.message.includes(expect)) {
+    const thrown = `${error.constructor.name}: ${error.message}`;
     return {
       where: what,
-      message: `unclear message (expected "${info.className}: …${expect}…"): ${error.constructor.name}: ${error.message}`,
+      message: `unclear message (expected "${info.className}: …${expect}…"): ${thrown}`,
     };
   }
   const after = fingerprint(lane);
   const changed = after.filter(([k, v], j) => before[j]?.[0] !== k || before[j]?.[1] !== v).map(([k]) => k);
   if (changed.length > 0 || after.length !== before.length) {
+    const changedParts = changed.join(', ') || 'the shape';
     return {
       where: what,
-      message: `${error.constructor.name} thrown (${error.message}) but it changed: ${changed.join(', ') || 'the shape'}`,
+      message: `${error.constructor.name} thrown (${error.message}) but it changed: ${changedParts}`,
     };
   }
   return null;
