@@ -1,8 +1,8 @@
 // Every optimizer the library has, by algorithm name (the golden files' names), derived from
 // what the package exports: each exported optimizer class, under its spec's name lowercased
-// ('RMSprop' → 'rmsprop', 'AdamW' → 'adamw'). The golden replay, the CLI, the fuzzer, the bench
-// and the tests iterate over this table, so exporting an algorithm's class from src/index.ts
-// is all they need.
+// ('RMSprop' → 'rmsprop', 'AdamW' → 'adamw'), in alphabetical order. The golden replay, the
+// CLI, the fuzzer, the bench and the tests iterate over this table, so exporting an
+// algorithm's class from src/index.ts is all they need.
 import * as library from './index.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from './optimizer.js';
 import type { AlgorithmSpec } from './spec.js';
@@ -41,17 +41,18 @@ function isOptimizerClass(value: unknown): value is OptimizerClass {
 
 /**
  * Each algorithm's class: every exported optimizer class, keyed by its spec's name lowercased
- * (a string in the source, so minified class names do not matter), in the export names' order.
+ * (a string in the source, so minified class names do not matter), in alphabetical order.
  */
 export const ALGORITHMS: Readonly<Record<AlgorithmName, OptimizerClass>> = Object.freeze(
   Object.fromEntries(
-    Object.values(library).flatMap((value: unknown) =>
-      isOptimizerClass(value) ? [[value.spec.name.toLowerCase(), value] as const] : [],
-    ),
+    Object.values(library)
+      .flatMap((value: unknown) => (isOptimizerClass(value) ? [[value.spec.name.toLowerCase(), value] as const] : []))
+      // Sorted: a module namespace's key order differs between engines and bundlers.
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
   ) as Record<AlgorithmName, OptimizerClass>,
 );
 
-/** The algorithms by name, in the table's order. */
+/** The algorithms by name, in alphabetical order. */
 export const ALGORITHM_NAMES: readonly AlgorithmName[] = Object.freeze(Object.keys(ALGORITHMS) as AlgorithmName[]);
 
 /** The same table for lookups by any string (a golden file's or a command line's name): undefined if unknown. */
