@@ -149,6 +149,17 @@ interface GroupInput {
  *
  * @typeParam O - the algorithm's options (e.g. `AdamOptions`).
  */
+/** Reads an optimizer's private spec; set by the class's static block. */
+let readSpec: <O extends object>(optimizer: Optimizer<O>) => AlgorithmSpec<O>;
+
+/**
+ * The spec an optimizer runs: its option rules, per-flavor defaults, unsupported options and
+ * state. Internal (index.ts does not export it): the tests derive their inputs from it.
+ */
+export function specOf<O extends object>(optimizer: Optimizer<O>): AlgorithmSpec<O> {
+  return readSpec(optimizer);
+}
+
 export abstract class Optimizer<O extends object> {
   /** The backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
   readonly backend: BackendName;
@@ -195,6 +206,10 @@ export abstract class Optimizer<O extends object> {
   #tableCapacity = 0;
   /** True after a zero-copy step: memory holds newer values than the users' arrays. */
   #memoryAhead = false;
+
+  static {
+    readSpec = (optimizer) => optimizer.#spec;
+  }
 
   protected constructor(
     spec: AlgorithmSpec<O>,

@@ -1,12 +1,13 @@
 // Every optimizer the library has, by algorithm name (the golden files' names). The golden
 // replay, the CLI and the tests iterate over this table, so adding an algorithm here is all
 // they need.
-import type { Optimizer, OptimizerOptions, ParamGroupInit, ParamInit } from './optimizer.js';
+import { type Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit, specOf } from './optimizer.js';
 import { Adadelta } from './optimizers/adadelta.js';
 import { Adagrad } from './optimizers/adagrad.js';
 import { Adam, AdamW } from './optimizers/adam.js';
 import { RMSprop } from './optimizers/rmsprop.js';
 import { Momentum, SGD } from './optimizers/sgd.js';
+import type { AlgorithmSpec } from './spec.js';
 
 /** Any optimizer, seen through what every algorithm shares. */
 export type AnyOptimizer = Optimizer<object>;
@@ -43,3 +44,14 @@ export const ALGORITHMS: Readonly<Record<AlgorithmName, OptimizerClass>> = {
 
 /** The same table for lookups by any string (a golden file's or a command line's name): undefined if unknown. */
 export const OPTIMIZERS: Readonly<Record<string, OptimizerClass>> = ALGORITHMS;
+
+/**
+ * The spec an algorithm's class runs (rules, flavors, defaults, unsupported options, state),
+ * read from a one-element instance on the JS backend, so it is the class's own, not a copy.
+ */
+export function specOfAlgorithm(name: AlgorithmName): AlgorithmSpec<Record<string, unknown>> {
+  const optimizer = new ALGORITHMS[name]([1], { backend: 'js' });
+  const spec = specOf(optimizer) as AlgorithmSpec<Record<string, unknown>>;
+  optimizer.dispose();
+  return spec;
+}
