@@ -45,6 +45,17 @@ describe.each([...ALGORITHM_NAMES])('%s', (algorithm) => {
     }
   });
 
+  it('state created at construction: untouched options make it all zeros in every flavor', () => {
+    if (!spec.stateAtConstruction) return;
+    expect(row.untouched, `${algorithm} creates state at construction: give its row \`untouched\``).toBeDefined();
+    for (const flavor of flavorsOf(algorithm)) {
+      const options = withDefaults(algorithm, flavor, row.untouched!);
+      for (const name of contractStateOf(algorithm, flavor)) {
+        expect(spec.flavors[flavor]!.initialValue(name, options), `${flavor} ${name}`).toBe(0);
+      }
+    }
+  });
+
   it('its squares buffer (if any) is one of its buffers', () => {
     if (row.squares !== undefined) expect(contractStateOf(algorithm, 'torch')).toContain(row.squares);
   });

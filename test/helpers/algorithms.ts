@@ -72,6 +72,11 @@ export interface AlgorithmRow {
   readonly fma: { readonly decay?: DecayTrap; readonly loaded?: LoadedTrap };
   /** The buffer holding fl(g²) after a first step, where NaN payloads and ±Infinity² show (none: SGD). */
   readonly squares?: StateName;
+  /**
+   * For an algorithm whose spec creates state at construction (Adagrad): options under which that
+   * state is all zeros, so constructing a huge parameter touches no memory (limits, past-2gib).
+   */
+  readonly untouched?: Options;
 }
 
 const BETAS_GRID = [
@@ -115,6 +120,7 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
     tail: { lrDecay: 0.1, weightDecay: 0.01 },
     fma: { decay: { options: { lr: 0 }, state: 'sum', shows: 'g²' } },
     squares: 'sum',
+    untouched: { initialAccumulatorValue: 0 },
   },
   rmsprop: {
     torch: {
@@ -383,6 +389,11 @@ export function stateKeysOf(algorithm: AlgorithmName, flavor: Flavor, options: O
   const keys: string[] = [...buffersOf(algorithm, flavor, options), ...(spec.auxKeys ?? [])];
   if (spec.stepInState !== false) keys.push('step');
   return keys.sort();
+}
+
+/** Options that leave a fresh optimizer's memory untouched: the row's `untouched` where state starts at construction. */
+export function untouchedOptions(algorithm: AlgorithmName): Options {
+  return specFor(algorithm).stateAtConstruction ? (ALGORITHM_TABLE[algorithm].untouched ?? {}) : {};
 }
 
 /** Whether the state dict shows `step` for the flavor. */
