@@ -39,8 +39,12 @@ export interface TfjsMapping {
   readonly factory: string;
   /** The wasm-optim/tfjs class (also its serialization name). */
   readonly className: string;
-  /** `tf.train.<factory>`'s positional parameters, in order, each with the option it sets (`betas[0]`: one of a pair). */
-  readonly params: readonly (readonly [tfName: string, option: string])[];
+  /**
+   * `tf.train.<factory>`'s positional parameters, in order (ours take their settings after the
+   * last), each with the option it sets (`betas[0]`: one of a pair; null: none, e.g. a TF.js
+   * parameter the algorithm has no option for).
+   */
+  readonly params: readonly (readonly [tfName: string, option: string | null])[];
   /** `getWeights()` name suffix → the state buffer it holds. */
   readonly weights: Readonly<Record<string, StateName>>;
   /** Argument lists compared against `tf.train.<factory>` bit for bit. */
