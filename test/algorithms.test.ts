@@ -8,7 +8,6 @@ import {
   ALGORITHM_TABLE,
   FLAVOR_CASES,
   buffersOf,
-  construct,
   contractStateOf,
   flavorRow,
   flavorsOf,
@@ -16,6 +15,7 @@ import {
   specFor,
   withDefaults,
 } from './helpers/algorithms.js';
+import { construct } from './helpers/snapshot.js';
 
 it('has a row for every registry algorithm', () => {
   const missing = missingRows();

@@ -6,13 +6,7 @@
 // buffers under given options, whether the state shows `step` — is derived below instead, so
 // adding an algorithm to the tests means adding ONE row here (plus its golden fixtures).
 // A torch-only algorithm (AdamW; NAdam, RAdam) simply has no `tfjs` entry.
-import {
-  ALGORITHM_NAMES,
-  ALGORITHMS,
-  type AlgorithmName,
-  type AnyOptimizer,
-  specOfAlgorithm,
-} from '../../src/registry.js';
+import { ALGORITHM_NAMES, ALGORITHMS, type AlgorithmName, specOfAlgorithm } from '../../src/registry.js';
 import { FLAVORS, type AlgorithmSpec, type Flavor, type FlavorSpec, type StateName } from '../../src/spec.js';
 
 export type Options = Readonly<Record<string, unknown>>;
@@ -543,10 +537,4 @@ export function limitConfigs(): FullConfig[] {
       [{}, ...(flavorRow(algorithm, flavor).partial ?? [])].map((options) => config(algorithm, flavor, options)),
     ),
   ];
-}
-
-/** Constructs a registry algorithm with untyped arguments (the type system would reject some). */
-export function construct(algorithm: AlgorithmName, params: unknown, options?: unknown): AnyOptimizer {
-  const Class = ALGORITHMS[algorithm] as unknown as new (params: unknown, options?: unknown) => AnyOptimizer;
-  return options === undefined ? new Class(params) : new Class(params, options);
 }

@@ -2,8 +2,8 @@
 // how many buffers that is (the bytes a parameter costs are 4 · (2 + buffers) per element:
 // data, gradient and state). The reliability and limit tests step these configurations.
 // Derived from the table of algorithms (test/helpers/algorithms.ts) and the specs.
-import type { AnyOptimizer } from '../../src/registry.js';
-import { construct, type FullConfig, fullConfigs, limitConfigs } from './algorithms.js';
+import { OPTIMIZERS, type AnyOptimizer } from '../../src/registry.js';
+import { type FullConfig, fullConfigs, limitConfigs } from './algorithms.js';
 
 export type { FullConfig };
 
@@ -18,7 +18,8 @@ export const FULL_CONFIGS: readonly FullConfig[] = [
 
 /** Constructs a registry algorithm with untyped arguments. */
 export function make(algorithm: string, params: unknown, options: Record<string, unknown>): AnyOptimizer {
-  return construct(algorithm as never, params, options);
+  const Class = OPTIMIZERS[algorithm]!;
+  return new Class(params as never, options);
 }
 
 /** Bytes one element of a parameter takes under a configuration: data, grad and state. */
