@@ -87,7 +87,7 @@ describe.each(FLAVOR_CASES)('$name', ({ algorithm, flavor }) => {
 
   it('full: switches on every buffer the kernel may touch', () => {
     const wanted = contractStateOf(algorithm, flavor);
-    // TF.js's plain SGD has no buffer; everywhere else the full options reach the whole contract.
+    // SGD's tfjs entry too: with momentum it is tf.train.momentum's state (plain tf.train.sgd keeps none).
     expect([...buffersOf(algorithm, flavor, entry.full)].sort()).toEqual([...wanted].sort());
   });
 
