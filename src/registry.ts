@@ -57,3 +57,8 @@ export const ALGORITHM_NAMES: readonly AlgorithmName[] = Object.freeze(Object.ke
 
 /** The same table for lookups by any string (a golden file's or a command line's name): undefined if unknown. */
 export const OPTIMIZERS: Readonly<Record<string, OptimizerClass>> = ALGORITHMS;
+
+/** The spec an algorithm's class runs (rules, flavors, defaults, unsupported options, state). */
+export function specOfAlgorithm(name: AlgorithmName): AlgorithmSpec<Record<string, unknown>> {
+  return ALGORITHMS[name].spec;
+}

@@ -11,7 +11,8 @@
 // and the unrolled default loops are driven through a loaded second-moment buffer instead.
 import { describe, expect, it } from 'vitest';
 import { availableBackends } from '../src/index.js';
-import { OPTIMIZERS } from '../src/registry.js';
+import { type AlgorithmName, OPTIMIZERS } from '../src/registry.js';
+import { ALGORITHM_TABLE, TABLE_NAMES, buffersOf } from './helpers/algorithms.js';
 import { expectSameBits } from './helpers/bits.js';
 import { rng } from './helpers/random.js';
 
@@ -43,44 +44,30 @@ function trapCase(seed: number): {
   return { params, grads, expected, naiveWrong };
 }
 
-/** Where each algorithm shows g = fma(param, weightDecay, grad): a buffer holding g or fl(g²). */
-const ACCUMULATOR: Record<string, { options: Record<string, unknown>; state: string; shows: 'g' | 'g²' }> = {
-  adagrad: { options: { lr: 0, weightDecay: WEIGHT_DECAY }, state: 'sum', shows: 'g²' },
-  rmsprop: { options: { lr: 0, alpha: 0, weightDecay: WEIGHT_DECAY }, state: 'square_avg', shows: 'g²' },
-  sgd: { options: { lr: 0, momentum: 0.5, weightDecay: WEIGHT_DECAY }, state: 'momentum_buffer', shows: 'g' },
-  momentum: { options: { lr: 0, weightDecay: WEIGHT_DECAY }, state: 'momentum_buffer', shows: 'g' },
-  adam: { options: { lr: 0, betas: [0, 0.999], weightDecay: WEIGHT_DECAY }, state: 'exp_avg', shows: 'g' },
-  adadelta: { options: { lr: 0, rho: 0, weightDecay: WEIGHT_DECAY }, state: 'square_avg', shows: 'g²' },
-  // NAdam (torch only).
-  nadam: { options: { lr: 0, betas: [0, 0.999], weightDecay: WEIGHT_DECAY }, state: 'exp_avg', shows: 'g' },
-  // RAdam (torch only).
-  radam: { options: { lr: 0, betas: [0, 0.999], weightDecay: WEIGHT_DECAY }, state: 'exp_avg', shows: 'g' },
-};
-
-/** Where a loaded second moment c·2²² meets fl((1 − β)·g)·g with β = 2⁻²² (see the test below). */
-const LOADED: Record<string, { options: Record<string, unknown>; state: string; step: number }> = {
-  rmsprop: { options: { lr: 0, alpha: 2 ** -22 }, state: 'square_avg', step: 1 },
-  adam: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
-  adamw: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
-  // NAdam (torch only).
-  nadam: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
-  // RAdam (torch only).
-  radam: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
-};
+/** The algorithms with a weight-decay trap (the table's fma.decay) and with a loaded-moment trap (fma.loaded). */
+const DECAY = TABLE_NAMES.filter((name) => ALGORITHM_TABLE[name].fma.decay !== undefined);
+const LOADED = TABLE_NAMES.filter((name) => ALGORITHM_TABLE[name].fma.loaded !== undefined);
 
 it('has a trap for every optimizer', () => {
-  const covered = new Set([...Object.keys(ACCUMULATOR), ...Object.keys(LOADED)]);
+  const covered = new Set([...DECAY, ...LOADED]);
   expect([...covered].sort()).toEqual(Object.keys(OPTIMIZERS).sort());
 });
 
-/** The other buffers a loaded state entry needs, zero-filled. */
-function zerosFor(algorithm: string): Record<string, Float32Array> {
-  return algorithm === 'rmsprop' ? {} : { exp_avg: new Float32Array(N) };
+/** The other buffers a loaded state entry needs under the trap's options, zero-filled (from the spec). */
+function zerosFor(
+  algorithm: AlgorithmName,
+  options: Record<string, unknown>,
+  state: string,
+): Record<string, Float32Array> {
+  const others = buffersOf(algorithm, 'torch', options).filter((name) => name !== state);
+  return Object.fromEntries(others.map((name) => [name, new Float32Array(N)]));
 }
 
 describe.each(availableBackends())('backend %s', (backend) => {
-  it.each(Object.keys(ACCUMULATOR))('%s: exact FMA on every lane and the tail', (algorithm) => {
-    const { options, state, shows } = ACCUMULATOR[algorithm]!;
+  it.each(DECAY)('%s: exact FMA on every lane and the tail', (algorithm) => {
+    const trap = ALGORITHM_TABLE[algorithm].fma.decay!;
+    const { state, shows } = trap;
+    const options = { ...trap.options, weightDecay: WEIGHT_DECAY };
     for (let seed = 1; seed <= 20; seed++) {
       const { params, grads, expected: squares, naiveWrong } = trapCase(seed);
       const expected = shows === 'g' ? grads : squares;
@@ -94,46 +81,42 @@ describe.each(availableBackends())('backend %s', (backend) => {
     }
   });
 
-  it.each(Object.keys(LOADED))(
-    '%s: the default loop (eight lanes per test) rounds the second moment once',
-    (algorithm) => {
-      // v = fma(fl((1 − β)·g), g, fl(v·β)). With β = 2⁻²², g = 2ⁿ(1 + 2⁻²³) gives
-      // fl((1 − β)·g) = 2ⁿ(1 − 2⁻²³), so the exact product is 2²ⁿ(1 − 2⁻⁴⁶); a loaded v of c·2²²
-      // makes the addend c, an odd-mantissa float32 spaced 2²ⁿ⁺¹: a trap in every lane, including
-      // the unrolled body (N = 37 covers four blocks of eight and a scalar tail of five).
-      const { options, state, step } = LOADED[algorithm]!;
-      const beta = 2 ** -22;
-      for (let seed = 1; seed <= 10; seed++) {
-        const random = rng(seed);
-        const grads = new Float32Array(N);
-        const loaded = new Float32Array(N);
-        const expected = new Float32Array(N);
-        for (let i = 0; i < N; i++) {
-          const n = Math.floor(random() * 40) - 20;
-          const c =
-            (random() < 0.5 ? -1 : 1) *
-            (2 ** (2 * n + 24) + (2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (2 * n + 1));
-          grads[i] = (random() < 0.5 ? -1 : 1) * 2 ** n * (1 + 2 ** -23);
-          loaded[i] = c * 2 ** 22;
-          expected[i] = c; // the exact sum c + 2²ⁿ(1 − 2⁻⁴⁶) lies just on c's side of the midpoint
-          const a = Math.fround(Math.fround(1 - beta) * grads[i]!);
-          expect(Math.fround(a * grads[i]! + c), 'the trap must defeat a non-fused multiply-add').not.toBe(c);
-        }
-        const opt = new OPTIMIZERS[algorithm]!([new Float32Array(N)], { ...options, backend });
-        const fresh = opt.stateDict();
-        const others = Object.fromEntries(
-          Object.entries(fresh.state[0] ?? {}).filter(([name]) => name !== 'step' && name !== state),
-        );
-        opt.loadStateDict({
-          state: { 0: { ...zerosFor(algorithm), ...others, step, [state]: loaded } },
-          param_groups: fresh.param_groups,
-        });
-        opt.step([grads]);
-        const got = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)[state]!;
-        expectSameBits(got, expected, `${algorithm} default loop, seed ${seed}`);
+  it.each(LOADED)('%s: the default loop (eight lanes per test) rounds the second moment once', (algorithm) => {
+    // v = fma(fl((1 − β)·g), g, fl(v·β)). With β = 2⁻²², g = 2ⁿ(1 + 2⁻²³) gives
+    // fl((1 − β)·g) = 2ⁿ(1 − 2⁻²³), so the exact product is 2²ⁿ(1 − 2⁻⁴⁶); a loaded v of c·2²²
+    // makes the addend c, an odd-mantissa float32 spaced 2²ⁿ⁺¹: a trap in every lane, including
+    // the unrolled body (N = 37 covers four blocks of eight and a scalar tail of five).
+    const { options, state, step } = ALGORITHM_TABLE[algorithm].fma.loaded!;
+    const beta = 2 ** -22;
+    for (let seed = 1; seed <= 10; seed++) {
+      const random = rng(seed);
+      const grads = new Float32Array(N);
+      const loaded = new Float32Array(N);
+      const expected = new Float32Array(N);
+      for (let i = 0; i < N; i++) {
+        const n = Math.floor(random() * 40) - 20;
+        const c =
+          (random() < 0.5 ? -1 : 1) * (2 ** (2 * n + 24) + (2 * Math.floor(random() * 2 ** 22) + 1) * 2 ** (2 * n + 1));
+        grads[i] = (random() < 0.5 ? -1 : 1) * 2 ** n * (1 + 2 ** -23);
+        loaded[i] = c * 2 ** 22;
+        expected[i] = c; // the exact sum c + 2²ⁿ(1 − 2⁻⁴⁶) lies just on c's side of the midpoint
+        const a = Math.fround(Math.fround(1 - beta) * grads[i]!);
+        expect(Math.fround(a * grads[i]! + c), 'the trap must defeat a non-fused multiply-add').not.toBe(c);
       }
-    },
-  );
+      const opt = new OPTIMIZERS[algorithm]!([new Float32Array(N)], { ...options, backend });
+      const fresh = opt.stateDict();
+      const others = Object.fromEntries(
+        Object.entries(fresh.state[0] ?? {}).filter(([name]) => name !== 'step' && name !== state),
+      );
+      opt.loadStateDict({
+        state: { 0: { ...zerosFor(algorithm, options, state), ...others, step, [state]: loaded } },
+        param_groups: fresh.param_groups,
+      });
+      opt.step([grads]);
+      const got = (opt.stateDict().state[0] as unknown as Record<string, Float32Array>)[state]!;
+      expectSameBits(got, expected, `${algorithm} default loop, seed ${seed}`);
+    }
+  });
 
   it('power-of-two multipliers (the no-check shortcut) agree with the exact reference', () => {
     // fma(g, −lr, param) with lr = 2^k: the kernels skip the suspect test (see assembly/fma.ts).

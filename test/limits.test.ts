@@ -45,6 +45,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, type TestContext } from 'vitest';
 import { availableBackends, type BackendName } from '../src/index.js';
 import { OPTIMIZERS, type AnyOptimizer } from '../src/registry.js';
+import { limitConfigs, untouchedOptions as quietOptions } from './helpers/algorithms.js';
 import { FULL_CONFIGS, bytesPerElement, make, type FullConfig } from './helpers/full-options.js';
 import { encode } from './helpers/snapshot.js';
 
@@ -87,12 +88,12 @@ function largestParameter(base: number, buffers: number): number {
 /**
  * Options for constructing at the limit without touching memory. Adagrad fills `sum` with
  * initialAccumulatorValue at construction (0.1 in the tfjs flavor): 1.3 GiB of page faults for
- * nothing but a fit check. The value does not change what is allocated; the refused side of each
+ * nothing but a fit check; the table's `untouched` options avoid that. The value does not change what is allocated; the refused side of each
  * check uses the configuration's own options.
  */
 function untouchedOptions(config: FullConfig, backend: BackendName): Record<string, unknown> {
   const options = { ...config.options, flavor: config.flavor, backend };
-  return config.algorithm === 'adagrad' ? { ...options, initialAccumulatorValue: 0 } : options;
+  return { ...options, ...quietOptions(config.algorithm) };
 }
 
 function thrown(run: () => unknown): unknown {
@@ -115,37 +116,9 @@ function expectLimitError(error: unknown, algorithm: string, request: string, by
 
 /**
  * The configurations README "Limits" tabulates: every algorithm and flavor with all its state
- * buffers on (FULL_CONFIGS), with its default options, and with some of its buffers.
+ * buffers on, with its default options, and with some of its buffers (the table's `partial`).
  */
-const LIMIT_CONFIGS: readonly FullConfig[] = [
-  ...FULL_CONFIGS,
-  ...(
-    [
-      ['adagrad', 'torch', {}, 1],
-      ['adagrad', 'tfjs', {}, 1],
-      ['rmsprop', 'torch', {}, 1],
-      ['rmsprop', 'torch', { momentum: 0.9 }, 2],
-      ['rmsprop', 'torch', { centered: true }, 2],
-      ['rmsprop', 'tfjs', {}, 2],
-      ['rmsprop', 'tfjs', { momentum: 0.9 }, 2],
-      ['rmsprop', 'tfjs', { centered: true }, 3],
-      ['sgd', 'torch', {}, 0],
-      ['sgd', 'tfjs', {}, 0],
-      ['sgd', 'tfjs', { momentum: 0.9 }, 1],
-      ['momentum', 'torch', {}, 1],
-      ['momentum', 'tfjs', {}, 1],
-      ['adam', 'torch', {}, 2],
-      ['adam', 'tfjs', {}, 2],
-      ['adamw', 'torch', {}, 2],
-      ['adadelta', 'torch', {}, 2],
-      ['adadelta', 'tfjs', {}, 2],
-      // NAdam (torch only).
-      ['nadam', 'torch', {}, 2],
-      // RAdam (torch only).
-      ['radam', 'torch', {}, 2],
-    ] as const
-  ).map(([algorithm, flavor, options, buffers]) => ({ algorithm, flavor, options, buffers })),
-];
+const LIMIT_CONFIGS: readonly FullConfig[] = limitConfigs();
 
 const bases = new Map(backends.map((backend) => [backend, heapBase(backend)] as const));
 
@@ -315,8 +288,9 @@ interface ChildResult {
   timesMs: Record<string, number>;
 }
 
-function configNamed(name: string): FullConfig {
-  const config = FULL_CONFIGS.find((c) => nameOf(c) === name);
+/** The FULL_CONFIGS entry of an algorithm and flavor (with `buffers` buffers, if given). */
+function configNamed(name: string, buffers?: number): FullConfig {
+  const config = FULL_CONFIGS.find((c) => nameOf(c) === name && (buffers === undefined || c.buffers === buffers));
   if (config === undefined) throw new Error(`no FULL_CONFIGS entry ${name}`);
   return config;
 }
@@ -336,7 +310,7 @@ const SET_CONFIG: FullConfig = { algorithm: 'adam', flavor: 'torch', options: { 
 const SET_LENGTHS: readonly number[] = Array.from({ length: 9 }, (_, k) => 15_300_000 + 4_093 * k + k);
 
 const DEFAULT_NEAR_LIMIT: readonly Job[] = [
-  { config: configNamed('sgd tfjs'), backend: pick('js') },
+  { config: configNamed('sgd tfjs', 0), backend: pick('js') },
   { config: configNamed('adagrad torch'), backend: pick('wasm') },
   { config: configNamed('adam tfjs'), backend: pick('simd') },
   { config: configNamed('adam torch'), backend: pick('simd') },

@@ -153,3 +153,24 @@ describe('NAdam: param groups with different momentum schedules step as separate
     apart.forEach((opt, k) => expectSameBits(together.params[k]!.data, opt.params[0]!.data, `group ${k}`));
   });
 });
+
+describe('RAdam: non-finite gradients before the rectification switches on', () => {
+  // Before ρ_t > 5 the step is θ ← θ − lr·m/(1 − β1^t): an infinite gradient gives an infinite
+  // first moment and so ∓Infinity in the parameter (PyTorch's too), not the NaN of Adam's m/√v.
+  it('NaN gives NaN, ±Infinity gives ∓Infinity, the same bits on every backend', () => {
+    const RAdam = OPTIMIZERS['radam']!;
+    const runs = availableBackends().map((backend) => {
+      const w = Float32Array.from([1, -2, 3, 0.5]);
+      const opt = new RAdam([w], { lr: 0.01, backend });
+      opt.step([Float32Array.from([Number.NaN, Infinity, -Infinity, 0.25])]);
+      opt.step([Float32Array.from([0.5, 0.5, 0.5, 0.5])]);
+      return w;
+    });
+    const w = runs[0]!;
+    expect(Number.isNaN(w[0]!)).toBe(true);
+    expect(w[1]).toBe(-Infinity);
+    expect(w[2]).toBe(Infinity);
+    expect(Number.isFinite(w[3]!)).toBe(true);
+    for (const other of runs.slice(1)) expectSameBits(other, w, 'vs the first backend');
+  });
+});

@@ -7,7 +7,8 @@
 // small parameters must behave exactly as in an optimizer that holds them alone.
 import { afterEach, describe, expect, it } from 'vitest';
 import { availableBackends } from '../src/index.js';
-import type { AnyOptimizer } from '../src/registry.js';
+import type { AlgorithmName, AnyOptimizer } from '../src/registry.js';
+import { specFor, untouchedOptions } from './helpers/algorithms.js';
 import { FULL_CONFIGS, bytesPerElement, make } from './helpers/full-options.js';
 import { encode, gradsFor, values } from './helpers/snapshot.js';
 
@@ -33,11 +34,12 @@ function stateOf(opt: AnyOptimizer, from: number): unknown {
 }
 
 /**
- * Adagrad keeps state from construction, so its state dict would copy the large parameter's
- * gigabyte of `sum` (seconds of page faults here): for it the state shows through the
- * parameters' trajectory only. The state-dict code is the same for every algorithm.
+ * An algorithm keeping state from construction (Adagrad; from its spec) would have its state
+ * dict copy the large parameter's gigabyte of state (seconds of page faults here): for it the
+ * state shows through the parameters' trajectory only. The state-dict code is the same for
+ * every algorithm.
  */
-const showsUnsteppedState = (algorithm: string): boolean => algorithm === 'adagrad';
+const showsUnsteppedState = (algorithm: string): boolean => specFor(algorithm as AlgorithmName).stateAtConstruction;
 
 describe.each(availableBackends())('backend %s', (backend) => {
   describe.each(FULL_CONFIGS.map((c) => [`${c.algorithm} ${c.flavor}`, c] as const))('%s', (_name, config) => {
@@ -51,9 +53,9 @@ describe.each(availableBackends())('backend %s', (backend) => {
         options,
       );
       const mine = users.map((u) => u.slice());
-      // Adagrad fills its accumulator at construction (TF.js's default is 0.1): 0 for the large
-      // group keeps its gigabyte untouched.
-      const quiet = config.algorithm === 'adagrad' ? { initialAccumulatorValue: 0 } : {};
+      // Adagrad fills its accumulator at construction (TF.js's default is 0.1): the row's
+      // `untouched` options (0) for the large group keep its gigabyte untouched.
+      const quiet = untouchedOptions(config.algorithm);
       const big = make(
         config.algorithm,
         [{ params: [bigLength(bytesPerElement(config))], ...quiet }, { params: mine }],

@@ -15,6 +15,17 @@ import {
   type Algo,
   type AnyOptimizer,
 } from './helpers/snapshot.js';
+import {
+  FLAVOR_CASES,
+  TABLE_NAMES,
+  buffersOf,
+  classNameOf,
+  flavorRow,
+  hasStepOf,
+  specFor,
+  stateKeysOf,
+  withDefaults,
+} from './helpers/algorithms.js';
 
 const backends = availableBackends();
 const f32 = Math.fround;
@@ -152,6 +163,47 @@ describe.each(backends)('layout and names (backend %s)', (backend) => {
   });
 });
 
+// Every algorithm and flavor of the table: what the spec says the state dict holds.
+describe.each(backends)('layout and names, every algorithm (backend %s)', (backend) => {
+  it.each(FLAVOR_CASES)('$name: defaults in param_groups, state when and as the spec says', ({ algorithm, flavor }) => {
+    const spec = specFor(algorithm);
+    const lengths = [5, 3];
+    const opt = construct(algorithm, [values(5, 1), values(3, 2)], { flavor, backend });
+    const d = loose(opt);
+    // Unset options are the flavor's defaults, in the rules' order, then params.
+    expect(d.param_groups).toEqual([{ ...withDefaults(algorithm, flavor, {}), params: [0, 1] }]);
+    expect(Object.keys(d.param_groups[0]!)).toEqual([...Object.keys(spec.rules), 'params']);
+    // PyTorch creates Adagrad's state in the constructor, the others' at the first step.
+    const initial = buffersOf(algorithm, flavor, {});
+    if (spec.stateAtConstruction) {
+      expect(Object.keys(d.state)).toEqual(['0', '1']);
+      for (const [i, entry] of Object.entries(d.state)) {
+        expect(entry['step']).toBe(0);
+        for (const name of initial) {
+          const value = spec.flavors[flavor]!.initialValue(name, withDefaults(algorithm, flavor, {}));
+          expect(bitsOf(entry[name] as Float32Array), name).toEqual(bitsOf(filled(lengths[Number(i)]!, value)));
+        }
+      }
+    } else {
+      expect(d.state).toEqual({});
+    }
+    // With every buffer on: after a step each parameter shows exactly the spec's keys.
+    const full = flavorRow(algorithm, flavor).full;
+    const stepped = construct(algorithm, [values(5, 1), values(3, 2)], { ...full, flavor, backend });
+    stepped.step(gradsFor(lengths, 1));
+    const state = loose(stepped).state;
+    expect(Object.keys(state)).toEqual(['0', '1']);
+    for (const [i, entry] of Object.entries(state)) {
+      expect(Object.keys(entry).sort()).toEqual(stateKeysOf(algorithm, flavor, full));
+      for (const name of buffersOf(algorithm, flavor, full)) {
+        expect(entry[name], name).toBeInstanceOf(Float32Array);
+        expect((entry[name] as Float32Array).length, name).toBe(lengths[Number(i)]);
+      }
+      if (hasStepOf(algorithm, flavor)) expect(entry['step']).toBe(1);
+    }
+  });
+});
+
 describe.each(backends)('stateDict() returns copies (backend %s)', (backend) => {
   it.each(['Adagrad', 'RMSprop'] as const)('%s', (algo) => {
     const make = (): { opt: AnyOptimizer; user: Float32Array[] } => {
@@ -177,6 +229,48 @@ describe.each(backends)('stateDict() returns copies (backend %s)', (backend) => 
     (d.param_groups[0]!['params'] as number[]).push(7);
     expect(stateBits(opt)).toEqual(expected);
     expect(opt.paramGroups[0]!['lr']).toBe(0.01);
+    // The dict is a snapshot, not a live view: stepping does not change it.
+    const frozen = encode(d2);
+    opt.step(gradsFor([5, 3], 2));
+    expect(encode(d2)).toEqual(frozen);
+    expect(stateBits(opt)).not.toEqual(expected);
+    // And the optimizer behaves as if nothing happened.
+    twin.opt.step(gradsFor([5, 3], 2));
+    expect(stateBits(opt)).toEqual(stateBits(twin.opt));
+    expect(user.map(bitsOf)).toEqual(twin.user.map(bitsOf));
+  });
+});
+
+describe.each(backends)('stateDict() returns copies, every algorithm (backend %s)', (backend) => {
+  it.each(FLAVOR_CASES)('$name, every buffer on', ({ algorithm, flavor }) => {
+    const full = flavorRow(algorithm, flavor).full;
+    const buffer = buffersOf(algorithm, flavor, full)[0]!;
+    const make = (): { opt: AnyOptimizer; user: Float32Array[] } => {
+      const user = [values(5, 1), values(3, 2)];
+      const opt = construct(algorithm, user, { ...full, flavor, backend });
+      opt.step(gradsFor([5, 3], 1));
+      return { opt, user };
+    };
+    const { opt, user } = make();
+    const twin = make();
+    const expected = stateBits(opt);
+    const d = loose(opt);
+    const d2 = loose(opt);
+    expect(d2.state['0']![buffer]).not.toBe(d.state['0']![buffer]);
+    expect(d2.param_groups[0]).not.toBe(d.param_groups[0]);
+    // Mutate everything in the dict.
+    for (const entry of Object.values(d.state)) {
+      entry['step'] = 99;
+      for (const value of Object.values(entry)) if (value instanceof Float32Array) value.fill(123);
+    }
+    const lr = opt.paramGroups[0]!['lr'];
+    d.param_groups[0]!['lr'] = 5;
+    // Arrays in the group (params; a pair such as betas unless frozen, which no one can change).
+    for (const value of Object.values(d.param_groups[0]!)) {
+      if (Array.isArray(value) && !Object.isFrozen(value)) value.push(7);
+    }
+    expect(stateBits(opt)).toEqual(expected);
+    expect(opt.paramGroups[0]!['lr']).toBe(lr);
     // The dict is a snapshot, not a live view: stepping does not change it.
     const frozen = encode(d2);
     opt.step(gradsFor([5, 3], 2));
@@ -237,6 +331,17 @@ const CONFIGS: Config[] = [
       { params: [p[3]], momentum: 0.5, alpha: 0.8 },
     ],
   },
+  // Every algorithm and flavor of the table: group 0 with the first of its option pair, group 1
+  // overriding every option with the second.
+  ...FLAVOR_CASES.map(({ algorithm, flavor }): Config => {
+    const [x, y] = flavorRow(algorithm, flavor).pair;
+    return {
+      algo: classNameOf(algorithm),
+      flavor,
+      options: { ...x },
+      groups: (p) => [{ params: [p[0], p[1]] }, { params: [p[2], p[3]], ...y }],
+    };
+  }),
 ];
 
 /** The gradients of step t, some skipped (null) so the per-parameter step counts differ. */
@@ -290,25 +395,29 @@ function resume(config: Config, backendA: BackendName, backendB: BackendName, vi
   expect(stateBits(b)).not.toEqual(encode(dict));
 }
 
-describe.each(CONFIGS.map((c) => [`${c.algo} ${c.flavor}`, c] as const))('resume %s', (_name, config) => {
-  backends.forEach((backend, i) => {
-    it(`${backend}: loadStateDict(stateDict()) continues bit-identically`, () => {
-      resume(config, backend, backend, false);
+describe.each(CONFIGS.map((c, i) => [`${c.algo} ${c.flavor}${i < 4 ? '' : ' (table)'}`, c] as const))(
+  'resume %s',
+  (_name, config) => {
+    backends.forEach((backend, i) => {
+      it(`${backend}: loadStateDict(stateDict()) continues bit-identically`, () => {
+        resume(config, backend, backend, false);
+      });
+      it(`${backend}: through a JSON round trip (buffers as number[])`, () => {
+        resume(config, backend, backend, true);
+      });
+      const other = backends[(i + 1) % backends.length]!;
+      it(`${backend} → ${other}: across backends`, () => {
+        resume(config, backend, other, true);
+      });
     });
-    it(`${backend}: through a JSON round trip (buffers as number[])`, () => {
-      resume(config, backend, backend, true);
-    });
-    const other = backends[(i + 1) % backends.length]!;
-    it(`${backend} → ${other}: across backends`, () => {
-      resume(config, backend, other, true);
-    });
-  });
-});
+  },
+);
 
 describe.each(backends)('loading options and absent state (backend %s)', (backend) => {
-  it.each(['Adagrad', 'RMSprop'] as const)(
+  it.each(TABLE_NAMES.map(classNameOf))(
     '%s: a changed lr in the dict becomes paramGroups[i].lr and is used',
     (algo) => {
+      const defaultLr = withDefaults(TABLE_NAMES.find((n) => classNameOf(n) === algo)!, 'torch', {})['lr'];
       const make = (): { opt: AnyOptimizer; user: Float32Array[] } => {
         const user = [values(5, 1), values(3, 2)];
         const opt = construct(algo, [{ params: [user[0]] }, { params: [user[1]], lr: 0.02 }], { backend });
@@ -322,8 +431,8 @@ describe.each(backends)('loading options and absent state (backend %s)', (backen
       d.param_groups[1]!['lr'] = 0.5;
       loaded.opt.loadStateDict(d as never);
       expect(loaded.opt.paramGroups[1]!['lr']).toBe(0.5);
-      expect(loaded.opt.paramGroups[0]!['lr']).toBe(0.01);
-      expect(loaded.opt.defaults['lr']).toBe(0.01);
+      expect(loaded.opt.paramGroups[0]!['lr']).toBe(defaultLr);
+      expect(loaded.opt.defaults['lr']).toBe(defaultLr);
       assigned.opt.paramGroups[1]!['lr'] = 0.5;
       for (const run of [loaded, assigned, unchanged]) run.opt.step(gradsFor([5, 3], 2));
       expect(loaded.user.map(bitsOf)).toEqual(assigned.user.map(bitsOf));

@@ -7,8 +7,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as library from '../src/index.js';
 import { availableBackends, stateDictFromJSON, stateDictToJSON, type StateDictJSON } from '../src/index.js';
-import { OPTIMIZERS, type AnyOptimizer, type OptimizerClass } from '../src/registry.js';
+import { type AlgorithmName, OPTIMIZERS, type AnyOptimizer, type OptimizerClass } from '../src/registry.js';
 import { FLAVORS, type Flavor } from '../src/spec.js';
+import {
+  TABLE_NAMES,
+  flavorRow,
+  pairOptions,
+  stateKeysOf,
+  flavorsOf as tableFlavorsOf,
+  withDefaults,
+} from './helpers/algorithms.js';
 import { randomF32, rng } from './helpers/random.js';
 
 // ---------------------------------------------------------------- helpers
@@ -64,53 +72,24 @@ const sumOf = (json: unknown): Float32Array => stateDictFromJSON(json as StateDi
 // ---------------------------------------------------------------- every algorithm, flavor, backend
 
 interface FlavorCase {
-  /** Options under which the state holds every buffer the algorithm keeps in this flavor. */
+  /** Options under which the state holds every buffer the algorithm keeps in this flavor (the table's `full`). */
   readonly options: Record<string, unknown>;
-  /** The keys of a state entry then, sorted: the table cannot silently miss a buffer. */
+  /** The keys of a state entry then, sorted (from the spec: its buffers, aux keys and step). */
   readonly keys: readonly string[];
 }
 
-/** One entry per algorithm of src/registry.ts, one per flavor it has (checked below). */
-const CASES: Readonly<Record<string, Partial<Record<Flavor, FlavorCase>>>> = {
-  adagrad: {
-    torch: { options: { lrDecay: 0.01, weightDecay: 0.1, initialAccumulatorValue: 0.5 }, keys: ['step', 'sum'] },
-    tfjs: { options: { initialAccumulatorValue: 0.5 }, keys: ['step', 'sum'] },
-  },
-  rmsprop: {
-    torch: {
-      options: { momentum: 0.9, centered: true, weightDecay: 0.01 },
-      keys: ['grad_avg', 'momentum_buffer', 'square_avg', 'step'],
-    },
-    tfjs: { options: { momentum: 0.9, centered: true }, keys: ['grad_avg', 'momentum_buffer', 'square_avg', 'step'] },
-  },
-  sgd: {
-    torch: { options: { momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }, keys: ['momentum_buffer'] },
-    tfjs: { options: { momentum: 0.9, nesterov: true }, keys: ['momentum_buffer', 'step'] },
-  },
-  momentum: {
-    torch: { options: { nesterov: true, weightDecay: 0.01 }, keys: ['momentum_buffer'] },
-    tfjs: { options: {}, keys: ['momentum_buffer', 'step'] },
-  },
-  adam: {
-    torch: { options: { amsgrad: true, weightDecay: 0.01 }, keys: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step'] },
-    tfjs: { options: {}, keys: ['acc_beta1', 'acc_beta2', 'exp_avg', 'exp_avg_sq', 'step'] },
-  },
-  adamw: {
-    torch: { options: { amsgrad: true }, keys: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq', 'step'] },
-  },
-  adadelta: {
-    torch: { options: { weightDecay: 0.01 }, keys: ['acc_delta', 'square_avg', 'step'] },
-    tfjs: { options: {}, keys: ['acc_delta', 'square_avg', 'step'] },
-  },
-  // NAdam (torch only).
-  nadam: {
-    torch: { options: { weightDecay: 0.01 }, keys: ['exp_avg', 'exp_avg_sq', 'mu_product', 'step'] },
-  },
-  // RAdam (torch only).
-  radam: {
-    torch: { options: { weightDecay: 0.01 }, keys: ['exp_avg', 'exp_avg_sq', 'step'] },
-  },
-};
+/** One entry per algorithm of src/registry.ts, one per flavor it has (checked below), from the table. */
+const CASES: Readonly<Record<string, Partial<Record<Flavor, FlavorCase>>>> = Object.fromEntries(
+  TABLE_NAMES.map((algorithm) => [
+    algorithm,
+    Object.fromEntries(
+      tableFlavorsOf(algorithm).map((flavor) => {
+        const options = flavorRow(algorithm, flavor).full;
+        return [flavor, { options, keys: stateKeysOf(algorithm, flavor, options) }];
+      }),
+    ),
+  ]),
+);
 
 /** The flavors a class has: those its constructor accepts (AdamW: torch only). */
 function flavorsOf(Class: OptimizerClass): Flavor[] {
@@ -173,7 +152,11 @@ function gradients(t: number): Float32Array[] {
  */
 function groups(params: readonly Float32Array[], algorithm: string, withOptions: boolean): Record<string, unknown>[] {
   const negativeZero: Record<string, unknown> = { lr: -0, weightDecay: -0 };
-  if (algorithm === 'adam' || algorithm === 'adamw') negativeZero['betas'] = [-0, 0.999];
+  // Every pair (Adam's betas) with a −0 first, its second from the defaults.
+  for (const key of pairOptions(algorithm as AlgorithmName)) {
+    const pair = withDefaults(algorithm as AlgorithmName, 'torch', {})[key] as readonly number[];
+    negativeZero[key] = [-0, pair[1]];
+  }
   const extras = [{}, negativeZero, { lr: Infinity }];
   return GROUPS.map((indices, g) => ({ params: indices.map((i) => params[i]!), ...(withOptions ? extras[g] : {}) }));
 }
@@ -198,9 +181,7 @@ describe('the case table covers the registry', () => {
   const TORCH_ONLY = ['adamw', 'nadam', 'radam'];
 
   it('AdamW, NAdam and RAdam are torch only; every other algorithm has both flavors', () => {
-    for (const name of TORCH_ONLY.filter((n) => n in OPTIMIZERS)) {
-      expect(flavorsOf(OPTIMIZERS[name]!), name).toEqual(['torch']);
-    }
+    for (const name of TORCH_ONLY) expect(flavorsOf(OPTIMIZERS[name]!), name).toEqual(['torch']);
     for (const name of Object.keys(OPTIMIZERS).filter((n) => !TORCH_ONLY.includes(n))) {
       expect(flavorsOf(OPTIMIZERS[name]!), name).toEqual(['torch', 'tfjs']);
     }

@@ -1,45 +1,19 @@
 // For each algorithm and flavor: options under which it keeps every state buffer it has, and
 // how many buffers that is (the bytes a parameter costs are 4 · (2 + buffers) per element:
 // data, gradient and state). The reliability and limit tests step these configurations.
+// Derived from the table of algorithms (test/helpers/algorithms.ts) and the specs.
 import { OPTIMIZERS, type AnyOptimizer } from '../../src/registry.js';
-import type { Flavor } from '../../src/index.js';
+import { type FullConfig, fullConfigs, limitConfigs } from './algorithms.js';
 
-export interface FullConfig {
-  readonly algorithm: string;
-  readonly flavor: Flavor;
-  /** Options that switch every buffer on. */
-  readonly options: Record<string, unknown>;
-  /** State buffers per parameter under `options`. */
-  readonly buffers: number;
-}
+export type { FullConfig };
 
+/**
+ * Every algorithm and flavor with all its buffers on (its row's `full`), then the configurations
+ * that keep no buffer at all (plain SGD in both flavors), so the stateless path is stepped too.
+ */
 export const FULL_CONFIGS: readonly FullConfig[] = [
-  { algorithm: 'adagrad', flavor: 'torch', options: { lr: 0.1, weightDecay: 0.01, lrDecay: 0.001 }, buffers: 1 },
-  { algorithm: 'adagrad', flavor: 'tfjs', options: { lr: 0.1 }, buffers: 1 },
-  {
-    algorithm: 'rmsprop',
-    flavor: 'torch',
-    options: { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 },
-    buffers: 3,
-  },
-  { algorithm: 'rmsprop', flavor: 'tfjs', options: { lr: 0.01, momentum: 0.9, centered: true }, buffers: 3 },
-  {
-    algorithm: 'sgd',
-    flavor: 'torch',
-    options: { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 },
-    buffers: 1,
-  },
-  { algorithm: 'sgd', flavor: 'tfjs', options: { lr: 0.1 }, buffers: 0 },
-  { algorithm: 'momentum', flavor: 'tfjs', options: { lr: 0.1, momentum: 0.9, nesterov: true }, buffers: 1 },
-  { algorithm: 'adam', flavor: 'torch', options: { lr: 0.01, amsgrad: true, weightDecay: 0.01 }, buffers: 3 },
-  { algorithm: 'adam', flavor: 'tfjs', options: { lr: 0.01 }, buffers: 2 },
-  { algorithm: 'adamw', flavor: 'torch', options: { lr: 0.01, amsgrad: true }, buffers: 3 },
-  { algorithm: 'adadelta', flavor: 'torch', options: { lr: 1, weightDecay: 0.01 }, buffers: 2 },
-  { algorithm: 'adadelta', flavor: 'tfjs', options: { lr: 1 }, buffers: 2 },
-  // NAdam (torch only).
-  { algorithm: 'nadam', flavor: 'torch', options: { lr: 0.01, weightDecay: 0.01 }, buffers: 2 },
-  // RAdam (torch only).
-  { algorithm: 'radam', flavor: 'torch', options: { lr: 0.01, weightDecay: 0.01 }, buffers: 2 },
+  ...fullConfigs(),
+  ...limitConfigs().filter((c) => c.buffers === 0 && Object.keys(c.options).length === 0),
 ];
 
 /** Constructs a registry algorithm with untyped arguments. */

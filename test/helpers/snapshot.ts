@@ -2,18 +2,26 @@
 // runs are identical" assertions. Every float32 is recorded as its raw bits (Uint32), so -0,
 // NaN payloads and the sign of NaN compare exactly; numbers in options are recorded with -0
 // distinguished from 0 and a number distinguished from a string that looks like it.
-import { Adagrad, RMSprop, type Optimizer } from '../../src/index.js';
+import type { Optimizer } from '../../src/index.js';
+import { ALGORITHMS, type AlgorithmName } from '../../src/registry.js';
 
-/** An optimizer of either algorithm, typed loosely enough to poke at its options. */
+/** An optimizer of any algorithm, typed loosely enough to poke at its options. */
 export type AnyOptimizer = Optimizer<Record<string, unknown>>;
 
-export type Algo = 'Adagrad' | 'RMSprop';
+/** An algorithm by its class name ('Adagrad', 'RMSprop', 'SGD', …: its messages' prefix) or registry name ('adagrad'). */
+export type Algo = string;
 
-const CLASSES = { Adagrad, RMSprop } as const;
+const CLASSES: Readonly<Record<string, unknown>> = Object.fromEntries(
+  Object.entries(ALGORITHMS).flatMap(([name, Class]) => [
+    [name, Class],
+    [Class.name, Class],
+  ]),
+);
 
 /** Constructs `algo` with arguments the type system would reject (for the error tests). */
-export function construct(algo: Algo, params: unknown, options?: unknown): AnyOptimizer {
-  const Class = CLASSES[algo] as unknown as new (params: unknown, options?: unknown) => AnyOptimizer;
+export function construct(algo: Algo | AlgorithmName, params: unknown, options?: unknown): AnyOptimizer {
+  const Class = CLASSES[algo] as (new (params: unknown, options?: unknown) => AnyOptimizer) | undefined;
+  if (Class === undefined) throw new Error(`no algorithm ${algo}`);
   return options === undefined ? new Class(params) : new Class(params, options);
 }
 

@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers'; // also registers the gradients
 import { describe, expect, it } from 'vitest';
 import { firstMismatch, ulpDistance } from '../../tools/golden/compare.js';
 import * as W from '../../src/tfjs/index.js';
+import { ALGORITHM_TABLE, TABLE_NAMES, buffersOf, withDefaults } from '../helpers/algorithms.js';
 import { rng } from '../helpers/random.js';
 
 export type Factory = () => tf.Optimizer;
@@ -16,76 +17,39 @@ export interface Case {
   readonly className: string;
 }
 
-/** Each factory with its defaults and with other options, tf.train.* and ours side by side. */
-export const CASES: readonly Case[] = [
-  { label: 'sgd(0.1)', tfjs: () => tf.train.sgd(0.1), ours: (s) => W.sgd(0.1, s), className: 'WasmOptimSGD' },
-  {
-    label: 'momentum(0.05, 0.9)',
-    tfjs: () => tf.train.momentum(0.05, 0.9),
-    ours: (s) => W.momentum(0.05, 0.9, false, s),
-    className: 'WasmOptimMomentum',
-  },
-  {
-    label: 'momentum(0.05, 0.5, nesterov)',
-    tfjs: () => tf.train.momentum(0.05, 0.5, true),
-    ours: (s) => W.momentum(0.05, 0.5, true, s),
-    className: 'WasmOptimMomentum',
-  },
-  {
-    label: 'adagrad(0.1)',
-    tfjs: () => tf.train.adagrad(0.1),
-    ours: (s) => W.adagrad(0.1, undefined, s),
-    className: 'WasmOptimAdagrad',
-  },
-  {
-    label: 'adagrad(0.05, 0.5)',
-    tfjs: () => tf.train.adagrad(0.05, 0.5),
-    ours: (s) => W.adagrad(0.05, 0.5, s),
-    className: 'WasmOptimAdagrad',
-  },
-  {
-    label: 'rmsprop(0.01)',
-    tfjs: () => tf.train.rmsprop(0.01),
-    ours: (s) => W.rmsprop(0.01, undefined, undefined, undefined, undefined, s),
-    className: 'WasmOptimRMSProp',
-  },
-  {
-    label: 'rmsprop(0.005, 0.95, 0.9, 1e-6)',
-    tfjs: () => tf.train.rmsprop(0.005, 0.95, 0.9, 1e-6),
-    ours: (s) => W.rmsprop(0.005, 0.95, 0.9, 1e-6, false, s),
-    className: 'WasmOptimRMSProp',
-  },
-  {
-    label: 'rmsprop(0.001, 0.9, 0.5, 1e-10, centered)',
-    tfjs: () => tf.train.rmsprop(0.001, 0.9, 0.5, 1e-10, true),
-    ours: (s) => W.rmsprop(0.001, 0.9, 0.5, 1e-10, true, s),
-    className: 'WasmOptimRMSProp',
-  },
-  {
-    label: 'adam()',
-    tfjs: () => tf.train.adam(),
-    ours: (s) => W.adam(undefined, undefined, undefined, undefined, s),
-    className: 'WasmOptimAdam',
-  },
-  {
-    label: 'adam(0.01, 0.8, 0.99, 1e-3)',
-    tfjs: () => tf.train.adam(0.01, 0.8, 0.99, 1e-3),
-    ours: (s) => W.adam(0.01, 0.8, 0.99, 1e-3, s),
-    className: 'WasmOptimAdam',
-  },
-  {
-    label: 'adadelta(1)',
-    tfjs: () => tf.train.adadelta(1),
-    ours: (s) => W.adadelta(1, undefined, undefined, s),
-    className: 'WasmOptimAdadelta',
-  },
-  {
-    label: 'adadelta(0.5, 0.9, 1e-6)',
-    tfjs: () => tf.train.adadelta(0.5, 0.9, 1e-6),
-    ours: (s) => W.adadelta(0.5, 0.9, 1e-6, s),
-    className: 'WasmOptimAdadelta',
-  },
-];
+/** A positional argument as a label shows it: small numbers as 1e-6, `true` by the parameter's name (nesterov). */
+function shown(value: unknown, param: string): string {
+  if (value === true) return param.replace(/^use/, '').toLowerCase();
+  if (typeof value === 'number' && value !== 0 && Math.abs(value) <= 1e-3) return value.toExponential();
+  return String(value);
+}
+
+/**
+ * Each factory with its defaults and with other options, tf.train.* and ours side by side: one
+ * case per argument list of the table's TF.js mapping (test/helpers/algorithms.ts), in table order.
+ */
+export const CASES: readonly Case[] = TABLE_NAMES.flatMap((algorithm) => {
+  const mapping = ALGORITHM_TABLE[algorithm].tfjs?.tf;
+  if (mapping === undefined) return [];
+  const train = tf.train as unknown as Record<string, (...args: unknown[]) => tf.Optimizer>;
+  const factories = W as unknown as Record<string, (...args: unknown[]) => W.WasmOptimizer>;
+  return mapping.calls.map((args): Case => {
+    // Ours take the settings after every TF.js parameter: pad the omitted ones with undefined.
+    const padded = mapping.params.map((_, i) => args[i]);
+    return {
+      label: `${mapping.factory}(${args.map((a, i) => shown(a, mapping.params[i]![0])).join(', ')})`,
+      tfjs: () => train[mapping.factory]!(...args),
+      ours: (s) => factories[mapping.factory]!(...padded, s),
+      className: mapping.className,
+    };
+  });
+});
+
+/** The table's TF.js mappings, with their algorithms. */
+const MAPPINGS = TABLE_NAMES.flatMap((algorithm) => {
+  const mapping = ALGORITHM_TABLE[algorithm].tfjs?.tf;
+  return mapping === undefined ? [] : [{ algorithm, factory: mapping.factory, mapping }];
+});
 
 /** mulberry32, then Box–Muller: reproducible N(0, 1) float32 data. */
 export function normals(seed: number, n: number, scale = 1): Float32Array {
@@ -205,6 +169,44 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
     it('runs on the intended backend', () => {
       expect(tf.getBackend()).toBe(backendName);
       expect(tf.backend().epsilon()).toBe(1e-7);
+    });
+
+    describe.each(MAPPINGS)('the table maps $factory onto $algorithm', ({ algorithm, mapping }) => {
+      const train = tf.train as unknown as Record<string, (...args: unknown[]) => tf.Optimizer>;
+      const factories = W as unknown as Record<string, (...args: unknown[]) => W.WasmOptimizer>;
+      it.each(mapping.calls.map((args) => [JSON.stringify(args), args] as const))(
+        "args %s: each parameter is the TF.js field of that name, its default the spec's; weights by the mapped names",
+        async (_label, args) => {
+          const ours = factories[mapping.factory]!(...mapping.params.map((_, i) => args[i]));
+          const theirs = train[mapping.factory]!(...args);
+          expect(ours.getClassName()).toBe(mapping.className);
+          // The options the call sets: its arguments by the mapping, the rest the tfjs flavor's defaults.
+          const options = withDefaults(algorithm, 'tfjs', {});
+          mapping.params.forEach(([tfName, option], i) => {
+            const field = (o: object): unknown => (o as Record<string, unknown>)[tfName];
+            expect(field(ours), tfName).toBe(field(theirs));
+            if (option === null) return;
+            const pair = /^(\w+)\[(\d)\]$/.exec(option);
+            const value = pair ? (options[pair[1]!] as number[])[Number(pair[2])] : options[option];
+            if (args[i] === undefined) expect(field(ours), `${tfName} defaults to ${option}`).toBe(value);
+            else if (pair)
+              options[pair[1]!] = Object.assign([...(options[pair[1]!] as number[])], { [pair[2]!]: args[i] });
+            else options[option] = args[i];
+          });
+          // After a step: a weight per buffer the spec keeps under these options, named as mapped.
+          const { vars, loss } = mlp(211);
+          ours.minimize(loss, false, vars);
+          const kinds = new Set((await ours.getWeights()).map((w) => w.name.split('/').pop()!));
+          kinds.delete('iter');
+          const kept = new Set(buffersOf(algorithm, 'tfjs', options));
+          const expected = Object.entries(mapping.weights).filter(([, state]) => kept.has(state));
+          expect([...kinds].sort()).toEqual(expected.map(([suffix]) => suffix).sort());
+          expect(expected.length, 'every buffer kept has a weight name').toBe(kept.size);
+          ours.dispose();
+          theirs.dispose();
+          tf.dispose(vars);
+        },
+      );
     });
 
     describe.each(CASES)('$label', ({ tfjs, ours, className }) => {
