@@ -10,6 +10,7 @@ export { Adam, AdamW, type AdamOptions } from './optimizers/adam.js';
 export { Adadelta, type AdadeltaOptions } from './optimizers/adadelta.js';
 export { NAdam, type NAdamOptions } from './optimizers/nadam.js';
 export { RAdam, type RAdamOptions } from './optimizers/radam.js';
+export { Adamax, type AdamaxOptions } from './optimizers/adamax.js';
 export {
   Optimizer,
   type OptimizerOptions,

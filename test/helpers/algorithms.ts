@@ -307,6 +307,21 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
     fma: { decay: { options: { lr: 0, rho: 0 }, state: 'square_avg', shows: 'g²' } },
     squares: 'square_avg',
   },
+  adamax: {
+    torch: {
+      grid: { lr: [2e-3], betas: BETAS_GRID, eps: [1e-8, 1e-3], weightDecay: [0, 0.1], maximize: [false, true] },
+      full: { lr: 0.01, weightDecay: 0.01 },
+      pair: [{ lr: 0.01 }, { lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, maximize: true }],
+    },
+    tfjs: {
+      grid: { lr: [2e-3, 0.01], betas: BETAS_GRID, eps: [1e-7, 1e-3], lrDecay: [0, 0.1] },
+      full: { lr: 0.01 },
+      pair: [{ lr: 0.01 }, { lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, lrDecay: 0.1 }],
+    },
+    tail: { weightDecay: 0.1 },
+    fma: { decay: { options: { lr: 0, betas: [0, 0.999] }, state: 'exp_avg', shows: 'g' } },
+    // No `squares`: exp_inf holds max(β2·u, |g| + eps), and a max need not keep a NaN's payload.
+  },
   nadam: {
     torch: {
       grid: { lr: [2e-3], betas: BETAS_GRID, eps: [1e-8, 1e-3], weightDecay: [0, 0.1], momentumDecay: [4e-3, 0.1] },
