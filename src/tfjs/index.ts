@@ -27,13 +27,22 @@ import {
   WasmOptimAdadelta,
   WasmOptimAdagrad,
   WasmOptimAdam,
+  WasmOptimAdamax,
   WasmOptimMomentum,
   WasmOptimRMSProp,
   WasmOptimSGD,
 } from './optimizers.js';
 import type { WasmOptimSettings } from './optimizer.js';
 
-export { WasmOptimAdadelta, WasmOptimAdagrad, WasmOptimAdam, WasmOptimMomentum, WasmOptimRMSProp, WasmOptimSGD };
+export {
+  WasmOptimAdadelta,
+  WasmOptimAdagrad,
+  WasmOptimAdam,
+  WasmOptimAdamax,
+  WasmOptimMomentum,
+  WasmOptimRMSProp,
+  WasmOptimSGD,
+};
 export { WasmOptimizer, type NamedTensor, type WasmOptimSettings } from './optimizer.js';
 
 /** Like `tf.train.sgd(learningRate)`. */
@@ -94,4 +103,19 @@ export function adadelta(
   settings?: WasmOptimSettings,
 ): WasmOptimAdadelta {
   return new WasmOptimAdadelta(learningRate, rho, epsilon, settings);
+}
+
+/**
+ * Like `tf.train.adamax(learningRate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon = null, decay = 0)`;
+ * epsilon null means the backend's (1e-7). Unlike tf.train.adamax it has getWeights/setWeights.
+ */
+export function adamax(
+  learningRate = 0.002,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  epsilon: number | null = null,
+  decay = 0,
+  settings?: WasmOptimSettings,
+): WasmOptimAdamax {
+  return new WasmOptimAdamax(learningRate, beta1, beta2, epsilon, decay, settings);
 }

@@ -1,10 +1,12 @@
-// The six TF.js optimizers, each a WasmOptimizer over the wasm-optim algorithm with flavor
+// The seven TF.js optimizers, each a WasmOptimizer over the wasm-optim algorithm with flavor
 // 'tfjs': same constructor arguments, defaults, public fields, getConfig/fromConfig and
 // getWeights names as tfjs-core 4.22's, registered for serialization under their own names.
 import * as tf from '@tensorflow/tfjs-core';
 import { Adadelta } from '../optimizers/adadelta.js';
 import { Adagrad } from '../optimizers/adagrad.js';
 import { Adam } from '../optimizers/adam.js';
+import { Adamax } from '../optimizers/adamax.js';
+import { runningProductF32 } from '../optimizers/float32-power.js';
 import { RMSprop } from '../optimizers/rmsprop.js';
 import { Momentum, SGD } from '../optimizers/sgd.js';
 import type { StateName } from '../spec.js';
@@ -27,6 +29,10 @@ const ADAM_SLOTS: readonly StateSlot[] = [
 const ADADELTA_SLOTS: readonly StateSlot[] = [
   { suffix: 'accum_grad', state: 'square_avg' },
   { suffix: 'accum_var', state: 'acc_delta' },
+];
+const ADAMAX_SLOTS: readonly StateSlot[] = [
+  { suffix: 'm', state: 'exp_avg' },
+  { suffix: 'v', state: 'exp_inf' },
 ];
 const NO_SLOTS: readonly StateSlot[] = [];
 
@@ -434,6 +440,106 @@ export class WasmOptimAdadelta extends WasmOptimizer {
   }
 }
 
+/**
+ * `tf.train.adamax` on wasm-optim: `m ← β1·m + (1 − β1)·g; v ← max(β2·v, |g|);
+ * θ ← θ + (−lr/(iteration·decay + 1))/(1 − accBeta1) · m/(v + ε)`, with TF.js's float32
+ * iteration counter and running product accBeta1 advanced once per applyGradients call.
+ * Weights: `iter`, `…/m` per variable, then `…/v`. tf.train.adamax itself has no
+ * getWeights/setWeights (both throw in tfjs-core 4.22), so its models cannot be saved with
+ * `includeOptimizer`; this one can, and resumes bit for bit.
+ */
+export class WasmOptimAdamax extends WasmOptimizer {
+  static className = 'WasmOptimAdamax';
+
+  constructor(
+    learningRate = 0.002,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon: number | null = null,
+    decay = 0,
+    settings?: WasmOptimSettings,
+  ) {
+    super({ lr: learningRate, betas: [beta1, beta2], eps: backendEpsilon(epsilon), lrDecay: decay }, settings);
+    this.#accBeta1 = Math.fround(beta1);
+  }
+
+  protected makeCore(params: number[], options: Record<string, unknown>): Adamax {
+    return new Adamax(params, options);
+  }
+
+  protected stateSlots(): readonly StateSlot[] {
+    return ADAMAX_SLOTS;
+  }
+
+  /** TF.js's accBeta1 and iteration: float32, advanced once per applyGradients call. */
+  #accBeta1: number;
+  #iteration = 0;
+
+  protected override sharedAux(): { acc_beta1: number; iteration: number } {
+    return { acc_beta1: this.#accBeta1, iteration: this.#iteration };
+  }
+
+  protected override afterStep(): void {
+    this.#accBeta1 = Math.fround(this.#accBeta1 * Math.fround(this.beta1));
+    this.#iteration = Math.fround(this.#iteration + 1);
+  }
+
+  /** After setWeights: the counters of `iterations` uninterrupted calls at the current β1. */
+  protected override afterSetWeights(): void {
+    this.#accBeta1 = runningProductF32(Math.fround(this.beta1), this.iterations); // bounded time
+    this.#iteration = Math.min(this.iterations, 2 ** 24); // a float32 counter stops at 2^24
+  }
+
+  get learningRate(): number {
+    return this.option('lr');
+  }
+  set learningRate(value: number) {
+    this.setOption('lr', value, 'learningRate');
+  }
+  get beta1(): number {
+    return this.option<readonly number[]>('betas')[0]!;
+  }
+  set beta1(value: number) {
+    this.setOption('betas', [value, this.beta2], 'beta1');
+  }
+  get beta2(): number {
+    return this.option<readonly number[]>('betas')[1]!;
+  }
+  set beta2(value: number) {
+    this.setOption('betas', [this.beta1, value], 'beta2');
+  }
+  get epsilon(): number {
+    return this.option('eps');
+  }
+  set epsilon(value: number) {
+    this.setOption('eps', value, 'epsilon');
+  }
+  /** Learning-rate decay: the step uses lr / (iteration·decay + 1). */
+  get decay(): number {
+    return this.option('lrDecay');
+  }
+  set decay(value: number) {
+    this.setOption('lrDecay', value, 'decay');
+  }
+
+  getConfig(): ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      decay: this.decay,
+    };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: SerializableClass<T>,
+    config: ConfigDict,
+  ): T {
+    return new cls(config['learningRate'], config['beta1'], config['beta2'], config['epsilon'], config['decay']);
+  }
+}
+
 for (const cls of [
   WasmOptimSGD,
   WasmOptimMomentum,
@@ -441,6 +547,7 @@ for (const cls of [
   WasmOptimRMSProp,
   WasmOptimAdam,
   WasmOptimAdadelta,
+  WasmOptimAdamax,
 ]) {
   tf.serialization.registerClass(cls);
 }

@@ -30,7 +30,7 @@ function shown(value: unknown, param: string): string {
  */
 export const CASES: readonly Case[] = TABLE_NAMES.flatMap((algorithm) => {
   const mapping = ALGORITHM_TABLE[algorithm].tfjs?.tf;
-  if (mapping === undefined) return [];
+  if (mapping === undefined || mapping.noWeights) return [];
   const train = tf.train as unknown as Record<string, (...args: unknown[]) => tf.Optimizer>;
   const factories = W as unknown as Record<string, (...args: unknown[]) => W.WasmOptimizer>;
   return mapping.calls.map((args): Case => {
