@@ -61,6 +61,7 @@ const ALGORITHMS = {
     ours: () => wasmOptim.momentum(0.01, 0.9),
   },
   adadelta: { name: 'adadelta(1)', tfjs: () => tf.train.adadelta(1), ours: () => wasmOptim.adadelta(1) },
+  adamax: { name: 'adamax()', tfjs: () => tf.train.adamax(), ours: () => wasmOptim.adamax() },
 };
 
 const gc = /** @type {(() => void) | undefined} */ (globalThis.gc);

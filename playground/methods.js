@@ -45,6 +45,13 @@ const adadelta = (state, group) =>
     (v, i) => (group.lr * Math.sqrt(state.acc_delta[i] + group.eps)) / Math.sqrt(v + group.eps),
   );
 
+/** @type {Effective} lr/(1 − β1^t) / u (torch) or / (u + eps) (tfjs), per unit of the first moment. */
+const adamax = (state, group, flavor, t) => {
+  const [beta1] = group.betas;
+  const scale = group.lr / (1 + (flavor === 'tfjs' ? (t - 1) * group.lrDecay : 0)) / (1 - beta1 ** t);
+  return Array.from(state.exp_inf, (u) => scale / (flavor === 'tfjs' ? u + group.eps : u));
+};
+
 /** @type {Method[]} */
 export const METHODS = [
   { id: 'sgd', label: 'SGD', className: 'SGD', color: '#ff5a4e', options: (s) => ({ lr: s.lr }), effective: constant },
@@ -87,6 +94,29 @@ export const METHODS = [
     color: '#f2f2f2',
     options: () => ({}),
     effective: adadelta,
+  },
+  {
+    id: 'adamax',
+    label: 'Adamax',
+    className: 'Adamax',
+    color: '#4ee0d6',
+    options: (s) => ({ lr: s.lr, eps: s.eps }),
+    effective: adamax,
+  },
+  // torch flavor only: under the tfjs switch they show as unavailable (TF.js has no NAdam, RAdam).
+  {
+    id: 'nadam',
+    label: 'NAdam',
+    className: 'NAdam',
+    color: '#ff7ac8',
+    options: (s) => ({ lr: s.lr, eps: s.eps }),
+  },
+  {
+    id: 'radam',
+    label: 'RAdam',
+    className: 'RAdam',
+    color: '#a8e05f',
+    options: (s) => ({ lr: s.lr, eps: s.eps }),
   },
 ];
 

@@ -8,6 +8,7 @@ import { OPTIMIZERS } from '../../dist/registry.js';
 import adadelta from './adadelta.mjs';
 import adagrad from './adagrad.mjs';
 import { adam, adamw } from './adam.mjs';
+import adamax from './adamax.mjs';
 import nadam from './nadam.mjs';
 import radam from './radam.mjs';
 import rmsprop from './rmsprop.mjs';
@@ -59,7 +60,7 @@ import { momentum, sgd } from './sgd.mjs';
  */
 
 /** Every description, in report order. */
-export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta, nadam, radam];
+export const DESCRIPTIONS = [adagrad, rmsprop, sgd, momentum, adam, adamw, adadelta, adamax, nadam, radam];
 
 /** float32 bytes moved per element when each listed array is read or written once. */
 export const bytesOf = (/** @type {{ reads: string[], writes: string[] }} */ t) =>
