@@ -103,7 +103,8 @@ const edge = (s: string, atEnd: boolean): string => (/\w/.test(atEnd ? s.slice(-
 /** A message naming `arg` and, after it, the bad `value` (both as whole words). */
 function names(arg: string, value: string): RegExp {
   return new RegExp(
-    `${edge(arg, false)}${escapeRegExp(arg)}${edge(arg, true)}[^]*${edge(value, false)}${escapeRegExp(value)}${edge(value, true)}`,
+    `${edge(arg, false)}${escapeRegExp(arg)}${edge(arg, true)}[^]*` +
+      `${edge(value, false)}${escapeRegExp(value)}${edge(value, true)}`,
   );
 }
 

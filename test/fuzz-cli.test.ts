@@ -44,7 +44,8 @@ it('--replay re-runs saved cases: exit 0 when clean, 2 on a file that is not a c
 
 const FIXTURE = 'test/fixtures/fuzz-regressions/oracle-fused-overflow.json';
 
-it('--replay of a file that is not valid JSON or not a case: exit 2, naming the file and the error, not a mismatch', () => {
+it('--replay of a file that is not valid JSON or not a case: exit 2, naming the file and the error, not a ' +
+  'mismatch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fuzz-cli-replay-'));
   const broken = join(dir, 'broken.json');
   writeFileSync(broken, '{"format": "wasm-optim-fuzz/1", "ops": [');

@@ -140,9 +140,11 @@ function fuzzProperty(arb: fc.Arbitrary<Knobs>, ms: number, seed: number): { run
     if (mismatch !== null) {
       const failure = shrinkFailure({ ...variant, origin: `fast-check seed ${seed}` }, mismatch, {}, 8000);
       expect.fail(
-        `fuzz mismatch: ${mismatch.kind} (${mismatch.check}) after op ${mismatch.op}: ${mismatch.where}: ${mismatch.message}\n` +
+        `fuzz mismatch: ${mismatch.kind} (${mismatch.check}) after op ${mismatch.op}: ${mismatch.where}: ` +
+          `${mismatch.message}\n` +
           `knobs: ${JSON.stringify(knobs)}\n` +
-          `shrunk (${failure.shrunkMismatch.where}: ${failure.shrunkMismatch.message}); save as test/fixtures/fuzz-regressions/<name>.json:\n` +
+          `shrunk (${failure.shrunkMismatch.where}: ${failure.shrunkMismatch.message}); save as ` +
+          `test/fixtures/fuzz-regressions/<name>.json:\n` +
           `${caseToText(caseFromJson(failure.shrunk))}\n`,
       );
     }
@@ -228,7 +230,8 @@ describe('bounded differential fuzz (fast-check)', () => {
   it('reports the known open bugs it stepped around; each has its expected-to-fail fixture', () => {
     if (tolerated.size > 0)
       console.log(
-        `known open library bugs hit (and stepped around): ${[...tolerated].map(([id, n]) => `${id} ×${n}`).join('; ')}`,
+        `known open library bugs hit (and stepped around): ` +
+          `${[...tolerated].map(([id, n]) => `${id} ×${n}`).join('; ')}`,
       );
     for (const bug of KNOWN_BUGS) {
       const json = JSON.parse(

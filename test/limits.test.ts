@@ -88,8 +88,8 @@ function largestParameter(base: number, buffers: number): number {
 /**
  * Options for constructing at the limit without touching memory. Adagrad fills `sum` with
  * initialAccumulatorValue at construction (0.1 in the tfjs flavor): 1.3 GiB of page faults for
- * nothing but a fit check; the table's `untouched` options avoid that. The value does not change what is allocated; the refused side of each
- * check uses the configuration's own options.
+ * nothing but a fit check; the table's `untouched` options avoid that. The value does not change
+ * what is allocated; the refused side of each check uses the configuration's own options.
  */
 function untouchedOptions(config: FullConfig, backend: BackendName): Record<string, unknown> {
   const options = { ...config.options, flavor: config.flavor, backend };
@@ -305,7 +305,10 @@ function nearLimit(config: FullConfig, backend: BackendName): number {
   return largestParameter(bases.get(backend)!, config.buffers);
 }
 
-/** Adam with its default options (16 bytes per element), tensors of several lengths mod 16 whose memory passes 2 GiB. */
+/**
+ * Adam with its default options (16 bytes per element), tensors of several lengths mod 16 whose
+ * memory passes 2 GiB.
+ */
 const SET_CONFIG: FullConfig = { algorithm: 'adam', flavor: 'torch', options: { lr: 0.01 }, buffers: 2 };
 const SET_LENGTHS: readonly number[] = Array.from({ length: 9 }, (_, k) => 15_300_000 + 4_093 * k + k);
 
@@ -371,7 +374,8 @@ function report(job: Job, result: ChildResult, wallMs: number): void {
   console.log(
     `limits: ${nameOf(job.config)} on ${result.backend}: ${job.lengths.length} × ${job.lengths[0]}… elements, ` +
       `${gib(result.memoryBytes)} memory, ${gib(result.rssBytes)} resident, ${result.compared} elements compared; ` +
-      `child ${(wallMs / 1000).toFixed(1)} s (step 1 ${(t['step1']! / 1000).toFixed(1)} s, step 2 ${(t['step2']! / 1000).toFixed(1)} s)`,
+      `child ${(wallMs / 1000).toFixed(1)} s (step 1 ${(t['step1']! / 1000).toFixed(1)} s, step 2 ` +
+      `${(t['step2']! / 1000).toFixed(1)} s)`,
   );
 }
 
@@ -398,7 +402,8 @@ describe.skipIf(!existsSync(DIST))('the child check (small, built package)', () 
 });
 
 describe.skipIf(skipReason !== null)(
-  `stepping near the limit and past 2 GiB (child processes, ${MODE === 'all' ? 'every configuration' : 'default schedule'})`,
+  `stepping near the limit and past 2 GiB (child processes, ` +
+    `${MODE === 'all' ? 'every configuration' : 'default schedule'})`,
   () => {
     it('the default schedule covers every bytes-per-element class', () => {
       const classes = (configs: readonly FullConfig[]): number[] =>
@@ -408,7 +413,8 @@ describe.skipIf(skipReason !== null)(
 
     for (const job of nearLimitJobs) {
       const n = job.lengths[0]!;
-      it(`${nameOf(job.config)} on ${job.backend}: one tensor of ${n} elements (${bytesPerElement(job.config)} B each, just under 4 GiB), two steps, sampled`, {
+      it(`${nameOf(job.config)} on ${job.backend}: one tensor of ${n} elements (${bytesPerElement(job.config)} B ` +
+        `each, just under 4 GiB), two steps, sampled`, {
         timeout: CHILD_TIMEOUT_MS + 30_000,
       }, (ctx) => {
         skipUnlessFree(ctx);
@@ -422,7 +428,8 @@ describe.skipIf(skipReason !== null)(
 
     for (const job of setJobs) {
       const total = job.lengths.reduce((a, b) => a + b, 0);
-      it(`adam torch on ${job.backend}: ${job.lengths.length} tensors, ${total} elements in total (memory past 2 GiB), two steps, sampled`, {
+      it(`adam torch on ${job.backend}: ${job.lengths.length} tensors, ${total} elements in total (memory past 2 ` +
+        `GiB), two steps, sampled`, {
         timeout: CHILD_TIMEOUT_MS + 30_000,
       }, (ctx) => {
         skipUnlessFree(ctx);

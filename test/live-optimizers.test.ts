@@ -25,7 +25,11 @@ const wasmCount = live.length - 1;
 fellBack.step([new Float32Array([0.5, -1, 2])]);
 const fallbackBits = Array.from(new Uint32Array(fellBack.params[0].data.slice().buffer));
 let forced = null;
-try { new Adagrad([new Float32Array(3)], { backend: simd }); } catch (e) { forced = e.constructor.name + ': ' + e.message; }
+try {
+  new Adagrad([new Float32Array(3)], { backend: simd });
+} catch (e) {
+  forced = e.constructor.name + ': ' + e.message;
+}
 for (const opt of live) opt.dispose();
 const after = new Adagrad([new Float32Array([1, 2, 3])], { lr: 0.1, backend: simd });
 after.step([new Float32Array([0.5, -1, 2])]);
@@ -54,7 +58,10 @@ it.skipIf(!existsSync(dist))(
     // ~12,900 on 64-bit Linux (README "Limits"); the exact count depends on the address space.
     expect(result.wasmCount).toBeGreaterThan(1000);
     expect(result.forced).toMatch(
-      /^RangeError: Adagrad: backend '(simd|wasm)': the engine could not allocate a WebAssembly memory[\s\S]*dispose\(\)/,
+      new RegExp(
+        String.raw`^RangeError: Adagrad: backend '(simd|wasm)': ` +
+          String.raw`the engine could not allocate a WebAssembly memory[\s\S]*dispose\(\)`,
+      ),
     );
     expect(result.afterBackend).toBe(result.simd);
     // The JS fallback and the Wasm backend after dispose() give the same bits as this process.

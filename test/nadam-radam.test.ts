@@ -43,7 +43,8 @@ describe.each(availableBackends())('NAdam mu_product (backend %s)', (backend) =>
     { betas: [0.999, 0.9], momentumDecay: 1e-3, steps: 3000 },
     { betas: [-0, 0.9], momentumDecay: 1, steps: 5 },
   ])(
-    'betas $betas, momentumDecay $momentumDecay: $steps steps, save without mu_product, load, one more step: bit-identical',
+    'betas $betas, momentumDecay $momentumDecay: $steps steps, save without mu_product, load, one more step: ' +
+      'bit-identical',
     ({ betas, momentumDecay, steps }) => {
       const random = rng(11);
       const gradient = (): Float32Array => Float32Array.from({ length: N }, () => 2 * random() - 1);

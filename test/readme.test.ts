@@ -50,7 +50,8 @@ const fresh = new A([new Float32Array([1, 2, -0])], { lr: 0.5 });
     .replace(/^import .*$/m, "import { stateDictToJSON, stateDictFromJSON } from 'wasm-optim';")
     .replace(
       'console.log(JSON.stringify([...new Uint32Array(opt.params',
-      'fresh.params[0].data.set(opt.params[0].data); run(fresh);\nconsole.log(JSON.stringify([...new Uint32Array(fresh.params',
+      'fresh.params[0].data.set(opt.params[0].data); run(fresh);\nconsole.log(JSON.stringify([...new ' +
+        'Uint32Array(fresh.params',
     );
   const output = execFileSync(process.execPath, ['--input-type=module', '-'], {
     cwd: root,

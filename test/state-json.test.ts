@@ -104,7 +104,10 @@ function flavorsOf(Class: OptimizerClass): Flavor[] {
   });
 }
 
-/** Float32 values optimizers choke on, by their bits: NaNs with payloads and signs, infinities, zeros, subnormals, extremes. */
+/**
+ * Float32 values optimizers choke on, by their bits: NaNs with payloads and signs, infinities, zeros, subnormals,
+ * extremes.
+ */
 const SPECIAL_BITS = [
   0x7fc00000,
   0xffc00000,
@@ -140,7 +143,10 @@ function initialParams(): Float32Array[] {
   return LENGTHS.map((n, i) => paramValues(n, 100 + i, i));
 }
 
-/** Gradients of step t: mostly normal, with NaN, ±Infinity, −0, subnormals and huge values (a different pattern each step). */
+/**
+ * Gradients of step t: mostly normal, with NaN, ±Infinity, −0, subnormals and huge values (a different pattern each
+ * step).
+ */
 function gradients(t: number): Float32Array[] {
   return LENGTHS.map((n, i) => randomF32(rng(1000 * t + i), n, 'special'));
 }
@@ -161,7 +167,9 @@ function groups(params: readonly Float32Array[], algorithm: string, withOptions:
   return GROUPS.map((indices, g) => ({ params: indices.map((i) => params[i]!), ...(withOptions ? extras[g] : {}) }));
 }
 
-/** Everything a resumed run must match: each parameter in memory and in the caller's array, and the whole state dict. */
+/**
+ * Everything a resumed run must match: each parameter in memory and in the caller's array, and the whole state dict.
+ */
 function observe(opt: AnyOptimizer, userArrays: readonly Float32Array[]): unknown {
   return {
     data: opt.params.map((p) => bits(p.data)),
@@ -345,16 +353,20 @@ describe('buffers: base64 of little-endian float32 bytes', () => {
     expect(whole[1]).toBe(2);
   });
 
-  it('number arrays, Float64Arrays and JSON\'s {"0": …} of a Float32Array are rounded to float32, as loadStateDict stores them', () => {
-    const want = bits(new Float32Array([0.1, -0, 1e-46, 3]));
-    for (const input of [
-      [0.1, -0, 1e-46, 3],
-      new Float64Array([0.1, -0, 1e-46, 3]),
-      { 0: 0.1, 1: -0, 2: 1e-46, 3: 3 },
-    ]) {
-      expect(bits(sumOf(throughText(stateDictToJSON(dictOf(input)))))).toEqual(want);
-    }
-  });
+  it(
+    'number arrays, Float64Arrays and JSON\'s {"0": …} of a Float32Array are rounded to float32, as loadStateDict ' +
+      'stores them',
+    () => {
+      const want = bits(new Float32Array([0.1, -0, 1e-46, 3]));
+      for (const input of [
+        [0.1, -0, 1e-46, 3],
+        new Float64Array([0.1, -0, 1e-46, 3]),
+        { 0: 0.1, 1: -0, 2: 1e-46, 3: 3 },
+      ]) {
+        expect(bits(sumOf(throughText(stateDictToJSON(dictOf(input)))))).toEqual(want);
+      }
+    },
+  );
 
   it('decodes into Float32Arrays loadStateDict takes, and accepts the JSON text itself', () => {
     const json = stateDictToJSON(dictOf(new Float32Array([1, 2])));
@@ -372,7 +384,8 @@ describe('buffers: base64 of little-endian float32 bytes', () => {
 
   it('a key "__proto__" stays a key (loadStateDict then refuses it by name), not a prototype', () => {
     const back = stateDictFromJSON(
-      '{"format":"wasm-optim/state-dict","version":1,"state":{},"param_groups":[{"__proto__":{"$number":"-0"},"params":[0]}]}',
+      '{"format":"wasm-optim/state-dict","version":1,"state":{},' +
+        '"param_groups":[{"__proto__":{"$number":"-0"},"params":[0]}]}',
     );
     const group = back.param_groups[0]!;
     expect(Object.getPrototypeOf(group)).toBe(Object.prototype);
@@ -538,7 +551,10 @@ const MALFORMED: [string, Breaker, typeof TypeError | typeof RangeError, RegExp]
       return j;
     },
     TypeError,
-    /^stateDictFromJSON: state\[0\]\.step must be a number, \{"\$number": …\} or \{"dtype": "float32", "base64": …\}, got "3"$/,
+    new RegExp(
+      String.raw`^stateDictFromJSON: state\[0\]\.step must be a number, \{"\$number": …\} ` +
+        String.raw`or \{"dtype": "float32", "base64": …\}, got "3"$`,
+    ),
   ],
   [
     'a buffer as null (plain JSON of NaN)',
@@ -673,7 +689,10 @@ const MALFORMED: [string, Breaker, typeof TypeError | typeof RangeError, RegExp]
       return j;
     },
     TypeError,
-    /^stateDictFromJSON: param_groups\[0\]\.lr must be a number, \{"\$number": …\}, boolean, string or array, got an object \(Object\)$/,
+    new RegExp(
+      String.raw`^stateDictFromJSON: param_groups\[0\]\.lr must be a number, \{"\$number": …\}, ` +
+        String.raw`boolean, string or array, got an object \(Object\)$`,
+    ),
   ],
   [
     'a bad element deep in an option',
@@ -734,7 +753,10 @@ const UNENCODABLE: [string, unknown, typeof TypeError | typeof RangeError, RegEx
     'a string among the state',
     dictOf('1,2'),
     TypeError,
-    /^stateDictToJSON: state\[0\]\.sum must be a number, a Float32Array, an array of numbers or an object with keys "0" … "n-1", got "1,2"$/,
+    new RegExp(
+      String.raw`^stateDictToJSON: state\[0\]\.sum must be a number, a Float32Array, an array of numbers ` +
+        String.raw`or an object with keys "0" … "n-1", got "1,2"$`,
+    ),
   ],
   [
     'a null in a number array (plain JSON of NaN)',

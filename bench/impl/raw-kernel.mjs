@@ -143,7 +143,8 @@ function facadeStep(variant, params, grads, before) {
 }
 
 /**
- * Memory copied from a facade optimizer before its second step (or its `copiedAfter` + 1-th), with the record it wrote for
+ * Memory copied from a facade optimizer before its second step (or its `copiedAfter` + 1-th), with the record it wrote
+ * for
  * that step: the steady state (e.g. SGD's first momentum step only copies the gradient).
  * @param {import('../algorithms/index.mjs').Variant} variant
  * @param {Float32Array} params

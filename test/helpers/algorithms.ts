@@ -460,7 +460,9 @@ export function stateKeysOf(algorithm: AlgorithmName, flavor: Flavor, options: O
   return keys.sort();
 }
 
-/** Options that leave a fresh optimizer's memory untouched: the row's `untouched` where state starts at construction. */
+/**
+ * Options that leave a fresh optimizer's memory untouched: the row's `untouched` where state starts at construction.
+ */
 export function untouchedOptions(algorithm: AlgorithmName): Options {
   return specFor(algorithm).stateAtConstruction ? (ALGORITHM_TABLE[algorithm].untouched ?? {}) : {};
 }

@@ -8,7 +8,9 @@ import { ALGORITHMS, type AlgorithmName } from '../../src/registry.js';
 /** An optimizer of any algorithm, typed loosely enough to poke at its options. */
 export type AnyOptimizer = Optimizer<Record<string, unknown>>;
 
-/** An algorithm by its class name ('Adagrad', 'RMSprop', 'SGD', …: its messages' prefix) or registry name ('adagrad'). */
+/**
+ * An algorithm by its class name ('Adagrad', 'RMSprop', 'SGD', …: its messages' prefix) or registry name ('adagrad').
+ */
 export type Algo = string;
 
 const CLASSES: Readonly<Record<string, unknown>> = Object.fromEntries(

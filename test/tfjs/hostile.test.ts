@@ -90,47 +90,51 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
       expect(tf.memory().numTensors).toBe(baseline);
     });
 
-    it('calls interleaved with minimize: each resolves to the state at its call (as tf.train.adam has it), none disposed or leaked', async () => {
-      const a = mlp(103);
-      const b = mlp(103);
-      // The reference states before steps 2, 3 and 4.
-      const ref = tf.train.adam(0.01);
-      ref.minimize(a.loss, false, a.vars);
-      const want: { name: string; shape: number[]; values: Float32Array }[][] = [];
-      for (let k = 0; k < 3; k++) {
-        const weights = await ref.getWeights();
-        want.push(copyWeights(weights));
-        tf.dispose(weights[0]!.tensor); // tf.train.adam's iter scalar is the caller's
+    it(
+      'calls interleaved with minimize: each resolves to the state at its call (as tf.train.adam has it), none ' +
+        'disposed or leaked',
+      async () => {
+        const a = mlp(103);
+        const b = mlp(103);
+        // The reference states before steps 2, 3 and 4.
+        const ref = tf.train.adam(0.01);
         ref.minimize(a.loss, false, a.vars);
-      }
-      ref.dispose();
+        const want: { name: string; shape: number[]; values: Float32Array }[][] = [];
+        for (let k = 0; k < 3; k++) {
+          const weights = await ref.getWeights();
+          want.push(copyWeights(weights));
+          tf.dispose(weights[0]!.tensor); // tf.train.adam's iter scalar is the caller's
+          ref.minimize(a.loss, false, a.vars);
+        }
+        ref.dispose();
 
-      const opt = W.adam(0.01);
-      opt.minimize(b.loss, false, b.vars);
-      const baseline = tf.memory().numTensors;
-      const calls: Promise<W.NamedTensor[]>[] = [];
-      for (let k = 0; k < 3; k++) {
-        calls.push(opt.getWeights());
-        if (k === 2) calls.push(opt.getWeights()); // two calls at the same state, too
+        const opt = W.adam(0.01);
         opt.minimize(b.loss, false, b.vars);
-      }
-      const got = await Promise.all(calls);
-      const wantOf = [want[0]!, want[1]!, want[2]!, want[2]!];
-      got.forEach((weights, k) => {
-        for (const w of weights) expect(w.tensor.isDisposed, `call ${k}: ${w.name}`).toBe(false);
-        const copy = copyWeights(weights);
-        expect(
-          copy.map((w) => w.shape),
-          `call ${k}: shapes`,
-        ).toEqual(wantOf[k]!.map((w) => w.shape));
-        copy.forEach((w, i) => expectSameBits(w.values, wantOf[k]![i]!.values, `call ${k}: ${w.name}`));
-      });
-      // A later call releases the snapshots of older states: memory stays bounded.
-      const later = await opt.getWeights();
-      expect(tf.memory().numTensors).toBe(baseline + later.length);
-      opt.dispose();
-      expect(tf.memory().numTensors).toBe(baseline);
-    });
+        const baseline = tf.memory().numTensors;
+        const calls: Promise<W.NamedTensor[]>[] = [];
+        for (let k = 0; k < 3; k++) {
+          calls.push(opt.getWeights());
+          if (k === 2) calls.push(opt.getWeights()); // two calls at the same state, too
+          opt.minimize(b.loss, false, b.vars);
+        }
+        const got = await Promise.all(calls);
+        const wantOf = [want[0]!, want[1]!, want[2]!, want[2]!];
+        got.forEach((weights, k) => {
+          for (const w of weights) expect(w.tensor.isDisposed, `call ${k}: ${w.name}`).toBe(false);
+          const copy = copyWeights(weights);
+          expect(
+            copy.map((w) => w.shape),
+            `call ${k}: shapes`,
+          ).toEqual(wantOf[k]!.map((w) => w.shape));
+          copy.forEach((w, i) => expectSameBits(w.values, wantOf[k]![i]!.values, `call ${k}: ${w.name}`));
+        });
+        // A later call releases the snapshots of older states: memory stays bounded.
+        const later = await opt.getWeights();
+        expect(tf.memory().numTensors).toBe(baseline + later.length);
+        opt.dispose();
+        expect(tf.memory().numTensors).toBe(baseline);
+      },
+    );
 
     it('a call while an earlier snapshot is still in use leaves it valid when the state has not changed', async () => {
       const { vars, loss } = mlp(107);
@@ -160,16 +164,19 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
   });
 
   describe('dispose() racing getWeights() and setWeights()', () => {
-    it('dispose() while getWeights() is pending: the call rejects naming the class and method; nothing leaks', async () => {
-      const { vars, loss } = mlp(109);
-      const opt = W.adam(0.01);
-      opt.minimize(loss, false, vars);
-      const baseline = tf.memory().numTensors;
-      const pending = opt.getWeights();
-      opt.dispose();
-      await expect(pending).rejects.toThrow(/^WasmOptimAdam\.getWeights: the optimizer was disposed/);
-      expect(tf.memory().numTensors).toBe(baseline);
-    });
+    it(
+      'dispose() while getWeights() is pending: the call rejects naming the class and method; nothing ' + 'leaks',
+      async () => {
+        const { vars, loss } = mlp(109);
+        const opt = W.adam(0.01);
+        opt.minimize(loss, false, vars);
+        const baseline = tf.memory().numTensors;
+        const pending = opt.getWeights();
+        opt.dispose();
+        await expect(pending).rejects.toThrow(/^WasmOptimAdam\.getWeights: the optimizer was disposed/);
+        expect(tf.memory().numTensors).toBe(baseline);
+      },
+    );
 
     it('dispose() while two getWeights() are pending, one of them already resolved: nothing leaks', async () => {
       const { vars, loss } = mlp(113);
@@ -198,21 +205,24 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
       source.dispose();
     });
 
-    it('setWeights() still reads its input when a getWeights() call of another state releases it meanwhile', async () => {
-      const { vars, loss } = mlp(131);
-      const opt = W.momentum(0.05, 0.9);
-      opt.minimize(loss, false, vars);
-      const weights = await opt.getWeights();
-      const copy = copyWeights(weights);
-      const pending = opt.setWeights(weights);
-      opt.minimize(loss, false, vars); // a new state: the next getWeights() may release `weights`
-      await opt.getWeights();
-      await expect(pending).resolves.toBeUndefined();
-      const loaded = copyWeights(await opt.getWeights());
-      expect(loaded.map((w) => w.name)).toEqual(copy.map((w) => w.name));
-      loaded.forEach((w, i) => expectSameBits(w.values, copy[i]!.values, w.name));
-      opt.dispose();
-    });
+    it(
+      'setWeights() still reads its input when a getWeights() call of another state releases it ' + 'meanwhile',
+      async () => {
+        const { vars, loss } = mlp(131);
+        const opt = W.momentum(0.05, 0.9);
+        opt.minimize(loss, false, vars);
+        const weights = await opt.getWeights();
+        const copy = copyWeights(weights);
+        const pending = opt.setWeights(weights);
+        opt.minimize(loss, false, vars); // a new state: the next getWeights() may release `weights`
+        await opt.getWeights();
+        await expect(pending).resolves.toBeUndefined();
+        const loaded = copyWeights(await opt.getWeights());
+        expect(loaded.map((w) => w.name)).toEqual(copy.map((w) => w.name));
+        loaded.forEach((w, i) => expectSameBits(w.values, copy[i]!.values, w.name));
+        opt.dispose();
+      },
+    );
 
     it.each(CASES)(
       '$label: every method of a disposed optimizer throws naming the class and the method; config reads still work',
@@ -427,26 +437,29 @@ describe.each(['cpu', 'wasm'] as const)('wasm-optim/tfjs under hostile use, TF.j
   });
 
   describe('the wasm-optim optimizers the wrapper holds', () => {
-    it('each is disposed exactly once: when setWeights or a re-created variable replaces it, and at dispose()', async () => {
-      spyCores.length = 0;
-      const opt = new SpyAdagrad(0.1);
-      const name = fresh('spy');
-      let v = variable(new Float32Array(3), [3], name);
-      tf.tidy(() => opt.applyGradients({ [name]: tf.onesLike(v) }));
-      expect(spyCores.map((c) => c.disposals)).toEqual([0]);
-      await opt.setWeights(await opt.getWeights());
-      expect(spyCores.map((c) => c.disposals)).toEqual([1, 0]);
-      tf.tidy(() => opt.applyGradients({ [name]: tf.onesLike(v) }));
-      v.dispose();
-      v = variable(new Float32Array(5), [5], name);
-      tf.tidy(() => opt.applyGradients({ [name]: tf.onesLike(v) }));
-      expect(spyCores.length).toBe(3);
-      expect(spyCores.map((c) => c.disposals)).toEqual([1, 1, 0]);
-      opt.dispose();
-      opt.dispose();
-      expect(spyCores.map((c) => c.disposals)).toEqual([1, 1, 1]);
-      v.dispose();
-    });
+    it(
+      'each is disposed exactly once: when setWeights or a re-created variable replaces it, and at ' + 'dispose()',
+      async () => {
+        spyCores.length = 0;
+        const opt = new SpyAdagrad(0.1);
+        const name = fresh('spy');
+        let v = variable(new Float32Array(3), [3], name);
+        tf.tidy(() => opt.applyGradients({ [name]: tf.onesLike(v) }));
+        expect(spyCores.map((c) => c.disposals)).toEqual([0]);
+        await opt.setWeights(await opt.getWeights());
+        expect(spyCores.map((c) => c.disposals)).toEqual([1, 0]);
+        tf.tidy(() => opt.applyGradients({ [name]: tf.onesLike(v) }));
+        v.dispose();
+        v = variable(new Float32Array(5), [5], name);
+        tf.tidy(() => opt.applyGradients({ [name]: tf.onesLike(v) }));
+        expect(spyCores.length).toBe(3);
+        expect(spyCores.map((c) => c.disposals)).toEqual([1, 1, 0]);
+        opt.dispose();
+        opt.dispose();
+        expect(spyCores.map((c) => c.disposals)).toEqual([1, 1, 1]);
+        v.dispose();
+      },
+    );
   });
 
   afterAll(() => {

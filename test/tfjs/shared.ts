@@ -296,27 +296,30 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         tf.dispose(want);
       });
 
-      it('state moves from ours into tf.train.* (setWeights by position) and continues (Adam: see README)', async () => {
-        const { vars, loss } = mlp(29);
-        const opt = ours();
-        for (let t = 0; t < 5; t++) opt.minimize(loss, false, vars);
-        const ref = tfjs();
-        await ref.setWeights(await opt.getWeights());
-        const start = vars.map(values);
-        for (let t = 0; t < 5; t++) opt.minimize(loss, false, vars);
-        const want = vars.map((v) => v.clone());
-        vars.forEach((v, i) => v.assign(tf.tensor(start[i]!, v.shape)));
-        for (let t = 0; t < 5; t++) ref.minimize(loss, false, vars);
-        if (className === 'WasmOptimAdam') {
-          // tf.train.adam's setWeights rebuilds its bias-correction products as pow(β, iter + 1),
-          // not the running float32 product it keeps while training: close, not bit-identical.
-          expect(maxRelative(vars, want)).toBeLessThan(1e-5);
-        } else {
-          expectSameTensors(vars, want, 'variables');
-          await expectSameOptimizerState(opt, ref, 'state');
-        }
-        tf.dispose(want);
-      });
+      it(
+        'state moves from ours into tf.train.* (setWeights by position) and continues (Adam: see ' + 'README)',
+        async () => {
+          const { vars, loss } = mlp(29);
+          const opt = ours();
+          for (let t = 0; t < 5; t++) opt.minimize(loss, false, vars);
+          const ref = tfjs();
+          await ref.setWeights(await opt.getWeights());
+          const start = vars.map(values);
+          for (let t = 0; t < 5; t++) opt.minimize(loss, false, vars);
+          const want = vars.map((v) => v.clone());
+          vars.forEach((v, i) => v.assign(tf.tensor(start[i]!, v.shape)));
+          for (let t = 0; t < 5; t++) ref.minimize(loss, false, vars);
+          if (className === 'WasmOptimAdam') {
+            // tf.train.adam's setWeights rebuilds its bias-correction products as pow(β, iter + 1),
+            // not the running float32 product it keeps while training: close, not bit-identical.
+            expect(maxRelative(vars, want)).toBeLessThan(1e-5);
+          } else {
+            expectSameTensors(vars, want, 'variables');
+            await expectSameOptimizerState(opt, ref, 'state');
+          }
+          tf.dispose(want);
+        },
+      );
 
       it('every wasm-optim backend (simd, wasm, js) gives the same bits', () => {
         const runs = (['simd', 'wasm', 'js'] as const).map((backend) => {
@@ -494,28 +497,31 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
         expect(opt.learningRate).toBe(0.002);
       });
 
-      it('Adam save/load: ours resumes bit for bit; tf.train.adam itself does not (pow vs running product)', async () => {
-        const { xs, ys } = classificationData(13, 64);
-        const resumeGap = async (optimizer: tf.Optimizer): Promise<number> => {
-          const model = denseModel();
-          model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-          await model.fit(xs, ys, { ...fitArgs, epochs: 5 });
-          const saver = memorySaver();
-          await model.save(saver.handler, { includeOptimizer: true });
-          const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saver.artifacts()));
-          await model.fit(xs, ys, { ...fitArgs, epochs: 5 });
-          await loaded.fit(xs, ys, { ...fitArgs, epochs: 5 });
-          const gap = maxUlps(loaded.getWeights(), model.getWeights());
-          model.dispose();
-          loaded.dispose();
-          return gap;
-        };
-        expect(await resumeGap(W.adam(0.01))).toBe(0);
-        // tf.train.adam's setWeights sets accBeta = pow(β, iter + 1) where training had the
-        // float32 running product: the resumed run drifts (TF.js 4.22 behaviour, kept here as
-        // evidence for the README's note).
-        expect(await resumeGap(tf.train.adam(0.01))).toBeGreaterThan(0);
-      });
+      it(
+        'Adam save/load: ours resumes bit for bit; tf.train.adam itself does not (pow vs running ' + 'product)',
+        async () => {
+          const { xs, ys } = classificationData(13, 64);
+          const resumeGap = async (optimizer: tf.Optimizer): Promise<number> => {
+            const model = denseModel();
+            model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+            await model.fit(xs, ys, { ...fitArgs, epochs: 5 });
+            const saver = memorySaver();
+            await model.save(saver.handler, { includeOptimizer: true });
+            const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saver.artifacts()));
+            await model.fit(xs, ys, { ...fitArgs, epochs: 5 });
+            await loaded.fit(xs, ys, { ...fitArgs, epochs: 5 });
+            const gap = maxUlps(loaded.getWeights(), model.getWeights());
+            model.dispose();
+            loaded.dispose();
+            return gap;
+          };
+          expect(await resumeGap(W.adam(0.01))).toBe(0);
+          // tf.train.adam's setWeights sets accBeta = pow(β, iter + 1) where training had the
+          // float32 running product: the resumed run drifts (TF.js 4.22 behaviour, kept here as
+          // evidence for the README's note).
+          expect(await resumeGap(tf.train.adam(0.01))).toBeGreaterThan(0);
+        },
+      );
 
       it('getWeights snapshots are owned by the optimizer: no growth over repeated calls', async () => {
         const { vars, loss } = mlp(89);
