@@ -137,7 +137,7 @@ interface GroupInput {
 
 /**
  * The base of every optimizer (`Adagrad`, `RMSprop`, `SGD`, `Momentum`, `Adam`, `AdamW`,
- * `Adadelta`): PyTorch-style param groups, a state dict, and one kernel call per step over all
+ * `Adadelta`, `Adamax`, `NAdam`, `RAdam`): PyTorch-style param groups, a state dict, and one kernel call per step over all
  * parameters, which live in one memory the optimizer owns (at most 4 GiB; see README "Limits").
  *
  * - `step(grads)` copies your arrays in and out (drop-in); `step()` works on `params[i].data` and
