@@ -153,14 +153,10 @@ function adamTorchElements(rec: usize, from: usize, to: usize): void {
     const at = i << 2;
     let p = v128.load(param + at);
     const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
-    let g = grad4;
-    let suspect = i32x4.splat(0);
-    if (decoupled) {
-      p = f32x4.mul(p, slot(DECAY_OR_WD));
-    } else if (hasWeightDecay) {
-      g = fmaFast4(p, slot(DECAY_OR_WD), grad4);
-      suspect = fmaSuspect4(p, slot(DECAY_OR_WD), grad4, g);
-    }
+    // AdamW decays param, Adam adds the weight decay to g (the dispatch never asks for both).
+    if (decoupled) p = f32x4.mul(p, slot(DECAY_OR_WD));
+    const g = hasWeightDecay ? fmaFast4(p, slot(DECAY_OR_WD), grad4) : grad4;
+    let suspect = hasWeightDecay ? fmaSuspect4(p, slot(DECAY_OR_WD), grad4, g) : i32x4.splat(0);
     const cm = f32x4.mul(v128.load(expAvg + at), slot(BETA1));
     const m = fmaByFast4(g, oneMinusBeta1, slot(ONE_MINUS_BETA1), cm);
     const a = f32x4.mul(slot(ONE_MINUS_BETA2), g);
