@@ -16,7 +16,7 @@
 //      (compared as text) and that name; no operand name is assigned in between;
 //   2. every suspect call is matched by a fast call;
 //   3. every suspect mask reaches an anySuspect(…) test through v128.or, `?:` and variables
-//      only, after the fast call; a variable holding masks is only ever reassigned to an
+//      only, after the fast call; once a variable holds a mask it is only reassigned to an
 //      expression that reads it (`suspect = v128.or(suspect, …)`), so no mask is overwritten,
 //      and it is tested after its last assignment;
 //   4. the protocol functions are imported under their own names.
@@ -122,6 +122,8 @@ export function checkFmaProtocol(source, fileName) {
     const assigned = new Map();
     /** @type {Map<string, ts.Identifier[]>} identifier references by name */
     const references = new Map();
+    /** @type {{ name: string, at: number, value: ts.Expression }[]} declarations and `=` assignments */
+    const writes = [];
     /** @param {ts.Node} node */
     const walk = (node) => {
       if (ts.isCallExpression(node)) calls.push(node);
@@ -139,6 +141,16 @@ export function checkFmaProtocol(source, fileName) {
         list.push(node.getStart(sf));
         assigned.set(target.text, list);
       }
+      if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+        writes.push({ name: node.name.text, at: node.getStart(sf), value: node.initializer });
+      }
+      if (
+        ts.isBinaryExpression(node) &&
+        node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isIdentifier(node.left)
+      ) {
+        writes.push({ name: node.left.text, at: node.getStart(sf), value: node.right });
+      }
       if (ts.isIdentifier(node)) {
         const list = references.get(node.text) ?? [];
         list.push(node);
@@ -147,6 +159,24 @@ export function checkFmaProtocol(source, fileName) {
       ts.forEachChild(node, walk);
     };
     walk(body);
+
+    // The variables that hold masks: written from a suspect call or from another such variable.
+    /** @type {Set<string>} */
+    const maskNames = new Set();
+    /** @param {ts.Node} node @returns {boolean} */
+    const carriesMask = (node) =>
+      SUSPECTS.has(calleeName(node) ?? '') ||
+      (ts.isIdentifier(node) && maskNames.has(node.text)) ||
+      (ts.forEachChild(node, (child) => (carriesMask(child) ? true : undefined)) ?? false);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const write of writes) {
+        if (!maskNames.has(write.name) && carriesMask(write.value)) {
+          maskNames.add(write.name);
+          grew = true;
+        }
+      }
+    }
 
     /** @type {Map<ts.CallExpression, boolean>} */
     const suspectMatched = new Map();
@@ -226,7 +256,13 @@ export function checkFmaProtocol(source, fileName) {
               ts.forEachChild(n, find);
             };
             find(parent.right);
-            if (!readsItself) fail(parent, `${name} holds suspect masks: reassign it only as v128.or(${name}, …)`);
+            // Overwriting is fine while the variable holds no mask yet (`let suspect = zero` before
+            // the first FMA under an if); after that only v128.or(suspect, …) keeps them all.
+            const at = parent.getStart(sf);
+            const overwrites = writes.some((w) => w.name === name && w.at < at && carriesMask(w.value));
+            if (!readsItself && overwrites) {
+              fail(parent, `${name} holds suspect masks: reassign it only as v128.or(${name}, …)`);
+            }
           }
           continue;
         }
