@@ -6,9 +6,10 @@
 // a double-rounding trap, once in 2^29.
 //
 // A runtime helper that states each FMA once (returning the fast result and ORing the mask into
-// a v128 global, or into a slot of the invariants table) was measured: V8 keeps the accumulator
-// in memory, a store and a load per FMA, and the default Adagrad loop lost 12–20 %. So the
-// kernels keep the paired calls and this check holds them to the protocol instead:
+// a v128 global, or into a slot of the invariants table) was measured on Adagrad's raw kernel:
+// V8 keeps the accumulator in memory, a load and a store per FMA, and the loops lost 8–20 % per
+// element with the global, 11 % with the slot. So the kernels keep the paired calls and this
+// check holds them to the protocol instead:
 //
 //   1. every fmaFast4 / fmaHalvesFast / fmaByFast4 call is bound to a name (`const r = …`,
 //      `r = …`, possibly under `cond ? … : …`), and the same function makes exactly one matching
