@@ -28,11 +28,27 @@ import { putBits, putF32, slot } from './invariants';
 const NEG_LR: usize = 0, RHO: usize = 1, ONE_MINUS_RHO: usize = 2, EPS: usize = 3;
 const WEIGHT_DECAY: usize = 4, SIGN: usize = 5;
 
+/**
+ * The specialisations, chosen from the record's flags in this one place: for Lane = v128 the f32x4
+ * loop (returning how many elements it stepped), for Lane = f32 elements [from, to) one at a time.
+ * A type, not a bool: the element loop is also the vector loop's redo, and AssemblyScript does not
+ * inline a function into itself; the two instances are two functions.
+ */
+@inline function adadeltaTorch<Lane>(rec: usize, from: usize, to: usize): usize {
+  if ((recFlags(rec) & AdadeltaStep.FLAG_WEIGHT_DECAY) != 0) return adadeltaTorchLoop<Lane>(rec, from, to, true);
+  return adadeltaTorchLoop<Lane>(rec, from, to, false);
+}
+
+@inline function adadeltaTorchLoop<Lane>(rec: usize, from: usize, to: usize, hasWeightDecay: bool): usize {
+  if (isVector<Lane>()) return adadeltaTorchVectors(rec, hasWeightDecay);
+  adadeltaTorchScalar(rec, from, to, hasWeightDecay);
+  return to;
+}
+
 /** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
  * exact redo of any block whose fast FMA was suspect. */
 function adadeltaTorchElements(rec: usize, from: usize, to: usize): void {
-  if ((recFlags(rec) & AdadeltaStep.FLAG_WEIGHT_DECAY) != 0) adadeltaTorchScalar(rec, from, to, true);
-  else adadeltaTorchScalar(rec, from, to, false);
+  adadeltaTorch<f32>(rec, from, to);
 }
 
 @inline function adadeltaTorchScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool): void {
@@ -106,11 +122,7 @@ export function adadeltaStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
-    if (ASC_FEATURE_SIMD) {
-      i = (recFlags(rec) & AdadeltaStep.FLAG_WEIGHT_DECAY) != 0
-        ? adadeltaTorchVectors(rec, true)
-        : adadeltaTorchVectors(rec, false);
-    }
+    if (ASC_FEATURE_SIMD) i = adadeltaTorch<v128>(rec, 0, 0);
     adadeltaTorchElements(rec, i, recCount(rec));
   }
 }

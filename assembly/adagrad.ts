@@ -29,11 +29,28 @@ const NEG_CLR: usize = 0, EPS: usize = 1, WEIGHT_DECAY: usize = 2, SIGN: usize =
 // With weight decay it cannot (g = fma(param, wd, −grad): −0 + +0 and +0 + −0 both round to +0,
 // so the sign of a zero param would flip; the fuzzer found it), so that loop XORs the sign.
 
+/**
+ * The specialisations, chosen from the record's flags in this one place: for Lane = v128 the f32x4
+ * loops (returning how many elements they stepped), for Lane = f32 elements [from, to) one at a time.
+ * A type, not a bool: the element loop is also the vector loop's redo, and AssemblyScript does not
+ * inline a function into itself; the two instances are two functions.
+ * Two of each, so the common weightDecay = 0 loop carries no extra FMA.
+ */
+@inline function adagradTorch<Lane>(rec: usize, from: usize, to: usize): usize {
+  if ((recFlags(rec) & AdagradStep.FLAG_WEIGHT_DECAY) != 0) return adagradTorchLoop<Lane>(rec, from, to, true);
+  return adagradTorchLoop<Lane>(rec, from, to, false);
+}
+
+@inline function adagradTorchLoop<Lane>(rec: usize, from: usize, to: usize, hasWeightDecay: bool): usize {
+  if (isVector<Lane>()) return adagradTorchVectors(rec, hasWeightDecay);
+  adagradTorchScalar(rec, from, to, hasWeightDecay);
+  return to;
+}
+
 /** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
  * exact redo of any block whose fast FMA was suspect. */
 function adagradTorchElements(rec: usize, from: usize, to: usize): void {
-  if ((recFlags(rec) & AdagradStep.FLAG_WEIGHT_DECAY) != 0) adagradTorchScalar(rec, from, to, true);
-  else adagradTorchScalar(rec, from, to, false);
+  adagradTorch<f32>(rec, from, to);
 }
 
 @inline function adagradTorchScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool): void {
@@ -117,12 +134,7 @@ export function adagradStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
-    if (ASC_FEATURE_SIMD) {
-      // Two specialisations, so the common weightDecay = 0 loop carries no extra FMA.
-      i = (recFlags(rec) & AdagradStep.FLAG_WEIGHT_DECAY) != 0
-        ? adagradTorchVectors(rec, true)
-        : adagradTorchVectors(rec, false);
-    }
+    if (ASC_FEATURE_SIMD) i = adagradTorch<v128>(rec, 0, 0);
     adagradTorchElements(rec, i, recCount(rec));
   }
 }

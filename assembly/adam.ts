@@ -36,21 +36,40 @@ const SIGN: usize = 8;
 // into oneMinusBeta1 instead: m = fma(−grad, 1 − β1, ·) = fma(grad, −(1 − β1), ·), and v does
 // not see the sign at all: fl((1 − β2)·(−grad))·(−grad) = fl((1 − β2)·grad)·grad.
 
-/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
- * exact redo of any block whose fast FMA was suspect. */
-function adamTorchElements(rec: usize, from: usize, to: usize): void {
+/**
+ * The specialisations, chosen from the record's flags in this one place: for Lane = v128 the f32x4
+ * loops (returning how many elements they stepped), for Lane = f32 elements [from, to) one at a time.
+ * A type, not a bool: the element loop is also the vector loop's redo, and AssemblyScript does not
+ * inline a function into itself; the two instances are two functions.
+ * AdamW (decoupled) never takes Adam's weight decay into g: six of each.
+ */
+@inline function adamTorch<Lane>(rec: usize, from: usize, to: usize): usize {
   const flags = recFlags(rec);
   const amsgrad = (flags & AdamStep.FLAG_AMSGRAD) != 0;
   if ((flags & AdamStep.FLAG_DECOUPLED) != 0) {
-    if (amsgrad) adamTorchScalar(rec, from, to, false, true, true);
-    else adamTorchScalar(rec, from, to, false, true, false);
-  } else if ((flags & AdamStep.FLAG_WEIGHT_DECAY) != 0) {
-    if (amsgrad) adamTorchScalar(rec, from, to, true, false, true);
-    else adamTorchScalar(rec, from, to, true, false, false);
-  } else {
-    if (amsgrad) adamTorchScalar(rec, from, to, false, false, true);
-    else adamTorchScalar(rec, from, to, false, false, false);
+    if (amsgrad) return adamTorchLoop<Lane>(rec, from, to, false, true, true);
+    return adamTorchLoop<Lane>(rec, from, to, false, true, false);
   }
+  if ((flags & AdamStep.FLAG_WEIGHT_DECAY) != 0) {
+    if (amsgrad) return adamTorchLoop<Lane>(rec, from, to, true, false, true);
+    return adamTorchLoop<Lane>(rec, from, to, true, false, false);
+  }
+  if (amsgrad) return adamTorchLoop<Lane>(rec, from, to, false, false, true);
+  return adamTorchLoop<Lane>(rec, from, to, false, false, false);
+}
+
+@inline function adamTorchLoop<Lane>(
+  rec: usize, from: usize, to: usize, hasWeightDecay: bool, decoupled: bool, amsgrad: bool,
+): usize {
+  if (isVector<Lane>()) return adamTorchVectors(rec, hasWeightDecay, decoupled, amsgrad);
+  adamTorchScalar(rec, from, to, hasWeightDecay, decoupled, amsgrad);
+  return to;
+}
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function adamTorchElements(rec: usize, from: usize, to: usize): void {
+  adamTorch<f32>(rec, from, to);
 }
 
 @inline function adamTorchScalar(
@@ -153,14 +172,10 @@ function adamTorchElements(rec: usize, from: usize, to: usize): void {
     const at = i << 2;
     let p = v128.load(param + at);
     const grad4 = v128.xor(v128.load(grad + at), slot(SIGN));
-    let g = grad4;
-    let suspect = i32x4.splat(0);
-    if (decoupled) {
-      p = f32x4.mul(p, slot(DECAY_OR_WD));
-    } else if (hasWeightDecay) {
-      g = fmaFast4(p, slot(DECAY_OR_WD), grad4);
-      suspect = fmaSuspect4(p, slot(DECAY_OR_WD), grad4, g);
-    }
+    // AdamW decays param, Adam adds the weight decay to g (the dispatch never asks for both).
+    if (decoupled) p = f32x4.mul(p, slot(DECAY_OR_WD));
+    const g = hasWeightDecay ? fmaFast4(p, slot(DECAY_OR_WD), grad4) : grad4;
+    let suspect = hasWeightDecay ? fmaSuspect4(p, slot(DECAY_OR_WD), grad4, g) : i32x4.splat(0);
     const cm = f32x4.mul(v128.load(expAvg + at), slot(BETA1));
     const m = fmaByFast4(g, oneMinusBeta1, slot(ONE_MINUS_BETA1), cm);
     const a = f32x4.mul(slot(ONE_MINUS_BETA2), g);
@@ -190,17 +205,7 @@ export function adamStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
-    if (ASC_FEATURE_SIMD) {
-      const flags = recFlags(rec);
-      const amsgrad = (flags & AdamStep.FLAG_AMSGRAD) != 0;
-      if ((flags & AdamStep.FLAG_DECOUPLED) != 0) {
-        i = amsgrad ? adamTorchVectors(rec, false, true, true) : adamTorchVectors(rec, false, true, false);
-      } else if ((flags & AdamStep.FLAG_WEIGHT_DECAY) != 0) {
-        i = amsgrad ? adamTorchVectors(rec, true, false, true) : adamTorchVectors(rec, true, false, false);
-      } else {
-        i = amsgrad ? adamTorchVectors(rec, false, false, true) : adamTorchVectors(rec, false, false, false);
-      }
-    }
+    if (ASC_FEATURE_SIMD) i = adamTorch<v128>(rec, 0, 0);
     adamTorchElements(rec, i, recCount(rec));
   }
 }

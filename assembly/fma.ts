@@ -26,6 +26,8 @@
 // whole block again element by element with fmaf, before storing anything. An inline vector
 // correction kept its operands alive across the branch and cost register spills on every
 // iteration (about a fifth of the step) for a path that random data takes once in 2^29.
+// scripts/check-fma-protocol.mjs, run before every build, holds each kernel to that protocol:
+// every fast FMA has its suspect test on the same operands, and every mask reaches anySuspect.
 //
 // src/backend/js/fma.ts is an independent JavaScript implementation (midpoint detection by
 // re-rounding), proven against an exact BigInt oracle in test/fma.test.ts; the conformance and

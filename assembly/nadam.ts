@@ -24,11 +24,27 @@ const NEG_GRAD_STEP: usize = 0, NEG_MOMENTUM_STEP: usize = 1, BC2: usize = 2, EP
 const BETA1: usize = 4, ONE_MINUS_BETA1: usize = 5, BETA2: usize = 6, ONE_MINUS_BETA2: usize = 7;
 const WEIGHT_DECAY: usize = 8;
 
+/**
+ * The specialisations, chosen from the record's flags in this one place: for Lane = v128 the f32x4
+ * loop (returning how many elements it stepped), for Lane = f32 elements [from, to) one at a time.
+ * A type, not a bool: the element loop is also the vector loop's redo, and AssemblyScript does not
+ * inline a function into itself; the two instances are two functions.
+ */
+@inline function nadamTorch<Lane>(rec: usize, from: usize, to: usize): usize {
+  if ((recFlags(rec) & NadamStep.FLAG_WEIGHT_DECAY) != 0) return nadamTorchLoop<Lane>(rec, from, to, true);
+  return nadamTorchLoop<Lane>(rec, from, to, false);
+}
+
+@inline function nadamTorchLoop<Lane>(rec: usize, from: usize, to: usize, hasWeightDecay: bool): usize {
+  if (isVector<Lane>()) return nadamVectors(rec, hasWeightDecay);
+  nadamScalar(rec, from, to, hasWeightDecay);
+  return to;
+}
+
 /** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
  * exact redo of any block whose fast FMA was suspect. */
 function nadamElements(rec: usize, from: usize, to: usize): void {
-  if ((recFlags(rec) & NadamStep.FLAG_WEIGHT_DECAY) != 0) nadamScalar(rec, from, to, true);
-  else nadamScalar(rec, from, to, false);
+  nadamTorch<f32>(rec, from, to);
 }
 
 @inline function nadamScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool): void {
@@ -105,10 +121,7 @@ export function nadamStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
-    if (ASC_FEATURE_SIMD) {
-      if ((recFlags(rec) & NadamStep.FLAG_WEIGHT_DECAY) != 0) i = nadamVectors(rec, true);
-      else i = nadamVectors(rec, false);
-    }
+    if (ASC_FEATURE_SIMD) i = nadamTorch<v128>(rec, 0, 0);
     nadamElements(rec, i, recCount(rec));
   }
 }

@@ -24,18 +24,35 @@ const LR: usize = 0, BC1: usize = 1, EPS: usize = 2, BC2_SQRT: usize = 3, RECT: 
 const BETA1: usize = 5, ONE_MINUS_BETA1: usize = 6, BETA2: usize = 7, ONE_MINUS_BETA2: usize = 8;
 const WEIGHT_DECAY: usize = 9, ONE: usize = 10;
 
-/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
- * exact redo of any block whose fast FMA was suspect. */
-function radamElements(rec: usize, from: usize, to: usize): void {
+/**
+ * The specialisations, chosen from the record's flags in this one place: for Lane = v128 the f32x4
+ * loops (returning how many elements they stepped), for Lane = f32 elements [from, to) one at a time.
+ * A type, not a bool: the element loop is also the vector loop's redo, and AssemblyScript does not
+ * inline a function into itself; the two instances are two functions.
+ */
+@inline function radamTorch<Lane>(rec: usize, from: usize, to: usize): usize {
   const flags = recFlags(rec);
   const rectified = (flags & RadamStep.FLAG_RECTIFIED) != 0;
   if ((flags & RadamStep.FLAG_WEIGHT_DECAY) != 0) {
-    if (rectified) radamScalar(rec, from, to, true, true);
-    else radamScalar(rec, from, to, true, false);
-  } else {
-    if (rectified) radamScalar(rec, from, to, false, true);
-    else radamScalar(rec, from, to, false, false);
+    if (rectified) return radamTorchLoop<Lane>(rec, from, to, true, true);
+    return radamTorchLoop<Lane>(rec, from, to, true, false);
   }
+  if (rectified) return radamTorchLoop<Lane>(rec, from, to, false, true);
+  return radamTorchLoop<Lane>(rec, from, to, false, false);
+}
+
+@inline function radamTorchLoop<Lane>(
+  rec: usize, from: usize, to: usize, hasWeightDecay: bool, rectified: bool,
+): usize {
+  if (isVector<Lane>()) return radamVectors(rec, hasWeightDecay, rectified);
+  radamScalar(rec, from, to, hasWeightDecay, rectified);
+  return to;
+}
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function radamElements(rec: usize, from: usize, to: usize): void {
+  radamTorch<f32>(rec, from, to);
 }
 
 @inline function radamScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool, rectified: bool): void {
@@ -117,15 +134,7 @@ export function radamStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
-    if (ASC_FEATURE_SIMD) {
-      const flags = recFlags(rec);
-      const rectified = (flags & RadamStep.FLAG_RECTIFIED) != 0;
-      if ((flags & RadamStep.FLAG_WEIGHT_DECAY) != 0) {
-        i = rectified ? radamVectors(rec, true, true) : radamVectors(rec, true, false);
-      } else {
-        i = rectified ? radamVectors(rec, false, true) : radamVectors(rec, false, false);
-      }
-    }
+    if (ASC_FEATURE_SIMD) i = radamTorch<v128>(rec, 0, 0);
     radamElements(rec, i, recCount(rec));
   }
 }

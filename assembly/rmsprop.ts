@@ -39,31 +39,46 @@ const MOMENTUM: usize = 4, NEG_LR: usize = 5, SIGN: usize = 6;
 // and negLr·g, so the sign folds exactly into negLr; elsewhere (weight decay, grad_avg, the
 // momentum buffer) one XOR per vector keeps the signs of zeros right (see assembly/adagrad.ts).
 
-/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
- * exact redo of any block whose fast FMA was suspect. */
-function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
+/**
+ * The specialisations, chosen from the record's flags in this one place: for Lane = v128 the f32x4
+ * loops (returning how many elements they stepped), for Lane = f32 elements [from, to) one at a time.
+ * A type, not a bool: the element loop is also the vector loop's redo, and AssemblyScript does not
+ * inline a function into itself; the two instances are two functions.
+ * Eight of each: every loop carries only the work its options ask for.
+ */
+@inline function rmspropTorch<Lane>(rec: usize, from: usize, to: usize): usize {
   const flags = recFlags(rec);
   const wd = (flags & RmspropStep.FLAG_WEIGHT_DECAY) != 0;
   const centered = (flags & RmspropStep.FLAG_CENTERED) != 0;
   const momentum = (flags & RmspropStep.FLAG_MOMENTUM) != 0;
-  // Eight specialisations: each loop carries only the work its options ask for.
   if (wd) {
     if (centered) {
-      if (momentum) rmspropTorchScalar(rec, from, to, true, true, true);
-      else rmspropTorchScalar(rec, from, to, true, true, false);
-    } else {
-      if (momentum) rmspropTorchScalar(rec, from, to, true, false, true);
-      else rmspropTorchScalar(rec, from, to, true, false, false);
+      if (momentum) return rmspropTorchLoop<Lane>(rec, from, to, true, true, true);
+      return rmspropTorchLoop<Lane>(rec, from, to, true, true, false);
     }
-  } else {
-    if (centered) {
-      if (momentum) rmspropTorchScalar(rec, from, to, false, true, true);
-      else rmspropTorchScalar(rec, from, to, false, true, false);
-    } else {
-      if (momentum) rmspropTorchScalar(rec, from, to, false, false, true);
-      else rmspropTorchScalar(rec, from, to, false, false, false);
-    }
+    if (momentum) return rmspropTorchLoop<Lane>(rec, from, to, true, false, true);
+    return rmspropTorchLoop<Lane>(rec, from, to, true, false, false);
   }
+  if (centered) {
+    if (momentum) return rmspropTorchLoop<Lane>(rec, from, to, false, true, true);
+    return rmspropTorchLoop<Lane>(rec, from, to, false, true, false);
+  }
+  if (momentum) return rmspropTorchLoop<Lane>(rec, from, to, false, false, true);
+  return rmspropTorchLoop<Lane>(rec, from, to, false, false, false);
+}
+
+@inline function rmspropTorchLoop<Lane>(
+  rec: usize, from: usize, to: usize, hasWeightDecay: bool, centered: bool, hasMomentum: bool,
+): usize {
+  if (isVector<Lane>()) return rmspropTorchVectors(rec, hasWeightDecay, centered, hasMomentum);
+  rmspropTorchScalar(rec, from, to, hasWeightDecay, centered, hasMomentum);
+  return to;
+}
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function rmspropTorchElements(rec: usize, from: usize, to: usize): void {
+  rmspropTorch<f32>(rec, from, to);
 }
 
 @inline function rmspropTorchScalar(
@@ -203,25 +218,7 @@ export function rmspropStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
-    if (ASC_FEATURE_SIMD) {
-      const flags = recFlags(rec);
-      const wd = (flags & RmspropStep.FLAG_WEIGHT_DECAY) != 0;
-      const centered = (flags & RmspropStep.FLAG_CENTERED) != 0;
-      const momentum = (flags & RmspropStep.FLAG_MOMENTUM) != 0;
-      if (wd) {
-        if (centered) {
-          i = momentum ? rmspropTorchVectors(rec, true, true, true) : rmspropTorchVectors(rec, true, true, false);
-        } else {
-          i = momentum ? rmspropTorchVectors(rec, true, false, true) : rmspropTorchVectors(rec, true, false, false);
-        }
-      } else {
-        if (centered) {
-          i = momentum ? rmspropTorchVectors(rec, false, true, true) : rmspropTorchVectors(rec, false, true, false);
-        } else {
-          i = momentum ? rmspropTorchVectors(rec, false, false, true) : rmspropTorchVectors(rec, false, false, false);
-        }
-      }
-    }
+    if (ASC_FEATURE_SIMD) i = rmspropTorch<v128>(rec, 0, 0);
     rmspropTorchElements(rec, i, recCount(rec));
   }
 }

@@ -33,27 +33,43 @@ import { putBits, putF32, putF64, slot } from './invariants';
 const NEG_LR: usize = 0, MOMENTUM: usize = 1, ONE_MINUS_DAMPENING: usize = 2, WEIGHT_DECAY: usize = 3;
 const SIGN: usize = 4;
 
-/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
- * exact redo of any block whose fast FMA was suspect. */
-function sgdTorchElements(rec: usize, from: usize, to: usize): void {
+/**
+ * The specialisations, chosen from the record's flags in this one place: for Lane = v128 the f32x4
+ * loops (returning how many elements they stepped), for Lane = f32 elements [from, to) one at a time.
+ * A type, not a bool: the element loop is also the vector loop's redo, and AssemblyScript does not
+ * inline a function into itself; the two instances are two functions.
+ */
+@inline function sgdTorch<Lane>(rec: usize, from: usize, to: usize): usize {
   const flags = recFlags(rec);
   const wd = (flags & SgdStep.FLAG_WEIGHT_DECAY) != 0;
   if ((flags & SgdStep.FLAG_MOMENTUM) == 0) {
-    if (wd) sgdTorchScalar(rec, from, to, true, false, false, false);
-    else sgdTorchScalar(rec, from, to, false, false, false, false);
-    return;
+    if (wd) return sgdTorchLoop<Lane>(rec, from, to, true, false, false, false);
+    return sgdTorchLoop<Lane>(rec, from, to, false, false, false, false);
   }
   const nesterov = (flags & SgdStep.FLAG_NESTEROV) != 0;
-  if ((flags & SgdStep.FLAG_FIRST_MOMENTUM) != 0) {
-    // Once per buffer: one loop for every option combination keeps the code small.
-    sgdTorchScalar(rec, from, to, wd, true, nesterov, true);
-  } else if (wd) {
-    if (nesterov) sgdTorchScalar(rec, from, to, true, true, true, false);
-    else sgdTorchScalar(rec, from, to, true, true, false, false);
-  } else {
-    if (nesterov) sgdTorchScalar(rec, from, to, false, true, true, false);
-    else sgdTorchScalar(rec, from, to, false, true, false, false);
+  // Once per buffer: one loop for every option combination keeps the code small.
+  if ((flags & SgdStep.FLAG_FIRST_MOMENTUM) != 0) return sgdTorchLoop<Lane>(rec, from, to, wd, true, nesterov, true);
+  if (wd) {
+    if (nesterov) return sgdTorchLoop<Lane>(rec, from, to, true, true, true, false);
+    return sgdTorchLoop<Lane>(rec, from, to, true, true, false, false);
   }
+  if (nesterov) return sgdTorchLoop<Lane>(rec, from, to, false, true, true, false);
+  return sgdTorchLoop<Lane>(rec, from, to, false, true, false, false);
+}
+
+@inline function sgdTorchLoop<Lane>(
+  rec: usize, from: usize, to: usize, hasWeightDecay: bool, hasMomentum: bool, nesterov: bool,
+  first: bool,
+): usize {
+  if (isVector<Lane>()) return sgdTorchVectors(rec, hasWeightDecay, hasMomentum, nesterov, first);
+  sgdTorchScalar(rec, from, to, hasWeightDecay, hasMomentum, nesterov, first);
+  return to;
+}
+
+/** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
+ * exact redo of any block whose fast FMA was suspect. */
+function sgdTorchElements(rec: usize, from: usize, to: usize): void {
+  sgdTorch<f32>(rec, from, to);
 }
 
 @inline function sgdTorchScalar(
@@ -155,21 +171,7 @@ export function sgdStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
-    if (ASC_FEATURE_SIMD) {
-      const flags = recFlags(rec);
-      const wd = (flags & SgdStep.FLAG_WEIGHT_DECAY) != 0;
-      const nesterov = (flags & SgdStep.FLAG_NESTEROV) != 0;
-      if ((flags & SgdStep.FLAG_MOMENTUM) == 0) {
-        i = wd ? sgdTorchVectors(rec, true, false, false, false) : sgdTorchVectors(rec, false, false, false, false);
-      } else if ((flags & SgdStep.FLAG_FIRST_MOMENTUM) != 0) {
-        // Once per buffer: one loop for every option combination keeps the code small.
-        i = sgdTorchVectors(rec, wd, true, nesterov, true);
-      } else if (wd) {
-        i = nesterov ? sgdTorchVectors(rec, true, true, true, false) : sgdTorchVectors(rec, true, true, false, false);
-      } else {
-        i = nesterov ? sgdTorchVectors(rec, false, true, true, false) : sgdTorchVectors(rec, false, true, false, false);
-      }
-    }
+    if (ASC_FEATURE_SIMD) i = sgdTorch<v128>(rec, 0, 0);
     sgdTorchElements(rec, i, recCount(rec));
   }
 }
