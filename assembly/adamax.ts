@@ -31,11 +31,27 @@ const WEIGHT_DECAY: usize = 5, SIGN: usize = 6;
 // included. With weight decay it cannot (the sign of fma(param, wd, −grad) at zero differs), so
 // that loop XORs the sign first, as the element loop does.
 
+/**
+ * The specialisations, chosen from the record's flags in this one place: for Lane = v128 the f32x4
+ * loop (returning how many elements it stepped), for Lane = f32 elements [from, to) one at a time
+ * (a type, not a bool: the element loop is also the vector loop's redo; see adagrad.ts). Two of
+ * each, so the common weightDecay = 0 loop carries one FMA, not two.
+ */
+@inline function adamaxTorch<Lane>(rec: usize, from: usize, to: usize): usize {
+  if ((recFlags(rec) & AdamaxStep.FLAG_WEIGHT_DECAY) != 0) return adamaxTorchLoop<Lane>(rec, from, to, true);
+  return adamaxTorchLoop<Lane>(rec, from, to, false);
+}
+
+@inline function adamaxTorchLoop<Lane>(rec: usize, from: usize, to: usize, hasWeightDecay: bool): usize {
+  if (isVector<Lane>()) return adamaxTorchVectors(rec, hasWeightDecay);
+  adamaxTorchScalar(rec, from, to, hasWeightDecay);
+  return to;
+}
+
 /** Elements [from, to) one at a time: the scalar build's loop, the SIMD build's tail and its
  * exact redo of any block whose fast FMA was suspect. */
 function adamaxTorchElements(rec: usize, from: usize, to: usize): void {
-  if ((recFlags(rec) & AdamaxStep.FLAG_WEIGHT_DECAY) != 0) adamaxTorchScalar(rec, from, to, true);
-  else adamaxTorchScalar(rec, from, to, false);
+  adamaxTorch<f32>(rec, from, to);
 }
 
 @inline function adamaxTorchScalar(rec: usize, from: usize, to: usize, hasWeightDecay: bool): void {
@@ -108,12 +124,7 @@ export function adamaxStep(table: usize, count: u32): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
     let i: usize = 0;
-    if (ASC_FEATURE_SIMD) {
-      // Two specialisations, so the common weightDecay = 0 loop carries one FMA, not two.
-      i = (recFlags(rec) & AdamaxStep.FLAG_WEIGHT_DECAY) != 0
-        ? adamaxTorchVectors(rec, true)
-        : adamaxTorchVectors(rec, false);
-    }
+    if (ASC_FEATURE_SIMD) i = adamaxTorch<v128>(rec, 0, 0);
     adamaxTorchElements(rec, i, recCount(rec));
   }
 }
