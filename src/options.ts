@@ -3,7 +3,7 @@
 // flag a boolean, pairs (Adam's betas) two such numbers, no unknown keys.
 import { describe, rangeError, typeError } from './errors.js';
 
-type OptionRule =
+export type OptionRule =
   | { readonly kind: 'number'; readonly min: number; readonly max?: number; readonly maxExclusive?: boolean }
   | { readonly kind: 'pair'; readonly min: number; readonly max: number; readonly maxExclusive?: boolean }
   | { readonly kind: 'boolean' };

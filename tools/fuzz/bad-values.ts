@@ -9,14 +9,11 @@ import type { Random } from './random.js';
 export function invalidValues(domain: Domain, withUndefined: boolean): unknown[] {
   const extra = withUndefined ? [undefined] : [];
   if (domain.kind === 'boolean') return [0, 1, 'true', null, {}, NaN, ...extra];
-  if (domain.kind === 'custom') return [...domain.invalid, ...extra];
+  if (domain.kind === 'custom') return [...(domain.invalid ?? []), ...extra];
   const out: unknown[] = [NaN, '0.1', null, true, {}, [0.5], 1n, ...extra];
-  if (Number.isFinite(domain.min))
-    out.push(
-      -Infinity,
-      domain.min === 0 ? -Number.MIN_VALUE : domain.min - Math.abs(domain.min) * 1e-6,
-      domain.min - 1,
-    );
+  const min = domain.min;
+  if (min !== undefined && Number.isFinite(min))
+    out.push(-Infinity, min === 0 ? -Number.MIN_VALUE : min - Math.abs(min) * 1e-6, min - 1);
   if (domain.max !== undefined) out.push(domain.maxExclusive ? domain.max : domain.max + 1, Infinity);
   return out;
 }

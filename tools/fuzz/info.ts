@@ -3,6 +3,7 @@
 // the optimizer rejects a non-default value "not supported by flavor"), and the option domains
 // and oracle of its description (tools/fuzz/algorithms/), or guesses when it has none.
 import { OPTIMIZERS, type OptimizerClass } from '#lib/registry.js';
+import type { OptionRule } from '#lib/options.js';
 import { FLAVORS, type Flavor } from '#lib/spec.js';
 import { DESCRIPTIONS } from './algorithms/index.js';
 import { BOOLEAN, type AlgorithmDescription, type Domain, type OracleRule, type Options } from './describe.js';
@@ -46,8 +47,34 @@ export function registryAlgorithms(): string[] {
 /** A guessed domain for an option without a description: its default, or both booleans. */
 function guessDomain(value: unknown): Domain {
   if (typeof value === 'boolean') return BOOLEAN;
-  if (typeof value === 'number') return { kind: 'number', min: Infinity, edges: [value], typical: () => value };
-  return { kind: 'custom', edges: [value], typical: () => value, invalid: [] };
+  if (typeof value === 'number') return { kind: 'number', edges: [value], typical: () => value };
+  return { kind: 'custom', edges: [value], typical: () => value };
+}
+
+/**
+ * The option's domain with the algorithm's own bounds: the spec's rule decides what is valid
+ * (so the fuzzer's bad values cross exactly the limits the library enforces), the description
+ * only which valid values are worth trying. A pair's bad values are derived from its rule.
+ */
+function withSpecBounds(rule: OptionRule | undefined, domain: Domain): Domain {
+  if (rule === undefined || rule.kind === 'boolean') return domain;
+  if (rule.kind === 'number') {
+    if (domain.kind !== 'number') return domain;
+    return { ...domain, min: rule.min, max: rule.max, maxExclusive: rule.maxExclusive };
+  }
+  if (domain.kind !== 'custom') return domain;
+  const mid = (rule.min + rule.max) / 2;
+  const above = rule.maxExclusive ? rule.max : rule.max + 1;
+  const below = rule.min === 0 ? -Number.MIN_VALUE : rule.min - 1;
+  const invalid = [
+    [above, mid],
+    [mid, above],
+    [below, mid],
+    [mid, below],
+    [NaN, mid],
+    [mid, NaN],
+  ];
+  return { ...domain, invalid: [...invalid, [mid], [mid, mid, mid], String(mid), mid, null, {}] };
 }
 
 /** A valid value of a domain: one of its edges (with probability `edgeBias`) or a typical one. */
@@ -74,7 +101,10 @@ function probe(name: string): AlgorithmInfo {
   if (available.length === 0) throw new Error(`${name}: no flavor can be constructed`);
   const keys = Object.keys(available[0]![1]);
   const domains: Record<string, Domain> = {};
-  for (const key of keys) domains[key] = description?.options[key] ?? guessDomain(available[0]![1][key]);
+  const rules: Readonly<Record<string, OptionRule>> = Class.spec.rules;
+  for (const key of keys) {
+    domains[key] = withSpecBounds(rules[key], description?.options[key] ?? guessDomain(available[0]![1][key]));
+  }
   const valid = (o: Readonly<Options>, flavor: Flavor): boolean => description?.valid?.(o, flavor) ?? true;
   const className = new Class(probeParams(), { flavor: available[0]![0], backend: 'js' }).constructor.name;
 

@@ -65,7 +65,7 @@ const options = {
   lr: LR,
   momentum: MOMENTUM,
   // PyTorch does not check dampening: only values no rule accepts (NaN, …) are used as bad input.
-  dampening: { kind: 'number', min: -Infinity, edges: [0, 0.1, 0.5, 1, -1], typical: (r) => r.float() } as Domain,
+  dampening: { kind: 'number', edges: [0, 0.1, 0.5, 1, -1], typical: (r) => r.float() } as Domain,
   weightDecay: WEIGHT_DECAY,
   nesterov: BOOLEAN,
   maximize: BOOLEAN,
