@@ -137,8 +137,9 @@ interface GroupInput {
 
 /**
  * The base of every optimizer (`Adagrad`, `RMSprop`, `SGD`, `Momentum`, `Adam`, `AdamW`,
- * `Adadelta`, `Adamax`, `NAdam`, `RAdam`): PyTorch-style param groups, a state dict, and one kernel call per step over all
- * parameters, which live in one memory the optimizer owns (at most 4 GiB; see README "Limits").
+ * `Adadelta`, `Adamax`, `NAdam`, `RAdam`): PyTorch-style param groups, a state dict, and one
+ * kernel call per step over all parameters, which live in one memory the optimizer owns (at
+ * most 4 GiB; see README "Limits").
  *
  * - `step(grads)` copies your arrays in and out (drop-in); `step()` works on `params[i].data` and
  *   `params[i].grad` in place (zero-copy). Neither allocates.

@@ -49,7 +49,10 @@ describe('FMA suspect protocol check', () => {
       () =>
         mutant(
           'rmsprop.ts',
-          /v128\.or\(\s*(fmaBySuspect4\(g, oneMinusAlpha, slot\(ONE_MINUS_ALPHA\), cga, ga\)), fmaSuspect4\(negGa, ga, sq, variance\)\)/,
+          new RegExp(
+            String.raw`v128\.or\(\s*(fmaBySuspect4\(g, oneMinusAlpha, slot\(ONE_MINUS_ALPHA\), cga, ga\)), ` +
+              String.raw`fmaSuspect4\(negGa, ga, sq, variance\)\)`,
+          ),
           '$1',
         ),
       /variance = fmaFast4\(negGa, ga, sq\) has no fmaSuspect4/,
