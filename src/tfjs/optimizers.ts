@@ -294,11 +294,42 @@ export class WasmOptimMomentum extends WasmOptimizer {
 }
 
 /**
+ * What tf.train.adam and tf.train.adamax share: the live fields learningRate, beta1, beta2 and
+ * epsilon over wasm-optim's lr, betas and eps.
+ */
+abstract class WasmOptimAdamFamily extends WasmOptimizer {
+  get learningRate(): number {
+    return this.option('lr');
+  }
+  set learningRate(value: number) {
+    this.setOption('lr', value, 'learningRate');
+  }
+  get beta1(): number {
+    return this.option<readonly number[]>('betas')[0]!;
+  }
+  set beta1(value: number) {
+    this.setOption('betas', [value, this.beta2], 'beta1');
+  }
+  get beta2(): number {
+    return this.option<readonly number[]>('betas')[1]!;
+  }
+  set beta2(value: number) {
+    this.setOption('betas', [this.beta1, value], 'beta2');
+  }
+  get epsilon(): number {
+    return this.option('eps');
+  }
+  set epsilon(value: number) {
+    this.setOption('eps', value, 'epsilon');
+  }
+}
+
+/**
  * `tf.train.adam` on wasm-optim: `m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
  * θ ← θ − lr·(m/(1 − β1ᵗ)) / (√(v/(1 − β2ᵗ)) + ε)`, with TF.js's float32 running products βᵗ
  * advanced once per applyGradients call. Weights: `iter`, `…/m` per variable, then `…/v`.
  */
-export class WasmOptimAdam extends WasmOptimizer {
+export class WasmOptimAdam extends WasmOptimAdamFamily {
   static className = 'WasmOptimAdam';
 
   constructor(
@@ -340,40 +371,11 @@ export class WasmOptimAdam extends WasmOptimizer {
    * bits), so a saved and reloaded run continues exactly.
    */
   protected override afterSetWeights(): void {
-    const beta1 = Math.fround(this.beta1),
-      beta2 = Math.fround(this.beta2);
-    let a1 = beta1,
-      a2 = beta2;
-    for (let t = 0; t < this.iterations; t++) {
-      a1 = Math.fround(a1 * beta1);
-      a2 = Math.fround(a2 * beta2);
-    }
-    this.#accBeta = [a1, a2];
-  }
-
-  get learningRate(): number {
-    return this.option('lr');
-  }
-  set learningRate(value: number) {
-    this.setOption('lr', value, 'learningRate');
-  }
-  get beta1(): number {
-    return this.option<readonly number[]>('betas')[0]!;
-  }
-  set beta1(value: number) {
-    this.setOption('betas', [value, this.beta2], 'beta1');
-  }
-  get beta2(): number {
-    return this.option<readonly number[]>('betas')[1]!;
-  }
-  set beta2(value: number) {
-    this.setOption('betas', [this.beta1, value], 'beta2');
-  }
-  get epsilon(): number {
-    return this.option('eps');
-  }
-  set epsilon(value: number) {
-    this.setOption('eps', value, 'epsilon');
+    // runningProductF32: bounded time, whatever iteration count a checkpoint carries.
+    this.#accBeta = [
+      runningProductF32(Math.fround(this.beta1), this.iterations),
+      runningProductF32(Math.fround(this.beta2), this.iterations),
+    ];
   }
 
   getConfig(): ConfigDict {
@@ -448,7 +450,7 @@ export class WasmOptimAdadelta extends WasmOptimizer {
  * getWeights/setWeights (both throw in tfjs-core 4.22), so its models cannot be saved with
  * `includeOptimizer`; this one can, and resumes bit for bit.
  */
-export class WasmOptimAdamax extends WasmOptimizer {
+export class WasmOptimAdamax extends WasmOptimAdamFamily {
   static className = 'WasmOptimAdamax';
 
   constructor(
@@ -490,30 +492,6 @@ export class WasmOptimAdamax extends WasmOptimizer {
     this.#iteration = Math.min(this.iterations, 2 ** 24); // a float32 counter stops at 2^24
   }
 
-  get learningRate(): number {
-    return this.option('lr');
-  }
-  set learningRate(value: number) {
-    this.setOption('lr', value, 'learningRate');
-  }
-  get beta1(): number {
-    return this.option<readonly number[]>('betas')[0]!;
-  }
-  set beta1(value: number) {
-    this.setOption('betas', [value, this.beta2], 'beta1');
-  }
-  get beta2(): number {
-    return this.option<readonly number[]>('betas')[1]!;
-  }
-  set beta2(value: number) {
-    this.setOption('betas', [this.beta1, value], 'beta2');
-  }
-  get epsilon(): number {
-    return this.option('eps');
-  }
-  set epsilon(value: number) {
-    this.setOption('eps', value, 'epsilon');
-  }
   /** Learning-rate decay: the step uses lr / (iteration·decay + 1). */
   get decay(): number {
     return this.option('lrDecay');
