@@ -251,3 +251,21 @@ describe('adamax: what tf.train.adamax keeps once per optimizer', () => {
     expect(opt.getConfig()).toEqual({ learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0.2 });
   });
 });
+
+describe('a checkpoint with a huge iteration count', () => {
+  it.each([
+    ['adam', () => W.adam(0.01)],
+    ['adamax', () => W.adamax(0.01, 0.9, 0.999, null, 0)],
+  ] as const)('%s: setWeights with iter = 2^45 rebuilds the running products at once and steps', async (_n, make) => {
+    const opt = make();
+    const iter = tf.scalar(2 ** 45);
+    await opt.setWeights([{ name: 'iter', tensor: iter }]); // the loop it replaced would run for days
+    expect(opt.iterations).toBe(2 ** 45);
+    const { vars, loss } = mlp(41);
+    const before = vars.map(values);
+    opt.minimize(loss, false, vars);
+    vars.forEach((v, i) => expect(values(v)).not.toEqual(before[i]));
+    iter.dispose();
+    opt.dispose();
+  });
+});
