@@ -59,7 +59,7 @@ it.skipIf(!existsSync(dist))(
     expect(result.wasmCount).toBeGreaterThan(1000);
     expect(result.forced).toMatch(
       new RegExp(
-        String.raw`^RangeError: Adagrad: backend '(simd|wasm)': ` +
+        `^RangeError: Adagrad: backend '(simd|wasm)': ` +
           String.raw`the engine could not allocate a WebAssembly memory[\s\S]*dispose\(\)`,
       ),
     );

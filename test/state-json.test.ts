@@ -755,7 +755,7 @@ const UNENCODABLE: [string, unknown, typeof TypeError | typeof RangeError, RegEx
     TypeError,
     new RegExp(
       String.raw`^stateDictToJSON: state\[0\]\.sum must be a number, a Float32Array, an array of numbers ` +
-        String.raw`or an object with keys "0" … "n-1", got "1,2"$`,
+        `or an object with keys "0" … "n-1", got "1,2"$`,
     ),
   ],
   [
