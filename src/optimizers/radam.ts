@@ -52,10 +52,11 @@ const spec: AlgorithmSpec<RAdamOptions> = {
           beta2 = o.betas[1];
         // PyTorch, in float64: the bias corrections, ρ∞ and ρ_t, and for ρ_t > 5 the
         // rectification factor; each used as a float32 scalar.
+        const beta2Power = beta2 ** step;
         const bc1 = 1 - beta1 ** step;
-        const bc2 = 1 - beta2 ** step;
+        const bc2 = 1 - beta2Power;
         const rhoInf = 2 / (1 - beta2) - 1;
-        const rhoT = rhoInf - (2 * step * beta2 ** step) / bc2;
+        const rhoT = rhoInf - (2 * step * beta2Power) / bc2;
         const rectified = rhoT > 5;
         const K = RadamStep;
         u32[word + REC_FLAGS] = (o.weightDecay !== 0 ? K.FLAG_WEIGHT_DECAY : 0) | (rectified ? K.FLAG_RECTIFIED : 0);
