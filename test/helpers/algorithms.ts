@@ -82,6 +82,11 @@ export interface AlgorithmRow {
   readonly untouched?: Options;
 }
 
+/** Adam's family (betas [β1, β2]): with β1 = 0, exp_avg after one step is g itself. */
+const FIRST_MOMENT_TRAP: DecayTrap = { options: { lr: 0, betas: [0, 0.999] }, state: 'exp_avg', shows: 'g' };
+/** … and with β2 = 2⁻²², a loaded exp_avg_sq meets fl((1 − β2)·g)·g. */
+const SECOND_MOMENT_TRAP: LoadedTrap = { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 };
+
 const BETAS_GRID = [
   [0.9, 0.999],
   [0.8, 0.99],
@@ -261,8 +266,8 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
     },
     tail: { amsgrad: true },
     fma: {
-      decay: { options: { lr: 0, betas: [0, 0.999] }, state: 'exp_avg', shows: 'g' },
-      loaded: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
+      decay: FIRST_MOMENT_TRAP,
+      loaded: SECOND_MOMENT_TRAP,
     },
     squares: 'exp_avg_sq',
   },
@@ -283,7 +288,7 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
       ],
     },
     tail: { amsgrad: true },
-    fma: { loaded: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 } },
+    fma: { loaded: SECOND_MOMENT_TRAP },
     squares: 'exp_avg_sq',
   },
   adadelta: {
@@ -338,7 +343,7 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
       },
     },
     tail: { weightDecay: 0.1 },
-    fma: { decay: { options: { lr: 0, betas: [0, 0.999] }, state: 'exp_avg', shows: 'g' } },
+    fma: { decay: FIRST_MOMENT_TRAP },
     // No `squares`: exp_inf holds max(β2·u, |g| + eps), and a max need not keep a NaN's payload.
   },
   nadam: {
@@ -349,8 +354,8 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
     },
     tail: { weightDecay: 0.1, momentumDecay: 0.1 },
     fma: {
-      decay: { options: { lr: 0, betas: [0, 0.999] }, state: 'exp_avg', shows: 'g' },
-      loaded: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
+      decay: FIRST_MOMENT_TRAP,
+      loaded: SECOND_MOMENT_TRAP,
     },
     squares: 'exp_avg_sq',
   },
@@ -372,8 +377,8 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
     },
     tail: { weightDecay: 0.1 },
     fma: {
-      decay: { options: { lr: 0, betas: [0, 0.999] }, state: 'exp_avg', shows: 'g' },
-      loaded: { options: { lr: 0, betas: [0.9, 2 ** -22] }, state: 'exp_avg_sq', step: 1 },
+      decay: FIRST_MOMENT_TRAP,
+      loaded: SECOND_MOMENT_TRAP,
     },
     // No `squares`: before ρ_t > 5 RAdam steps by lr·m̂ alone, so an infinite gradient leaves ∓Infinity
     // in the parameter, not NaN as the NaN suite expects (test/nadam-radam.test.ts covers it).
