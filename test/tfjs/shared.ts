@@ -153,6 +153,51 @@ function maxRelative(got: readonly tf.Tensor[], want: readonly tf.Tensor[]): num
   return diff / scale;
 }
 
+/**
+ * tf.train.* and ours stepping the same two variables with the same gradients for six calls, one
+ * variable sitting out some of them (both are always listed, in the same order, so the TF.js
+ * optimizer's positions stay consistent), with hyperparameter fields assigned on both before
+ * call t as `changes[t]` says: the variables must end bit-identical.
+ */
+export function expectSameWithFieldChanges(
+  ref: tf.Optimizer,
+  opt: W.WasmOptimizer,
+  changes: Readonly<Record<number, Readonly<Record<string, number>>>>,
+): void {
+  const make = (side: string): tf.Variable[] =>
+    [0, 1].map((k) => tf.variable(tf.tensor(normals(50 + k, 12)), true, `fields${side}${unique}/v${k}`));
+  const [va, vb] = [make('Tf'), make('Ours')];
+  unique++;
+  // Which variables get a gradient in each call.
+  const plan = [
+    [true, true],
+    [true, false],
+    [true, false],
+    [false, true],
+    [true, true],
+    [true, true],
+  ];
+  plan.forEach((call, t) => {
+    for (const [field, value] of Object.entries(changes[t] ?? {})) {
+      (ref as unknown as Record<string, number>)[field] = value;
+      (opt as unknown as Record<string, number>)[field] = value;
+    }
+    for (const [vars, optimizer] of [
+      [va, ref],
+      [vb, opt],
+    ] as const) {
+      const list = call.map((has, k) => ({
+        name: vars[k]!.name,
+        tensor: (has ? tf.tensor(normals(300 + 10 * t + k, 12)) : null) as tf.Tensor,
+      }));
+      optimizer.applyGradients(list);
+      tf.dispose(list.map((l) => l.tensor).filter((x) => x !== null));
+    }
+  });
+  expectSameTensors(vb, va, 'variables');
+  tf.dispose([...va, ...vb]);
+}
+
 export function memorySaver(): { handler: tf.io.IOHandler; artifacts: () => tf.io.ModelArtifacts } {
   let saved: tf.io.ModelArtifacts | null = null;
   const handler = tf.io.withSaveHandler(async (artifacts) => {
@@ -366,43 +411,10 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
       });
 
       it('Adam: betas changed mid-run, with a variable sitting out calls, match tf.train.adam', () => {
-        const va = [0, 1].map((k) => tf.variable(tf.tensor(normals(50 + k, 12)), true, `betaTf${unique}/v${k}`));
-        const vb = [0, 1].map((k) => tf.variable(tf.tensor(normals(50 + k, 12)), true, `betaOurs${unique}/v${k}`));
-        unique++;
-        const ref = tf.train.adam(0.02, 0.9, 0.999) as unknown as tf.Optimizer & { beta1: number; beta2: number };
-        const opt = W.adam(0.02, 0.9, 0.999);
-        // Which variables get a gradient in each call (both are always listed, in the same
-        // order, so tf.train.adam's positions stay consistent).
-        const plan = [
-          [true, true],
-          [true, false],
-          [true, false],
-          [true, true],
-          [false, true],
-          [true, true],
-        ];
-        plan.forEach((call, t) => {
-          if (t === 2) {
-            ref.beta1 = 0.7;
-            opt.beta1 = 0.7;
-          }
-          if (t === 4) {
-            ref.beta2 = 0.99;
-            opt.beta2 = 0.99;
-          }
-          for (const [vars, optimizer] of [
-            [va, ref],
-            [vb, opt],
-          ] as const) {
-            const list = call.map((has, k) => ({
-              name: vars[k]!.name,
-              tensor: (has ? tf.tensor(normals(300 + 10 * t + k, 12)) : null) as tf.Tensor,
-            }));
-            optimizer.applyGradients(list);
-            tf.dispose(list.map((l) => l.tensor).filter((x) => x !== null));
-          }
+        expectSameWithFieldChanges(tf.train.adam(0.02, 0.9, 0.999), W.adam(0.02, 0.9, 0.999), {
+          2: { beta1: 0.7 },
+          4: { beta2: 0.99 },
         });
-        expectSameTensors(vb, va, 'variables');
       });
 
       it('a call order that changes does not mix state up (tf.train.* would: it keys by position)', () => {
