@@ -7,6 +7,13 @@
 //   std   = fl(fl(sqrt(sum)) + eps)
 //   param = fl(param + fl(fl(negClr · g) / std))  negClr = fl(−lr / (1 + (t − 1)·lrDecay)), float64 first
 //
+// torch flavor, row-sparse gradient (PyTorch's sparse path, stepped on the listed rows only; the
+// facade has summed repeated rows and the record points at one row; weightDecay must be 0):
+//   g     = maximize ? −grad : grad
+//   sum   = fl(sum + fl(g · g))                   no FMA, unlike the dense path
+//   std   = fl(fl(sqrt(sum)) + eps)
+//   param = fma(fl(g / std), negClr, param)       param.add_(g / std, alpha=−clr)
+//
 // tfjs flavor (tf.train.adagrad, tfjs-core 4.22 cpu backend; every op rounds to float32):
 //   sum   = fl(sum + fl(g · g))
 //   param = fl(fl(fl(g / fl(sqrt(fl(sum + eps)))) · negLr) + param)   negLr = fl(−lr)
@@ -15,9 +22,10 @@
 // read by name through contract.generated.ts (scripts/gen-contract.mjs).
 
 import { RECORD_BYTES, flipSign, recCount, recF32, recFlags, recGrad, recParam, recPtr } from './record';
-import { AdagradStep, AdagradStepTfjs } from './contract.generated';
+import { AdagradSparseStep, AdagradStep, AdagradStepTfjs } from './contract.generated';
 import {
-  HARDWARE_FMA, anySuspect, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4, fmaf, hiAt, loAt,
+  HARDWARE_FMA, anySuspect, fmaByFast4, fmaBySuspect4, fmaFast4, fmaHalvesFast, fmaHalvesSuspect, fmaSuspect4, fmaf,
+  hiAt, loAt,
 } from './fma';
 import { putBits, putF32, slot } from './invariants';
 
@@ -136,6 +144,54 @@ export function adagradStep(table: usize, count: u32): void {
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) i = adagradTorch<v128>(rec, 0, 0);
     adagradTorchElements(rec, i, recCount(rec));
+  }
+}
+
+/** Sparse Adagrad, elements [from, to) one at a time: the scalar build's loop and the SIMD redo. */
+function adagradSparseElements(rec: usize, from: usize, to: usize): void {
+  const param = recParam(rec), grad = recGrad(rec), sum = recPtr(rec, AdagradSparseStep.sum);
+  const negClr = recF32(rec, AdagradSparseStep.negClr), eps = recF32(rec, AdagradSparseStep.eps);
+  const signMask: u32 = (recFlags(rec) & AdagradSparseStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0;
+  for (let i = from; i < to; i++) {
+    const at = i << 2;
+    const g = flipSign(load<f32>(grad + at), signMask);
+    const s = load<f32>(sum + at) + g * g;
+    store<f32>(sum + at, s);
+    store<f32>(param + at, fmaf(g / (sqrt<f32>(s) + eps), negClr, load<f32>(param + at)));
+  }
+}
+
+/** Sparse Adagrad's f32x4 loop over one row; returns how many elements it stepped. */
+function adagradSparseVectors(rec: usize): usize {
+  const param = recParam(rec), grad = recGrad(rec), sum = recPtr(rec, AdagradSparseStep.sum), n = recCount(rec);
+  const negClr = recF32(rec, AdagradSparseStep.negClr);
+  const vNegClr = f32x4.splat(negClr), vEps = f32x4.splat(recF32(rec, AdagradSparseStep.eps));
+  const sign = i32x4.splat((recFlags(rec) & AdagradSparseStep.FLAG_MAXIMIZE) != 0 ? 0x80000000 : 0);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = i << 2;
+    const g = v128.xor(v128.load(grad + at), sign);
+    const s = f32x4.add(v128.load(sum + at), f32x4.mul(g, g));
+    const q = f32x4.div(g, f32x4.add(f32x4.sqrt(s), vEps));
+    const p = v128.load(param + at);
+    const updated = fmaByFast4(q, negClr, vNegClr, p);
+    if (anySuspect(fmaBySuspect4(q, negClr, vNegClr, p, updated))) {
+      adagradSparseElements(rec, i, i + 4);
+      continue;
+    }
+    v128.store(sum + at, s);
+    v128.store(param + at, updated);
+  }
+  return i;
+}
+
+/** One torch-flavor sparse Adagrad step over `count` row records at `table` (one row each). */
+export function adagradSparseStep(table: usize, count: u32): void {
+  for (let k: u32 = 0; k < count; k++) {
+    const rec = table + <usize>k * RECORD_BYTES;
+    let i: usize = 0;
+    if (ASC_FEATURE_SIMD) i = adagradSparseVectors(rec);
+    adagradSparseElements(rec, i, recCount(rec));
   }
 }
 

@@ -8,6 +8,7 @@ import {
 
 export * from './kernels.generated';
 export { relaxedMaddLane } from './fma';
+export { expandSparseRows } from './sparse';
 
 /** First byte the facade may use: everything below belongs to the compiler's static data. */
 export function heapBase(): usize {

@@ -59,7 +59,28 @@ export interface KernelContract {
   readonly flags: readonly string[];
 }
 
-export type KernelContracts = Readonly<Partial<Record<Flavor, KernelContract>>>;
+/**
+ * An algorithm's kernels by flavor; `<flavor>Sparse` names a kernel of the framework's own
+ * row-sparse arithmetic (PyTorch's sparse Adagrad), used by that flavor's `sparse` path.
+ */
+export type KernelContracts = Readonly<Partial<Record<Flavor | `${Flavor}Sparse`, KernelContract>>>;
+
+/**
+ * How a flavor applies a row-sparse gradient (README "Embeddings"): only the listed rows of the
+ * parameter and of its state change, each row stepped with `contract`'s kernel, or with the
+ * flavor's dense kernel when there is none (lazy semantics: an unlisted row keeps its state).
+ */
+export interface SparsePath<O> {
+  /** The framework's own sparse arithmetic, when it differs from the dense kernel's. */
+  readonly contract?: KernelContract;
+  /** Writes `contract`'s record, as FlavorSpec.writeRecord does the dense one (required with it). */
+  writeRecord?(f32: Float32Array, u32: Uint32Array, word: number, options: Readonly<O>, step: number, aux: Aux): void;
+  /**
+   * Why these options refuse a row-sparse gradient (e.g. PyTorch's sparse Adagrad has no weight
+   * decay), as "option = value …" text, or null when they accept one.
+   */
+  refuse?(options: Readonly<O>): string | null;
+}
 
 export interface FlavorSpec<O> {
   readonly defaults: Readonly<O>;
@@ -85,6 +106,8 @@ export interface FlavorSpec<O> {
    * 32-bit words. Runs inside step(): must not allocate.
    */
   writeRecord(f32: Float32Array, u32: Uint32Array, word: number, options: Readonly<O>, step: number, aux: Aux): void;
+  /** How a row-sparse gradient is applied; absent: the flavor takes dense gradients only. */
+  readonly sparse?: SparsePath<O>;
   /** A rule across options (e.g. Nesterov needs momentum): the message, or null when valid. */
   crossCheck?(options: Readonly<O>): string | null;
   /** What loadStateDict accepts; by default exactly `buffers(options)`. */

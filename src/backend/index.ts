@@ -1,7 +1,8 @@
 // Backend selection: simd ▸ wasm ▸ js, detected once per process, forceable by option.
 import { Arena, ArrayBufferMemory } from './arena.js';
 import { jsKernels } from './js/index.js';
-import type { KernelSet } from './kernels.js';
+import { expandSparseRows as expandSparseRowsJs } from './js/sparse.js';
+import type { KernelSet, SparseExpander } from './kernels.js';
 import { compileBuild, hardwareFma, instantiate } from './wasm.js';
 import { kernelHeapBase } from './wasm-bytes.generated.js';
 
@@ -22,6 +23,8 @@ export interface Backend {
   readonly name: BackendName;
   readonly arena: Arena;
   readonly kernels: KernelSet;
+  /** Row-sparse gradients to row records (assembly/sparse.ts). */
+  readonly expandSparseRows: SparseExpander;
   readonly fma: FmaKind;
 }
 
@@ -76,12 +79,20 @@ export function createBackend(choice: BackendChoice): Backend {
         `too many live optimizers? dispose() those you no longer need, or use backend 'auto' or 'js'`,
     );
   }
-  return { name, arena: instance.arena, kernels: instance.kernels, fma: hardware === null ? 'emulated' : 'hardware' };
+  return {
+    name,
+    arena: instance.arena,
+    kernels: instance.kernels,
+    expandSparseRows: instance.expandSparseRows,
+    fma: hardware === null ? 'emulated' : 'hardware',
+  };
 }
 
 function createJsBackend(): Backend {
   // The Wasm builds' first free byte, so that the JS backend lays out memory as they do and
   // accepts and refuses exactly the same optimizers.
   const arena = new Arena(new ArrayBufferMemory(1), kernelHeapBase);
-  return { name: 'js', arena, kernels: jsKernels(arena), fma: 'emulated' };
+  const expandSparseRows: SparseExpander = (descs, count, out) =>
+    expandSparseRowsJs(arena.f32, arena.u32, descs, count, out);
+  return { name: 'js', arena, kernels: jsKernels(arena), expandSparseRows, fma: 'emulated' };
 }

@@ -9,7 +9,14 @@ export type Kernel = (table: number, count: number) => void;
 
 export type KernelSet = Readonly<Record<KernelName, Kernel>>;
 
+/**
+ * Turns `count` sparse-tensor descriptors at byte `descs` into row records at byte `out`; returns
+ * how many it wrote (assembly/sparse.ts describes the layout).
+ */
+export type SparseExpander = (descs: number, count: number, out: number) => number;
+
 /** The exports of build/kernels.*.wasm (assembly/index.ts). */
 export interface WasmKernelExports extends KernelSet {
   heapBase(): number;
+  expandSparseRows: SparseExpander;
 }

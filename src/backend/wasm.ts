@@ -4,7 +4,7 @@
 // memory, so optimizers share no mutable state.
 import { Arena } from './arena.js';
 import { fmaf } from './js/fma.js';
-import { KERNEL_NAMES, type KernelSet, type WasmKernelExports } from './kernels.js';
+import { KERNEL_NAMES, type KernelSet, type SparseExpander, type WasmKernelExports } from './kernels.js';
 import { fmaWasmBase64, kernelHeapBase, scalarWasmBase64, simdWasmBase64 } from './wasm-bytes.generated.js';
 
 /** The kernel binaries: f32x4 SIMD with emulated FMA, the same with relaxed SIMD's FMA, scalar. */
@@ -114,6 +114,7 @@ function probeHardwareFma(): WebAssembly.Module | null {
 interface WasmInstance {
   readonly arena: Arena;
   readonly kernels: KernelSet;
+  readonly expandSparseRows: SparseExpander;
 }
 
 /** A fresh instance of a compiled build over a fresh memory. */
@@ -125,7 +126,12 @@ export function instantiate(module: WebAssembly.Module): WasmInstance {
     if (typeof exports[name] !== 'function') throw new Error(`kernel binary lacks export ${name}`);
   }
   // Every backend starts at the same offset (see kernelHeapBase), so layouts and limits agree.
-  return { arena: new Arena(memory, Math.max(exports.heapBase(), kernelHeapBase)), kernels: exports };
+  if (typeof exports.expandSparseRows !== 'function') throw new Error('kernel binary lacks export expandSparseRows');
+  return {
+    arena: new Arena(memory, Math.max(exports.heapBase(), kernelHeapBase)),
+    kernels: exports,
+    expandSparseRows: exports.expandSparseRows,
+  };
 }
 
 // Release builds use --noAssert and allocate nothing, so abort is unreachable; the import is

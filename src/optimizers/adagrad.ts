@@ -1,4 +1,4 @@
-import { AdagradStep, AdagradStepTfjs } from '../backend/contract.generated.js';
+import { AdagradSparseStep, AdagradStep, AdagradStepTfjs } from '../backend/contract.generated.js';
 import { REC_FLAGS } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
 import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
@@ -30,6 +30,8 @@ export const kernels = {
     flags: ['maximize', 'weightDecay'],
   },
   tfjs: { kernel: 'adagradStepTfjs', scalars: ['negLr', 'eps'], state: ['sum'], flags: [] },
+  // PyTorch's sparse path rounds differently from its dense one (no FMA in the sum, one in the update).
+  torchSparse: { kernel: 'adagradSparseStep', scalars: ['negClr', 'eps'], state: ['sum'], flags: ['maximize'] },
 } as const satisfies KernelContracts;
 
 const spec: AlgorithmSpec<AdagradOptions> = {
@@ -58,6 +60,18 @@ const spec: AlgorithmSpec<AdagradOptions> = {
         f32[word + K.eps] = o.eps;
         f32[word + K.weightDecay] = o.weightDecay;
       },
+      sparse: {
+        contract: kernels.torchSparse,
+        writeRecord(f32, u32, word, o, step) {
+          const K = AdagradSparseStep;
+          u32[word + REC_FLAGS] = o.maximize ? K.FLAG_MAXIMIZE : 0;
+          f32[word + K.negClr] = -(o.lr / (1 + (step - 1) * o.lrDecay));
+          f32[word + K.eps] = o.eps;
+        },
+        // torch.optim.Adagrad: "weight_decay option is not compatible with sparse gradients".
+        refuse: (o) =>
+          o.weightDecay !== 0 ? `weightDecay = ${o.weightDecay} (PyTorch's sparse Adagrad has none)` : null,
+      },
     },
     tfjs: {
       // tf.train.adagrad(learningRate, initialAccumulatorValue = 0.1); epsilon is the backend's 1e-7.
@@ -72,6 +86,8 @@ const spec: AlgorithmSpec<AdagradOptions> = {
         f32[word + AdagradStepTfjs.negLr] = -o.lr;
         f32[word + AdagradStepTfjs.eps] = o.eps;
       },
+      // TF's SparseApplyAdagrad: the dense arithmetic on the listed rows only.
+      sparse: {},
     },
   },
 };
@@ -86,6 +102,11 @@ const spec: AlgorithmSpec<AdagradOptions> = {
  *         lr_t = lr / (1 + (t − 1)·lrDecay)
  * tfjs:   sum ← sum + g²;             θ ← θ − lr · g / √(sum + eps)
  * ```
+ *
+ * Row-sparse gradients (README "Embeddings"): only the listed rows of θ and `sum` change. The
+ * torch flavor uses PyTorch's sparse arithmetic (`sum ← sum + g²` without a fused multiply-add,
+ * `θ ← fma(g / std, −lr_t, θ)`) and refuses weightDecay ≠ 0 as PyTorch does; tfjs applies its
+ * dense arithmetic to the listed rows (TF's SparseApplyAdagrad).
  *
  * Warning: `sum` only grows, so the effective step lr/√sum tends to zero and training can
  * stall long before a minimum; RMSprop's forgetting fixes that.
