@@ -11,6 +11,7 @@ export { Adadelta, type AdadeltaOptions } from './optimizers/adadelta.js';
 export { NAdam, type NAdamOptions } from './optimizers/nadam.js';
 export { RAdam, type RAdamOptions } from './optimizers/radam.js';
 export { Adamax, type AdamaxOptions } from './optimizers/adamax.js';
+export { SparseAdam, type SparseAdamOptions } from './optimizers/sparse-adam.js';
 export {
   Optimizer,
   type OptimizerOptions,
@@ -22,6 +23,7 @@ export {
   type StateDictInput,
 } from './optimizer.js';
 export { ParamHandle } from './param.js';
+export type { RowParamInit, SparseGrad } from './sparse-grad.js';
 export type { Flavor, StateName } from './spec.js';
 export {
   availableBackends,

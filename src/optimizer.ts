@@ -2,7 +2,18 @@
 // any mutation, one kernel call per step, and a PyTorch-layout state dict. The algorithms
 // themselves are described by an AlgorithmSpec (src/optimizers/*.ts) and a kernel.
 import { ArenaFullError, MAX_MEMORY_BYTES, allocationSize, type Arena } from './backend/arena.js';
-import type { Kernel } from './backend/kernels.js';
+import type { Kernel, SparseExpander } from './backend/kernels.js';
+import {
+  DESCRIPTOR_BYTES,
+  DESC_COUNT,
+  DESC_INDICES,
+  DESC_MAP,
+  DESC_ROW_BYTES,
+  DESC_STATES,
+  DESC_TEMPLATE,
+  DESC_UNIQUE,
+  DESC_VALUES,
+} from './backend/js/sparse.js';
 import {
   createBackend,
   type Backend,
@@ -43,9 +54,23 @@ import {
   type EntrySnapshot,
 } from './state-input.js';
 import { firstOverlap, isDetached, isFloat32Array, typedLength, typedRange } from './typed.js';
+import {
+  MAX_ROWS,
+  checkRows,
+  isRowParamObject,
+  isSparseGradObject,
+  readRowParam,
+  readSparseGrad,
+  type RowParamInit,
+  type SparseGrad,
+  type SparseGradInput,
+} from './sparse-grad.js';
 
-/** A parameter given to an optimizer: your array (drop-in), or a length for a zeroed one. */
-export type ParamInit = Float32Array | number;
+/**
+ * A parameter given to an optimizer: your array (drop-in), a length for a zeroed one, or either
+ * declared as rows × width (`{ data, rows }`, an embedding table) to take row-sparse gradients.
+ */
+export type ParamInit = Float32Array | number | RowParamInit;
 
 /** A PyTorch-style parameter group: its parameters plus options overriding the defaults. */
 export type ParamGroupInit<O> = { params: readonly ParamInit[] } & Partial<O>;
@@ -123,6 +148,20 @@ interface Slot {
    * never stepped, those are gigabytes of page faults saved on load or on an option change.
    */
   readonly filledWith: [number | null, number | null, number | null];
+  /** Rows the parameter was declared with (`{ data, rows }`); 0 for a plain parameter. */
+  readonly rows: number;
+  /** Elements per row: length / rows (0 for a plain parameter). */
+  readonly width: number;
+  /** Byte offset of its row map: one u32 per row, all 0 between steps (assembly/sparse.ts). */
+  readonly mapOffset: number;
+  /** Where sparse gradients are staged (indices, values) and for how many indices; 0: none yet. */
+  stagedIndices: number;
+  stagedValues: number;
+  stagedCapacity: number;
+  /** Indices staged by params[i].sparseGrad(n) for the next step(); −1: none. */
+  pendingRows: number;
+  /** During a step: the parameter's sparse descriptor, or −1 when its gradient is dense. */
+  descriptor: number;
 }
 
 const SETTING_KEYS = ['flavor', 'backend'] as const;
@@ -191,7 +230,14 @@ export abstract class Optimizer<O extends object> {
   /** The option values behind each of paramGroups, parallel to it. */
   readonly #groupOptions: O[] = [];
   /** step(grads)'s gradients, each read once from the caller's array (allocated per parameter, not per step). */
-  readonly #gradScratch: (Float32Array | null)[] = [];
+  readonly #gradScratch: (Float32Array | SparseGradInput | null)[] = [];
+  /** The kernel that steps a row-sparse gradient's rows: the flavor's sparse twin, or its own. */
+  #sparseKernel: Kernel;
+  /** Sparse bookkeeping of a step: `#sparseCapacity` template records, then as many descriptors. */
+  #sparseMeta = 0;
+  #sparseCapacity = 0;
+  /** Row-sparse gradients to row records (assembly/sparse.ts); replaced after dispose(). */
+  #expandSparseRows: SparseExpander;
   #table = 0;
   #tableCapacity = 0;
   /** True after a zero-copy step: memory holds newer values than the users' arrays. */
@@ -253,6 +299,8 @@ export abstract class Optimizer<O extends object> {
     }
     this.#arena = impl.arena;
     this.#kernel = impl.kernels[flavorSpec.contract.kernel];
+    this.#sparseKernel = impl.kernels[flavorSpec.sparse?.contract?.kernel ?? flavorSpec.contract.kernel];
+    this.#expandSparseRows = impl.expandSparseRows;
     this.backend = impl.name;
     this.fma = impl.fma;
     // One reservation for every group, so a constructor that cannot fit fails before any
@@ -297,6 +345,8 @@ export abstract class Optimizer<O extends object> {
     this.#arena = null;
     // Drop what refers to the memory: the kernel instance (it imports the memory).
     this.#kernel = disposedKernel;
+    this.#sparseKernel = disposedKernel;
+    this.#expandSparseRows = disposedKernel as () => number;
     this.#gradScratch.fill(null);
   }
 
@@ -328,65 +378,298 @@ export abstract class Optimizer<O extends object> {
    * - `step(grads)`, drop-in: `grads[i]` is the gradient of parameter i (a Float32Array of its
    *   length, or null to skip it as PyTorch skips a parameter whose grad is None). Your
    *   parameter arrays are read before and written after the step.
-   * - `step()`, zero-copy: reads each `params[i].grad` in place and updates `params[i].data`;
-   *   nothing is copied. Your own arrays are brought up to date by the next drop-in step.
+   * - A parameter declared with rows (`{ data, rows }`) also takes a row-sparse gradient
+   *   `{ indices, values }` (SparseGrad): only the listed rows, and their state, are stepped
+   *   (README "Embeddings"); repeated rows are summed first. Which algorithms take one, and
+   *   their exact semantics, are in README "Embeddings".
+   * - `step()`, zero-copy: reads each `params[i].grad` in place (or the rows staged by
+   *   `params[i].sparseGrad(n)`) and updates `params[i].data`; nothing is copied. Your own
+   *   arrays are brought up to date by the next drop-in step.
    *
    * Throws (leaving parameters and state untouched) on invalid gradients, or when one of your
    * parameter arrays no longer has its length (its buffer was detached or resized). Allocates
-   * nothing.
+   * nothing, except that a row-sparse step touching more rows than any before may grow the
+   * memory (its record table and staging area; re-read `data`/`grad` views after it).
    */
-  step(grads?: readonly (Float32Array | null | undefined)[]): void {
+  step(grads?: readonly (Float32Array | SparseGrad | null | undefined)[]): void {
     const arena = this.#arena;
     if (arena === null) throw this.#disposedError('step');
     const slots = this.#slots;
     const scratch = this.#gradScratch;
-    // Options were validated when set (see #makeGroup), so only the arrays remain to check.
+    const dropIn = grads !== undefined;
+    // Options were validated when set (see #makeGroup), so only the gradients remain to check.
     // Each gradient is read once, into scratch: the rest of the step never reads `grads`.
-    if (grads !== undefined) this.#readGrads(grads);
+    if (dropIn) this.#readGrads(grads);
+    const sparseCount = dropIn ? this.#sparseGradCount() : this.#checkStaged();
+    // Room for the sparse gradients' rows, or a RangeError here, before anything changed.
+    if (sparseCount > 0) this.#prepareSparse(dropIn, sparseCount);
 
     const f32 = arena.f32;
     const u32 = arena.u32;
     const flavorSpec = this.#flavorSpec;
+    const sparsePath = flavorSpec.sparse;
+    const writeSparseRecord = sparsePath?.writeRecord ?? flavorSpec.writeRecord;
+    const sparseStates = (sparsePath?.contract ?? flavorSpec.contract).state.length;
     let count = 0;
+    let sparse = 0;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       const handle = slot.handle;
-      if (grads !== undefined) {
-        const grad = scratch[i]!;
-        if (grad === null) continue;
-        // Byte offsets reach 2^32 - 1: unsigned shifts (>>>) only, here and in the kernels.
-        if (slot.source !== null && !this.#memoryAhead) f32.set(slot.source, handle.dataOffset >>> 2);
-        f32.set(grad, handle.gradOffset >>> 2);
-      }
+      const grad = dropIn ? scratch[i]! : null;
+      if (dropIn && grad === null) continue;
+      const rows = dropIn ? (isFloat32Array(grad) ? -1 : typedLength(grad!.indices)) : slot.pendingRows;
       slot.step += 1;
       slot.hasState = true;
-      const word = recordWord(this.#table, count);
-      u32[word + REC_PARAM] = handle.dataOffset;
-      u32[word + REC_GRAD] = handle.gradOffset;
-      u32[word + REC_STATE0] = slot.stateOffsets[0];
-      u32[word + REC_STATE0 + 1] = slot.stateOffsets[1];
-      u32[word + REC_STATE0 + 2] = slot.stateOffsets[2];
-      u32[word + REC_COUNT] = handle.length;
-      flavorSpec.writeRecord(f32, u32, word, this.#slotOptions[i]!, slot.step, slot.aux);
-      count++;
+      if (rows < 0) {
+        if (dropIn) {
+          // Byte offsets reach 2^32 - 1: unsigned shifts (>>>) only, here and in the kernels.
+          if (slot.source !== null && !this.#memoryAhead) f32.set(slot.source, handle.dataOffset >>> 2);
+          f32.set(grad as Float32Array, handle.gradOffset >>> 2);
+        }
+        const word = recordWord(this.#table, count);
+        this.#writePointers(u32, word, slot, handle.length);
+        flavorSpec.writeRecord(f32, u32, word, this.#slotOptions[i]!, slot.step, slot.aux);
+        count++;
+        continue;
+      }
+      if (dropIn) {
+        const given = grad as SparseGradInput;
+        u32.set(given.indices, slot.stagedIndices >>> 2);
+        f32.set(given.values, slot.stagedValues >>> 2);
+      }
+      const template = recordWord(this.#sparseMeta, sparse);
+      this.#writePointers(u32, template, slot, slot.width);
+      writeSparseRecord(f32, u32, template, this.#slotOptions[i]!, slot.step, slot.aux);
+      const desc = (this.#sparseMeta + this.#sparseCapacity * RECORD_BYTES + sparse * DESCRIPTOR_BYTES) >>> 2;
+      u32[desc + DESC_TEMPLATE] = template * 4;
+      u32[desc + DESC_INDICES] = slot.stagedIndices;
+      u32[desc + DESC_COUNT] = rows;
+      u32[desc + DESC_VALUES] = slot.stagedValues;
+      u32[desc + DESC_MAP] = slot.mapOffset;
+      u32[desc + DESC_ROW_BYTES] = slot.width * 4;
+      u32[desc + DESC_STATES] = sparseStates;
+      slot.descriptor = sparse;
+      sparse++;
     }
-    this.#kernel(this.#table, count);
+    let rowRecords = 0;
+    if (sparse > 0) {
+      const descs = this.#sparseMeta + this.#sparseCapacity * RECORD_BYTES;
+      rowRecords = this.#expandSparseRows(descs, sparse, this.#table + count * RECORD_BYTES);
+      // A drop-in step reads your arrays' listed rows only (the others are not stepped).
+      if (dropIn && !this.#memoryAhead) this.#copyListedRows(true);
+    }
+    if (this.#sparseKernel === this.#kernel) {
+      this.#kernel(this.#table, count + rowRecords);
+    } else {
+      this.#kernel(this.#table, count);
+      if (rowRecords > 0) this.#sparseKernel(this.#table + count * RECORD_BYTES, rowRecords);
+    }
 
-    if (grads !== undefined) {
+    if (dropIn) {
+      if (sparse > 0 && !this.#memoryAhead) this.#copyListedRows(false);
       for (let i = 0; i < slots.length; i++) {
         const slot = slots[i]!;
         const stepped = scratch[i] !== null;
         // Keep no reference to the caller's gradients past the step (cleared here rather than
         // with scratch.fill(null): that builtin call alone cost ~15 ns per step).
         scratch[i] = null;
+        const sparseStep = slot.descriptor >= 0;
+        slot.descriptor = -1;
+        slot.pendingRows = -1; // a drop-in step replaces any zero-copy sparse gradient staged
         if (slot.source === null) continue;
         if (!stepped && !this.#memoryAhead) continue;
+        if (sparseStep && !this.#memoryAhead) continue; // its listed rows are copied out above
         slot.source.set(slot.handle.data);
       }
       this.#memoryAhead = false;
     } else {
+      for (let i = 0; i < slots.length; i++) {
+        slots[i]!.descriptor = -1;
+        slots[i]!.pendingRows = -1;
+      }
       this.#memoryAhead = true;
     }
+  }
+
+  /** A record's pointers and count: the parameter's data, grad and state buffers. */
+  #writePointers(u32: Uint32Array, word: number, slot: Slot, count: number): void {
+    const handle = slot.handle;
+    u32[word + REC_PARAM] = handle.dataOffset;
+    u32[word + REC_GRAD] = handle.gradOffset;
+    u32[word + REC_STATE0] = slot.stateOffsets[0];
+    u32[word + REC_STATE0 + 1] = slot.stateOffsets[1];
+    u32[word + REC_STATE0 + 2] = slot.stateOffsets[2];
+    u32[word + REC_COUNT] = count;
+  }
+
+  /**
+   * Copies the rows a drop-in sparse step lists between your arrays and the memory: in (`toMemory`)
+   * before the kernels, out after. The distinct rows are the first `unique` staged indices
+   * (assembly/sparse.ts compacts them there).
+   */
+  #copyListedRows(toMemory: boolean): void {
+    const arena = this.#arena!;
+    const f32 = arena.f32;
+    const u32 = arena.u32;
+    const descs = (this.#sparseMeta + this.#sparseCapacity * RECORD_BYTES) >>> 2;
+    for (const slot of this.#slots) {
+      const source = slot.source;
+      if (source === null || slot.descriptor < 0) continue;
+      const unique = u32[descs + slot.descriptor * (DESCRIPTOR_BYTES / 4) + DESC_UNIQUE]!;
+      const width = slot.width;
+      const data = slot.handle.dataOffset >>> 2;
+      const indices = slot.stagedIndices >>> 2;
+      for (let k = 0; k < unique; k++) {
+        const at = u32[indices + k]! * width;
+        if (toMemory) for (let j = 0; j < width; j++) f32[data + at + j] = source[at + j]!;
+        else for (let j = 0; j < width; j++) source[at + j] = f32[data + at + j]!;
+      }
+    }
+  }
+
+  /** How many of step(grads)'s gradients (already read and checked) are row-sparse. */
+  #sparseGradCount(): number {
+    let count = 0;
+    for (const grad of this.#gradScratch) if (grad !== null && !isFloat32Array(grad)) count++;
+    return count;
+  }
+
+  /**
+   * Checks the sparse gradients staged by params[i].sparseGrad(n) for a zero-copy step: the
+   * flavor and options take them, and every staged index is a row. Returns how many there are.
+   */
+  #checkStaged(): number {
+    let count = 0;
+    for (let i = 0; i < this.#slots.length; i++) {
+      const slot = this.#slots[i]!;
+      if (slot.pendingRows < 0) continue;
+      this.#checkSparseAccepted(i, `params[${i}].sparseGrad`);
+      const where = `step(): params[${i}].sparseGrad`;
+      checkRows(
+        this.#spec.name,
+        where,
+        this.#arena!.u32,
+        slot.stagedIndices >>> 2,
+        slot.pendingRows,
+        slot.rows,
+        i,
+        true,
+      );
+      count++;
+    }
+    return count;
+  }
+
+  /** Throws unless parameter i's flavor and group options take a row-sparse gradient. */
+  #checkSparseAccepted(i: number, what: string): void {
+    const owner = this.#spec.name;
+    const sparse = this.#flavorSpec.sparse;
+    if (sparse === undefined) {
+      throw typeError(
+        owner,
+        `${what} is a row-sparse gradient, but ${owner} (flavor '${this.flavor}') takes dense gradients only ` +
+          `(README "Embeddings" lists the algorithms with a sparse path)`,
+      );
+    }
+    const why = sparse.refuse?.(this.#slotOptions[i]!);
+    if (why) {
+      const group = this.#groupOptions.indexOf(this.#slotOptions[i]!);
+      throw rangeError(
+        owner,
+        `${what} is a row-sparse gradient, which parameter ${i}'s group (paramGroups[${group}]) ` +
+          `does not take with ${why}`,
+      );
+    }
+  }
+
+  /**
+   * Makes room for this step's `sparseCount` sparse gradients: staging for drop-in ones, template
+   * records and descriptors, and a record table with a row record for each distinct row. One
+   * reservation first: when the memory cannot hold them, a RangeError and nothing changed.
+   */
+  #prepareSparse(dropIn: boolean, sparseCount: number): void {
+    const slots = this.#slots;
+    let bytes = 0;
+    let records = 0;
+    let rowLimit = slots.length;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      rowLimit += slot.rows;
+      const grad = dropIn ? this.#gradScratch[i]! : null;
+      if (dropIn && grad === null) continue;
+      const n = dropIn ? (isFloat32Array(grad) ? -1 : typedLength(grad!.indices)) : slot.pendingRows;
+      if (n < 0) {
+        records++;
+        continue;
+      }
+      records += Math.min(n, slot.rows);
+      if (dropIn && n > slot.stagedCapacity) bytes += stagingBytes(slot, stagingCapacity(slot, n));
+    }
+    const tableCapacity =
+      records > this.#tableCapacity ? Math.max(records, Math.min(2 * this.#tableCapacity, rowLimit)) : 0;
+    if (tableCapacity > 0) bytes += allocationSize(tableCapacity * RECORD_BYTES);
+    const metaCapacity = sparseCount > this.#sparseCapacity ? slots.length : 0;
+    if (metaCapacity > 0) bytes += allocationSize(metaCapacity * (RECORD_BYTES + DESCRIPTOR_BYTES));
+    if (bytes === 0) return;
+    try {
+      this.#reserve(bytes, { text: 'its row-sparse gradients', plural: true }, 'step', false);
+    } catch (error) {
+      this.#gradScratch.fill(null);
+      throw error;
+    }
+    const arena = this.#arena!;
+    if (tableCapacity > 0) {
+      this.#tableCapacity = tableCapacity;
+      this.#table = arena.alloc(tableCapacity * RECORD_BYTES);
+    }
+    if (metaCapacity > 0) {
+      this.#sparseCapacity = metaCapacity;
+      this.#sparseMeta = arena.alloc(metaCapacity * (RECORD_BYTES + DESCRIPTOR_BYTES));
+    }
+    if (!dropIn) return;
+    for (let i = 0; i < slots.length; i++) {
+      const grad = this.#gradScratch[i];
+      if (grad === null || grad === undefined || isFloat32Array(grad)) continue;
+      const slot = slots[i]!;
+      const n = typedLength(grad.indices);
+      if (n > slot.stagedCapacity) this.#allocStaging(slot, stagingCapacity(slot, n));
+    }
+  }
+
+  #allocStaging(slot: Slot, capacity: number): void {
+    const arena = this.#arena!;
+    slot.stagedIndices = arena.alloc(capacity * 4);
+    slot.stagedValues = arena.alloc(capacity * slot.width * 4);
+    slot.stagedCapacity = capacity;
+  }
+
+  /** params[i].sparseGrad(n): staging for n indices, marked for the next step(), as views. */
+  #stageSparse(i: number, n: number): { indices: Int32Array; values: Float32Array } {
+    this.#checkAlive(`params[${i}].sparseGrad`);
+    const owner = this.#spec.name;
+    const slot = this.#slots[i]!;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_ELEMENTS) {
+      throw rangeError(
+        owner,
+        `params[${i}].sparseGrad(n): n is ${describe(n)}; it must be a whole number of row indices from 0`,
+      );
+    }
+    if (n > slot.stagedCapacity) {
+      const capacity = stagingCapacity(slot, n);
+      this.#reserve(
+        stagingBytes(slot, capacity),
+        { text: `a sparse gradient of ${n} rows`, plural: false },
+        `params[${i}].sparseGrad`,
+        false,
+      );
+      this.#allocStaging(slot, capacity);
+    }
+    slot.pendingRows = n;
+    const buffer = this.#arena!.buffer;
+    return {
+      indices: new Int32Array(buffer, slot.stagedIndices, n),
+      values: new Float32Array(buffer, slot.stagedValues, n * slot.width),
+    };
   }
 
   /**
@@ -630,7 +913,7 @@ export abstract class Optimizer<O extends object> {
         'params mixes param groups and bare parameters; give either a list of Float32Array or a list of groups',
       );
     }
-    return [{ params: list as ParamInit[], options: Object.create(null) as Record<string, unknown> }];
+    return [{ params: readParamList(list), options: Object.create(null) as Record<string, unknown> }];
   }
 
   /** One group object read once: its params list copied, its options snapshotted. */
@@ -643,7 +926,7 @@ export abstract class Optimizer<O extends object> {
     }
     if (params.length === 0) throw rangeError(owner, `${where}params is an empty list`);
     delete read['params'];
-    return { params: params as ParamInit[], options: read };
+    return { params: readParamList(params), options: read };
   }
 
   /** Checks a group's options and parameters against each other, `earlier` groups and ours. */
@@ -652,40 +935,47 @@ export abstract class Optimizer<O extends object> {
     this.#checkGroupOptions({ ...this.defaults, ...group.options } as O, { prefix: where, index: -1 });
     const ownBuffer = this.#arena === null ? null : this.#arena.buffer;
     group.params.forEach((param, k) => {
-      if (typeof param === 'number') {
-        if (!Number.isInteger(param) || param < 0 || param > MAX_ELEMENTS) {
+      const rowShaped = !isFloat32Array(param) && typeof param !== 'number';
+      const label = `${where}params[${k}]${rowShaped ? '.data' : ''}`;
+      const data = rowShaped ? param.data : param;
+      if (typeof data === 'number') {
+        if (!Number.isInteger(data) || data < 0 || data > MAX_ELEMENTS) {
           throw rangeError(
             owner,
-            `${where}params[${k}] is ${describe(param)}; ` +
+            `${label} is ${describe(data)}; ` +
               `a parameter is a Float32Array or a whole number from 0 to ${MAX_ELEMENTS} (its length)`,
           );
         }
-      } else if (!isFloat32Array(param)) {
-        throw typeError(owner, `${where}params[${k}] must be a Float32Array (or a length), got ${describe(param)}`);
-      } else if (isDetached(param)) {
+      } else if (!isFloat32Array(data)) {
+        throw typeError(owner, `${label} must be a Float32Array (or a length), got ${describe(data)}`);
+      } else if (isDetached(data)) {
         throw typeError(
           owner,
-          `${where}params[${k}] is a Float32Array whose buffer is detached ` +
+          `${label} is a Float32Array whose buffer is detached ` +
             `(transferred, or a view of a WebAssembly memory that grew)`,
         );
-      } else if (ownBuffer !== null && typedRange(param).buffer === ownBuffer) {
+      } else if (ownBuffer !== null && typedRange(data).buffer === ownBuffer) {
         throw rangeError(
           owner,
-          `${where}params[${k}] is a view of this optimizer's own memory (a ParamHandle's data or grad); ` +
+          `${label} is a view of this optimizer's own memory (a ParamHandle's data or grad); ` +
             `pass a length or a copy`,
         );
       }
+      if (rowShaped) this.#checkRows(param, paramLength(param), `${where}params[${k}]`);
     });
     // Two parameters must not share memory: each step writes one over the other.
     const mineAt: number[] = [];
     group.params.forEach((param, k) => {
-      if (typeof param !== 'number') mineAt.push(k);
+      if (paramSource(param) !== null) mineAt.push(k);
     });
     const before = [
       ...this.#slots.map((slot) => slot.source).filter((source): source is Float32Array => source !== null),
-      ...earlier.flatMap((g) => g.params).filter(isFloat32Array),
+      ...earlier
+        .flatMap((g) => g.params)
+        .map(paramSource)
+        .filter((source): source is Float32Array => source !== null),
     ];
-    const all = [...before, ...mineAt.map((k) => group.params[k] as Float32Array)];
+    const all = [...before, ...mineAt.map((k) => paramSource(group.params[k]!)!)];
     const clash = firstOverlap(all);
     if (clash !== null && clash[1] >= before.length) {
       const [a, b] = [all[clash[0]]!, all[clash[1]]!];
@@ -700,6 +990,24 @@ export abstract class Optimizer<O extends object> {
         `${where}params[${mineAt[clash[1] - before.length]}] ` +
           `${a === b ? 'is the same Float32Array as' : 'shares memory with'} ` +
           `${other}: every parameter needs its own memory`,
+      );
+    }
+  }
+
+  /** Checks a row-shaped parameter's `rows` against its length (`label`: "params[k]"). */
+  #checkRows(param: RowParamInit, length: number, label: string): void {
+    const owner = this.#spec.name;
+    const rows = param.rows;
+    if (typeof rows !== 'number') {
+      throw typeError(owner, `${label}.rows must be a number, got ${describe(rows)}`);
+    }
+    if (!Number.isInteger(rows) || rows < 1 || rows > MAX_ROWS) {
+      throw rangeError(owner, `${label}.rows is ${describe(rows)}; it must be a whole number from 1 to ${MAX_ROWS}`);
+    }
+    if (length % rows !== 0) {
+      throw rangeError(
+        owner,
+        `${label}.rows is ${rows}, which does not divide its length ${length} (rows × width = length)`,
       );
     }
   }
@@ -723,6 +1031,8 @@ export abstract class Optimizer<O extends object> {
       for (const param of group.params) {
         const size = allocationSize(paramLength(param) * 4);
         bytes += (2 + buffers) * size;
+        const rows = paramRows(param);
+        if (rows !== 0) bytes += allocationSize(rows * 4); // its row map
       }
       count += group.params.length;
     });
@@ -763,20 +1073,32 @@ export abstract class Optimizer<O extends object> {
     const handles: ParamHandle[] = [];
     for (const param of input.params) {
       const length = paramLength(param);
+      const rows = paramRows(param);
+      const source = paramSource(param);
       const bytes = length * 4;
       const index = this.#slots.length;
-      const handle = new ParamHandle(owner, arena, index, length, arena.alloc(bytes), arena.alloc(bytes));
-      if (typeof param !== 'number') arena.f32.set(param, handle.dataOffset >>> 2);
+      const stage = rows === 0 ? null : (n: number) => this.#stageSparse(index, n);
+      const handle = new ParamHandle(owner, arena, index, length, arena.alloc(bytes), arena.alloc(bytes), rows, stage);
+      if (source !== null) arena.f32.set(source, handle.dataOffset >>> 2);
       handles.push(handle);
       this.#slots.push({
         handle,
-        source: typeof param === 'number' ? null : param,
+        source,
         stateOffsets: [0, 0, 0],
         step: 0,
         aux: new Float64Array(AUX_LENGTH),
         live: [false, false, false],
         hasState: false,
         filledWith: [0, 0, 0],
+        rows,
+        width: rows === 0 ? 0 : length / rows,
+        // Fresh memory is 0: the map starts empty.
+        mapOffset: rows === 0 ? 0 : arena.alloc(rows * 4),
+        stagedIndices: 0,
+        stagedValues: 0,
+        stagedCapacity: 0,
+        pendingRows: -1,
+        descriptor: -1,
       });
       this.#slotOptions.push(options);
       this.#gradScratch.push(null);
@@ -912,7 +1234,7 @@ export abstract class Optimizer<O extends object> {
    * parameter array still has its length (a detached or resized buffer would make the copies
    * fail half-way, or write past the tensor). Throws before anything is changed.
    */
-  #readGrads(grads: readonly (Float32Array | null | undefined)[]): void {
+  #readGrads(grads: readonly (Float32Array | SparseGrad | null | undefined)[]): void {
     const owner = this.#spec.name;
     const slots = this.#slots;
     const scratch = this.#gradScratch;
@@ -930,10 +1252,24 @@ export abstract class Optimizer<O extends object> {
           scratch[i] = null;
           continue;
         }
+        if (!isFloat32Array(grad) && isSparseGradObject(grad)) {
+          const slot = slots[i]!;
+          if (slot.rows === 0) {
+            throw typeError(
+              owner,
+              `step(grads): grads[${i}] is a row-sparse gradient, but parameter ${i} was declared without rows; ` +
+                'give it as { data, rows } to the constructor',
+            );
+          }
+          this.#checkSparseAccepted(i, `step(grads): grads[${i}]`);
+          scratch[i] = readSparseGrad(owner, i, grad, slot.rows, slot.width);
+          continue;
+        }
         if (!isFloat32Array(grad)) {
           throw typeError(
             owner,
-            `step(grads): grads[${i}] must be a Float32Array (or null to skip), got ${describe(grad)}`,
+            `step(grads): grads[${i}] must be a Float32Array, a row-sparse { indices, values } (or null to skip), ` +
+              `got ${describe(grad)}`,
           );
         }
         const length = slots[i]!.handle.length;
@@ -973,11 +1309,33 @@ function disposedKernel(): void {
   throw new Error('wasm-optim: the optimizer has been disposed');
 }
 
+/** Staging for at least `n` indices: twice the last, as far as the rows go, so it grows rarely. */
+function stagingCapacity(slot: Slot, n: number): number {
+  return Math.max(n, Math.min(2 * slot.stagedCapacity, slot.rows));
+}
+
+/** The bytes of staging for `capacity` indices and their rows of values. */
+function stagingBytes(slot: Slot, capacity: number): number {
+  return allocationSize(capacity * 4) + allocationSize(capacity * slot.width * 4);
+}
+
 /** The longest parameter: its data, gradient and state must fit in 4 GiB anyway. */
 const MAX_ELEMENTS = 0x3fffffff;
 
+/** The user's array behind a parameter, or null for one created from a length. */
+function paramSource(param: ParamInit): Float32Array | null {
+  const data = isFloat32Array(param) || typeof param === 'number' ? param : param.data;
+  return typeof data === 'number' ? null : data;
+}
+
 function paramLength(param: ParamInit): number {
-  return typeof param === 'number' ? param : typedLength(param);
+  const data = isFloat32Array(param) || typeof param === 'number' ? param : param.data;
+  return typeof data === 'number' ? data : typedLength(data);
+}
+
+/** The rows a parameter was declared with; 0 for a plain one. */
+function paramRows(param: ParamInit): number {
+  return isFloat32Array(param) || typeof param === 'number' ? 0 : param.rows;
 }
 
 /** What a memory request is for, in an error message, and whether its verb is plural. */
@@ -1012,5 +1370,10 @@ function formatBytes(bytes: number): string {
 }
 
 function isGroupObject(p: unknown): boolean {
-  return p !== null && typeof p === 'object' && !ArrayBuffer.isView(p) && !Array.isArray(p);
+  return p !== null && typeof p === 'object' && !ArrayBuffer.isView(p) && !Array.isArray(p) && !isRowParamObject(p);
+}
+
+/** A params list read once: row-shaped parameters `{ data, rows }` copied. */
+function readParamList(list: readonly unknown[]): ParamInit[] {
+  return list.map((param) => (isRowParamObject(param) ? readRowParam(param as object) : (param as ParamInit)));
 }

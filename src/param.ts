@@ -1,5 +1,9 @@
 // A parameter tensor as the optimizer holds it: its place in linear memory and its views.
 import type { Arena } from './backend/arena.js';
+import type { SparseGrad } from './sparse-grad.js';
+
+/** @internal Stages a zero-copy sparse gradient of `n` rows for the next step(). */
+export type SparseStager = (n: number) => { indices: Int32Array; values: Float32Array };
 
 /**
  * Zero-copy access to one parameter: `data` and `grad` are Float32Array views into the
@@ -10,6 +14,9 @@ import type { Arena } from './backend/arena.js';
  * option that needs a new state buffer, `loadStateDict`): growing the memory detaches earlier
  * views; these getters always return live ones. After the optimizer's `dispose()` they throw.
  *
+ * A parameter declared with rows (`{ data, rows }`) also takes a zero-copy row-sparse gradient:
+ * `sparseGrad(n)` gives views for n row indices and their values, which the next `step()` reads.
+ *
  * A handle is frozen: `index`, `length` and the offsets cannot be changed, even at run time.
  */
 export class ParamHandle {
@@ -17,20 +24,37 @@ export class ParamHandle {
   readonly index: number;
   /** Number of float32 elements. */
   readonly length: number;
+  /** Rows the parameter was declared with (`{ data, rows }`); null for a plain parameter. */
+  readonly rows: number | null;
+  /** Elements per row (length / rows); null for a plain parameter. */
+  readonly width: number | null;
   /** @internal */ readonly dataOffset: number;
   /** @internal */ readonly gradOffset: number;
   readonly #arena: Arena;
   readonly #owner: string;
+  readonly #stage: SparseStager | null;
   #viewedBuffer: ArrayBuffer | null = null;
   #data: Float32Array = new Float32Array(0);
   #grad: Float32Array = new Float32Array(0);
 
   /** @internal */
-  constructor(owner: string, arena: Arena, index: number, length: number, dataOffset: number, gradOffset: number) {
+  constructor(
+    owner: string,
+    arena: Arena,
+    index: number,
+    length: number,
+    dataOffset: number,
+    gradOffset: number,
+    rows: number,
+    stage: SparseStager | null,
+  ) {
     this.#owner = owner;
     this.#arena = arena;
+    this.#stage = stage;
     this.index = index;
     this.length = length;
+    this.rows = rows === 0 ? null : rows;
+    this.width = rows === 0 ? null : length / rows;
     this.dataOffset = dataOffset;
     this.gradOffset = gradOffset;
     // The offsets go into the kernels' records: a write to them would make a step write
@@ -48,6 +72,26 @@ export class ParamHandle {
   get grad(): Float32Array {
     this.#refresh();
     return this.#grad;
+  }
+
+  /**
+   * A zero-copy row-sparse gradient for the next `step()`: views into the optimizer's memory for
+   * `n` row indices and their `n × width` values. Fill both, then call `step()`; that step uses
+   * them instead of `grad` (and consumes them: the next step is dense again unless you call this
+   * again). Repeated rows are summed as in `step(grads)`. May grow the memory the first time a
+   * larger `n` is asked for: take the views after any other allocation, and re-read `data`.
+   * Throws a TypeError for a parameter declared without rows, a RangeError for a bad `n` or when
+   * the memory cannot hold the views.
+   */
+  sparseGrad(n: number): SparseGrad & { readonly indices: Int32Array } {
+    this.#refresh();
+    if (this.#stage === null) {
+      throw new TypeError(
+        `${this.#owner}: params[${this.index}].sparseGrad: parameter ${this.index} was declared without rows; ` +
+          'give it as { data, rows } to take row-sparse gradients',
+      );
+    }
+    return this.#stage(n);
   }
 
   #refresh(): void {

@@ -29,13 +29,19 @@ export function isFloat64Array(value: unknown): value is Float64Array {
   return tagOf.call(value) === 'Float64Array';
 }
 
+/** Whether `value` really is an Int32Array or a Uint32Array (by its internal type). */
+export function isIndexArray(value: unknown): value is Int32Array | Uint32Array {
+  const tag = tagOf.call(value);
+  return tag === 'Int32Array' || tag === 'Uint32Array';
+}
+
 /** Whether `value` is any typed array (by its internal slots). */
 export function isTypedArray(value: unknown): boolean {
   return tagOf.call(value) !== undefined;
 }
 
 /** The internal element count of a typed array (0 once its buffer is detached). */
-export function typedLength(array: Float32Array): number {
+export function typedLength(array: ArrayBufferView): number {
   return lengthOf.call(array) as number;
 }
 
@@ -46,7 +52,7 @@ export function typedRange(array: Float32Array): { buffer: ArrayBufferLike; star
 }
 
 /** Whether a typed array's buffer has been detached (transferred, or a grown Wasm memory). */
-export function isDetached(array: Float32Array): boolean {
+export function isDetached(array: ArrayBufferView): boolean {
   const buffer = bufferOf.call(array) as ArrayBufferLike;
   if (typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer) return false;
   // ArrayBuffer.prototype.detached is ES2024 (Node 22+); before it, constructing a view of a

@@ -38,8 +38,9 @@ describe.each([...ALGORITHM_NAMES])('%s', (algorithm) => {
     expect(flavorsOf(algorithm), `entries of ${algorithm} in test/helpers/algorithms.ts`).toEqual(specFlavors);
   });
 
-  it('has an FMA trap', () => {
-    expect(row.fma.decay !== undefined || row.fma.loaded !== undefined).toBe(true);
+  it('has an FMA trap, or says why its kernel has no fused operation', () => {
+    const traps = row.fma.decay !== undefined || row.fma.loaded !== undefined;
+    expect(traps !== (row.fma.none !== undefined)).toBe(true);
     for (const trap of [row.fma.decay, row.fma.loaded]) {
       if (trap === undefined) continue;
       expect(contractStateOf(algorithm, 'torch')).toContain(trap.state);

@@ -1,7 +1,7 @@
 import { AdamStep, AdamStepTfjs } from '../backend/contract.generated.js';
 import { REC_FLAGS } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
-import type { AlgorithmSpec, FlavorSpec, KernelContracts, StateName } from '../spec.js';
+import type { AlgorithmSpec, FlavorSpec, KernelContracts, SparsePath, StateName } from '../spec.js';
 import { runningProductF32 } from './float32-power.js';
 
 /** Adam's and AdamW's hyperparameters (PyTorch's, camelCased). */
@@ -18,6 +18,12 @@ export interface AdamOptions {
   amsgrad: boolean;
   /** Maximize the objective instead of minimizing it. Default false. torch only. */
   maximize: boolean;
+  /**
+   * Row-sparse gradients (README "Embeddings"): `true` steps only the listed rows, whose state
+   * alone moves — TensorFlow's LazyAdam semantics, not equal to a dense step (an unlisted row's
+   * state would decay there). `false` (default) refuses a row-sparse gradient. Default false.
+   */
+  lazy: boolean;
 }
 
 const MOMENTS: readonly StateName[] = ['exp_avg', 'exp_avg_sq'];
@@ -48,9 +54,14 @@ export const kernels = {
   },
 } as const satisfies KernelContracts;
 
+/** Row-sparse gradients: the dense kernel on the listed rows, when the group asks for it. */
+const LAZY: SparsePath<AdamOptions> = {
+  refuse: (o) => (o.lazy ? null : 'lazy = false (set lazy: true to step only the listed rows)'),
+};
+
 function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions> {
   return {
-    defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false },
+    defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, lazy: false },
     unsupported: [],
     contract: kernels.torch,
     buffers: (o) => (o.amsgrad ? MOMENTS_MAX : MOMENTS),
@@ -75,12 +86,13 @@ function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions>
       f32[word + K.oneMinusBeta2] = 1 - beta2;
       f32[word + K.decayOrWeightDecay] = decoupled ? 1 - o.lr * o.weightDecay : o.weightDecay;
     },
+    sparse: LAZY,
   };
 }
 
 /** aux[0], aux[1] of a parameter: TF.js's float32 running products β1^t, β2^t for the next step. */
 const tfjs: FlavorSpec<AdamOptions> = {
-  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, weightDecay: 0, amsgrad: false, maximize: false },
+  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, weightDecay: 0, amsgrad: false, maximize: false, lazy: false },
   unsupported: ['weightDecay', 'amsgrad', 'maximize'],
   contract: kernels.tfjs,
   frameworkNames: { state: { m: 'exp_avg', v: 'exp_avg_sq' } },
@@ -107,6 +119,7 @@ const tfjs: FlavorSpec<AdamOptions> = {
     aux[0] = Math.fround(aux[0]! * beta1);
     aux[1] = Math.fround(aux[1]! * beta2);
   },
+  sparse: LAZY,
   restoreAux(aux, o, step) {
     if (step === 0) return;
     // β·β^step as writeRecord would have left it after `step` steps, in bounded time (a loaded
@@ -123,6 +136,7 @@ const rules: AlgorithmSpec<AdamOptions>['rules'] = {
   weightDecay: { kind: 'number', min: 0 },
   amsgrad: { kind: 'boolean' },
   maximize: { kind: 'boolean' },
+  lazy: { kind: 'boolean' },
 };
 
 const adamSpec: AlgorithmSpec<AdamOptions> = {
@@ -154,7 +168,8 @@ const adamWSpec: AlgorithmSpec<AdamOptions> = {
  * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8 (torch) or 1e-7 (tfjs), weightDecay 0,
  * amsgrad false, maximize false. Flavor `'tfjs'` reproduces `tf.train.adam(lr, β1, β2, eps)`,
  * including its float32 bias-correction products (which drift from β^t by ~1e-5 relative at
- * β2 = 0.999); it has no weightDecay, amsgrad or maximize.
+ * β2 = 0.999); it has no weightDecay, amsgrad or maximize. With `lazy: true`, a row-sparse
+ * gradient steps only its listed rows (TF's LazyAdam; README "Embeddings").
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 import { RmspropStep, RmspropStepTfjs } from '../backend/contract.generated.js';
 import { REC_FLAGS } from '../backend/record.js';
 import { Optimizer, type OptimizerOptions, type ParamGroupInit, type ParamInit } from '../optimizer.js';
-import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
+import type { AlgorithmSpec, KernelContracts, SparsePath, StateName } from '../spec.js';
 
 /** RMSprop's hyperparameters (PyTorch's, camelCased; `alpha` is TF.js's `decay`). */
 export interface RMSpropOptions {
@@ -19,6 +19,12 @@ export interface RMSpropOptions {
   centered: boolean;
   /** Maximize the objective instead of minimizing it. Default false. torch only. */
   maximize: boolean;
+  /**
+   * Row-sparse gradients (README "Embeddings"): `true` steps only the listed rows, whose state
+   * alone moves — TensorFlow's SparseApplyRMSProp semantics, not equal to a dense step (an unlisted row's
+   * state would decay there). `false` (default) refuses a row-sparse gradient. Default false.
+   */
+  lazy: boolean;
 }
 
 const SQ: readonly StateName[] = ['square_avg'];
@@ -42,6 +48,11 @@ export const kernels = {
   },
 } as const satisfies KernelContracts;
 
+/** Row-sparse gradients: the dense kernel on the listed rows, when the group asks for it. */
+const LAZY: SparsePath<RMSpropOptions> = {
+  refuse: (o) => (o.lazy ? null : 'lazy = false (set lazy: true to step only the listed rows)'),
+};
+
 const spec: AlgorithmSpec<RMSpropOptions> = {
   name: 'RMSprop',
   rules: {
@@ -52,11 +63,21 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
     momentum: { kind: 'number', min: 0 },
     centered: { kind: 'boolean' },
     maximize: { kind: 'boolean' },
+    lazy: { kind: 'boolean' },
   },
   stateAtConstruction: false,
   flavors: {
     torch: {
-      defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
+      defaults: {
+        lr: 1e-2,
+        alpha: 0.99,
+        eps: 1e-8,
+        weightDecay: 0,
+        momentum: 0,
+        centered: false,
+        maximize: false,
+        lazy: false,
+      },
       unsupported: [],
       contract: kernels.torch,
       // PyTorch keeps momentum_buffer only when momentum > 0 and grad_avg only when centered.
@@ -76,10 +97,20 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
         f32[word + K.momentum] = o.momentum;
         f32[word + K.negLr] = -o.lr;
       },
+      sparse: LAZY,
     },
     tfjs: {
       // tf.train.rmsprop(learningRate, decay = 0.9, momentum = 0, epsilon = backend 1e-7, centered = false)
-      defaults: { lr: 1e-2, alpha: 0.9, eps: 1e-7, weightDecay: 0, momentum: 0, centered: false, maximize: false },
+      defaults: {
+        lr: 1e-2,
+        alpha: 0.9,
+        eps: 1e-7,
+        weightDecay: 0,
+        momentum: 0,
+        centered: false,
+        maximize: false,
+        lazy: false,
+      },
       unsupported: ['weightDecay', 'maximize'],
       contract: kernels.tfjs,
       frameworkNames: {
@@ -98,6 +129,7 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
         f32[word + K.momentum] = o.momentum;
         f32[word + K.lr] = o.lr;
       },
+      sparse: LAZY,
     },
   },
 };
@@ -119,6 +151,7 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
  * momentum 0, centered false, maximize false. Flavor `'tfjs'` reproduces `tf.train.rmsprop`:
  * alpha (its `decay`) 0.9, eps 1e-7 inside the root, lr inside the momentum buffer, and the
  * centered form subtracts eps (NaN while the variance estimate is below eps, as in TF.js).
+ * With `lazy: true`, a row-sparse gradient steps only its listed rows (README "Embeddings").
  *
  * @example
  * ```ts

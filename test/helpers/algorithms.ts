@@ -71,8 +71,8 @@ export interface AlgorithmRow {
   readonly tfjs?: FlavorRow & { readonly tf?: TfjsMapping };
   /** A non-default torch configuration for the every-SIMD-tail-length test. */
   readonly tail: Options;
-  /** FMA traps (torch): at least one of the two. */
-  readonly fma: { readonly decay?: DecayTrap; readonly loaded?: LoadedTrap };
+  /** FMA traps (torch): at least one of the two, or `none`: why the kernel has no fused operation. */
+  readonly fma: { readonly decay?: DecayTrap; readonly loaded?: LoadedTrap; readonly none?: string };
   /** The buffer holding fl(g²) after a first step, where NaN payloads and ±Infinity² show (none: SGD). */
   readonly squares?: StateName;
   /**
@@ -144,14 +144,23 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
       full: { lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01 },
       pair: [
         { lr: 0.01 },
-        { lr: 0.003, alpha: 0.9, eps: 1e-6, momentum: 0.9, centered: true, weightDecay: 0.01, maximize: true },
+        {
+          lr: 0.003,
+          alpha: 0.9,
+          eps: 1e-6,
+          momentum: 0.9,
+          centered: true,
+          weightDecay: 0.01,
+          maximize: true,
+          lazy: true,
+        },
       ],
       partial: [{ momentum: 0.9 }, { centered: true }],
     },
     tfjs: {
       grid: { lr: [0.01], alpha: [0.9, 0.99], eps: [1e-7, 1e-3], momentum: [0, 0.9], centered: [false, true] },
       full: { lr: 0.01, momentum: 0.9, centered: true },
-      pair: [{ lr: 0.01 }, { lr: 0.003, alpha: 0.8, momentum: 0.9, centered: true, eps: 1e-6 }],
+      pair: [{ lr: 0.01 }, { lr: 0.003, alpha: 0.8, momentum: 0.9, centered: true, eps: 1e-6, lazy: true }],
       partial: [{ momentum: 0.9 }, { centered: true }],
       tf: {
         factory: 'rmsprop',
@@ -244,13 +253,13 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
       full: { lr: 0.01, amsgrad: true, weightDecay: 0.01 },
       pair: [
         { lr: 0.01 },
-        { lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: true },
+        { lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: true, lazy: true },
       ],
     },
     tfjs: {
       grid: { lr: [0.01], betas: BETAS_GRID, eps: [1e-7, 1e-3] },
       full: { lr: 0.01 },
-      pair: [{ lr: 0.01 }, { lr: 0.003, betas: [0.8, 0.99], eps: 1e-5 }],
+      pair: [{ lr: 0.01 }, { lr: 0.003, betas: [0.8, 0.99], eps: 1e-5, lazy: true }],
       tf: {
         factory: 'adam',
         className: 'WasmOptimAdam',
@@ -271,6 +280,16 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
     },
     squares: 'exp_avg_sq',
   },
+  sparseadam: {
+    torch: {
+      grid: { lr: [0.01], betas: BETAS_GRID, eps: [1e-8, 1e-3], maximize: [false, true] },
+      full: { lr: 0.01 },
+      pair: [{ lr: 0.01 }, { lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, maximize: true }],
+    },
+    tail: { maximize: true },
+    fma: { none: 'PyTorch 1.13 SparseAdam rounds every operation (no fused multiply-add)' },
+    squares: 'exp_avg_sq',
+  },
   adamw: {
     torch: {
       grid: {
@@ -284,7 +303,7 @@ export const ALGORITHM_TABLE: Readonly<Record<AlgorithmName, AlgorithmRow>> = {
       full: { lr: 0.01, amsgrad: true },
       pair: [
         { lr: 0.01 },
-        { lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: true },
+        { lr: 0.003, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: true, lazy: true },
       ],
     },
     tail: { amsgrad: true },

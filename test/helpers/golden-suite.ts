@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/index.js';
 import type { GoldenSource, WorkedExamplesFile } from '../../tools/golden/format.js';
-import { optimizerFor, replayCase, replayWorked, workedRuns } from '../../tools/golden/replay.js';
+import { optimizerFor, registryNameOf, replayCase, replayWorked, workedRuns } from '../../tools/golden/replay.js';
 import { OPTIMIZERS } from '../../src/registry.js';
 
 export function describeGoldenReplay(
@@ -16,7 +16,7 @@ export function describeGoldenReplay(
   const sources = all.filter(({ file }) => optimizerFor(file) !== null);
 
   it('has golden data for every algorithm the library has', () => {
-    const covered = new Set(sources.map(({ file }) => file.algorithm));
+    const covered = new Set(sources.map(({ file }) => registryNameOf(file)));
     expect([...covered].sort()).toEqual(Object.keys(OPTIMIZERS).sort());
   });
 

@@ -14,6 +14,8 @@ export interface GoldenCase {
   /** Buffers as strings; `step` a number; NAdam's `mu_product` one f32 string (a 0-dim tensor). */
   state: Record<string, number | string | string[]>[];
   iterations?: number;
+  /** Row-sparse files: each step's gradient of each `[rows, width]` tensor, uncoalesced. */
+  sparse_grads?: { indices: number[]; values: string[] }[][];
 }
 
 export interface GoldenFile {

@@ -16,9 +16,17 @@ export interface CaseResult {
   mismatch: Mismatch | null;
 }
 
+/** Golden files of row-sparse gradients, by the registry name of the algorithm they exercise. */
+const SPARSE_FILES: Readonly<Record<string, string>> = { adagrad_sparse: 'adagrad', sparse_adam: 'sparseadam' };
+
+/** The registry name of a golden file's algorithm ("adagrad_sparse" exercises "adagrad"). */
+export function registryNameOf(file: GoldenFile): string {
+  return SPARSE_FILES[file.algorithm] ?? file.algorithm;
+}
+
 /** The optimizer class for a golden file, or null if the library does not have it yet. */
 export function optimizerFor(file: GoldenFile): (typeof OPTIMIZERS)[string] | null {
-  return OPTIMIZERS[file.algorithm] ?? null;
+  return OPTIMIZERS[registryNameOf(file)] ?? null;
 }
 
 export function replayCase(
@@ -33,15 +41,18 @@ export function replayCase(
   const params = c.init.map(decodeF32);
   const flavor = framework === 'tfjs' ? 'tfjs' : 'torch';
   const names = Optim.spec.flavors[flavor]?.frameworkNames;
-  const opt = new Optim(params, { ...mapOptions(framework, c.options, names), flavor, backend });
+  const sparse = c.sparse_grads;
+  // A row-sparse case declares each tensor as [rows, width].
+  const inits = sparse === undefined ? params : params.map((data, k) => ({ data, rows: c.shapes[k]![0]! }));
+  const opt = new Optim(inits, { ...mapOptions(framework, c.options, names), flavor, backend });
   let compared = 0;
   const check = (where: string, got: ArrayLike<number>, want: ArrayLike<number>): Mismatch | null => {
     compared += want.length;
     return firstMismatch(where, got, want);
   };
   for (let t = 0; t < c.steps; t++) {
-    const grads = c.grads[t]!.map(decodeF32);
-    stepWith(opt, grads, mode);
+    if (sparse === undefined) stepWith(opt, c.grads[t]!.map(decodeF32), mode);
+    else stepSparse(opt, sparse[t]!, mode);
     for (let k = 0; k < params.length; k++) {
       const got = mode === 'drop-in' ? params[k]! : opt.params[k]!.data;
       const mismatch = check(`params[${k}] after step ${t + 1}`, got, decodeF32(c.params[t]![k]!));
@@ -87,6 +98,19 @@ export function replayCase(
     }
   }
   return { id: c.id, compared, mismatch: null };
+}
+
+function stepSparse(opt: AnyOptimizer, grads: { indices: number[]; values: string[] }[], mode: StepMode): void {
+  if (mode === 'drop-in') {
+    opt.step(grads.map((g) => ({ indices: Int32Array.from(g.indices), values: decodeF32(g.values) })));
+    return;
+  }
+  grads.forEach((g, k) => {
+    const staged = opt.params[k]!.sparseGrad(g.indices.length);
+    staged.indices.set(g.indices);
+    staged.values.set(decodeF32(g.values));
+  });
+  opt.step();
 }
 
 function stepWith(opt: AnyOptimizer, grads: Float32Array[], mode: StepMode): void {
