@@ -935,9 +935,9 @@ export abstract class Optimizer<O extends object> {
     this.#checkGroupOptions({ ...this.defaults, ...group.options } as O, { prefix: where, index: -1 });
     const ownBuffer = this.#arena === null ? null : this.#arena.buffer;
     group.params.forEach((param, k) => {
-      const rowShaped = !isFloat32Array(param) && typeof param !== 'number';
+      const rowShaped = isRowParamObject(param);
       const label = `${where}params[${k}]${rowShaped ? '.data' : ''}`;
-      const data = rowShaped ? param.data : param;
+      const data = rowShaped ? (param as RowParamInit).data : param;
       if (typeof data === 'number') {
         if (!Number.isInteger(data) || data < 0 || data > MAX_ELEMENTS) {
           throw rangeError(
@@ -961,7 +961,7 @@ export abstract class Optimizer<O extends object> {
             `pass a length or a copy`,
         );
       }
-      if (rowShaped) this.#checkRows(param, paramLength(param), `${where}params[${k}]`);
+      if (rowShaped) this.#checkRows(param as RowParamInit, paramLength(param), `${where}params[${k}]`);
     });
     // Two parameters must not share memory: each step writes one over the other.
     const mineAt: number[] = [];

@@ -93,6 +93,7 @@ describe.each(backends)('layout and names (backend %s)', (backend) => {
         momentum: 0,
         centered: false,
         maximize: false,
+        lazy: false, // ours, not PyTorch's: how row-sparse gradients are taken (README "Embeddings")
         params: [0, 1],
       },
     ]);

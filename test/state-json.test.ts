@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as library from '../src/index.js';
 import { availableBackends, stateDictFromJSON, stateDictToJSON, type StateDictJSON } from '../src/index.js';
-import { type AlgorithmName, OPTIMIZERS, type AnyOptimizer, type OptimizerClass } from '../src/registry.js';
+import {
+  type AlgorithmName,
+  OPTIMIZERS,
+  type AnyOptimizer,
+  type OptimizerClass,
+  specOfAlgorithm,
+} from '../src/registry.js';
 import { FLAVORS, type Flavor } from '../src/spec.js';
 import {
   TABLE_NAMES,
@@ -157,7 +163,8 @@ function gradients(t: number): Float32Array[] {
  * no options (a twin whose options must come from the checkpoint).
  */
 function groups(params: readonly Float32Array[], algorithm: string, withOptions: boolean): Record<string, unknown>[] {
-  const negativeZero: Record<string, unknown> = { lr: -0, weightDecay: -0 };
+  const rules = specOfAlgorithm(algorithm as AlgorithmName).rules as Record<string, unknown>;
+  const negativeZero: Record<string, unknown> = { lr: -0, ...('weightDecay' in rules ? { weightDecay: -0 } : {}) };
   // Every pair (Adam's betas) with a −0 first, its second from the defaults.
   for (const key of pairOptions(algorithm as AlgorithmName)) {
     const pair = withDefaults(algorithm as AlgorithmName, 'torch', {})[key] as readonly number[];
@@ -185,10 +192,10 @@ describe('the case table covers the registry', () => {
     expect(Object.keys(CASES[name] ?? {}).sort()).toEqual(flavorsOf(OPTIMIZERS[name]!).sort());
   });
 
-  // TF.js has no AdamW, NAdam or RAdam.
-  const TORCH_ONLY = ['adamw', 'nadam', 'radam'];
+  // TF.js has no AdamW, NAdam, RAdam or SparseAdam.
+  const TORCH_ONLY = ['adamw', 'nadam', 'radam', 'sparseadam'];
 
-  it('AdamW, NAdam and RAdam are torch only; every other algorithm has both flavors', () => {
+  it('AdamW, NAdam, RAdam and SparseAdam are torch only; every other algorithm has both flavors', () => {
     for (const name of TORCH_ONLY) expect(flavorsOf(OPTIMIZERS[name]!), name).toEqual(['torch']);
     for (const name of Object.keys(OPTIMIZERS).filter((n) => !TORCH_ONLY.includes(n))) {
       expect(flavorsOf(OPTIMIZERS[name]!), name).toEqual(['torch', 'tfjs']);
