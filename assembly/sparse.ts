@@ -48,7 +48,7 @@ export function expandSparseRows(descs: usize, count: u32, out: usize): u32 {
       if (unique != i) memory.copy(to, from, rowBytes);
       store<u32>(indices + (<usize>unique << 2), <u32>row);
       const rec = out + <usize>(total + unique) * RECORD_BYTES;
-      memory.copy(rec, template, RECORD_BYTES);
+      copyRecord(rec, template);
       const offset = row * rowBytes;
       store<u32>(rec + REC_PARAM, <u32>(param + offset));
       store<u32>(rec + REC_GRAD, <u32>to);
@@ -63,6 +63,15 @@ export function expandSparseRows(descs: usize, count: u32, out: usize): u32 {
     total += unique;
   }
   return total;
+}
+
+/** A record's 64 bytes: plain loads and stores (memory.copy is a call out of the engine's code). */
+@inline function copyRecord(to: usize, from: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let j: usize = 0; j < RECORD_BYTES; j += 16) v128.store(to + j, v128.load(from + j));
+  } else {
+    for (let j: usize = 0; j < RECORD_BYTES; j += 8) store<u64>(to + j, load<u64>(from + j));
+  }
 }
 
 /** to[j] = fl(to[j] + from[j]) over one row (the same bits lane by lane or one at a time). */
