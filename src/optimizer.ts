@@ -753,6 +753,11 @@ export abstract class Optimizer<O extends object> {
       const options = { ...this.defaults } as O;
       for (const key of this.#optionKeys) {
         const value = known[key];
+        const rule = this.#spec.rules[key];
+        if (value === undefined && rule.kind === 'boolean' && rule.defaultOnLoad) {
+          options[key] = this.#flavorSpec.defaults[key];
+          continue;
+        }
         if (value === undefined) throw rangeError(owner, `${label} lacks option ${key}`);
         options[key] = value as O[typeof key];
       }

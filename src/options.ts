@@ -6,7 +6,14 @@ import { describe, rangeError, typeError } from './errors.js';
 export type OptionRule =
   | { readonly kind: 'number'; readonly min: number; readonly max?: number; readonly maxExclusive?: boolean }
   | { readonly kind: 'pair'; readonly min: number; readonly max: number; readonly maxExclusive?: boolean }
-  | { readonly kind: 'boolean' };
+  | {
+      readonly kind: 'boolean';
+      /**
+       * An option of our own, added after state dicts were first saved (RMSprop's and Adam's
+       * `lazy`): a loaded param group without it takes the flavor's default.
+       */
+      readonly defaultOnLoad?: true;
+    };
 
 export type OptionRules<O> = { readonly [K in keyof O]: OptionRule };
 

@@ -25,6 +25,19 @@ it('the quickstart runs as written and prints what its comments say', () => {
   expect(block).toContain('// 0.8994962573051453 tfjs');
 });
 
+it('the embeddings example runs as written and prints what its comment says', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /## Embeddings: row-sparse gradients[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block, 'README has a ```js block under ## Embeddings').toBeDefined();
+  const output = execFileSync(process.execPath, ['--input-type=module', '-'], {
+    cwd: root,
+    input: block!,
+    encoding: 'utf8',
+  });
+  expect(output.trim()).toBe('0.4000000059604645 0.4000000059604645 0.5 4 1');
+  expect(block).toContain(`// ${output.trim()}`);
+});
+
 it('the checkpoint example runs as written and resumes bit-identically', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const block = /```js\n(import \{ stateDictToJSON[\s\S]*?)```/.exec(readme)?.[1];

@@ -334,6 +334,21 @@ describe('mixed steps and checkpoints', () => {
     },
   );
 
+  it.each(['rmsprop', 'adam', 'adamw'] as const)(
+    '%s: a checkpoint saved before lazy existed still loads (lazy false)',
+    (algorithm) => {
+      const opt = construct(algorithm, [values(4, 1)], { lr: 0.01, lazy: true });
+      opt.step([values(4, 2)]);
+      const dict = opt.stateDict() as unknown as { param_groups: Record<string, unknown>[] };
+      delete dict.param_groups[0]!['lazy'];
+      const fresh = construct(algorithm, [values(4, 1)], { lr: 0.01, lazy: true });
+      fresh.loadStateDict(dict as never);
+      expect(fresh.paramGroups[0]!['lazy']).toBe(false);
+      delete dict.param_groups[0]!['lr'];
+      expect(() => fresh.loadStateDict(dict as never)).toThrow(/param_groups\[0\] lacks option lr/);
+    },
+  );
+
   it('a step listing more rows than any before grows the memory; views are re-read, nothing is lost', () => {
     const opt = construct('adagrad', [{ data: 1000 * 4, rows: 1000 }], { lr: 0.1 });
     const twin = construct('adagrad', [{ data: 1000 * 4, rows: 1000 }], { lr: 0.1, backend: 'js' });

@@ -136,7 +136,7 @@ const rules: AlgorithmSpec<AdamOptions>['rules'] = {
   weightDecay: { kind: 'number', min: 0 },
   amsgrad: { kind: 'boolean' },
   maximize: { kind: 'boolean' },
-  lazy: { kind: 'boolean' },
+  lazy: { kind: 'boolean', defaultOnLoad: true },
 };
 
 const adamSpec: AlgorithmSpec<AdamOptions> = {

@@ -63,7 +63,7 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
     momentum: { kind: 'number', min: 0 },
     centered: { kind: 'boolean' },
     maximize: { kind: 'boolean' },
-    lazy: { kind: 'boolean' },
+    lazy: { kind: 'boolean', defaultOnLoad: true },
   },
   stateAtConstruction: false,
   flavors: {
