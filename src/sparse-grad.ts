@@ -44,9 +44,15 @@ export function isRowParamObject(value: unknown): boolean {
   );
 }
 
-/** Whether a `grads` entry is a sparse gradient object (not an array, null or a typed array). */
+/** Whether a `grads` entry is meant as a sparse gradient: an object with `indices` (not an array or a typed array). */
 export function isSparseGradObject(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !Array.isArray(value);
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !ArrayBuffer.isView(value) &&
+    !Array.isArray(value) &&
+    'indices' in value
+  );
 }
 
 /** `{ data, rows }` read once into a frozen copy; its checks against the data are the caller's. */

@@ -236,6 +236,30 @@ describe('backends agree bit for bit', () => {
   });
 });
 
+describe('tfjs Adagrad: what tf.train computes on the densified gradient', () => {
+  it.each(backends)(
+    'on %s, a sparse step equals the dense step with +0 in the unlisted rows, bit for bit',
+    (backend) => {
+      const rows = 9;
+      const width = 6;
+      const init = randomF32(rng(41), rows * width, 'normal');
+      init[0] = -0; // θ + (−0) keeps a −0 too
+      init[7] = 0;
+      const options = { lr: 0.1, flavor: 'tfjs', backend };
+      const sparse = construct('adagrad', [{ data: init.slice(), rows }], options);
+      const dense = construct('adagrad', [init.slice()], options);
+      const random = rng(42);
+      for (let t = 0; t < 8; t++) {
+        const grad = sparseGrad(randomIndices(random, rows), width, 300 + t);
+        sparse.step([grad]);
+        dense.step([densify(grad, rows, width)]);
+        expect(dataBits(sparse), `after step ${t + 1}`).toEqual(dataBits(dense));
+        expect(stateBits(sparse), `after step ${t + 1}`).toEqual(stateBits(dense));
+      }
+    },
+  );
+});
+
 describe('drop-in steps and your arrays', () => {
   it('a drop-in sparse step reads and writes only the listed rows of your array', () => {
     const rows = 5;
