@@ -160,6 +160,8 @@ interface Slot {
   stagedCapacity: number;
   /** Indices staged by params[i].sparseGrad(n) for the next step(); −1: none. */
   pendingRows: number;
+  /** The indices view sparseGrad(n) returned last: step() refuses it once detached. */
+  stagedView: Int32Array | null;
   /** During a step: the parameter's sparse descriptor, or −1 when its gradient is dense. */
   descriptor: number;
 }
@@ -544,6 +546,15 @@ export abstract class Optimizer<O extends object> {
       const slot = this.#slots[i]!;
       if (slot.pendingRows < 0) continue;
       this.#checkSparseAccepted(i, `params[${i}].sparseGrad`);
+      // Writes to a detached view are lost without a sound: refuse rather than step on stale rows.
+      if (slot.pendingRows > 0 && isDetached(slot.stagedView!)) {
+        throw rangeError(
+          this.#spec.name,
+          `step(): the views params[${i}].sparseGrad(${slot.pendingRows}) returned were detached by a later ` +
+            'allocation (another sparseGrad, addParamGroup, …) that grew the memory, so what you wrote ' +
+            `into them after it is lost; call params[${i}].sparseGrad again after the last allocation`,
+        );
+      }
       const where = `step(): params[${i}].sparseGrad`;
       checkRows(
         this.#spec.name,
@@ -666,10 +677,9 @@ export abstract class Optimizer<O extends object> {
     }
     slot.pendingRows = n;
     const buffer = this.#arena!.buffer;
-    return {
-      indices: new Int32Array(buffer, slot.stagedIndices, n),
-      values: new Float32Array(buffer, slot.stagedValues, n * slot.width),
-    };
+    const indices = new Int32Array(buffer, slot.stagedIndices, n);
+    slot.stagedView = indices;
+    return { indices, values: new Float32Array(buffer, slot.stagedValues, n * slot.width) };
   }
 
   /**
@@ -1103,6 +1113,7 @@ export abstract class Optimizer<O extends object> {
         stagedValues: 0,
         stagedCapacity: 0,
         pendingRows: -1,
+        stagedView: null,
         descriptor: -1,
       });
       this.#slotOptions.push(options);

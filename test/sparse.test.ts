@@ -549,6 +549,24 @@ describe('bad input: a clear error, and nothing changes', () => {
     expect(dataBits(opt)).toEqual(dataBits(twin));
   });
 
+  it('zero-copy: views detached by a later allocation are refused at step(), nothing changed', () => {
+    const opt = construct('adagrad', [{ data: values(12, 7), rows: 4 }], { lr: 0.1 });
+    const staged = opt.params[0]!.sparseGrad(1);
+    opt.addParamGroup({ params: [1 << 20] }); // grows the memory: `staged` is detached
+    staged.indices[0] = 2; // lost
+    const before = snapshot(opt, []);
+    expect(() => opt.step()).toThrow(
+      /the views params\[0\]\.sparseGrad\(1\) returned were detached by a later allocation/,
+    );
+    expect(snapshot(opt, [])).toEqual(before);
+    // Asked again after the allocation, they work.
+    const again = opt.params[0]!.sparseGrad(1);
+    again.indices[0] = 2;
+    again.values.fill(1);
+    opt.step();
+    expect(opt.params[0]!.data[8]).not.toBe(values(12, 7)[8]);
+  });
+
   const badRows: [string, unknown, RegExp][] = [
     ['rows 0', 0, /params\[0\]\.rows is 0; it must be a whole number from 1/],
     ['rows 2.5', 2.5, /params\[0\]\.rows is 2\.5/],
