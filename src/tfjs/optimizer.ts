@@ -783,14 +783,23 @@ function readSparseVariables(
  */
 function touchedRows(grad: Float32Array, param: Float32Array, rows: number): SparseGrad {
   const width = grad.length / rows;
-  const g = new Uint32Array(grad.buffer, grad.byteOffset, grad.length);
-  const p = new Uint32Array(param.buffer, param.byteOffset, param.length);
+  // As int32: +0 is 0, −0 is −2^31; any other pattern is a nonzero number or a NaN.
+  const g = new Int32Array(grad.buffer, grad.byteOffset, grad.length);
+  const p = new Int32Array(param.buffer, param.byteOffset, param.length);
   const found: number[] = [];
   for (let row = 0, at = 0; row < rows; row++, at += width) {
-    for (let j = at, end = at + width; j < end; j++) {
-      const bits = g[j]!;
-      // +0 is 0x00000000, −0 is 0x80000000: any other pattern is a nonzero number or a NaN.
-      if ((bits & 0x7fffffff) !== 0 || (bits !== 0 && p[j] === 0x80000000)) {
+    const end = at + width;
+    // One branch-free pass over the row (the whole table is scanned, so this loop is the cost).
+    let any = 0;
+    for (let j = at; j < end; j++) any |= g[j]!;
+    if (any === 0) continue; // all +0
+    if ((any & 0x7fffffff) !== 0) {
+      found.push(row);
+      continue;
+    }
+    // All ±0 with some −0: stepped only if a −0 meets a −0 value.
+    for (let j = at; j < end; j++) {
+      if (g[j] !== 0 && p[j] === -0x80000000) {
         found.push(row);
         break;
       }
