@@ -66,8 +66,11 @@ export interface WasmOptimAdagradSettings extends WasmOptimSettings {
    * where tf.train's become +0 (the variable's values are the same).
    *
    * What it saves is the optimizer's arithmetic and state traffic (the accumulator) on rows not
-   * touched. TF.js still materialises the gradient as a dense [rows, width] tensor, which is read
-   * once to find the rows, and a stepped variable is still written back whole as a new tensor.
+   * touched, and the copy of the gradient into wasm-optim's memory. It does not make a step
+   * O(touched rows): TF.js still materialises the gradient as a dense [rows, width] tensor, which
+   * is scanned once to find the rows, and a stepped variable is still written back whole as a
+   * new tensor (TF.js tensors are immutable). Those two full-table passes remain, so on
+   * TF.js's cpu backend, where they cost about as much as our dense step, expect little gain.
    *
    * Checked at each applyGradients, before anything changes: a listed name that is not a
    * registered variable, or a selected variable that is not two-dimensional, throws. Not part of
