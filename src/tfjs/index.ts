@@ -33,7 +33,9 @@ import {
   WasmOptimSGD,
 } from './optimizers.js';
 import type { WasmOptimSettings } from './optimizer.js';
+import type { WasmOptimAdagradSettings } from './optimizers.js';
 
+export type { WasmOptimAdagradSettings };
 export {
   WasmOptimAdadelta,
   WasmOptimAdagrad,
@@ -43,7 +45,7 @@ export {
   WasmOptimRMSProp,
   WasmOptimSGD,
 };
-export { WasmOptimizer, type NamedTensor, type WasmOptimSettings } from './optimizer.js';
+export { WasmOptimizer, type NamedTensor, type SparseVariables, type WasmOptimSettings } from './optimizer.js';
 
 /** Like `tf.train.sgd(learningRate)`. */
 export function sgd(learningRate: number, settings?: WasmOptimSettings): WasmOptimSGD {
@@ -60,11 +62,15 @@ export function momentum(
   return new WasmOptimMomentum(learningRate, momentum, useNesterov, settings);
 }
 
-/** Like `tf.train.adagrad(learningRate, initialAccumulatorValue = 0.1)`. */
+/**
+ * Like `tf.train.adagrad(learningRate, initialAccumulatorValue = 0.1)`. `settings.sparseVariables`
+ * names embedding tables to step only in the rows their gradient touches, with the same results
+ * (see WasmOptimAdagradSettings for exactly when): `adagrad(0.1, 0.1, { sparseVariables: ['emb'] })`.
+ */
 export function adagrad(
   learningRate: number,
   initialAccumulatorValue = 0.1,
-  settings?: WasmOptimSettings,
+  settings?: WasmOptimAdagradSettings,
 ): WasmOptimAdagrad {
   return new WasmOptimAdagrad(learningRate, initialAccumulatorValue, settings);
 }

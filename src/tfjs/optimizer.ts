@@ -5,7 +5,8 @@
 // calls on a disposed optimizer, and variables re-created under an old name with a new shape.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendChoice, BackendName } from '../backend/index.js';
-import type { Optimizer as CoreOptimizer, ParamState } from '../optimizer.js';
+import type { Optimizer as CoreOptimizer, ParamInit, ParamState } from '../optimizer.js';
+import type { SparseGrad } from '../sparse-grad.js';
 import type { AuxKey, StateName } from '../spec.js';
 import { readValues, writeValues } from './tensors.js';
 
@@ -14,6 +15,13 @@ export interface WasmOptimSettings {
   /** Which wasm-optim kernels run the step: `'auto'` (default), `'simd'`, `'wasm'` or `'js'`. */
   backend?: BackendChoice;
 }
+
+/**
+ * The variables that take the row-sparse path (`adagrad` only, see WasmOptimAdagradSettings):
+ * their names, or a test of a variable's name and shape (called whenever a variable is checked
+ * or registered; it must give the same answer for the same name and shape).
+ */
+export type SparseVariables = readonly string[] | ((name: string, shape: readonly number[]) => boolean);
 
 /** A tensor with a name, as in `applyGradients`, `getWeights` and `setWeights`. */
 export interface NamedTensor {
@@ -37,6 +45,8 @@ interface Variable {
   readonly index: number;
   readonly size: number;
   readonly shape: number[];
+  /** Rows of its wasm-optim parameter when it takes the row-sparse path (shape[0]); 0: dense. */
+  readonly rows: number;
   /**
    * For optimizers with shared numbers (Adam): the `iterations` count at which this
    * parameter's own copy of them (its wasm-optim aux) last equalled the optimizer's; -1 never.
@@ -103,6 +113,8 @@ export abstract class WasmOptimizer extends tf.Optimizer {
   /** The core's backend, kept here: a disposed core may refuse to be read. */
   #backendName: BackendName;
   readonly #settings: WasmOptimSettings;
+  /** settings.sparseVariables, read once: a set of names, a test, or null when not given. */
+  readonly #sparse: ReadonlySet<string> | ((name: string, shape: readonly number[]) => boolean) | null;
   readonly #options: CoreOptions;
   readonly #vars = new Map<string, Variable>();
   /** State from setWeights not yet attached to variables; null when there is none. */
@@ -116,10 +128,15 @@ export abstract class WasmOptimizer extends tf.Optimizer {
   #version = 0;
   #disposed = false;
 
-  protected constructor(options: CoreOptions, settings: WasmOptimSettings | undefined) {
+  /**
+   * `sparse`: whether this class offers `settings.sparseVariables`; a class that does not
+   * throws a TypeError when it is given (so it is never silently ignored).
+   */
+  protected constructor(options: CoreOptions, settings: WasmOptimSettings | undefined, sparse = false) {
     super();
     this.#options = { ...options };
     this.#settings = { ...settings };
+    this.#sparse = readSparseVariables(this.getClassName(), settings, sparse);
     this.#core = this.#newCore();
     this.#backendName = this.#core.backend;
   }
@@ -199,13 +216,15 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     if (list.length === 0) return [];
     const first = this.#core.params.length;
     const sizes = list.map((v) => sizeOf(v.shape));
-    this.#core.addParamGroup({ params: sizes, ...this.#options });
+    const rows = list.map((v) => this.#rowsOf(v.name, v.shape));
+    this.#core.addParamGroup({ params: sizes.map((size, k) => paramInit(size, rows[k]!)), ...this.#options });
     return list.map((v, k) => {
       const entry: Variable = {
         name: v.name,
         index: first + k,
         size: sizes[k]!,
         shape: [...v.shape],
+        rows: rows[k]!,
         synced: -1,
         written: null,
       };
@@ -306,6 +325,7 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       }
       return variable;
     });
+    if (this.#sparse !== null) this.#checkSparse(names, variables);
 
     // From here on the state changes (#attachLoaded may still throw, before changing anything).
     this.#version++;
@@ -334,17 +354,31 @@ export abstract class WasmOptimizer extends tf.Optimizer {
 
     const core = this.#core;
     const handles = core.params;
-    const gradArrays: (Float32Array | null)[] = new Array<Float32Array | null>(handles.length).fill(null);
+    const gradArrays: (Float32Array | SparseGrad | null)[] = new Array(handles.length).fill(null);
     const stepped: { variable: tf.Variable; entry: Variable }[] = [];
     names.forEach((name, i) => {
       const grad = grads[i];
       if (grad === null || grad === undefined) return;
       const entry = this.#vars.get(name)!;
+      const variable = variables[i]!;
+      const data = handles[entry.index]!.data;
       // Copy the values in unless they are still those we wrote (assign, setWeights, … give
       // the variable a new dataId).
-      if (variables[i]!.dataId !== entry.written) handles[entry.index]!.data.set(readValues(variables[i]!));
-      gradArrays[entry.index] = readValues(grad);
-      stepped.push({ variable: variables[i]!, entry });
+      if (variable.dataId !== entry.written) data.set(readValues(variable));
+      if (entry.rows === 0) {
+        gradArrays[entry.index] = readValues(grad);
+        stepped.push({ variable, entry });
+        return;
+      }
+      const sparse = touchedRows(readValues(grad), data, entry.rows);
+      gradArrays[entry.index] = sparse;
+      if (sparse.indices.length > 0) {
+        stepped.push({ variable, entry });
+      } else {
+        // No row stepped: the variable keeps its tensor, whose values our memory now holds.
+        entry.written = variable.dataId;
+        entry.synced = this.iterations + 1;
+      }
     });
     core.step(gradArrays);
     tf.tidy(() => {
@@ -356,6 +390,43 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     });
     this.afterStep();
     this.incrementIterations();
+  }
+
+  /**
+   * Checks settings.sparseVariables before anything changes: each name listed must be a
+   * registered variable of two dimensions; a test may select only two-dimensional variables.
+   */
+  #checkSparse(names: readonly string[], variables: readonly tf.Variable[]): void {
+    const owner = `${this.getClassName()}.applyGradients: settings.sparseVariables`;
+    const sparse = this.#sparse!;
+    const notTwoD = (name: string, shape: readonly number[]): RangeError =>
+      new RangeError(
+        `${owner} selects variable ${JSON.stringify(name)} of shape [${shape}]; ` +
+          'only two-dimensional variables ([rows, width], e.g. an embedding table) can take the row-sparse path',
+      );
+    if (typeof sparse === 'function') {
+      variables.forEach((variable, i) => {
+        if (variable.shape.length !== 2 && sparse(names[i]!, [...variable.shape]) === true)
+          throw notTwoD(names[i]!, variable.shape);
+      });
+      return;
+    }
+    const registry = tf.engine().registeredVariables;
+    for (const name of sparse) {
+      const variable = registry[name];
+      if (variable === undefined)
+        throw new Error(`${owner} names ${JSON.stringify(name)}, but no variable of that name is registered`);
+      if (variable.shape.length !== 2) throw notTwoD(name, variable.shape);
+    }
+  }
+
+  /** The rows a variable's wasm-optim parameter is declared with: shape[0] if it is sparse, else 0. */
+  #rowsOf(name: string, shape: readonly number[]): number {
+    const sparse = this.#sparse;
+    // An empty table (a zero dimension) has nothing to step: it stays dense.
+    if (sparse === null || shape.length !== 2 || shape[0] === 0 || shape[1] === 0) return 0;
+    const chosen = typeof sparse === 'function' ? sparse(name, [...shape]) === true : sparse.has(name);
+    return chosen ? shape[0]! : 0;
   }
 
   /**
@@ -443,7 +514,15 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       entries.push(
         shape === undefined
           ? { ...old, index, written: null }
-          : { name: old.name, index, size: sizeOf(shape), shape: [...shape], synced: -1, written: null },
+          : {
+              name: old.name,
+              index,
+              size: sizeOf(shape),
+              shape: [...shape],
+              rows: this.#rowsOf(old.name, shape),
+              synced: -1,
+              written: null,
+            },
       );
       const carried = shape === undefined ? oldState[old.index] : undefined;
       if (carried !== undefined) state[index] = carried;
@@ -452,7 +531,7 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     // cannot hold it), nothing has changed and its memory is released.
     const core = this.#newCore();
     try {
-      core.addParamGroup({ params: entries.map((v) => v.size), ...this.#options });
+      core.addParamGroup({ params: entries.map((v) => paramInit(v.size, v.rows)), ...this.#options });
       core.loadStateDict({ state, param_groups: core.stateDict().param_groups });
     } catch (error) {
       disposeCore(core);
@@ -669,6 +748,70 @@ Object.defineProperty(WasmOptimizer, Symbol.hasInstance, {
 function disposeCore(core: AnyCore): void {
   const dispose = (core as { dispose?: unknown }).dispose;
   if (typeof dispose === 'function') dispose.call(core);
+}
+
+/** A wasm-optim parameter of `size` elements, declared with `rows` when it is row-sparse (rows > 0). */
+function paramInit(size: number, rows: number): ParamInit {
+  return rows === 0 ? size : { data: size, rows };
+}
+
+/** settings.sparseVariables, checked and read once (names copied into a set); null when absent. */
+function readSparseVariables(
+  owner: string,
+  settings: WasmOptimSettings | undefined,
+  offered: boolean,
+): ReadonlySet<string> | ((name: string, shape: readonly number[]) => boolean) | null {
+  const given = (settings as { sparseVariables?: unknown } | undefined)?.sparseVariables;
+  if (given === undefined) return null;
+  if (!offered) {
+    throw new TypeError(
+      `${owner}: settings.sparseVariables is offered by adagrad() (WasmOptimAdagrad) only; ` +
+        'tf.train has no row-sparse variant of this optimizer',
+    );
+  }
+  if (typeof given === 'function') return given as (name: string, shape: readonly number[]) => boolean;
+  if (Array.isArray(given) && given.every((name) => typeof name === 'string')) return new Set(given as string[]);
+  throw new TypeError(
+    `${owner}: settings.sparseVariables must be an array of variable names or a function (name, shape) => boolean`,
+  );
+}
+
+/**
+ * The rows of `grad` (a dense gradient of `rows` × width) to step, as a row-sparse gradient: a row is
+ * skipped when every element is ±0, except an element −0 where the variable (`param`) holds −0 (TF.js
+ * would turn that −0 into +0: −0 + +0). NaN, ±Inf and subnormals count as nonzero. Each row listed once.
+ */
+function touchedRows(grad: Float32Array, param: Float32Array, rows: number): SparseGrad {
+  const width = grad.length / rows;
+  // As int32: +0 is 0, −0 is −2^31; any other pattern is a nonzero number or a NaN.
+  const g = new Int32Array(grad.buffer, grad.byteOffset, grad.length);
+  const p = new Int32Array(param.buffer, param.byteOffset, param.length);
+  const found: number[] = [];
+  for (let row = 0, at = 0; row < rows; row++, at += width) {
+    const end = at + width;
+    // One branch-free pass over the row (the whole table is scanned, so this loop is the cost).
+    let any = 0;
+    for (let j = at; j < end; j++) any |= g[j]!;
+    if (any === 0) continue; // all +0
+    if ((any & 0x7fffffff) !== 0) {
+      found.push(row);
+      continue;
+    }
+    // All ±0 with some −0: stepped only if a −0 meets a −0 value.
+    for (let j = at; j < end; j++) {
+      if (g[j] !== 0 && p[j] === -0x80000000) {
+        found.push(row);
+        break;
+      }
+    }
+  }
+  const indices = Int32Array.from(found);
+  const values = new Float32Array(indices.length * width);
+  for (let k = 0; k < indices.length; k++) {
+    const at = indices[k]! * width;
+    values.set(grad.subarray(at, at + width), k * width);
+  }
+  return { indices, values };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -10,7 +10,7 @@ import { runningProductF32 } from '../optimizers/float32-power.js';
 import { RMSprop } from '../optimizers/rmsprop.js';
 import { Momentum, SGD } from '../optimizers/sgd.js';
 import type { StateName } from '../spec.js';
-import { WasmOptimizer, type StateSlot, type WasmOptimSettings } from './optimizer.js';
+import { type SparseVariables, WasmOptimizer, type StateSlot, type WasmOptimSettings } from './optimizer.js';
 
 type ConfigDict = tf.serialization.ConfigDict;
 type SerializableClass<T extends tf.serialization.Serializable> = tf.serialization.SerializableConstructor<T>;
@@ -46,16 +46,50 @@ function backendEpsilon(epsilon: number | null | undefined): number {
   return epsilon ?? tf.backend().epsilon();
 }
 
+/** Settings of WasmOptimAdagrad: the backend, and the variables that take the row-sparse path. */
+export interface WasmOptimAdagradSettings extends WasmOptimSettings {
+  /**
+   * Embedding tables (variables of shape [rows, width]) to step row by row: by name, or a test
+   * `(name, shape) => boolean` (e.g. `(name) => name.endsWith('/embeddings')`). Not given: none.
+   *
+   * For such a variable, each step reads its dense gradient once and steps only the rows that
+   * have a nonzero element (NaN, ±Inf and subnormals count as nonzero; so does −0 where the
+   * variable holds −0), with TF.js's own arithmetic on those rows; the other rows, their values
+   * and their accumulators, are not touched. `tf.train.adagrad` steps every row, but a row whose
+   * gradient is ±0 comes out of its step unchanged (accumulator + 0 = accumulator; the update
+   * (±0/√(accumulator + ε))·(−lr) is ±0, and adding it changes no value but a −0 under a −0
+   * gradient), so the two are bit-identical (a NaN stays NaN; NaN bit patterns are not
+   * compared) provided that learningRate is finite as a float32 (else 0·−∞ makes tf.train's
+   * untouched rows NaN) and each skipped element's accumulator + ε is > 0 (always, unless
+   * setWeights loaded accumulators ≤ −ε or NaN: tf.train then makes those values NaN). The one
+   * other difference: with initialAccumulatorValue −0, rows never stepped keep −0 accumulators
+   * where tf.train's become +0 (the variable's values are the same).
+   *
+   * What it saves is the optimizer's arithmetic and state traffic (the accumulator) on rows not
+   * touched, and the copy of the gradient into wasm-optim's memory. It does not make a step
+   * O(touched rows): TF.js still materialises the gradient as a dense [rows, width] tensor, which
+   * is scanned once to find the rows, and a stepped variable is still written back whole as a
+   * new tensor (TF.js tensors are immutable). Those two full-table passes remain, so on
+   * TF.js's cpu backend, where they cost about as much as our dense step, expect little gain.
+   *
+   * Checked at each applyGradients, before anything changes: a listed name that is not a
+   * registered variable, or a selected variable that is not two-dimensional, throws. Not part of
+   * getConfig(): an optimizer restored from a saved model steps densely (the same values).
+   */
+  sparseVariables?: SparseVariables;
+}
+
 /**
  * `tf.train.adagrad` on wasm-optim: `accumulator ← accumulator + g²;
  * θ ← θ − lr·g/√(accumulator + ε)`, ε the backend epsilon (1e-7) read at each step as TF.js does.
- * Weights: `iter`, then `${variable}/accumulator` per variable.
+ * Weights: `iter`, then `${variable}/accumulator` per variable. With `settings.sparseVariables`,
+ * embedding tables step only the rows their gradient touches (WasmOptimAdagradSettings).
  */
 export class WasmOptimAdagrad extends WasmOptimizer {
   static className = 'WasmOptimAdagrad';
 
-  constructor(learningRate: number, initialAccumulatorValue = 0.1, settings?: WasmOptimSettings) {
-    super({ lr: required('WasmOptimAdagrad', 'learningRate', learningRate), initialAccumulatorValue }, settings);
+  constructor(learningRate: number, initialAccumulatorValue = 0.1, settings?: WasmOptimAdagradSettings) {
+    super({ lr: required('WasmOptimAdagrad', 'learningRate', learningRate), initialAccumulatorValue }, settings, true);
   }
 
   protected makeCore(params: number[], options: Record<string, unknown>): Adagrad {
