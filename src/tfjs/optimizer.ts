@@ -115,6 +115,11 @@ export abstract class WasmOptimizer extends tf.Optimizer {
   readonly #settings: WasmOptimSettings;
   /** settings.sparseVariables, read once: a set of names, a test, or null when not given. */
   readonly #sparse: ReadonlySet<string> | ((name: string, shape: readonly number[]) => boolean) | null;
+  /**
+   * A sparseVariables test's answers for the variables of the applyGradients call under way, asked
+   * while checking (before anything changes), so that registering them calls no user code.
+   */
+  #decisions = new Map<string, boolean>();
   readonly #options: CoreOptions;
   readonly #vars = new Map<string, Variable>();
   /** State from setWeights not yet attached to variables; null when there is none. */
@@ -405,10 +410,13 @@ export abstract class WasmOptimizer extends tf.Optimizer {
           'only two-dimensional variables ([rows, width], e.g. an embedding table) can take the row-sparse path',
       );
     if (typeof sparse === 'function') {
+      const decisions = new Map<string, boolean>();
       variables.forEach((variable, i) => {
-        if (variable.shape.length !== 2 && sparse(names[i]!, [...variable.shape]) === true)
-          throw notTwoD(names[i]!, variable.shape);
+        const chosen = sparse(names[i]!, [...variable.shape]) === true;
+        if (chosen && variable.shape.length !== 2) throw notTwoD(names[i]!, variable.shape);
+        decisions.set(names[i]!, chosen);
       });
+      this.#decisions = decisions;
       return;
     }
     const registry = tf.engine().registeredVariables;
@@ -425,7 +433,10 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     const sparse = this.#sparse;
     // An empty table (a zero dimension) has nothing to step: it stays dense.
     if (sparse === null || shape.length !== 2 || shape[0] === 0 || shape[1] === 0) return 0;
-    const chosen = typeof sparse === 'function' ? sparse(name, [...shape]) === true : sparse.has(name);
+    const chosen =
+      typeof sparse === 'function'
+        ? (this.#decisions.get(name) ?? sparse(name, [...shape]) === true)
+        : sparse.has(name);
     return chosen ? shape[0]! : 0;
   }
 

@@ -384,6 +384,38 @@ function defineSparseSuite(backendName: 'cpu' | 'wasm'): void {
         tf.dispose([emb, head, bias, cube]);
       });
 
+      it('a test that throws: the error at applyGradients, nothing registered or stepped', async () => {
+        const { emb, head } = embeddingModel(4, 2);
+        let calls = 0;
+        const opt = W.adagrad(0.1, 0.1, {
+          sparseVariables: (name) => {
+            calls++;
+            if (name === head.name) throw new Error('no verdict');
+            return true;
+          },
+        });
+        const before = values(emb);
+        const grads = { [emb.name]: tf.ones([4, 2]), [head.name]: tf.ones([2, 2]) };
+        expect(() => opt.applyGradients(grads)).toThrow('no verdict');
+        expectSameBits(values(emb), before, 'emb');
+        expect(opt.iterations).toBe(0);
+        expect((await opt.getWeights()).map((w) => w.name)).toEqual(['iter']);
+        // Registering the variables asks the test no more: it answered while checking.
+        expect(calls).toBe(2);
+        let asked = 0;
+        const settled = W.adagrad(0.1, 0.1, {
+          sparseVariables: (name) => {
+            asked++;
+            return name === emb.name;
+          },
+        });
+        settled.applyGradients(grads);
+        expect(asked).toBe(2); // once per variable, while checking
+        opt.dispose();
+        settled.dispose();
+        tf.dispose([emb, head, ...Object.values(grads)]);
+      });
+
       it('a value of the wrong type, or the option given to an optimizer that does not offer it', () => {
         const bad = { sparseVariables: 'emb' } as unknown as W.WasmOptimAdagradSettings;
         expect(() => W.adagrad(0.1, 0.1, bad)).toThrow(/settings\.sparseVariables must be an array of variable names/);
