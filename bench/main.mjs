@@ -338,7 +338,7 @@ export async function main(args) {
             ' on as many elements; per table element for the whole-table rows.' +
             " vs dense step / vs TF.js: that whole-table step's time ÷ this row's (> 1 = faster)." +
             ' ÷ dense kernel: this step ÷ a dense zero-copy step on (distinct rows × width) elements, paired by' +
-            ' round. Zero-copy times sparseGrad(n) + step() with the batch staged once; drop-in times' +
+            ' round. Zero-copy times sparseGrad(n), writing the batch into its views, and step(); drop-in times' +
             ' step([{ indices, values }]) on a table declared from a length (nothing copied but the batch).' +
             ' TF.js: applyGradients with a dense gradient of the whole table (what it does for a gathered' +
             ' embedding); TF.js cpu only where a step takes about a second or less.',
