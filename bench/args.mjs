@@ -8,18 +8,20 @@ export const SIZE_LABELS = ['1K', '16K', '256K', '4M', '16M'];
 
 export const USAGE =
   'Usage: npm run bench -- [--quick | --smoke] [--algorithm adagrad,rmsprop] [--sizes 1K,16K,256K,4M,16M]\n' +
-  `                       [--only table | facade] [--json FILE] [--out DIR]
+  `                       [--only table | facade | sparse] [--json FILE] [--out DIR]
        npx wasm-optim bench [the same options]
 
   --quick        3 interleaved rounds of shorter tasks, sizes 1K–4M: about 2 minutes on
                  2 cores (rounds get shorter as algorithms are added)
-  --smoke        1 round, sizes 16K and 256K, drop-in/raw-kernel comparison at 256K only:
-                 about 30–40 seconds (npm start runs it after wasm-optim check)
+  --smoke        1 round, sizes 16K and 256K, drop-in/raw-kernel comparison at 256K only,
+                 sparse steps on a 16K × 64 table: about 30–40 seconds (npm start runs it
+                 after wasm-optim check)
   --algorithm    comma-separated configurations or library algorithm names (default: every
                  configuration whose algorithm the built library has)
   --sizes        comma-separated element counts; K = 1024, M = 1048576
                  (default: ${SIZE_LABELS.join(',')}; --quick: 1K,16K,256K,4M; --smoke: 16K,256K)
-  --only WHAT    'table' (implementations at each size) or 'facade' (facade costs) only
+  --only WHAT    'table' (implementations at each size), 'facade' (facade costs) or 'sparse'
+                 (row-sparse steps on embedding tables: Adagrad, SparseAdam) only
   --json FILE    also write the JSON results to FILE
   --out DIR      where to write the report (default: bench/results/ for a full run of
                  everything, bench/results/<quick|smoke|custom>/ otherwise)
@@ -30,7 +32,7 @@ export const USAGE =
  * @property {'full' | 'quick' | 'smoke'} preset
  * @property {string[] | null} algorithms  null: all
  * @property {{ label: string, n: number }[] | null} sizes  null: the preset's
- * @property {'table' | 'facade' | null} only
+ * @property {'table' | 'facade' | 'sparse' | null} only
  * @property {string | undefined} json
  * @property {string | undefined} out
  * @property {boolean} help
@@ -96,8 +98,8 @@ export function parseCommandLine(argv) {
   const sizes = values.sizes === undefined ? null : parseSizes(values.sizes.split(',').filter((s) => s.trim() !== ''));
   if (sizes !== null && sizes.length === 0) throw new Error('--sizes lists no size');
   const only = values.only ?? null;
-  if (only !== null && only !== 'table' && only !== 'facade')
-    throw new Error(`--only must be 'table' or 'facade', got '${only}'`);
+  if (only !== null && only !== 'table' && only !== 'facade' && only !== 'sparse')
+    throw new Error(`--only must be 'table', 'facade' or 'sparse', got '${only}'`);
   return {
     preset: values.smoke ? 'smoke' : values.quick ? 'quick' : 'full',
     algorithms,

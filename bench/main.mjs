@@ -16,6 +16,7 @@ import { resultsDir, writeResults } from './output.mjs';
 import { settingsFor } from './presets.mjs';
 import { createProgress } from './progress.mjs';
 import { finishRows, makeRow, markdown } from './report.mjs';
+import { measureSparse, SPARSE_PRESETS, sparseTable, sparseVerdicts } from './sparse.mjs';
 import { verdicts } from './targets.mjs';
 import { planTasks, sizeText } from './tasks.mjs';
 import { taskName } from './task.mjs';
@@ -169,9 +170,14 @@ export async function main(args) {
   }
   const build = await distFingerprint();
   const { variants: available, notes: variantNotes } = availableVariants();
+  // SparseAdam takes row-sparse gradients only: the sparse section measures it, the table cannot.
+  const sparseIds = SPARSE_PRESETS[args.preset].algorithms;
+  const sparseAlgorithms =
+    args.algorithms === null ? sparseIds : ['adagrad', 'sparseadam'].filter((a) => args.algorithms?.includes(a));
+  const denseNames = args.algorithms?.filter((a) => a !== 'sparseadam') ?? null;
   let variants;
   try {
-    variants = selectVariants(args.algorithms, available);
+    variants = denseNames?.length === 0 ? [] : selectVariants(denseNames, available);
   } catch (error) {
     process.stderr.write(`${/** @type {Error} */ (error).message}\n\n${USAGE}\n`);
     return 2;
@@ -184,9 +190,12 @@ export async function main(args) {
         ' other processes will make the results noisy\n',
     );
   }
-  const table = args.only !== 'facade';
-  const facadeWanted = args.only !== 'table';
-  const tfMissing = table && variants.some((v) => v.tfjs !== undefined) ? await tfUnavailableReason() : null;
+  const table = args.only === null || args.only === 'table';
+  const facadeWanted = args.only === null || args.only === 'facade';
+  const sparseWanted = (args.only === null || args.only === 'sparse') && sparseAlgorithms.length > 0;
+  const sparseSettings = { ...SPARSE_PRESETS[args.preset], algorithms: sparseAlgorithms };
+  const tfMissing =
+    (table && variants.some((v) => v.tfjs !== undefined)) || sparseWanted ? await tfUnavailableReason() : null;
   if (tfMissing !== null) {
     process.stderr.write(
       `warning: TF.js is not installed, its rows are skipped (${tfMissing}).\n` +
@@ -195,7 +204,11 @@ export async function main(args) {
     );
   }
   const groups = table ? planTasks(variants, settings, tfMissing) : [];
-  const items = groups.flat().length + (facadeWanted ? variants.length * facadeItems(settings.facade) : 0);
+  const sparseItems = sparseWanted
+    ? sparseSettings.tables.length * sparseAlgorithms.length * (3 + sparseSettings.fractions.length)
+    : 0;
+  const items =
+    groups.flat().length + (facadeWanted ? variants.length * facadeItems(settings.facade) : 0) + sparseItems;
   const progress = createProgress(items);
   for (const note of variantNotes) progress.note(`note: ${note}`);
   const started = performance.now();
@@ -222,6 +235,13 @@ export async function main(args) {
       }
     }
   }
+  /** @type {import('./sparse.mjs').SparseRow[]} */
+  let sparse = [];
+  if (sparseWanted) {
+    const result = await measureSparse(sparseSettings, progress, tfMissing === null);
+    sparse = result.rows;
+    failures += result.errors.length;
+  }
   progress.finish();
   const wallSeconds = (performance.now() - started) / 1000;
 
@@ -233,7 +253,7 @@ export async function main(args) {
   const rebuilt = JSON.stringify(buildAtEnd) !== JSON.stringify(build);
   if (rebuilt)
     progress.note('warning: dist/ was rebuilt during the run: the facade processes may have measured another build');
-  const usesTf = rows.some((r) => r.implementation.startsWith('TF.js') && r.nsPerElement !== null);
+  const usesTf = [...rows, ...sparse].some((r) => r.implementation.startsWith('TF.js') && r.nsPerElement !== null);
   const machine = await machineInfo({
     loadAverage1mAtStart: Math.round(loadAtStart * 100) / 100,
     wasmOptimBuild: build,
@@ -241,7 +261,7 @@ export async function main(args) {
     wasmOptimSimdFma: simdFma(),
     ...(usesTf ? { tfjs: await tfInfo() } : {}),
   });
-  const checks = verdicts(rows, facade);
+  const checks = [...verdicts(rows, facade), ...sparseVerdicts(sparse)];
   const machineLine =
     `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}` +
     `${args.preset === 'full' ? '' : `, ${args.preset} run`}`;
@@ -305,12 +325,42 @@ export async function main(args) {
     ...variantNotes,
   ];
   const title = `wasm-optim benchmark${args.preset === 'full' ? '' : ` (${args.preset})`}`;
-  const report = markdown({ title, rows, facade, verdicts: checks, notes });
+  const sparseNotes =
+    sparse.length === 0
+      ? []
+      : [
+          `Row-sparse steps: tables ${sparseSettings.tables.map((t) => t.label).join(', ')} (K = 1024, M = 1024²),` +
+            ` batches touching ${sparseSettings.fractions.map((f) => `${f * 100} %`).join(', ')} of the rows,` +
+            ` ${sparseSettings.duplicates * 100} % of each index list repeating an earlier entry, random order;` +
+            ` ${sparseSettings.rounds} interleaved round${sparseSettings.rounds === 1 ? '' : 's'} of` +
+            ` ${sparseSettings.round.timeMs} ms per measurement, simd backend.` +
+            ' ns/element: per touched element (distinct rows × width) for the sparse rows and the dense kernel' +
+            ' on as many elements; per table element for the whole-table rows.' +
+            " vs dense step / vs TF.js: that whole-table step's time ÷ this row's (> 1 = faster)." +
+            ' ÷ dense kernel: this step ÷ a dense zero-copy step on (distinct rows × width) elements, paired by' +
+            ' round. Zero-copy times sparseGrad(n), writing the batch into its views, and step(); drop-in times' +
+            ' step([{ indices, values }]) on a table declared from a length (nothing copied but the batch).' +
+            ' TF.js: applyGradients with a dense gradient of the whole table (what it does for a gathered' +
+            ' embedding); TF.js cpu only where a step takes about a second or less.',
+        ];
+  const report = markdown({
+    title,
+    rows,
+    facade,
+    sparse: sparse.length === 0 ? null : sparseTable(sparse),
+    verdicts: checks,
+    notes: [...notes, ...sparseNotes],
+  });
   process.stdout.write(report);
 
   const json = {
     machine,
-    settings: { ...settings, algorithms: variants.map((v) => v.id), only: args.only },
+    settings: {
+      ...settings,
+      algorithms: variants.map((v) => v.id),
+      only: args.only,
+      ...(sparseWanted ? { sparse: sparseSettings } : {}),
+    },
     configurations: variants.map((v) => ({
       id: v.id,
       algorithm: v.algorithm,
@@ -325,6 +375,7 @@ export async function main(args) {
     wallSeconds,
     rows,
     facade,
+    sparse,
     targets: checks,
   };
   const dir = resultsDir(args);

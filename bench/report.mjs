@@ -274,10 +274,10 @@ export function targetsTable(verdicts) {
 /**
  * The whole report.
  * @param {{ title: string, rows: Row[], facade: import('./facade.mjs').FacadeResult[],
- *           verdicts: import('./targets.mjs').Verdict[], notes: string[] }} parts
+ *           sparse?: string | null, verdicts: import('./targets.mjs').Verdict[], notes: string[] }} parts
  * @returns {string}
  */
-export function markdown({ title, rows, facade, verdicts, notes }) {
+export function markdown({ title, rows, facade, sparse = null, verdicts, notes }) {
   const out = [`# ${title}`];
   if (rows.some((r) => r.implementation === 'wasm-optim simd' && r.nsPerElement !== null)) {
     out.push('## Summary: wasm-optim simd', summaryTable(rows));
@@ -290,6 +290,7 @@ export function markdown({ title, rows, facade, verdicts, notes }) {
   if (facade.length > 0) {
     out.push('## Facade costs (simd backend, torch flavor, through the public API)', ...facadeTables(facade));
   }
+  if (sparse !== null) out.push('## Row-sparse steps on embedding tables (simd backend)', sparse);
   if (verdicts.length > 0) out.push('## Targets', targetsTable(verdicts));
   if (notes.length > 0) out.push('## Notes', notes.map((n) => `- ${n}`).join('\n'));
   return `${out.join('\n\n')}\n`;
