@@ -426,6 +426,18 @@ function rowsFor(algo: Algo): Row[] {
     message: names('grads[0]', 'a Float64Array of length 5'),
   });
   add({
+    name: 'step with a row-sparse grad for a parameter declared without rows',
+    act: (f) => f.opt.step([arr(5), { indices: Int32Array.of(0), values: arr(3) } as never, arr(7)]),
+    error: TypeError,
+    message: /step\(grads\): grads\[1\] is a row-sparse gradient, but parameter 1 was declared without rows/,
+  });
+  add({
+    name: 'zero-copy sparseGrad on a parameter declared without rows',
+    act: (f) => f.opt.params[2]!.sparseGrad(1),
+    error: TypeError,
+    message: /params\[2\]\.sparseGrad: parameter 2 was declared without rows/,
+  });
+  add({
     name: 'step with a plain-array grad',
     act: (f) => f.opt.step([arr(5), arr(3), [1, 2, 3, 4, 5, 6, 7]] as never),
     error: TypeError,
