@@ -666,14 +666,25 @@ export abstract class Optimizer<O extends object> {
       );
     }
     if (n > slot.stagedCapacity) {
-      const capacity = stagingCapacity(slot, n);
-      this.#reserve(
-        stagingBytes(slot, capacity),
-        { text: `a sparse gradient of ${n} rows`, plural: false },
-        `params[${i}].sparseGrad`,
-        false,
+      // Growing the memory detaches every view handed out before, so this one allocation also
+      // stages as many rows for the other tables: the usual loop (sparseGrad on each table, then
+      // fill them all) then grows the memory once, not once per table, and no view goes stale.
+      const capacities = this.#slots.map((other, j) => {
+        if (j === i) return stagingCapacity(other, n);
+        // A table with rows staged already keeps its staging: the views it was given point there.
+        const wanted = Math.min(n, other.rows);
+        return other.rows === 0 || other.pendingRows >= 0 || wanted <= other.stagedCapacity
+          ? 0
+          : stagingCapacity(other, wanted);
+      });
+      const bytes = capacities.reduce(
+        (sum, capacity, j) => sum + (capacity && stagingBytes(this.#slots[j]!, capacity)),
+        0,
       );
-      this.#allocStaging(slot, capacity);
+      this.#reserve(bytes, { text: `a sparse gradient of ${n} rows`, plural: false }, `params[${i}].sparseGrad`, false);
+      capacities.forEach((capacity, j) => {
+        if (capacity > 0) this.#allocStaging(this.#slots[j]!, capacity);
+      });
     }
     slot.pendingRows = n;
     const buffer = this.#arena!.buffer;

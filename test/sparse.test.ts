@@ -567,6 +567,50 @@ describe('bad input: a clear error, and nothing changes', () => {
     expect(opt.params[0]!.data[8]).not.toBe(values(12, 7)[8]);
   });
 
+  it('zero-copy: sparseGrad on one table stages the others too, so filling them all after works', () => {
+    const opt = construct(
+      'adagrad',
+      [
+        { data: 40, rows: 10 },
+        { data: 60, rows: 20 },
+      ],
+      { lr: 0.1, backend: 'js' },
+    );
+    const twin = construct(
+      'adagrad',
+      [
+        { data: 40, rows: 10 },
+        { data: 60, rows: 20 },
+      ],
+      { lr: 0.1, backend: 'js' },
+    );
+    const a = opt.params[0]!.sparseGrad(5);
+    const b = opt.params[1]!.sparseGrad(5); // no growth: staged along with a
+    a.indices.set([0, 1, 2, 3, 9]);
+    a.values.fill(1);
+    b.indices.set([19, 0, 19, 4, 5]);
+    b.values.fill(2);
+    opt.step();
+    twin.step([
+      { indices: Int32Array.of(0, 1, 2, 3, 9), values: new Float32Array(20).fill(1) },
+      { indices: Int32Array.of(19, 0, 19, 4, 5), values: new Float32Array(15).fill(2) },
+    ]);
+    expect(dataBits(opt)).toEqual(dataBits(twin));
+    // A table with rows staged keeps its staging when another asks for more.
+    const c = opt.params[0]!.sparseGrad(2);
+    c.indices.set([7, 8]);
+    c.values.fill(3);
+    const d = opt.params[1]!.sparseGrad(20);
+    d.indices.set(Array.from({ length: 20 }, (_, k) => k));
+    d.values.fill(-1);
+    opt.step();
+    twin.step([
+      { indices: Int32Array.of(7, 8), values: new Float32Array(8).fill(3) },
+      { indices: Int32Array.from({ length: 20 }, (_, k) => k), values: new Float32Array(60).fill(-1) },
+    ]);
+    expect(dataBits(opt)).toEqual(dataBits(twin));
+  });
+
   const badRows: [string, unknown, RegExp][] = [
     ['rows 0', 0, /params\[0\]\.rows is 0; it must be a whole number from 1/],
     ['rows 2.5', 2.5, /params\[0\]\.rows is 2\.5/],
