@@ -516,6 +516,13 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
           laws: totals.laws,
           invalidInputs: totals.badOps,
           failedAdditions: totals.failedAdds,
+          sparse: {
+            cases: totals.sparseCases,
+            sparseGrads: totals.sparseGrads,
+            oracleChecked: totals.sparseOracleSteps,
+            unlistedValuesUnchanged: totals.untouched,
+            invalidSparseGrads: totals.badSparse,
+          },
           memoryGrowths: totals.growths,
           bigMemoryCases: totals.bigMemory,
           bigMemoryProbability: big.probability,
@@ -577,6 +584,12 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
     console.log(
       `  failed addParamGroup calls: ${group3(totals.failedAdds)} (of those inputs;` +
         ' each must leave the optimizer as before, and later steps as on a twin that never saw it)',
+    );
+    console.log(
+      `  row-sparse: ${group3(totals.sparseCases)} cases with row-shaped tensors,` +
+        ` ${group3(totals.sparseGrads)} sparse gradients stepped (each on every backend and law variant;` +
+        ` ${group3(totals.sparseOracleSteps)} checked by the oracle, ${sci(totals.untouched)} unlisted values` +
+        ` unchanged bit for bit); ${group3(totals.badSparse)} invalid sparse gradients rejected`,
     );
     console.log(
       `  memory cases past 2 GiB: ${group3(totals.bigMemory)} (${
