@@ -72,6 +72,8 @@ export interface CaseResult {
   failedAdds: number;
   /** Of those, invalid row-sparse gradients. */
   badSparse: number;
+  /** The invalid row-sparse gradients by the kind that ran (where the one asked for fit no tensor, another). */
+  badSparseKinds: Partial<Record<SparseBadOp['what'], number>>;
   /** Row-sparse gradients stepped (each compared on every backend, by the oracle and the laws). */
   sparseGrads: number;
   /** Memory growths seen while handles were live. */
@@ -92,6 +94,7 @@ export function emptyCaseResult(steps: number): CaseResult {
     badOps: 0,
     failedAdds: 0,
     badSparse: 0,
+    badSparseKinds: {},
     sparseGrads: 0,
     growths: 0,
     bigMemory: 0,
@@ -562,7 +565,12 @@ const BAD_INDEX_ARRAYS: Record<string, (xs: number[]) => unknown> = {
  * the tensors it fits (rows or none; a group that takes sparse gradients or refuses them, by the
  * spec's `refuse` on the group's current options); where none fits, the next kind that does.
  */
-function sparseBadCall(lane: Lane, bad: SparseBadOp, c: FuzzCase, info: AlgorithmInfo): [() => unknown, string] {
+function sparseBadCall(
+  lane: Lane,
+  bad: SparseBadOp,
+  c: FuzzCase,
+  info: AlgorithmInfo,
+): [() => unknown, string, SparseBadOp['what']?] {
   const opt = lane.opt;
   const fi = info.flavors[c.flavor]!;
   const groupOf: number[] = [];
@@ -623,19 +631,24 @@ function sparseBadCall(lane: Lane, bad: SparseBadOp, c: FuzzCase, info: Algorith
       grad = { indices: index([0]), values: new Float32Array(width) };
       break;
     case 'zerocopyNoRows':
-      return [() => opt.params[p]!.sparseGrad(1), `params[${p}].sparseGrad`];
+      return [() => opt.params[p]!.sparseGrad(1), `params[${p}].sparseGrad`, what];
     case 'sparseGradCount': {
       const n = typeof bad.value === 'number' ? bad.value : -1;
-      return [() => opt.params[p]!.sparseGrad(n), 'sparseGrad'];
+      return [() => opt.params[p]!.sparseGrad(n), 'sparseGrad', what];
     }
   }
   const grads = new Array<unknown>(opt.params.length).fill(null);
   grads[p] = grad;
-  return [() => opt.step(grads as Parameters<AnyOptimizer['step']>[0]), `grads[${p}]`];
+  return [() => opt.step(grads as Parameters<AnyOptimizer['step']>[0]), `grads[${p}]`, what];
 }
 
 /** Performs one invalid call on a lane; returns [the call, the text its message must contain]. */
-function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() => unknown, string] {
+function badCall(
+  lane: Lane,
+  bad: BadOp,
+  c: FuzzCase,
+  info: AlgorithmInfo,
+): [() => unknown, string, SparseBadOp['what']?] {
   if (bad.kind === 'sparse') return sparseBadCall(lane, bad, c, info);
   const param = (k: number): unknown => lane.user[k];
   const value = (): unknown => decodeAny((bad as { value?: unknown }).value, param);
@@ -898,9 +911,16 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
   }
 }
 
-function runBad(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): Difference | null {
+function runBad(
+  lane: Lane,
+  bad: BadOp,
+  c: FuzzCase,
+  info: AlgorithmInfo,
+  ran?: (what: SparseBadOp['what']) => void,
+): Difference | null {
   const before = fingerprint(lane);
-  const [call, expect] = badCall(lane, bad, c, info);
+  const [call, expect, resolved] = badCall(lane, bad, c, info);
+  if (resolved !== undefined) ran?.(resolved);
   let caught: unknown;
   let threw = false;
   try {
@@ -1084,7 +1104,9 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
       if (op.bad.kind === 'addGroup') result.failedAdds++;
       if (op.bad.kind === 'sparse') result.badSparse++;
       for (const lane of mains) {
-        const d = runBad(lane, op.bad, c, info);
+        const d = runBad(lane, op.bad, c, info, (what) => {
+          if (lane === ref) result.badSparseKinds[what] = (result.badSparseKinds[what] ?? 0) + 1;
+        });
         if (d) fail('bad-input', op.bad.kind, k, `${lane.name}: ${d.where}`, d.message);
       }
     } else if (op.op !== 'bad') {
