@@ -117,7 +117,10 @@ describe('row-sparse histories from the generator', () => {
 });
 
 describe('invalid row-sparse gradients', () => {
-  /** One row tensor (5 rows × 3) and one plain tensor in a group that takes sparse gradients; a second group that refuses. */
+  /**
+   * One row tensor (5 rows × 3) and one plain tensor in a group that takes sparse gradients; a
+   * row tensor (2 × 3) in a second group that refuses them.
+   */
   function caseWith(algorithm: string, bad: SparseBadOp, refusing: Record<string, unknown>): FuzzCase {
     const flavor = 'torch';
     const grads = [
