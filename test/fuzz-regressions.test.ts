@@ -468,7 +468,8 @@ describe('memory cases past 2 GiB', () => {
         expect(result.bigMemory).toBe(0); // a few MiB: not past 2 GiB
       }
     }
-  });
+    // About 4 s alone for every algorithm/flavor pair (SparseAdam one more); more on a loaded machine.
+  }, 30_000);
 
   it('scaled down: a backend that gets one sampled element of the large tensor wrong is caught', () => {
     const c = buildBigCase(new Random(5), 'rmsprop', 'torch', 2 ** 20);
