@@ -39,7 +39,9 @@ error bound; the laws maximize(g) = minimize(−g), resumed = uninterrupted, two
 permuted tensors = permuted results; and that invalid input (failing addParamGroup calls
 among it) throws a clear TypeError or RangeError and changes nothing, then or later. The first
 failure of each kind is shrunk after the budget and printed as JSON for --replay and for
-test/fixtures/fuzz-regressions/.
+test/fixtures/fuzz-regressions/. Some histories declare parameters with rows and mix in
+row-sparse gradients (repeated rows, empty lists, both index types, drop-in and zero-copy)
+where the algorithm takes them, and invalid ones that must be rejected.
 
   --seconds S     fuzz for S seconds (default 10)      --cases N    or run N cases
   --seed X        seed (decimal or 0x…; default random, printed); case i depends on (X, i) only
