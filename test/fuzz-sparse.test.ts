@@ -12,6 +12,7 @@ import { algorithmInfo } from '../tools/fuzz/info.js';
 import { coalesce, OracleModel, type Snapshot } from '../tools/fuzz/oracle.js';
 import { Random } from '../tools/fuzz/random.js';
 import { runCase } from '../tools/fuzz/runner.js';
+import { shrinkCase } from '../tools/fuzz/shrink.js';
 
 const SPARSE_FLAVORS: [string, 'torch' | 'tfjs'][] = [
   ['adagrad', 'torch'],
@@ -115,6 +116,28 @@ describe('row-sparse histories from the generator', () => {
     expect(Object.values(kinds).reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
   }, 120_000);
 });
+
+it('the shrinker drops listed indices and simplifies index types', () => {
+  // A stand-in failure: "some sparse gradient lists one row three times".
+  const threeTimes = (c: FuzzCase): boolean =>
+    c.ops.some(
+      (op) =>
+        op.op === 'step' &&
+        op.grads.some((g) => isSparse(g) && g.indices.some((x) => g.indices.filter((y) => y === x).length >= 3)),
+    );
+  let c: FuzzCase | undefined;
+  for (let seed = 0; c === undefined && seed < 200; seed++) {
+    const candidate = sparseCase('adagrad', 'tfjs', seed);
+    if (threeTimes(candidate)) c = candidate;
+  }
+  expect(c).toBeDefined();
+  const { case: small } = shrinkCase(c!, threeTimes, { ms: 10_000 });
+  expect(threeTimes(small)).toBe(true);
+  const sparse = small.ops.flatMap((op) => (op.op === 'step' ? op.grads.filter(isSparse) : []));
+  expect(sparse.length).toBe(1);
+  expect(sparse[0]!.indices.length).toBe(3);
+  expect(sparse[0]!.unsigned).toBe(false);
+}, 30_000);
 
 describe('invalid row-sparse gradients', () => {
   /**

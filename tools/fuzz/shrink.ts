@@ -3,7 +3,7 @@
 // groups; shorten tensors; reset options; simplify modes and values — keeping each one that
 // still fails the same way (the same mismatch kind and check), until nothing helps or the
 // budget is spent. The result is usually a handful of values: a readable regression case.
-import type { AddGroupBadOp, FuzzCase, GroupSpec, Law, Op, TensorSpec } from './case.js';
+import type { AddGroupBadOp, FuzzCase, GroupSpec, Law, Op, SparseGradSpec, TensorSpec } from './case.js';
 import { countSteps, gradValues, isSparse } from './case.js';
 
 export interface ShrinkBudget {
@@ -219,6 +219,22 @@ function arrays(c: FuzzCase): { get: Float32Array; set: (a: Float32Array) => Fuz
   return out;
 }
 
+type StepOp = Extract<Op, { op: 'step' }>;
+
+/** Op k's gradient of tensor i, when it is row-sparse. */
+function sparseAt(c: FuzzCase, k: number, i: number): SparseGradSpec | undefined {
+  const op = c.ops[k];
+  const g = op?.op === 'step' ? op.grads[i] : undefined;
+  return isSparse(g) ? g : undefined;
+}
+
+/** The case with op k's gradient of tensor i replaced. */
+function withGrad(c: FuzzCase, k: number, i: number, g: SparseGradSpec): FuzzCase {
+  const op = c.ops[k] as StepOp;
+  const step: StepOp = { ...op, grads: op.grads.map((x, j) => (j === i ? g : x)) };
+  return { ...c, ops: c.ops.map((o, m) => (m === k ? step : o)) };
+}
+
 /** Simpler versions of a failing addParamGroup call, most reduced first. */
 function simplerAdds(bad: AddGroupBadOp): AddGroupBadOp[] {
   const out: AddGroupBadOp[] = [];
@@ -351,6 +367,24 @@ export function shrinkCase(
         }
       }
     });
+    // Row-sparse gradients: one listed index fewer (its row of values with it), Int32 indices.
+    for (let k = 0; k < best.ops.length && !out(); k++) {
+      const grads = (best.ops[k]!.op === 'step' ? (best.ops[k] as StepOp).grads : []).length;
+      for (let i = 0; i < grads && !out(); i++) {
+        for (let m = sparseAt(best, k, i)?.indices.length ?? 0; m-- > 0 && !out(); ) {
+          const g = sparseAt(best, k, i);
+          if (g === undefined || m >= g.indices.length) continue;
+          const width = g.values.length / g.indices.length;
+          const values = new Float32Array(g.values.length - width);
+          values.set(g.values.subarray(0, m * width));
+          values.set(g.values.subarray((m + 1) * width), m * width);
+          if (attempt(withGrad(best, k, i, { ...g, indices: g.indices.filter((_, x) => x !== m), values })))
+            progress = true;
+        }
+        const g = sparseAt(best, k, i);
+        if (g?.unsigned && attempt(withGrad(best, k, i, { ...g, unsigned: false }))) progress = true;
+      }
+    }
     // Simpler forms: drop-in steps, caller's arrays, no null gradients.
     best.ops.forEach((op, k) => {
       if (op.op === 'step' && op.mode === 'zerocopy') {
