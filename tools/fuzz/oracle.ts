@@ -6,6 +6,10 @@
 // error local (no drift, no chaos), so the bound stays a few ulps; what carries state from step
 // to step is covered by the cross-backend and resume checks. The oracle keeps its own step
 // counts and option values (from the case, not the library) and checks `step` exactly.
+// A row-sparse step is coalesced here (repeated rows summed in float32, in order of appearance),
+// its listed rows are checked against the description's sparse rule (its dense rule where the
+// framework has no sparse arithmetic of its own), and every other row's parameters and state
+// must be unchanged bit for bit; its step count advances as for any non-null gradient.
 import { ARITH, B, cast, exact } from './bounded.js';
 import { isSparse, type Grad, type SparseGradSpec } from './case.js';
 import type { ElementInput, OracleRule, Options } from './describe.js';

@@ -9,7 +9,9 @@
 //   4. invalid input throws a clear TypeError/RangeError and changes nothing;
 // plus the API's contracts (drop-in steps leave the caller's arrays equal to the memory,
 // zero-copy steps leave them alone, views held across memory growth are detached while the
-// handles' live views keep every value).
+// handles' live views keep every value). Row-sparse gradients go the same way: drop-in as
+// { indices (Int32Array or Uint32Array), values }, zero-copy staged through params[i].sparseGrad(n);
+// the oracle coalesces them and holds the rows they do not list to their values before the step.
 import { availableBackends, type BackendName } from '#lib/backend/index.js';
 import type { AnyOptimizer } from '#lib/registry.js';
 import { runBigCase } from './big-runner.js';
