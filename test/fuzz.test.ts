@@ -21,8 +21,8 @@ import { runCase, type Mismatch, type RunConfig } from '../tools/fuzz/runner.js'
 import { FLAVORS, type Flavor } from '../src/spec.js';
 
 const SEED = 20241123;
-/** Time boxes (ms): the per-algorithm properties share `algorithms`; about 22 s in all. */
-const BUDGET = { algorithms: 13_000, laws: 3000, badInput: 2000, failedAdds: 2000 };
+/** Time boxes (ms): the per-algorithm properties share `algorithms`; about 26 s in all. */
+const BUDGET = { algorithms: 13_000, laws: 3000, badInput: 2000, failedAdds: 2000, sparse: 4000 };
 
 // ---------------------------------------------------------------- known, open library bugs
 
@@ -109,6 +109,7 @@ function knobsArb(algorithm: string, force: Partial<Knobs> = {}): fc.Arbitrary<K
     bad: int(1),
     laws: int(31),
     failedAdds: int(1),
+    sparse: int(2),
   });
   return arb.map((k) => ({ ...k, ...force }));
 }
@@ -192,6 +193,18 @@ describe('bounded differential fuzz (fast-check)', () => {
     const arb = fc.constantFrom(...names).chain((name) => knobsArb(name, { failedAdds: 1, steps: 10 }));
     const { runs } = fuzzProperty(arb, BUDGET.failedAdds, SEED + 303);
     expect(runs).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('row-sparse histories: duplicates, empty lists, both index types, both step forms, invalid ones', () => {
+    const sparse = names.filter((name) => Object.values(algorithmInfo(name).flavors).some((f) => f.sparse));
+    expect(sparse).toEqual(expect.arrayContaining(['adagrad', 'adam', 'adamw', 'rmsprop', 'sparseadam']));
+    // Mostly the algorithms with a sparse path; the others must refuse a row-sparse gradient.
+    const arb = fc
+      .oneof({ weight: 4, arbitrary: fc.constantFrom(...sparse) }, { weight: 1, arbitrary: fc.constantFrom(...names) })
+      .chain((name) => knobsArb(name, { sparse: 2, steps: 12 }));
+    const { runs, steps } = fuzzProperty(arb, BUDGET.sparse, SEED + 404);
+    expect(runs).toBeGreaterThan(0);
+    console.log(`fuzz row-sparse: ${runs} cases, ${steps} steps`);
   }, 60_000);
 
   it('every SIMD tail: lengths 0–33 in one optimizer, every algorithm and flavor, all data regimes', () => {

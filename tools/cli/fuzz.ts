@@ -39,7 +39,9 @@ error bound; the laws maximize(g) = minimize(−g), resumed = uninterrupted, two
 permuted tensors = permuted results; and that invalid input (failing addParamGroup calls
 among it) throws a clear TypeError or RangeError and changes nothing, then or later. The first
 failure of each kind is shrunk after the budget and printed as JSON for --replay and for
-test/fixtures/fuzz-regressions/.
+test/fixtures/fuzz-regressions/. Some histories declare parameters with rows and mix in
+row-sparse gradients (repeated rows, empty lists, both index types, drop-in and zero-copy)
+where the algorithm takes them, and invalid ones that must be rejected.
 
   --seconds S     fuzz for S seconds (default 10)      --cases N    or run N cases
   --seed X        seed (decimal or 0x…; default random, printed); case i depends on (X, i) only
@@ -516,6 +518,13 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
           laws: totals.laws,
           invalidInputs: totals.badOps,
           failedAdditions: totals.failedAdds,
+          sparse: {
+            cases: totals.sparseCases,
+            sparseGrads: totals.sparseGrads,
+            oracleChecked: totals.sparseOracleSteps,
+            unlistedValuesUnchanged: totals.untouched,
+            invalidSparseGrads: totals.badSparse,
+          },
           memoryGrowths: totals.growths,
           bigMemoryCases: totals.bigMemory,
           bigMemoryProbability: big.probability,
@@ -577,6 +586,12 @@ export async function runFuzz(argv: readonly string[]): Promise<number> {
     console.log(
       `  failed addParamGroup calls: ${group3(totals.failedAdds)} (of those inputs;` +
         ' each must leave the optimizer as before, and later steps as on a twin that never saw it)',
+    );
+    console.log(
+      `  row-sparse: ${group3(totals.sparseCases)} cases with row-shaped tensors,` +
+        ` ${group3(totals.sparseGrads)} sparse gradients stepped (each on every backend and law variant;` +
+        ` ${group3(totals.sparseOracleSteps)} checked by the oracle, ${sci(totals.untouched)} unlisted values` +
+        ` unchanged bit for bit); ${group3(totals.badSparse)} invalid sparse gradients rejected`,
     );
     console.log(
       `  memory cases past 2 GiB: ${group3(totals.bigMemory)} (${

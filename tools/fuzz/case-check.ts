@@ -3,8 +3,8 @@
 // not a case then fails here, naming the field, instead of running and being reported as a
 // mismatch (`wasm-optim fuzz --replay` tells the two apart; tools/fuzz/replay.ts).
 import { BACKEND_NAMES } from '#lib/backend/index.js';
-import type { BadOp, BigSpec, FuzzCase, GroupSpec, Law, Op, Options, TensorSpec } from './case.js';
-import { CASE_FORMAT } from './case.js';
+import type { BadOp, BigSpec, FuzzCase, Grad, GroupSpec, Law, Op, Options, TensorSpec } from './case.js';
+import { CASE_FORMAT, isSparse } from './case.js';
 import { decodeAny, decodeF32Array, type F32ArrayJson } from './f32.js';
 
 function fail(message: string): never {
@@ -39,7 +39,26 @@ function options(x: unknown, where: string): Options {
 
 function tensor(x: unknown, where: string): TensorSpec {
   if (!isObject(x)) fail(`${where} must be an object { init, source }`);
-  return { init: floats(x['init'], `${where}.init`), source: x['source'] !== false };
+  const init = floats(x['init'], `${where}.init`);
+  const source = x['source'] !== false;
+  if (x['rows'] === undefined) return { init, source };
+  const rows = x['rows'];
+  if (!Number.isInteger(rows) || (rows as number) < 1 || init.length % (rows as number) !== 0)
+    fail(`${where}.rows must be a whole number ≥ 1 that divides the length ${init.length}`);
+  return { init, source, rows: rows as number };
+}
+
+/** A gradient: null, float32 values, or a row-sparse { indices, unsigned?, values }. */
+function grad(g: unknown, where: string): Grad {
+  if (g === null) return null;
+  if (!isObject(g) || !('indices' in g)) return floats(g, where);
+  const indices = array(g['indices'], `${where}.indices`);
+  if (!indices.every(isCount)) fail(`${where}.indices must be whole numbers ≥ 0`);
+  return {
+    indices: indices as number[],
+    unsigned: g['unsigned'] === true,
+    values: floats(g['values'], `${where}.values`),
+  };
 }
 
 function op(o: unknown, i: number): Op {
@@ -48,9 +67,7 @@ function op(o: unknown, i: number): Op {
   switch (o['op']) {
     case 'step': {
       if (o['mode'] !== 'dropin' && o['mode'] !== 'zerocopy') fail(`${where}.mode must be "dropin" or "zerocopy"`);
-      const grads = array(o['grads'], `${where}.grads`).map((g, j) =>
-        g === null ? null : floats(g, `${where}.grads[${j}]`),
-      );
+      const grads = array(o['grads'], `${where}.grads`).map((g, j) => grad(g, `${where}.grads[${j}]`));
       return { op: 'step', mode: o['mode'], grads };
     }
     case 'set':
@@ -67,9 +84,9 @@ function op(o: unknown, i: number): Op {
     case 'bad':
       if (
         !isObject(o['bad']) ||
-        !['construct', 'set', 'step', 'load', 'addGroup'].includes(o['bad']['kind'] as string)
+        !['construct', 'set', 'step', 'load', 'addGroup', 'sparse'].includes(o['bad']['kind'] as string)
       ) {
-        fail(`${where}.bad must be an object whose "kind" is construct, set, step, load or addGroup`);
+        fail(`${where}.bad must be an object whose "kind" is construct, set, step, load, addGroup or sparse`);
       }
       return { op: 'bad', bad: o['bad'] as unknown as BadOp };
     default:
@@ -133,6 +150,7 @@ export function parseCase(json: unknown): FuzzCase {
 /** What the parts say about each other: gradients per tensor, group indices, law indices. */
 function checkReferences(c: FuzzCase): void {
   const lengths = c.tensors.map((t) => t.init.length);
+  const rows = c.tensors.map((t) => t.rows);
   const b = c.big;
   if (b !== undefined) {
     if (b.tensor >= lengths.length) fail(`big.tensor is ${b.tensor}; the case has ${lengths.length} initial tensors`);
@@ -150,7 +168,14 @@ function checkReferences(c: FuzzCase): void {
       if (o.grads.length !== lengths.length)
         fail(`${where}.grads has ${o.grads.length} gradient(s), expected one per tensor: ${lengths.length}`);
       o.grads.forEach((g, i) => {
-        if (g !== null && g.length !== lengths[i])
+        if (isSparse(g)) {
+          const r = rows[i];
+          if (r === undefined) fail(`${where}.grads[${i}] is row-sparse; tensor ${i} has no rows`);
+          if (g.indices.some((x) => x >= r))
+            fail(`${where}.grads[${i}] lists a row past tensor ${i}'s last (${r - 1})`);
+          if (g.values.length !== g.indices.length * (lengths[i]! / r))
+            fail(`${where}.grads[${i}].values has length ${g.values.length}, not indices × width`);
+        } else if (g !== null && g.length !== lengths[i])
           fail(`${where}.grads[${i}] has length ${g.length}, tensor ${i} has ${lengths[i]}`);
       });
       if (b !== undefined && o.mode === 'dropin' && o.grads[b.tensor] !== null)
@@ -159,6 +184,7 @@ function checkReferences(c: FuzzCase): void {
       if (o.group >= groups) fail(`${where}.group is ${o.group}; there are ${groups} groups then`);
     } else if (o.op === 'addGroup') {
       lengths.push(...o.tensors.map((t) => t.init.length));
+      rows.push(...o.tensors.map((t) => t.rows));
       groups++;
     }
   });

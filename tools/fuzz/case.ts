@@ -18,6 +18,34 @@ export interface TensorSpec {
    * into `handle.data`.
    */
   readonly source: boolean;
+  /**
+   * Declared as `rows` × (length / rows), `{ data, rows }` (an embedding table): it then also
+   * takes row-sparse gradients. Absent: a plain parameter.
+   */
+  readonly rows?: number;
+}
+
+/**
+ * A row-sparse gradient `{ indices, values }`: row `indices[k]` gets `values[k·width …)`.
+ * `unsigned`: given as a Uint32Array (drop-in steps; a zero-copy step stages Int32 indices
+ * through `params[i].sparseGrad(n)`).
+ */
+export interface SparseGradSpec {
+  readonly indices: readonly number[];
+  readonly unsigned: boolean;
+  readonly values: Float32Array;
+}
+
+/** One tensor's gradient in a step: dense, row-sparse, or null (skipped). */
+export type Grad = Float32Array | SparseGradSpec | null;
+
+export function isSparse(g: Grad | undefined): g is SparseGradSpec {
+  return g !== null && g !== undefined && !(g instanceof Float32Array);
+}
+
+/** The float32 values a gradient carries (a sparse one's `values`). */
+export function gradValues(g: Grad): Float32Array | null {
+  return g === null ? null : isSparse(g) ? g.values : g;
 }
 
 export interface GroupSpec {
@@ -29,7 +57,7 @@ export interface GroupSpec {
 
 /** One operation of the history. Gradients are listed for every tensor existing at that point. */
 export type Op =
-  | { readonly op: 'step'; readonly mode: 'dropin' | 'zerocopy'; readonly grads: readonly (Float32Array | null)[] }
+  | { readonly op: 'step'; readonly mode: 'dropin' | 'zerocopy'; readonly grads: readonly Grad[] }
   | { readonly op: 'set'; readonly group: number; readonly key: string; readonly value: unknown }
   | { readonly op: 'addGroup'; readonly tensors: readonly TensorSpec[]; readonly options: Options }
   | { readonly op: 'checkpoint' }
@@ -80,7 +108,33 @@ export type BadOp =
       readonly delta?: number;
       readonly value?: unknown;
     }
-  | AddGroupBadOp;
+  | AddGroupBadOp
+  | SparseBadOp;
+
+/**
+ * An invalid row-sparse gradient (a drop-in step whose other gradients are null, or a zero-copy
+ * `sparseGrad(n)`): a row past the last (`outOfRange`), a negative Int32 row, `values` of the
+ * wrong length (`delta` off), indices of the wrong type, a sparse gradient for a parameter
+ * declared without rows (`noRows`, or `sparseGrad` on it: `zerocopyNoRows`), one for a parameter
+ * whose flavor or group options refuse it (`refused`: no sparse path, lazy false, PyTorch
+ * Adagrad's weightDecay ≠ 0), or a bad count for `sparseGrad(n)`. Targets are picked at run
+ * time among the tensors that fit (`pick` modulo their count); where none fits, another kind.
+ */
+export interface SparseBadOp {
+  readonly kind: 'sparse';
+  readonly what:
+    | 'outOfRange'
+    | 'negative'
+    | 'valuesLength'
+    | 'indicesType'
+    | 'noRows'
+    | 'zerocopyNoRows'
+    | 'refused'
+    | 'sparseGradCount';
+  readonly pick?: number;
+  readonly delta?: number;
+  readonly value?: unknown;
+}
 
 /**
  * A failing addParamGroup (failed-add.ts). The bad part — a bad option (`key`, `value`), an
@@ -167,15 +221,29 @@ export function countSteps(c: FuzzCase): number {
   return c.ops.reduce((n, op) => n + (op.op === 'step' ? 1 : 0), 0);
 }
 
+/** Row-sparse gradients given in the case's steps. */
+export function countSparseGrads(c: FuzzCase): number {
+  let n = 0;
+  for (const op of c.ops) if (op.op === 'step') for (const g of op.grads) if (isSparse(g)) n++;
+  return n;
+}
+
 // ---------------------------------------------------------------- JSON
 
 interface TensorJson {
   init: F32ArrayJson;
   source: boolean;
+  rows?: number;
 }
 
 function tensorToJson(t: TensorSpec): TensorJson {
-  return { init: encodeF32Array(t.init), source: t.source };
+  return { init: encodeF32Array(t.init), source: t.source, ...(t.rows === undefined ? {} : { rows: t.rows }) };
+}
+
+function gradToJson(g: Grad): unknown {
+  if (g === null) return null;
+  if (!isSparse(g)) return encodeF32Array(g);
+  return { indices: [...g.indices], ...(g.unsigned ? { unsigned: true } : {}), values: encodeF32Array(g.values) };
 }
 
 /** The case as plain JSON (special numbers tagged, float32 data as shortest decimals). */
@@ -193,7 +261,7 @@ export function caseToJson(c: FuzzCase): Record<string, unknown> {
     ops: c.ops.map((op) => {
       switch (op.op) {
         case 'step':
-          return { op: 'step', mode: op.mode, grads: op.grads.map((g) => (g === null ? null : encodeF32Array(g))) };
+          return { op: 'step', mode: op.mode, grads: op.grads.map(gradToJson) };
         case 'set':
           return { op: 'set', group: op.group, key: op.key, value: encodeAny(op.value) };
         case 'addGroup':

@@ -108,6 +108,12 @@ export interface AlgorithmDescription {
    */
   readonly optionalState?: Readonly<Partial<Record<Flavor, readonly string[]>>>;
   readonly oracle: Partial<Record<Flavor, OracleRule>>;
+  /**
+   * The rule of a row-sparse step, per flavor, where the framework's sparse arithmetic differs
+   * from its dense one (PyTorch's sparse Adagrad); otherwise a sparse step applies `oracle`'s
+   * rule to the listed rows (lazy semantics). Either way the other rows must not change.
+   */
+  readonly sparseOracle?: Partial<Record<Flavor, OracleRule>>;
 }
 
 // ---------------------------------------------------------------- domain helpers

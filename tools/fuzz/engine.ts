@@ -53,6 +53,16 @@ export interface Totals {
   badOps: number;
   /** Failing addParamGroup calls (among badOps). */
   failedAdds: number;
+  /** Invalid row-sparse gradients (among badOps). */
+  badSparse: number;
+  /** Cases with row-shaped tensors. */
+  sparseCases: number;
+  /** Row-sparse gradients stepped (in history steps; each compared on every backend and lane). */
+  sparseGrads: number;
+  /** Of those, checked by the float64 oracle (coalesced; listed rows by the rule, the others unchanged). */
+  sparseOracleSteps: number;
+  /** Values of rows a sparse step did not list, checked unchanged bit for bit by the oracle. */
+  untouched: number;
   growths: number;
   /** Memory cases past 2 GiB run (big.ts). */
   bigMemory: number;
@@ -73,6 +83,11 @@ export function emptyTotals(): Totals {
     values: 0,
     badOps: 0,
     failedAdds: 0,
+    badSparse: 0,
+    sparseCases: 0,
+    sparseGrads: 0,
+    sparseOracleSteps: 0,
+    untouched: 0,
     growths: 0,
     bigMemory: 0,
     laws: {},
@@ -89,6 +104,11 @@ export function addResult(totals: Totals, c: FuzzCase, result: CaseResult): void
   totals.values += result.valuesCompared;
   totals.badOps += result.badOps;
   totals.failedAdds += result.failedAdds;
+  totals.badSparse += result.badSparse;
+  if (c.tensors.some((t) => t.rows !== undefined)) totals.sparseCases++;
+  totals.sparseGrads += result.sparseGrads;
+  totals.sparseOracleSteps += result.oracle?.sparseSteps ?? 0;
+  totals.untouched += result.oracle?.untouched ?? 0;
   totals.growths += result.growths;
   totals.bigMemory += result.bigMemory;
   for (const [law, n] of Object.entries(result.lawsChecked))
@@ -107,6 +127,11 @@ export function mergeTotals(into: Totals, from: Totals): void {
   into.values += from.values;
   into.badOps += from.badOps;
   into.failedAdds += from.failedAdds;
+  into.badSparse += from.badSparse;
+  into.sparseCases += from.sparseCases;
+  into.sparseGrads += from.sparseGrads;
+  into.sparseOracleSteps += from.sparseOracleSteps;
+  into.untouched += from.untouched;
   into.growths += from.growths;
   into.bigMemory += from.bigMemory;
   into.failedCases += from.failedCases;

@@ -6,7 +6,18 @@
 // the data of the rest.
 import { availableBackends, type BackendName } from '#lib/backend/index.js';
 import type { Flavor } from '#lib/spec.js';
-import type { BadOp, FuzzCase, GroupSpec, Law, Op, Options, TensorSpec } from './case.js';
+import type {
+  BadOp,
+  FuzzCase,
+  Grad,
+  GroupSpec,
+  Law,
+  Op,
+  Options,
+  SparseBadOp,
+  SparseGradSpec,
+  TensorSpec,
+} from './case.js';
 import { BAD_PARAMS, badOptionValue } from './bad-values.js';
 import { encodeAny } from './f32.js';
 import { randomFailedAdd, type FailedAddContext } from './failed-add.js';
@@ -53,6 +64,12 @@ export interface Knobs {
   laws: number;
   /** 0 none, 1 failing addParamGroup calls between steps (failed-add.ts; with the twin law). */
   failedAdds?: number;
+  /**
+   * 0 none; 1 row-shaped tensors (`{ data, rows }`) whose steps mix dense, null and row-sparse
+   * gradients (where the flavor and the group's options take them); 2 the same with invalid
+   * row-sparse gradients between steps (with the twin law).
+   */
+  sparse?: number;
 }
 
 export const REGIMES = ['normal', 'scaled', 'positive', 'zero', 'tiny', 'huge', 'mixed', 'special', 'wide'] as const;
@@ -173,6 +190,9 @@ export function randomKnobs(r: Random, algorithm: string, flavor: Flavor): Knobs
       (r.chance(0.25) ? 16 : 0),
     // Drawn last, so that the knobs above (and the cases of a seed) are as before they existed.
     failedAdds: r.chance(0.15) ? 1 : 0,
+    // Most often where the flavor has a sparse path; elsewhere row-shaped tensors take dense
+    // steps and a row-sparse gradient must be refused.
+    sparse: r.chance(algorithmInfo(algorithm).flavors[flavor]?.sparse ? 0.45 : 0.15) ? r.range(1, 2) : 0,
   };
 }
 
@@ -381,6 +401,58 @@ function randomBad(info: AlgorithmInfo, flavor: Flavor, shape: Shape, r: Random)
   return { kind: 'step', what: 'count', delta: 1 };
 }
 
+// ---------------------------------------------------------------- row-sparse gradients
+
+/** Row widths worth hitting: 1, the SIMD tails (3, 5, 17) and whole vectors (4, 8). */
+const ROW_WIDTHS = [1, 3, 4, 5, 8, 17, 1, 4, 16, 33];
+
+/** An invalid row-sparse gradient (runner.ts picks the tensor it fits when it runs). */
+export function randomSparseBad(r: Random): SparseBadOp {
+  const what = r.pick([
+    'outOfRange',
+    'outOfRange',
+    'negative',
+    'valuesLength',
+    'indicesType',
+    'noRows',
+    'zerocopyNoRows',
+    'refused',
+    'refused',
+    'sparseGradCount',
+  ] as const);
+  switch (what) {
+    case 'outOfRange':
+      return {
+        kind: 'sparse',
+        what,
+        pick: r.next(),
+        delta: r.pick([0, 0, 1, 1000]),
+        value: r.pick(['Int32Array', 'Uint32Array']),
+      };
+    case 'negative':
+      return { kind: 'sparse', what, pick: r.next(), delta: r.pick([0, 5, 2147483647]) };
+    case 'valuesLength':
+      return {
+        kind: 'sparse',
+        what,
+        pick: r.next(),
+        delta: r.pick([1, -1, 3, -2]),
+        value: r.pick(['Int32Array', 'Uint32Array']),
+      };
+    case 'indicesType':
+      return {
+        kind: 'sparse',
+        what,
+        pick: r.next(),
+        value: r.pick(['Float64Array', 'Float32Array', 'Int16Array', 'BigInt64Array', 'Array']),
+      };
+    case 'sparseGradCount':
+      return { kind: 'sparse', what, pick: r.next(), value: r.pick([-1, 1.5, 4294967296]) };
+    default:
+      return { kind: 'sparse', what, pick: r.next(), value: r.pick(['Int32Array', 'Uint32Array']) };
+  }
+}
+
 // ---------------------------------------------------------------- the case
 
 export interface BuildOptions {
@@ -398,8 +470,32 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
   const r = rng(1);
   const steps = Math.max(1, Math.min(50, k.steps));
   const lengths = (k.lengths.length === 0 ? [1] : k.lengths.slice(0, 6)).map((n) => Math.max(0, Math.min(5000, n)));
+  // Row-shaped tensors (their own stream: with the knob off the case is as before).
+  const sparse = k.sparse ?? 0;
+  const rs = rng(20);
+  const rowsOf: (number | undefined)[] = lengths.map(() => undefined);
+  if (sparse !== 0) {
+    lengths.forEach((_, i) => {
+      if (i > 0 && !rs.chance(0.6)) return;
+      const width = rs.chance(0.7) ? rs.pick(ROW_WIDTHS) : rs.range(1, 40);
+      const rows = rs.pick([1, 2, 3, rs.range(1, 40), rs.range(1, 40), rs.range(40, 300)]);
+      rowsOf[i] = Math.min(rows, Math.floor(5000 / width));
+      lengths[i] = rowsOf[i]! * width;
+    });
+  }
 
   const ctor = randomOptions(info, flavor, fi.defaults, k.options, r);
+  // Mostly options that take row-sparse gradients (lazy: true; PyTorch Adagrad without weight decay).
+  if (sparse !== 0 && fi.sparse && rs.chance(0.85)) {
+    for (const [key, value] of [
+      ['lazy', true],
+      ['weightDecay', 0],
+    ] as const) {
+      const next = { ...fi.defaults, ...ctor, [key]: value };
+      if (!fi.acceptsSparse({ ...fi.defaults, ...ctor }) && fi.supported.includes(key) && info.valid(next, flavor))
+        ctor[key] = value;
+    }
+  }
   const base: Options = { ...fi.defaults, ...ctor };
   // Initial groups: consecutive runs of tensors.
   const groupCount = Math.max(1, Math.min(lengths.length, 1 + k.groups));
@@ -446,7 +542,12 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
         return fillRegime(ri, n, initRegime(i));
     }
   };
-  const tensors: TensorSpec[] = lengths.map((n, i) => ({ init: initOf(i, n), source: isSource(i) }));
+  const tensors: TensorSpec[] = lengths.map((n, i) => ({
+    init: initOf(i, n),
+    source: isSource(i),
+    ...(rowsOf[i] === undefined ? {} : { rows: rowsOf[i] }),
+  }));
+  const groupOfTensor = lengths.map((_, i) => bounds.findIndex((b, g) => i >= b && i < bounds[g + 1]!));
   const allLengths = [...lengths];
   const allSources = tensors.map((t) => t.source);
 
@@ -484,6 +585,38 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
     if (seq === 3 && rng(9, i, t).chance(0.4)) return new Float32Array(n);
     return fillRegime(rng(10, i, t), n, regimeOf(i, t));
   };
+
+  /** A row-sparse gradient of tensor i at step t: duplicates, empty lists, all rows, both index types. */
+  const sparseGradOf = (i: number, t: number, mode: 'dropin' | 'zerocopy'): SparseGradSpec => {
+    const rg = rng(21, i, t);
+    const rows = rowsOf[i]!;
+    const width = lengths[i]! / rows;
+    let indices: number[];
+    switch (rg.weighted([8, 12, 45, 15, 20])) {
+      case 0:
+        indices = [];
+        break;
+      case 1:
+        indices = rg.chance(0.5) ? Array.from({ length: rows }, (_, j) => j) : rg.permutation(rows);
+        break;
+      case 2:
+        indices = Array.from({ length: rg.range(1, 2 * rows + 2) }, () => rg.int(rows));
+        break;
+      case 3: {
+        // One row three or more times among others.
+        const row = rg.int(rows);
+        indices = Array.from({ length: rg.range(0, 4) }, () => rg.int(rows));
+        for (let m = rg.range(3, 5); m > 0; m--) indices.splice(rg.int(indices.length + 1), 0, row);
+        break;
+      }
+      default:
+        indices = Array.from({ length: rg.range(1, 3) }, () => rg.int(rows));
+    }
+    const values = fillRegime(rng(22, i, t), indices.length * width, regimeOf(i, t));
+    return { indices, unsigned: mode === 'dropin' && rg.chance(0.5), values };
+  };
+  const rsb = rng(23);
+  let sparseBadCount = 0;
 
   const ops: Op[] = [];
   const ro = rng(11);
@@ -549,10 +682,25 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
         failedCount++;
       }
     }
+    // Invalid row-sparse gradients: their own stream.
+    if (sparse === 2 && t > 0 && (rsb.chance(0.15) || (sparseBadCount === 0 && t === steps - 1))) {
+      ops.push({ op: 'bad', bad: randomSparseBad(rsb) });
+      sparseBadCount++;
+    }
     const mode = k.mode === 0 ? 'dropin' : k.mode === 1 ? 'zerocopy' : ro.chance(0.5) ? 'dropin' : 'zerocopy';
-    const grads = allLengths.map((_, i) =>
+    const grads: Grad[] = allLengths.map((_, i) =>
       mode === 'dropin' && k.nullGrads !== 0 && ro.chance(0.15) ? null : gradOf(i, t),
     );
+    if (sparse !== 0) {
+      // Row-sparse steps where the group takes them (the options in force at this step).
+      const rp = rng(24, t);
+      rowsOf.forEach((rows, i) => {
+        if (rows === undefined || grads[i] === null) return;
+        if (mode === 'dropin' && rp.chance(0.1)) grads[i] = null;
+        else if (fi.acceptsSparse(groupOptions[groupOfTensor[i]!]!) && rp.chance(0.65))
+          grads[i] = sparseGradOf(i, t, mode);
+      });
+    }
     ops.push({ op: 'step', mode, grads });
   }
   if (k.bad !== 0 && steps === 1) {
@@ -588,7 +736,7 @@ export function buildCase(k: Knobs, build: BuildOptions = {}): FuzzCase {
     }
     laws.push({ law: 'permute', backend: rl.pick(backends), perm });
   }
-  if (((k.laws & 16) !== 0 || (k.failedAdds ?? 0) !== 0) && ops.some((op) => op.op === 'bad')) {
+  if (((k.laws & 16) !== 0 || (k.failedAdds ?? 0) !== 0 || sparse === 2) && ops.some((op) => op.op === 'bad')) {
     laws.push({ law: 'twin', backend: rl.pick(backends) });
   }
 

@@ -15,6 +15,10 @@ export interface FlavorInfo {
   readonly unsupported: ReadonlySet<string>;
   /** Options this flavor has. */
   readonly supported: readonly string[];
+  /** The flavor has a row-sparse path (the spec's `sparse`). */
+  readonly sparse: boolean;
+  /** Whether a group with these (complete) options takes a row-sparse gradient (the spec's `refuse`). */
+  acceptsSparse(o: Readonly<Options>): boolean;
 }
 
 export interface AlgorithmInfo {
@@ -28,6 +32,8 @@ export interface AlgorithmInfo {
   /** The flavors this algorithm has (AdamW: torch only). */
   readonly flavors: Readonly<Partial<Record<Flavor, FlavorInfo>>>;
   oracle(flavor: Flavor): OracleRule | undefined;
+  /** The rule of a row-sparse step (the description's sparseOracle, else the dense rule). */
+  sparseOracle(flavor: Flavor): OracleRule | undefined;
   /** Cross-option rule (always true without a description). */
   valid(o: Readonly<Options>, flavor: Flavor): boolean;
   /**
@@ -139,7 +145,15 @@ function probe(name: string): AlgorithmInfo {
       }
       if (!decided) unsupported.add(key); // never accepted: keep it at its default
     }
-    flavors[flavor] = { defaults, unsupported, supported: keys.filter((k) => !unsupported.has(k)) };
+    const sparse = (Class.spec.flavors as Record<string, { sparse?: { refuse?(o: unknown): string | null } }>)[flavor]
+      ?.sparse;
+    flavors[flavor] = {
+      defaults,
+      unsupported,
+      supported: keys.filter((k) => !unsupported.has(k)),
+      sparse: sparse !== undefined,
+      acceptsSparse: (o) => sparse !== undefined && !sparse.refuse?.(o),
+    };
   }
   return {
     name,
@@ -151,6 +165,7 @@ function probe(name: string): AlgorithmInfo {
     flavors,
     valid,
     oracle: (flavor) => description?.oracle[flavor],
+    sparseOracle: (flavor) => description?.sparseOracle?.[flavor] ?? description?.oracle[flavor],
     requiredState: (flavor, o) => requiredState(description, flavor, o),
   };
 }

@@ -6,7 +6,12 @@
 // error local (no drift, no chaos), so the bound stays a few ulps; what carries state from step
 // to step is covered by the cross-backend and resume checks. The oracle keeps its own step
 // counts and option values (from the case, not the library) and checks `step` exactly.
+// A row-sparse step is coalesced here (repeated rows summed in float32, in order of appearance),
+// its listed rows are checked against the description's sparse rule (its dense rule where the
+// framework has no sparse arithmetic of its own), and every other row's parameters and state
+// must be unchanged bit for bit; its step count advances as for any non-null gradient.
 import { ARITH, B, cast, exact } from './bounded.js';
+import { isSparse, type Grad, type SparseGradSpec } from './case.js';
 import type { ElementInput, OracleRule, Options } from './describe.js';
 import { ulp32 } from './f32.js';
 import { Random } from './random.js';
@@ -19,6 +24,10 @@ export interface OracleStats {
   specials: number;
   /** Values not compared: their float32 fate is undecidable from the bound (overflow, a divisor that may be 0, …). */
   skipped: number;
+  /** Row-sparse steps checked (coalesced, the listed rows by the rule, the others unchanged). */
+  sparseSteps: number;
+  /** Parameter and state values of rows a sparse step did not list, checked unchanged bit for bit. */
+  untouched: number;
   /** Largest |got − want| / bound over every compared value (≤ 1 passes). */
   maxRatio: number;
   /**
@@ -48,6 +57,8 @@ export function emptyStats(): OracleStats {
     compared: 0,
     specials: 0,
     skipped: 0,
+    sparseSteps: 0,
+    untouched: 0,
     maxRatio: 0,
     wellConditioned: 0,
     maxRel: 0,
@@ -61,6 +72,8 @@ export function mergeStats(into: OracleStats, from: OracleStats): void {
   into.compared += from.compared;
   into.specials += from.specials;
   into.skipped += from.skipped;
+  into.sparseSteps += from.sparseSteps;
+  into.untouched += from.untouched;
   into.wellConditioned += from.wellConditioned;
   if (from.maxRel > into.maxRel) into.maxAt = from.maxAt;
   into.maxRatio = Math.max(into.maxRatio, from.maxRatio);
@@ -108,11 +121,35 @@ interface TensorModel {
   sample: Int32Array | null;
   /** The rule's per-tensor scratch (running products). */
   memo: Record<string, number>;
+  /** Rows it was declared with (undefined: a plain parameter, dense gradients only). */
+  rows: number | undefined;
+}
+
+/**
+ * A row-sparse gradient coalesced as PyTorch's `coalesce()` does: each distinct row once, its
+ * values the float32 sum of its repeats in order of appearance (fl(fl(a + b) + c)). Returns the
+ * tensor-length gradient (zero on unlisted rows) and which rows are listed.
+ */
+export function coalesce(g: SparseGradSpec, rows: number, n: number): { grad: Float32Array; listed: Uint8Array } {
+  const width = rows === 0 ? 0 : n / rows;
+  const grad = new Float32Array(n);
+  const listed = new Uint8Array(rows);
+  g.indices.forEach((row, k) => {
+    const at = row * width;
+    for (let j = 0; j < width; j++) {
+      const x = g.values[k * width + j]!;
+      grad[at + j] = listed[row] ? Math.fround(grad[at + j]! + x) : x;
+    }
+    listed[row] = 1;
+  });
+  return { grad, listed };
 }
 
 export class OracleModel {
   readonly stats = emptyStats();
   readonly #rule: OracleRule;
+  /** The rule of row-sparse steps (the framework's own sparse arithmetic, or the dense rule). */
+  readonly #sparseRule: OracleRule;
   readonly #strict: boolean;
   readonly #tensors: TensorModel[] = [];
   /** Option values per group, as the case set them. */
@@ -122,19 +159,20 @@ export class OracleModel {
   readonly #sample: number;
   readonly #label: string;
 
-  constructor(rule: OracleRule, strictNames: boolean, sample: number, label: string) {
+  constructor(rule: OracleRule, strictNames: boolean, sample: number, label: string, sparseRule?: OracleRule) {
     this.#rule = rule;
+    this.#sparseRule = sparseRule ?? rule;
     this.#strict = strictNames;
     this.#sample = sample;
     this.#label = label;
   }
 
-  /** A group of `lengths.length` new tensors with these (complete) options. */
-  addGroup(options: Options, lengths: readonly number[]): void {
+  /** A group of `lengths.length` new tensors with these (complete) options; `rows` per tensor, if declared. */
+  addGroup(options: Options, lengths: readonly number[], rows: readonly (number | undefined)[] = []): void {
     const g = this.#groups.length;
     this.#groups.push({ ...options });
     const members: number[] = [];
-    for (const n of lengths) {
+    lengths.forEach((n, k) => {
       members.push(this.#tensors.length);
       this.#tensors.push({
         t: 0,
@@ -144,8 +182,9 @@ export class OracleModel {
         unsynced: false,
         sample: this.#sampleOf(this.#tensors.length, n),
         memo: {},
+        rows: rows[k],
       });
-    }
+    });
     this.#members.push(members);
   }
 
@@ -170,7 +209,7 @@ export class OracleModel {
    * Checks one step: `grads[i]` null = tensor i skipped. Returns the first failure (or null);
    * statistics accumulate in `stats`.
    */
-  step(pre: Snapshot, post: Snapshot, grads: readonly (Float32Array | null)[], opIndex: number): OracleFailure | null {
+  step(pre: Snapshot, post: Snapshot, grads: readonly Grad[], opIndex: number): OracleFailure | null {
     for (let i = 0; i < this.#tensors.length; i++) {
       const model = this.#tensors[i]!;
       const grad = grads[i];
@@ -181,7 +220,15 @@ export class OracleModel {
         continue;
       }
       model.t++;
-      const failure = this.#stepTensor(i, model, pre, post, grad, where);
+      let failure: OracleFailure | null;
+      if (isSparse(grad)) {
+        if (model.rows === undefined) return { where, message: 'a row-sparse gradient for a tensor without rows' };
+        const { grad: dense, listed } = coalesce(grad, model.rows, post.params[i]!.length);
+        this.stats.sparseSteps++;
+        failure = this.#stepTensor(i, model, pre, post, dense, `${where} (row-sparse)`, listed);
+      } else {
+        failure = this.#stepTensor(i, model, pre, post, grad, where, null);
+      }
       if (failure) return failure;
     }
     return null;
@@ -194,8 +241,10 @@ export class OracleModel {
     post: Snapshot,
     grad: Float32Array,
     where: string,
+    /** A row-sparse step: which rows it lists (the rest must not change); null: dense. */
+    listed: Uint8Array | null,
   ): OracleFailure | null {
-    const rule = this.#rule;
+    const rule = listed === null ? this.#rule : this.#sparseRule;
     const o = model.options;
     const t = model.t;
     const entryPost = post.state[i];
@@ -262,8 +311,10 @@ export class OracleModel {
     const input = { param: exact(0), grad: exact(0), state, s, o, t } as {
       -readonly [K in keyof ElementInput]: ElementInput[K];
     };
+    const width = listed === null || listed.length === 0 ? 0 : n / listed.length;
     for (let c = 0; c < count; c++) {
       const j = sample === null ? c : sample[c]!;
+      if (listed !== null && !listed[Math.floor(j / width)]) continue; // checked unchanged below
       input.param = exact(p0[j]!);
       input.grad = exact(grad[j]!);
       for (let k = 0; k < names.length; k++) {
@@ -279,6 +330,33 @@ export class OracleModel {
         if (got === undefined || want === undefined) continue;
         failure = this.#compare(want, got[j]!, scaleBuffers[k]![c]!, where, names[k]!, j);
         if (failure) return failure;
+      }
+    }
+    if (listed !== null) {
+      // Rows the sparse step did not list: parameters and state exactly as before.
+      const same = (a: number, b: number): boolean => Object.is(a, b) || (a !== a && b !== b);
+      for (let row = 0; row < listed.length; row++) {
+        if (listed[row]) continue;
+        for (let j = row * width; j < (row + 1) * width; j++) {
+          this.stats.untouched++;
+          if (!same(p0[j]!, p1[j]!))
+            return {
+              where: `${where} param[${j}]`,
+              message: `row ${row}, not listed, changed from ${p0[j]} to ${p1[j]}`,
+            };
+          for (let k = 0; k < names.length; k++) {
+            const a = after[k];
+            if (a === undefined) continue;
+            const b = before[k];
+            const was = b !== undefined ? b[j]! : Math.fround(buffers[names[k]!] ?? NaN);
+            this.stats.untouched++;
+            if (!same(was, a[j]!))
+              return {
+                where: `${where} ${names[k]}[${j}]`,
+                message: `row ${row}, not listed, changed its ${names[k]} from ${was} to ${a[j]}`,
+              };
+          }
+        }
       }
     }
     for (const name of names) model.touched.add(name);

@@ -9,11 +9,24 @@
 //   4. invalid input throws a clear TypeError/RangeError and changes nothing;
 // plus the API's contracts (drop-in steps leave the caller's arrays equal to the memory,
 // zero-copy steps leave them alone, views held across memory growth are detached while the
-// handles' live views keep every value).
+// handles' live views keep every value). Row-sparse gradients go the same way: drop-in as
+// { indices (Int32Array or Uint32Array), values }, zero-copy staged through params[i].sparseGrad(n);
+// the oracle coalesces them and holds the rows they do not list to their values before the step.
 import { availableBackends, type BackendName } from '#lib/backend/index.js';
 import type { AnyOptimizer } from '#lib/registry.js';
 import { runBigCase } from './big-runner.js';
-import type { BadOp, FuzzCase, LawName, NewTensor, Op, Options, TensorSpec } from './case.js';
+import {
+  isSparse,
+  type BadOp,
+  type FuzzCase,
+  type Grad,
+  type LawName,
+  type NewTensor,
+  type Op,
+  type Options,
+  type SparseBadOp,
+  type TensorSpec,
+} from './case.js';
 import { decodeAny, encodeAny, firstBitDifference } from './f32.js';
 import { algorithmInfo, sameValue, type AlgorithmInfo } from './info.js';
 import { OracleModel, type OracleStats, type Snapshot } from './oracle.js';
@@ -59,6 +72,12 @@ export interface CaseResult {
   badOps: number;
   /** Of those, failing addParamGroup calls. */
   failedAdds: number;
+  /** Of those, invalid row-sparse gradients. */
+  badSparse: number;
+  /** The invalid row-sparse gradients by the kind that ran (where the one asked for fit no tensor, another). */
+  badSparseKinds: Partial<Record<SparseBadOp['what'], number>>;
+  /** Row-sparse gradients stepped (each compared on every backend, by the oracle and the laws). */
+  sparseGrads: number;
   /** Memory growths seen while handles were live. */
   growths: number;
   /** 1 for a memory case past 2 GiB that ran (big-runner.ts), else 0. */
@@ -76,6 +95,9 @@ export function emptyCaseResult(steps: number): CaseResult {
     lawsChecked: {},
     badOps: 0,
     failedAdds: 0,
+    badSparse: 0,
+    badSparseKinds: {},
+    sparseGrads: 0,
     growths: 0,
     bigMemory: 0,
   };
@@ -103,6 +125,8 @@ class Lane {
   readonly index: number[] = [];
   /** Per case tensor: its length. */
   readonly lengths: number[] = [];
+  /** Per case tensor: the rows it was declared with (undefined: a plain parameter). */
+  readonly rows: (number | undefined)[] = [];
   /** The lane's groups, as lists of case tensors. */
   readonly groups: number[][] = [];
   /** Per case group: the lane's groups it became. */
@@ -134,11 +158,19 @@ class Lane {
     return out;
   }
 
-  grad(g: Float32Array | null): Float32Array | null {
+  grad(g: Grad): Grad {
     if (g === null || !this.tr.negate) return g;
-    const out = new Float32Array(g.length);
-    for (let j = 0; j < g.length; j++) out[j] = -g[j]!;
-    return out;
+    const values = isSparse(g) ? g.values : g;
+    const out = new Float32Array(values.length);
+    for (let j = 0; j < values.length; j++) out[j] = -values[j]!;
+    return isSparse(g) ? { ...g, values: out } : out;
+  }
+
+  /** What the constructor or addParamGroup takes for case tensor i: its array or length, with its rows. */
+  param(i: number): Float32Array | number | { data: Float32Array | number; rows: number } {
+    const data = this.user[i] ?? this.lengths[i]!;
+    const rows = this.rows[i];
+    return rows === undefined ? data : { data, rows };
   }
 }
 
@@ -250,12 +282,13 @@ function buildLane(c: FuzzCase, info: AlgorithmInfo, name: string, backend: Back
   c.tensors.forEach((t) => {
     lane.user.push(fresh(t));
     lane.lengths.push(t.init.length);
+    lane.rows.push(t.rows);
   });
   lane.groups.flat().forEach((i, position) => {
     lane.index[i] = position;
   });
   lane.ctorOptions = lane.options(c.options, true);
-  const params = (members: number[]): (Float32Array | number)[] => members.map((i) => lane.user[i] ?? lane.lengths[i]!);
+  const params = (members: number[]): ReturnType<Lane['param']>[] => members.map((i) => lane.param(i));
   const settings = { ...lane.ctorOptions, flavor: c.flavor, backend };
   const plain = lane.groups.length === 1 && Object.keys(overrides[0]!).length === 0;
   lane.opt = plain
@@ -413,15 +446,31 @@ function fingerprint(lane: Lane): [string, string][] {
 // ---------------------------------------------------------------- operations
 
 function stepLane(lane: Lane, op: Extract<Op, { op: 'step' }>): void {
-  const grads = new Array<Float32Array | null>(lane.opt.params.length).fill(null);
+  const grads = new Array<Grad>(lane.opt.params.length).fill(null);
   op.grads.forEach((g, i) => {
     grads[lane.index[i]!] = lane.grad(g);
   });
   if (op.mode === 'dropin') {
-    lane.opt.step(grads);
+    // Row-sparse ones as the caller gives them: { indices (Int32Array or Uint32Array), values }.
+    lane.opt.step(
+      grads.map((g) =>
+        isSparse(g)
+          ? { indices: g.unsigned ? Uint32Array.from(g.indices) : Int32Array.from(g.indices), values: g.values }
+          : g,
+      ),
+    );
   } else {
     lane.opt.params.forEach((h, p) => {
-      if (grads[p] !== null) h.grad.set(grads[p]!);
+      const g = grads[p]!;
+      if (g === null) return;
+      if (!isSparse(g)) {
+        h.grad.set(g);
+        return;
+      }
+      // Zero-copy: staged in the optimizer's memory through sparseGrad(n)'s views.
+      const staged = h.sparseGrad(g.indices.length);
+      staged.indices.set(g.indices);
+      staged.values.set(g.values);
     });
     lane.opt.step();
   }
@@ -438,14 +487,15 @@ function addGroupLane(
   const values = held.map((v) => v.slice());
   const bytes = lane.opt.memoryBytes;
   const members: number[] = [];
-  const params: (Float32Array | number)[] = [];
+  const params: ReturnType<Lane['param']>[] = [];
   for (const t of op.tensors) {
     const i = lane.user.length;
     lane.user.push(fresh(t));
     lane.lengths.push(t.init.length);
+    lane.rows.push(t.rows);
     lane.index.push(lane.opt.params.length + members.length);
     members.push(i);
-    params.push(lane.user[i] ?? t.init.length);
+    params.push(lane.param(i));
   }
   lane.groupMap.push([lane.groups.length]);
   lane.groups.push(members);
@@ -484,7 +534,7 @@ function checkpointLane(lane: Lane, c: FuzzCase, info: AlgorithmInfo, text?: str
   const old = lane.opt;
   lane.index.forEach((p, i) => lane.user[i]?.set(old.params[p]!.data));
   const dict = parseJsonSafe(text ?? jsonSafeText(old.stateDict()));
-  const params = (members: number[]): (Float32Array | number)[] => members.map((i) => lane.user[i] ?? lane.lengths[i]!);
+  const params = (members: number[]): ReturnType<Lane['param']>[] => members.map((i) => lane.param(i));
   const next = new info.Class(
     lane.groups.map((m) => ({ params: params(m) })),
     { ...lane.ctorOptions, flavor: c.flavor, backend: lane.backend },
@@ -504,8 +554,104 @@ const BAD_ELEMENTS: Record<string, (n: number) => unknown> = {
   Int32Array: (n) => new Int32Array(n),
 };
 
+const BAD_INDEX_ARRAYS: Record<string, (xs: number[]) => unknown> = {
+  Float64Array: (xs) => Float64Array.from(xs),
+  Float32Array: (xs) => Float32Array.from(xs),
+  Int16Array: (xs) => Int16Array.from(xs),
+  BigInt64Array: (xs) => BigInt64Array.from(xs.map(BigInt)),
+  Array: (xs) => xs,
+};
+
+/**
+ * An invalid row-sparse gradient (SparseBadOp) on a lane: the target is picked at run time among
+ * the tensors it fits (rows or none; a group that takes sparse gradients or refuses them, by the
+ * spec's `refuse` on the group's current options); where none fits, the next kind that does.
+ */
+function sparseBadCall(
+  lane: Lane,
+  bad: SparseBadOp,
+  c: FuzzCase,
+  info: AlgorithmInfo,
+): [() => unknown, string, SparseBadOp['what']?] {
+  const opt = lane.opt;
+  const fi = info.flavors[c.flavor]!;
+  const groupOf: number[] = [];
+  opt.paramGroups.forEach((g, gi) => {
+    for (const h of g.params) groupOf[h.index] = gi;
+  });
+  const tensors = lane.index.map((_, i) => i);
+  const accepts = (i: number): boolean =>
+    fi.acceptsSparse(opt.paramGroups[groupOf[lane.index[i]!]!] as unknown as Options);
+  const withRows = tensors.filter((i) => lane.rows[i] !== undefined);
+  const candidates = {
+    accepting: withRows.filter(accepts),
+    refusing: withRows.filter((i) => !accepts(i)),
+    plain: tensors.filter((i) => lane.rows[i] === undefined),
+    withRows,
+  };
+  const need: Record<SparseBadOp['what'], keyof typeof candidates> = {
+    outOfRange: 'accepting',
+    negative: 'accepting',
+    valuesLength: 'accepting',
+    indicesType: 'accepting',
+    refused: 'refusing',
+    noRows: 'plain',
+    zerocopyNoRows: 'plain',
+    sparseGradCount: 'withRows',
+  };
+  const fallback: SparseBadOp['what'][] = ['refused', 'noRows', 'outOfRange', 'sparseGradCount'];
+  const what = [bad.what, ...fallback].find((w) => candidates[need[w]].length > 0);
+  if (what === undefined) return badCall(lane, { kind: 'step', what: 'count', delta: 1 }, c, info);
+  const among = candidates[need[what]];
+  const i = among[(bad.pick ?? 0) % among.length]!;
+  const p = lane.index[i]!;
+  const rows = lane.rows[i] ?? 1;
+  const width = lane.lengths[i]! / rows;
+  const delta = Math.abs(bad.delta ?? 0);
+  const unsigned = bad.value === 'Uint32Array';
+  const index = (xs: number[]): Int32Array | Uint32Array => (unsigned ? Uint32Array.from(xs) : Int32Array.from(xs));
+  let grad: unknown;
+  switch (what) {
+    case 'outOfRange':
+      grad = { indices: index([0, rows + delta]), values: new Float32Array(2 * width) };
+      break;
+    case 'negative':
+      grad = { indices: Int32Array.of(0, -1 - delta), values: new Float32Array(2 * width) };
+      break;
+    case 'valuesLength': {
+      const length = 2 * width + (bad.delta === undefined || bad.delta === 0 ? 1 : bad.delta);
+      grad = { indices: index([0, 0]), values: new Float32Array(Math.max(0, length === 2 * width ? 1 : length)) };
+      break;
+    }
+    case 'indicesType': {
+      const make = BAD_INDEX_ARRAYS[String(bad.value)] ?? BAD_INDEX_ARRAYS['Float64Array']!;
+      grad = { indices: make([0]), values: new Float32Array(width) };
+      break;
+    }
+    case 'refused':
+    case 'noRows':
+      grad = { indices: index([0]), values: new Float32Array(width) };
+      break;
+    case 'zerocopyNoRows':
+      return [() => opt.params[p]!.sparseGrad(1), `params[${p}].sparseGrad`, what];
+    case 'sparseGradCount': {
+      const n = typeof bad.value === 'number' ? bad.value : -1;
+      return [() => opt.params[p]!.sparseGrad(n), 'sparseGrad', what];
+    }
+  }
+  const grads = new Array<unknown>(opt.params.length).fill(null);
+  grads[p] = grad;
+  return [() => opt.step(grads as Parameters<AnyOptimizer['step']>[0]), `grads[${p}]`, what];
+}
+
 /** Performs one invalid call on a lane; returns [the call, the text its message must contain]. */
-function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() => unknown, string] {
+function badCall(
+  lane: Lane,
+  bad: BadOp,
+  c: FuzzCase,
+  info: AlgorithmInfo,
+): [() => unknown, string, SparseBadOp['what']?] {
+  if (bad.kind === 'sparse') return sparseBadCall(lane, bad, c, info);
   const param = (k: number): unknown => lane.user[k];
   const value = (): unknown => decodeAny((bad as { value?: unknown }).value, param);
   const opt = lane.opt;
@@ -767,9 +913,16 @@ function badCall(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): [() 
   }
 }
 
-function runBad(lane: Lane, bad: BadOp, c: FuzzCase, info: AlgorithmInfo): Difference | null {
+function runBad(
+  lane: Lane,
+  bad: BadOp,
+  c: FuzzCase,
+  info: AlgorithmInfo,
+  ran?: (what: SparseBadOp['what']) => void,
+): Difference | null {
   const before = fingerprint(lane);
-  const [call, expect] = badCall(lane, bad, c, info);
+  const [call, expect, resolved] = badCall(lane, bad, c, info);
+  if (resolved !== undefined) ran?.(resolved);
   let caught: unknown;
   let threw = false;
   try {
@@ -915,13 +1068,21 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
   let oracle: OracleModel | null = null;
   if (rule !== undefined) {
     const sample = Math.max(32, config.oracleSample ?? 64);
-    oracle = new OracleModel(rule, info.description?.strictStateNames ?? false, sample, `${c.algorithm}/${c.flavor}`);
+    oracle = new OracleModel(
+      rule,
+      info.description?.strictStateNames ?? false,
+      sample,
+      `${c.algorithm}/${c.flavor}`,
+      info.sparseOracle(c.flavor),
+    );
     const base = { ...info.flavors[c.flavor]!.defaults, ...c.options };
     let start = 0;
     for (const g of c.groups) {
+      const members = c.tensors.slice(start, start + g.size);
       oracle.addGroup(
         { ...base, ...g.options },
-        c.tensors.slice(start, start + g.size).map((t) => t.init.length),
+        members.map((t) => t.init.length),
+        members.map((t) => t.rows),
       );
       start += g.size;
     }
@@ -936,14 +1097,18 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
     let callerBefore: (Float32Array | null)[] | null = null;
     if (op.op === 'step') {
       result.steps++;
+      for (const g of op.grads) if (isSparse(g)) result.sparseGrads++;
       if (oracle !== null) pre = snapshotOf(ref, true);
       if (op.mode === 'zerocopy') callerBefore = ref.user.map((u) => u?.slice() ?? null);
     }
     if (op.op === 'bad' && (config.badInput ?? true)) {
       result.badOps++;
       if (op.bad.kind === 'addGroup') result.failedAdds++;
+      if (op.bad.kind === 'sparse') result.badSparse++;
       for (const lane of mains) {
-        const d = runBad(lane, op.bad, c, info);
+        const d = runBad(lane, op.bad, c, info, (what) => {
+          if (lane === ref) result.badSparseKinds[what] = (result.badSparseKinds[what] ?? 0) + 1;
+        });
         if (d) fail('bad-input', op.bad.kind, k, `${lane.name}: ${d.where}`, d.message);
       }
     } else if (op.op !== 'bad') {
@@ -983,6 +1148,7 @@ export function runCase(c: FuzzCase, config: RunConfig = {}): CaseResult {
         oracle?.addGroup(
           { ...info.flavors[c.flavor]!.defaults, ...c.options, ...op.options },
           op.tensors.map((t) => t.init.length),
+          op.tensors.map((t) => t.rows),
         );
       }
     }

@@ -3,8 +3,8 @@
 // groups; shorten tensors; reset options; simplify modes and values — keeping each one that
 // still fails the same way (the same mismatch kind and check), until nothing helps or the
 // budget is spent. The result is usually a handful of values: a readable regression case.
-import type { AddGroupBadOp, FuzzCase, GroupSpec, Law, Op, TensorSpec } from './case.js';
-import { countSteps } from './case.js';
+import type { AddGroupBadOp, FuzzCase, GroupSpec, Law, Op, SparseGradSpec, TensorSpec } from './case.js';
+import { countSteps, gradValues, isSparse } from './case.js';
 
 export interface ShrinkBudget {
   /** Most predicate evaluations (default 2000). */
@@ -25,7 +25,7 @@ export function caseSize(c: FuzzCase): { values: number; ops: number; tensors: n
   let tensors = c.tensors.length;
   for (const t of c.tensors) values += t.init.length;
   for (const op of c.ops) {
-    if (op.op === 'step') for (const g of op.grads) values += g?.length ?? 0;
+    if (op.op === 'step') for (const g of op.grads) values += gradValues(g)?.length ?? 0;
     if (op.op === 'addGroup') {
       tensors += op.tensors.length;
       for (const t of op.tensors) values += t.init.length;
@@ -154,7 +154,9 @@ export function removeOp(c: FuzzCase, k: number): FuzzCase | null {
 function mapTensor(c: FuzzCase, i: number, f: (a: Float32Array) => Float32Array): FuzzCase {
   const { addTensors } = layout(c);
   const ops = c.ops.map((op, k) => {
-    if (op.op === 'step') return { ...op, grads: op.grads.map((g, j) => (j === i && g !== null ? f(g) : g)) };
+    // (Never called for a row-shaped tensor: its sparse gradients' values follow its width.)
+    if (op.op === 'step')
+      return { ...op, grads: op.grads.map((g, j) => (j === i && g !== null && !isSparse(g) ? f(g) : g)) };
     if (op.op === 'addGroup') {
       const j = addTensors.get(k)!.indexOf(i);
       if (j >= 0) return { ...op, tensors: op.tensors.map((t, m) => (m === j ? { ...t, init: f(t.init) } : t)) };
@@ -165,14 +167,20 @@ function mapTensor(c: FuzzCase, i: number, f: (a: Float32Array) => Float32Array)
   return { ...c, tensors, ops };
 }
 
-function tensorLength(c: FuzzCase, i: number): number {
-  if (i < c.tensors.length) return c.tensors[i]!.init.length;
+function tensorSpec(c: FuzzCase, i: number): TensorSpec | undefined {
+  if (i < c.tensors.length) return c.tensors[i]!;
   const { addTensors } = layout(c);
   for (const [k, members] of addTensors) {
     const j = members.indexOf(i);
-    if (j >= 0) return (c.ops[k] as Extract<Op, { op: 'addGroup' }>).tensors[j]!.init.length;
+    if (j >= 0) return (c.ops[k] as Extract<Op, { op: 'addGroup' }>).tensors[j]!;
   }
-  return 0;
+  return undefined;
+}
+
+/** Tensor i's length; 0 for a row-shaped tensor (its length is not shrunk: rows × width stay). */
+function tensorLength(c: FuzzCase, i: number): number {
+  const t = tensorSpec(c, i);
+  return t === undefined || t.rows !== undefined ? 0 : t.init.length;
 }
 
 function tensorCount(c: FuzzCase): number {
@@ -192,8 +200,10 @@ function arrays(c: FuzzCase): { get: Float32Array; set: (a: Float32Array) => Fuz
     const replace = (o: Op): FuzzCase => ({ ...c, ops: c.ops.map((x, m) => (m === k ? o : x)) });
     if (op.op === 'step') {
       op.grads.forEach((g, j) => {
-        if (g !== null)
-          out.push({ get: g, set: (a) => replace({ ...op, grads: op.grads.map((x, m) => (m === j ? a : x)) }) });
+        if (g === null) return;
+        const set = (a: Float32Array): FuzzCase =>
+          replace({ ...op, grads: op.grads.map((x, m) => (m === j ? (isSparse(g) ? { ...g, values: a } : a) : x)) });
+        out.push({ get: gradValues(g)!, set });
       });
     }
     if (op.op === 'addGroup') {
@@ -207,6 +217,22 @@ function arrays(c: FuzzCase): { get: Float32Array; set: (a: Float32Array) => Fuz
     }
   });
   return out;
+}
+
+type StepOp = Extract<Op, { op: 'step' }>;
+
+/** Op k's gradient of tensor i, when it is row-sparse. */
+function sparseAt(c: FuzzCase, k: number, i: number): SparseGradSpec | undefined {
+  const op = c.ops[k];
+  const g = op?.op === 'step' ? op.grads[i] : undefined;
+  return isSparse(g) ? g : undefined;
+}
+
+/** The case with op k's gradient of tensor i replaced. */
+function withGrad(c: FuzzCase, k: number, i: number, g: SparseGradSpec): FuzzCase {
+  const op = c.ops[k] as StepOp;
+  const step: StepOp = { ...op, grads: op.grads.map((x, j) => (j === i ? g : x)) };
+  return { ...c, ops: c.ops.map((o, m) => (m === k ? step : o)) };
 }
 
 /** Simpler versions of a failing addParamGroup call, most reduced first. */
@@ -341,6 +367,24 @@ export function shrinkCase(
         }
       }
     });
+    // Row-sparse gradients: one listed index fewer (its row of values with it), Int32 indices.
+    for (let k = 0; k < best.ops.length && !out(); k++) {
+      const grads = (best.ops[k]!.op === 'step' ? (best.ops[k] as StepOp).grads : []).length;
+      for (let i = 0; i < grads && !out(); i++) {
+        for (let m = sparseAt(best, k, i)?.indices.length ?? 0; m-- > 0 && !out(); ) {
+          const g = sparseAt(best, k, i);
+          if (g === undefined || m >= g.indices.length) continue;
+          const width = g.values.length / g.indices.length;
+          const values = new Float32Array(g.values.length - width);
+          values.set(g.values.subarray(0, m * width));
+          values.set(g.values.subarray((m + 1) * width), m * width);
+          if (attempt(withGrad(best, k, i, { ...g, indices: g.indices.filter((_, x) => x !== m), values })))
+            progress = true;
+        }
+        const g = sparseAt(best, k, i);
+        if (g?.unsigned && attempt(withGrad(best, k, i, { ...g, unsigned: false }))) progress = true;
+      }
+    }
     // Simpler forms: drop-in steps, caller's arrays, no null gradients.
     best.ops.forEach((op, k) => {
       if (op.op === 'step' && op.mode === 'zerocopy') {
