@@ -655,7 +655,7 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** params[i].sparseGrad(n): staging for n indices, marked for the next step(), as views. */
-  #stageSparse(i: number, n: number): { indices: Int32Array; values: Float32Array } {
+  #stageSparse(i: number, n: number): { readonly indices: Int32Array; readonly values: Float32Array } {
     this.#checkAlive(`params[${i}].sparseGrad`);
     const owner = this.#spec.name;
     const slot = this.#slots[i]!;
@@ -687,10 +687,30 @@ export abstract class Optimizer<O extends object> {
       });
     }
     slot.pendingRows = n;
-    const buffer = this.#arena!.buffer;
-    const indices = new Int32Array(buffer, slot.stagedIndices, n);
+    // Live views: each read of `indices`/`values` gives a view of the memory as it is now, so
+    // the object stays usable across a later allocation; step() checks the last view given out.
+    const arena = this.#arena!;
+    const at = { indices: slot.stagedIndices, values: slot.stagedValues };
+    let indices = new Int32Array(arena.buffer, at.indices, n);
+    let values = new Float32Array(arena.buffer, at.values, n * slot.width);
     slot.stagedView = indices;
-    return { indices, values: new Float32Array(buffer, slot.stagedValues, n * slot.width) };
+    const live = (): void => {
+      if (arena.released || indices.buffer === arena.buffer) return;
+      indices = new Int32Array(arena.buffer, at.indices, n);
+      values = new Float32Array(arena.buffer, at.values, n * slot.width);
+      // Only while these are the staged rows: a later sparseGrad(n) call replaced them.
+      if (slot.stagedIndices === at.indices && slot.pendingRows === n) slot.stagedView = indices;
+    };
+    return Object.freeze({
+      get indices(): Int32Array {
+        live();
+        return indices;
+      },
+      get values(): Float32Array {
+        live();
+        return values;
+      },
+    });
   }
 
   /**

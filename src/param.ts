@@ -3,7 +3,7 @@ import type { Arena } from './backend/arena.js';
 import type { SparseGrad } from './sparse-grad.js';
 
 /** @internal Stages a zero-copy sparse gradient of `n` rows for the next step(). */
-export type SparseStager = (n: number) => { indices: Int32Array; values: Float32Array };
+export type SparseStager = (n: number) => { readonly indices: Int32Array; readonly values: Float32Array };
 
 /**
  * Zero-copy access to one parameter: `data` and `grad` are Float32Array views into the
@@ -75,13 +75,19 @@ export class ParamHandle {
   }
 
   /**
-   * A zero-copy row-sparse gradient for the next `step()`: views into the optimizer's memory for
-   * `n` row indices and their `n × width` values. Fill both, then call `step()`; that step uses
-   * them instead of `grad` (and consumes them: the next step is dense again unless you call this
-   * again). Repeated rows are summed as in `step(grads)`. May grow the memory the first time a
-   * larger `n` is asked for: take the views after any other allocation, and re-read `data`.
+   * A zero-copy row-sparse gradient for the next `step()`: `indices` (n row indices) and `values`
+   * (their `n × width` values), views into the optimizer's memory. Fill both, then call `step()`;
+   * that step uses them instead of `grad` and consumes them (the next step is dense again unless
+   * you call this again; calling it again replaces them). Repeated rows are summed as in
+   * `step(grads)`.
+   *
+   * Asking for more rows than before may grow the memory, which detaches views handed out
+   * earlier (`data`, `grad`, other tables' views). The returned object's `indices` and `values`
+   * are re-made whenever read after such growth, so: ask every table's `sparseGrad` first, then
+   * fill through the objects. A step whose staged views were detached before you filled them
+   * (writes to a detached view are lost silently) throws, naming the call to repeat.
    * Throws a TypeError for a parameter declared without rows, a RangeError for a bad `n` or when
-   * the memory cannot hold the views.
+   * the memory cannot hold the rows.
    */
   sparseGrad(n: number): SparseGrad & { readonly indices: Int32Array } {
     this.#refresh();

@@ -549,11 +549,11 @@ describe('bad input: a clear error, and nothing changes', () => {
     expect(dataBits(opt)).toEqual(dataBits(twin));
   });
 
-  it('zero-copy: views detached by a later allocation are refused at step(), nothing changed', () => {
+  it('zero-copy: a view held across a later allocation is refused at step(), nothing changed', () => {
     const opt = construct('adagrad', [{ data: values(12, 7), rows: 4 }], { lr: 0.1 });
-    const staged = opt.params[0]!.sparseGrad(1);
-    opt.addParamGroup({ params: [1 << 16] }); // grows the memory: `staged` is detached
-    staged.indices[0] = 2; // lost
+    const { indices } = opt.params[0]!.sparseGrad(1); // a view held on its own
+    opt.addParamGroup({ params: [1 << 16] }); // grows the memory: `indices` is detached
+    indices[0] = 2; // lost
     const before = snapshot(opt, []);
     expect(() => opt.step()).toThrow(
       /the views params\[0\]\.sparseGrad\(1\) returned were detached by a later allocation/,
@@ -565,6 +565,13 @@ describe('bad input: a clear error, and nothing changes', () => {
     again.values.fill(1);
     opt.step();
     expect(opt.params[0]!.data[8]).not.toBe(values(12, 7)[8]);
+    // The returned object's views are made anew when read after the memory grew.
+    const staged = opt.params[0]!.sparseGrad(1);
+    opt.addParamGroup({ params: [1 << 16] });
+    staged.indices[0] = 1;
+    staged.values.fill(1);
+    opt.step();
+    expect(opt.params[0]!.data[4]).not.toBe(values(12, 7)[4]);
   });
 
   it('zero-copy: sparseGrad on one table stages the others too, so filling them all after works', () => {

@@ -460,6 +460,12 @@ function stepLane(lane: Lane, op: Extract<Op, { op: 'step' }>): void {
       ),
     );
   } else {
+    // Zero-copy: every table's sparseGrad(n) first (asking may grow the memory, which detaches
+    // the views handed out before: README "Embeddings"), then each view filled.
+    const staged = lane.opt.params.map((h, p) => {
+      const g = grads[p]!;
+      return g !== null && isSparse(g) ? h.sparseGrad(g.indices.length) : null;
+    });
     lane.opt.params.forEach((h, p) => {
       const g = grads[p]!;
       if (g === null) return;
@@ -467,10 +473,8 @@ function stepLane(lane: Lane, op: Extract<Op, { op: 'step' }>): void {
         h.grad.set(g);
         return;
       }
-      // Zero-copy: staged in the optimizer's memory through sparseGrad(n)'s views.
-      const staged = h.sparseGrad(g.indices.length);
-      staged.indices.set(g.indices);
-      staged.values.set(g.values);
+      staged[p]!.indices.set(g.indices);
+      staged[p]!.values.set(g.values);
     });
     lane.opt.step();
   }
