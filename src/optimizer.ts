@@ -8,6 +8,7 @@ import {
   DESC_COUNT,
   DESC_INDICES,
   DESC_MAP,
+  DESC_NEGATED,
   DESC_ROW_BYTES,
   DESC_STATES,
   DESC_TEMPLATE,
@@ -449,7 +450,9 @@ export abstract class Optimizer<O extends object> {
       u32[desc + DESC_VALUES] = slot.stagedValues;
       u32[desc + DESC_MAP] = slot.mapOffset;
       u32[desc + DESC_ROW_BYTES] = slot.width * 4;
-      u32[desc + DESC_STATES] = sparseStates;
+      // PyTorch negates a maximized gradient before summing repeated rows (assembly/sparse.ts).
+      const maximize = (this.#slotOptions[i] as { maximize?: unknown }).maximize === true;
+      u32[desc + DESC_STATES] = sparseStates | (maximize ? DESC_NEGATED : 0);
       slot.descriptor = sparse;
       sparse++;
     }

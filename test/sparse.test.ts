@@ -171,6 +171,38 @@ describe('repeated rows and empty lists', () => {
   );
 });
 
+describe('maximize', () => {
+  const MAXIMIZING = SPARSE_CONFIGS.filter(({ algorithm, flavor }) => {
+    const spec = specOfAlgorithm(algorithm).flavors[flavor]!;
+    return 'maximize' in spec.defaults && !spec.unsupported.includes('maximize' as never);
+  });
+
+  it.each(MAXIMIZING)(
+    '$algorithm $flavor: repeats are negated before they are summed, as PyTorch does',
+    ({ algorithm, flavor, needs }) => {
+      // Row 1 lists a and −a: PyTorch's maximized gradient is (−a) + a = +0, not −(a + −a) = −0,
+      // which shows in a −0 parameter (θ + ±0) and in the first moments.
+      const a = Float32Array.of(0.5, -0, 3, 1e-45);
+      const minusA = a.map((x) => -x);
+      for (const backend of backends) {
+        const init = new Float32Array(12).fill(-0);
+        const run = (maximize: boolean, first: Float32Array, second: Float32Array) => {
+          const opt = construct(algorithm, [{ data: init.slice(), rows: 3 }], { ...needs, flavor, backend, maximize });
+          opt.step([{ indices: Int32Array.of(1, 1), values: Float32Array.from([...first, ...second]) }]);
+          return { data: dataBits(opt), state: stateBits(opt) };
+        };
+        // maximize with g is minimize with −g, bit for bit.
+        const max = run(true, a, minusA);
+        const min = run(false, minusA, a);
+        expect(max.data, backend).toEqual(min.data);
+        expect(JSON.stringify(max.state).replace(/"maximize":"?\w+"?/g, ''), backend).toBe(
+          JSON.stringify(min.state).replace(/"maximize":"?\w+"?/g, ''),
+        );
+      }
+    },
+  );
+});
+
 describe('backends agree bit for bit', () => {
   describe.each(SPARSE_CONFIGS)('$algorithm $flavor', ({ algorithm, flavor, needs }) => {
     const grid = flavorRow(algorithm, flavor);

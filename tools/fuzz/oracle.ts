@@ -128,20 +128,30 @@ interface TensorModel {
 /**
  * A row-sparse gradient coalesced as PyTorch's `coalesce()` does: each distinct row once, its
  * values the float32 sum of its repeats in order of appearance (fl(fl(a + b) + c)). Returns the
- * tensor-length gradient (zero on unlisted rows) and which rows are listed.
+ * tensor-length gradient (zero on unlisted rows) and which rows are listed. `negated`: PyTorch
+ * negates a maximized gradient before coalescing, so the repeats are summed negated (−a + −b,
+ * which differs from −(a + b) where they cancel: +0, not −0), and the sum is returned un-negated
+ * for the rule to negate again.
  */
-export function coalesce(g: SparseGradSpec, rows: number, n: number): { grad: Float32Array; listed: Uint8Array } {
+export function coalesce(
+  g: SparseGradSpec,
+  rows: number,
+  n: number,
+  negated = false,
+): { grad: Float32Array; listed: Uint8Array } {
   const width = rows === 0 ? 0 : n / rows;
   const grad = new Float32Array(n);
   const listed = new Uint8Array(rows);
+  const sign = negated ? -1 : 1;
   g.indices.forEach((row, k) => {
     const at = row * width;
     for (let j = 0; j < width; j++) {
-      const x = g.values[k * width + j]!;
+      const x = sign * g.values[k * width + j]!;
       grad[at + j] = listed[row] ? Math.fround(grad[at + j]! + x) : x;
     }
     listed[row] = 1;
   });
+  if (negated) for (let i = 0; i < n; i++) grad[i] = -grad[i]!;
   return { grad, listed };
 }
 
@@ -223,7 +233,8 @@ export class OracleModel {
       let failure: OracleFailure | null;
       if (isSparse(grad)) {
         if (model.rows === undefined) return { where, message: 'a row-sparse gradient for a tensor without rows' };
-        const { grad: dense, listed } = coalesce(grad, model.rows, post.params[i]!.length);
+        const maximize = model.options['maximize'] === true;
+        const { grad: dense, listed } = coalesce(grad, model.rows, post.params[i]!.length, maximize);
         this.stats.sparseSteps++;
         failure = this.#stepTensor(i, model, pre, post, dense, `${where} (row-sparse)`, listed);
       } else {

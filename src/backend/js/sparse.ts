@@ -12,6 +12,8 @@ export const DESC_MAP = 4;
 export const DESC_ROW_BYTES = 5;
 export const DESC_UNIQUE = 6;
 export const DESC_STATES = 7;
+/** Bit of the DESC_STATES word: the kernel negates the gradient (maximize); see assembly/sparse.ts. */
+export const DESC_NEGATED = 0x100;
 
 export function expandSparseRows(
   f32: Float32Array,
@@ -30,7 +32,8 @@ export function expandSparseRows(
     const map = u32[desc + DESC_MAP]! >>> 2;
     const rowBytes = u32[desc + DESC_ROW_BYTES]!;
     const width = rowBytes >>> 2;
-    const states = u32[desc + DESC_STATES]!;
+    const states = u32[desc + DESC_STATES]! & 0xff;
+    const negated = (u32[desc + DESC_STATES]! & DESC_NEGATED) !== 0;
     let unique = 0;
     for (let i = 0; i < n; i++) {
       const row = u32[indices + i]!;
@@ -38,7 +41,9 @@ export function expandSparseRows(
       const from = (values + i * rowBytes) >>> 2;
       if (seen !== 0) {
         const to = (values + (seen - 1) * rowBytes) >>> 2;
-        for (let j = 0; j < width; j++) f32[to + j] = f32[to + j]! + f32[from + j]!;
+        // Maximized: the negated repeats summed, negated back (assembly/sparse.ts says why).
+        if (negated) for (let j = 0; j < width; j++) f32[to + j] = -Math.fround(-f32[to + j]! + -f32[from + j]!);
+        else for (let j = 0; j < width; j++) f32[to + j] = f32[to + j]! + f32[from + j]!;
         continue;
       }
       const to = values + unique * rowBytes;
