@@ -8,7 +8,14 @@
 // and record are copied from a facade optimizer at its second step. Either way,
 // verifyRawKernel() checks the layout and the record against the facade's, and one kernel call
 // against one facade step, bit for bit.
-import { RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0 } from '../../dist/backend/contract.generated.js';
+import {
+  KERNEL_NAMES,
+  RECORD_BYTES,
+  REC_COUNT,
+  REC_GRAD,
+  REC_PARAM,
+  REC_STATE0,
+} from '../../dist/backend/contract.generated.js';
 import { simdWasmBase64 } from '../../dist/backend/wasm-bytes.generated.js';
 import { inputs } from '../data.mjs';
 import { assertFinite } from '../task.mjs';
@@ -260,10 +267,10 @@ export function verifyRawKernel(variant, n = 1003) {
     return { record: s.record, kernel: s.kernelName };
   }
   const facade = facadeStep(variant, params, grads, variant.copiedAfter ?? COPIED_AFTER);
-  const names = WebAssembly.Module.exports(module())
-    .filter((e) => e.kind === 'function' && e.name !== 'heapBase')
-    .map((e) => e.name);
-  const first = `${variant.algorithm}Step`;
+  // The kernels only (not heapBase, expandSparseRows, …, which take other arguments).
+  const exported = new Set(WebAssembly.Module.exports(module()).map((e) => e.name));
+  const names = KERNEL_NAMES.filter((name) => exported.has(name));
+  const first = names.find((x) => x.toLowerCase() === `${variant.algorithm}step`);
   const ordered = [
     ...names.filter((x) => x === first),
     ...names.filter((x) => x !== first && !x.endsWith('Tfjs')),
