@@ -165,6 +165,11 @@ interface Slot {
   stagedView: Int32Array | null;
   /** During a step: the parameter's sparse descriptor, or −1 when its gradient is dense. */
   descriptor: number;
+  /**
+   * During a step, from the checks on: how many row indices its sparse gradient lists (repeats
+   * included), or −1 when its gradient is dense or null.
+   */
+  stepRows: number;
 }
 
 const SETTING_KEYS = ['flavor', 'backend'] as const;
@@ -402,8 +407,7 @@ export abstract class Optimizer<O extends object> {
     const dropIn = grads !== undefined;
     // Options were validated when set (see #makeGroup), so only the gradients remain to check.
     // Each gradient is read once, into scratch: the rest of the step never reads `grads`.
-    if (dropIn) this.#readGrads(grads);
-    const sparseCount = dropIn ? this.#sparseGradCount() : this.#checkStaged();
+    const sparseCount = dropIn ? this.#readGrads(grads) : this.#checkStaged();
     // Room for the sparse gradients' rows, or a RangeError here, before anything changed.
     if (sparseCount > 0) this.#prepareSparse(dropIn, sparseCount);
 
@@ -420,7 +424,7 @@ export abstract class Optimizer<O extends object> {
       const handle = slot.handle;
       const grad = dropIn ? scratch[i]! : null;
       if (dropIn && grad === null) continue;
-      const rows = dropIn ? (isFloat32Array(grad) ? -1 : typedLength(grad!.indices)) : slot.pendingRows;
+      const rows = slot.stepRows;
       slot.step += 1;
       slot.hasState = true;
       if (rows < 0) {
@@ -532,13 +536,6 @@ export abstract class Optimizer<O extends object> {
     }
   }
 
-  /** How many of step(grads)'s gradients (already read and checked) are row-sparse. */
-  #sparseGradCount(): number {
-    let count = 0;
-    for (const grad of this.#gradScratch) if (grad !== null && !isFloat32Array(grad)) count++;
-    return count;
-  }
-
   /**
    * Checks the sparse gradients staged by params[i].sparseGrad(n) for a zero-copy step: the
    * flavor and options take them, and every staged index is a row. Returns how many there are.
@@ -547,6 +544,7 @@ export abstract class Optimizer<O extends object> {
     let count = 0;
     for (let i = 0; i < this.#slots.length; i++) {
       const slot = this.#slots[i]!;
+      slot.stepRows = slot.pendingRows;
       if (slot.pendingRows < 0) continue;
       this.#checkSparseAccepted(i, `params[${i}].sparseGrad`);
       // Writes to a detached view are lost without a sound: refuse rather than step on stale rows.
@@ -609,9 +607,8 @@ export abstract class Optimizer<O extends object> {
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       rowLimit += slot.rows;
-      const grad = dropIn ? this.#gradScratch[i]! : null;
-      if (dropIn && grad === null) continue;
-      const n = dropIn ? (isFloat32Array(grad) ? -1 : typedLength(grad!.indices)) : slot.pendingRows;
+      if (dropIn && this.#gradScratch[i] === null) continue;
+      const n = slot.stepRows;
       if (n < 0) {
         records++;
         continue;
@@ -641,12 +638,8 @@ export abstract class Optimizer<O extends object> {
       this.#sparseMeta = arena.alloc(metaCapacity * (RECORD_BYTES + DESCRIPTOR_BYTES));
     }
     if (!dropIn) return;
-    for (let i = 0; i < slots.length; i++) {
-      const grad = this.#gradScratch[i];
-      if (grad === null || grad === undefined || isFloat32Array(grad)) continue;
-      const slot = slots[i]!;
-      const n = typedLength(grad.indices);
-      if (n > slot.stagedCapacity) this.#allocStaging(slot, stagingCapacity(slot, n));
+    for (const slot of slots) {
+      if (slot.stepRows > slot.stagedCapacity) this.#allocStaging(slot, stagingCapacity(slot, slot.stepRows));
     }
   }
 
@@ -1149,6 +1142,7 @@ export abstract class Optimizer<O extends object> {
         pendingRows: -1,
         stagedView: null,
         descriptor: -1,
+        stepRows: -1,
       });
       this.#slotOptions.push(options);
       this.#gradScratch.push(null);
@@ -1280,11 +1274,12 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * Reads step(grads)'s array once into #gradScratch and checks it, and checks that every user
+   * Reads step(grads)'s array once into #gradScratch (and each slot's stepRows) and checks it,
+   * returning how many gradients are row-sparse; also checks that every user
    * parameter array still has its length (a detached or resized buffer would make the copies
    * fail half-way, or write past the tensor). Throws before anything is changed.
    */
-  #readGrads(grads: readonly (Float32Array | SparseGrad | null | undefined)[]): void {
+  #readGrads(grads: readonly (Float32Array | SparseGrad | null | undefined)[]): number {
     const owner = this.#spec.name;
     const slots = this.#slots;
     const scratch = this.#gradScratch;
@@ -1295,9 +1290,11 @@ export abstract class Optimizer<O extends object> {
     if (count !== slots.length) {
       throw rangeError(owner, `step(grads): got ${count} gradients for ${slots.length} parameters`);
     }
+    let sparse = 0;
     try {
       for (let i = 0; i < count; i++) {
         const grad = grads[i];
+        slots[i]!.stepRows = -1;
         if (grad === null || grad === undefined) {
           scratch[i] = null;
           continue;
@@ -1312,7 +1309,10 @@ export abstract class Optimizer<O extends object> {
             );
           }
           this.#checkSparseAccepted(i, `step(grads): grads[${i}]`);
-          scratch[i] = readSparseGrad(owner, i, grad, slot.rows, slot.width);
+          const read = readSparseGrad(owner, i, grad, slot.rows, slot.width);
+          scratch[i] = read;
+          slot.stepRows = typedLength(read.indices);
+          sparse++;
           continue;
         }
         if (!isFloat32Array(grad)) {
@@ -1352,6 +1352,7 @@ export abstract class Optimizer<O extends object> {
       scratch.fill(null);
       throw error;
     }
+    return sparse;
   }
 }
 
