@@ -12,6 +12,7 @@ import * as W from '../../src/tfjs/index.js';
 import {
   classificationData,
   denseModel,
+  expectBackendsAgree,
   expectSameBits,
   expectSameTensors,
   expectSameWithFieldChanges,
@@ -166,15 +167,7 @@ describe.each(CASES)('$label equals tf.train.adamax bit for bit', ({ tfjs, ours 
   });
 
   it('every wasm-optim backend (simd, wasm, js) gives the same bits', () => {
-    const runs = (['simd', 'wasm', 'js'] as const).map((backend) => {
-      const { vars, loss } = mlp(31);
-      const opt = ours({ backend });
-      expect(opt.backend).toBe(backend);
-      for (let t = 0; t < 6; t++) opt.minimize(loss, false, vars);
-      return vars;
-    });
-    expectSameTensors(runs[1]!, runs[0]!, 'wasm vs simd');
-    expectSameTensors(runs[2]!, runs[0]!, 'js vs simd');
+    expectBackendsAgree(ours);
   });
 });
 

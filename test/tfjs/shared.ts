@@ -207,6 +207,19 @@ export function memorySaver(): { handler: tf.io.IOHandler; artifacts: () => tf.i
   return { handler, artifacts: () => saved! };
 }
 
+/** Six minimize calls on the same network on each wasm-optim backend (simd, wasm, js): the same bits. */
+export function expectBackendsAgree(ours: Case['ours']): void {
+  const runs = (['simd', 'wasm', 'js'] as const).map((backend) => {
+    const { vars, loss } = mlp(31);
+    const opt = ours({ backend });
+    expect(opt.backend).toBe(backend);
+    for (let t = 0; t < 6; t++) opt.minimize(loss, false, vars);
+    return vars;
+  });
+  expectSameTensors(runs[1]!, runs[0]!, 'wasm vs simd');
+  expectSameTensors(runs[2]!, runs[0]!, 'js vs simd');
+}
+
 export const fitArgs = { batchSize: 8, shuffle: false, verbose: 0 } as const;
 
 export function defineSuite(backendName: 'cpu' | 'wasm'): void {
@@ -367,15 +380,7 @@ export function defineSuite(backendName: 'cpu' | 'wasm'): void {
       );
 
       it('every wasm-optim backend (simd, wasm, js) gives the same bits', () => {
-        const runs = (['simd', 'wasm', 'js'] as const).map((backend) => {
-          const { vars, loss } = mlp(31);
-          const opt = ours({ backend });
-          expect(opt.backend).toBe(backend);
-          for (let t = 0; t < 6; t++) opt.minimize(loss, false, vars);
-          return vars;
-        });
-        expectSameTensors(runs[1]!, runs[0]!, 'wasm vs simd');
-        expectSameTensors(runs[2]!, runs[0]!, 'js vs simd');
+        expectBackendsAgree(ours);
       });
     });
 
