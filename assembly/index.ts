@@ -34,3 +34,4 @@ export function recordLayout(field: i32): i32 {
     default: return -1;
   }
 }
+export { clampGrad, gradNorms, gradsFinite, normOf, scaleGrad, unscaleGrads } from './grads';

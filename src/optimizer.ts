@@ -2,7 +2,18 @@
 // any mutation, one kernel call per step, and a PyTorch-layout state dict. The algorithms
 // themselves are described by an AlgorithmSpec (src/optimizers/*.ts) and a kernel.
 import { ArenaFullError, MAX_MEMORY_BYTES, allocationSize, type Arena } from './backend/arena.js';
-import type { Kernel, SparseExpander } from './backend/kernels.js';
+import type { GradOps, Kernel, SparseExpander } from './backend/kernels.js';
+import {
+  type ClipGradNormOptions,
+  type GradReduction,
+  type GradSelection,
+  clipCoefficient,
+  generalNorm,
+  normKind,
+  readClipNormOptions,
+  readOptionsObject,
+  stepScaled,
+} from './gradients.js';
 import {
   DESCRIPTOR_BYTES,
   DESC_COUNT,
@@ -82,6 +93,13 @@ export type OptimizerOptions<O> = Partial<O> & {
   flavor?: Flavor;
   /** `'auto'` (default): SIMD Wasm if the engine validates it, else scalar Wasm, else JS. */
   backend?: BackendChoice;
+  /**
+   * Skip a step whose gradients hold NaN or ±Infinity (optax's apply_if_finite, what PyTorch's
+   * GradScaler does): parameters, state and step counts stay as they were, `step()` returns
+   * false and `skippedSteps` counts it. The check is one read of the gradients, shared with a
+   * clipGradNorm or unscaleGrad of the same step. Default false. Also settable later.
+   */
+  skipNonFinite?: boolean;
 };
 
 /**
@@ -170,9 +188,20 @@ interface Slot {
    * included), or −1 when its gradient is dense or null.
    */
   stepRows: number;
+  /** Whether accumulateGrad gave it a gradient since the last step or zeroGrad. */
+  accumulated: boolean;
+  /**
+   * The scaling its gradient in memory still owes, x ← fl(fl(x / gradDiv) · gradMul), float32
+   * factors, 1 when none: a mean over accumulated gradients (gradDiv) and a clipping coefficient
+   * (gradMul). The next step applies it tile by tile; a gradient method applies it first.
+   */
+  gradDiv: number;
+  gradMul: number;
+  /** What a check since the last change of its gradient found: 1 finite, −1 not, 0 unknown. */
+  gradFinite: number;
 }
 
-const SETTING_KEYS = ['flavor', 'backend'] as const;
+const SETTING_KEYS = ['flavor', 'backend', 'skipNonFinite'] as const;
 const OPTION: OptionPlace = { prefix: 'option ', index: -1 };
 
 /** A param group as the constructor or addParamGroup received it, read once. */
@@ -250,6 +279,29 @@ export abstract class Optimizer<O extends object> {
   #tableCapacity = 0;
   /** True after a zero-copy step: memory holds newer values than the users' arrays. */
   #memoryAhead = false;
+  /** Norms, checks and scalings of the gradients (assembly/grads.ts); replaced after dispose(). */
+  #gradOps: GradOps;
+  /** Scratch of the gradient methods: a tile record, then one float32 norm per parameter. */
+  #gradArea = 0;
+  #gradAreaSlots = -1;
+  /** The slot of each dense record of a step, for the tiled scaling. */
+  readonly #recordSlots: number[] = [];
+  /** Micro-batches accumulateGrad added since the last step or zeroGrad, and how they combine. */
+  #accumulated = 0;
+  #reduction: GradReduction = 'sum';
+  /** accumulateGrad took your arrays: the next step() reads and writes your parameter arrays. */
+  #gradsFromArrays = false;
+  /** The mean of accumulateGrad's micro-batches is pending in the slots' gradDiv (or applied). */
+  #meanSettled = false;
+  /** clipGradNorm, clipGradValue or unscaleGrad ran since the last step: accumulation is over. */
+  #gradsTransformed = false;
+  /**
+   * A gradient method changed the gradients in memory since the last step: step(grads) would
+   * overwrite them, so it refuses.
+   */
+  #gradsPrepared = false;
+  #skipNonFinite = false;
+  #skippedSteps = 0;
 
   protected constructor(
     spec: AlgorithmSpec<O>,
@@ -272,6 +324,11 @@ export abstract class Optimizer<O extends object> {
       );
     }
     const backendChoice = (given['backend'] === undefined ? 'auto' : given['backend']) as BackendChoice;
+    const skipNonFinite = given['skipNonFinite'] ?? false;
+    if (typeof skipNonFinite !== 'boolean') {
+      throw typeError(owner, `option skipNonFinite must be a boolean, got ${describe(skipNonFinite)}`);
+    }
+    this.#skipNonFinite = skipNonFinite;
     if (backendChoice !== 'auto' && !BACKEND_NAMES.includes(backendChoice)) {
       throw rangeError(owner, `unknown backend ${describe(backendChoice)} (expected 'auto', 'simd', 'wasm' or 'js')`);
     }
@@ -309,6 +366,7 @@ export abstract class Optimizer<O extends object> {
     this.#kernel = impl.kernels[flavorSpec.contract.kernel];
     this.#sparseKernel = impl.kernels[flavorSpec.sparse?.contract?.kernel ?? flavorSpec.contract.kernel];
     this.#expandSparseRows = impl.expandSparseRows;
+    this.#gradOps = impl.grads;
     this.backend = impl.name;
     this.fma = impl.fma;
     // One reservation for every group, so a constructor that cannot fit fails before any
@@ -355,6 +413,7 @@ export abstract class Optimizer<O extends object> {
     this.#kernel = disposedKernel;
     this.#sparseKernel = disposedKernel;
     this.#expandSparseRows = disposedKernel as () => number;
+    this.#gradOps = DISPOSED_GRAD_OPS;
     this.#gradScratch.fill(null);
   }
 
@@ -393,23 +452,54 @@ export abstract class Optimizer<O extends object> {
    * - `step()`, zero-copy: reads each `params[i].grad` in place (or the rows staged by
    *   `params[i].sparseGrad(n)`) and updates `params[i].data`; nothing is copied. Your own
    *   arrays are brought up to date by the next drop-in step.
+   * - `step()` after `accumulateGrad`, `clipGradNorm`, `clipGradValue` or `unscaleGrad` steps on
+   *   the gradients those left in memory (README "Training loop"), applying a pending mean or
+   *   clipping coefficient on the way; after accumulateGrad it steps only the parameters that
+   *   received a gradient, and reads and writes your parameter arrays like a drop-in step.
    *
-   * Throws (leaving parameters and state untouched) on invalid gradients, or when one of your
+   * Returns true; false when `skipNonFinite` is set and a gradient held NaN or ±Infinity, so the
+   * step was skipped (nothing changed; `skippedSteps` counts it).
+   *
+   * Throws (leaving parameters and state untouched) on invalid gradients, on step(grads) while
+   * gradients prepared in memory by the methods above wait for step(), or when one of your
    * parameter arrays no longer has its length (its buffer was detached or resized). Allocates
    * nothing, except that a row-sparse step touching more rows than any before may grow the
    * memory (its record table and staging area; re-read `data`/`grad` views after it).
    */
-  step(grads?: readonly (Float32Array | SparseGrad | null | undefined)[]): void {
+  step(grads?: readonly (Float32Array | SparseGrad | null | undefined)[]): boolean {
     const arena = this.#arena;
     if (arena === null) throw this.#disposedError('step');
     const slots = this.#slots;
     const scratch = this.#gradScratch;
     const dropIn = grads !== undefined;
+    const prepared = this.#gradsPrepared;
+    if (dropIn && prepared) {
+      throw typeError(
+        this.#spec.name,
+        'step(grads): the gradients in memory were prepared by accumulateGrad, clipGradNorm, clipGradValue or ' +
+          'unscaleGrad and wait for step() without arguments, which applies them; step(grads) would overwrite ' +
+          'them (call zeroGrad() first to drop them)',
+      );
+    }
     // Options were validated when set (see #makeGroup), so only the gradients remain to check.
     // Each gradient is read once, into scratch: the rest of the step never reads `grads`.
     const sparseCount = dropIn ? this.#readGrads(grads) : this.#checkStaged();
+    if (prepared) this.#checkPrepared(sparseCount);
+    // Accumulated gradients: only the parameters accumulateGrad gave one step, as with null.
+    const accumulated = this.#accumulated > 0;
+    const syncArrays = dropIn || this.#gradsFromArrays;
+    if (syncArrays && !dropIn) this.#checkSources('step()');
     // Room for the sparse gradients' rows, or a RangeError here, before anything changed.
     if (sparseCount > 0) this.#prepareSparse(dropIn, sparseCount);
+    // The dense gradients go into memory first when they are to be checked there.
+    this.#settleMean();
+    const checkFinite = this.#skipNonFinite && !this.#knownFinite(dropIn, accumulated);
+    if (checkFinite && dropIn) this.#copyDenseGrads();
+    if (checkFinite && !this.#gradsFinite(dropIn, accumulated)) {
+      this.#skippedSteps++;
+      this.#endStep(dropIn);
+      return false;
+    }
 
     const f32 = arena.f32;
     const u32 = arena.u32;
@@ -417,25 +507,27 @@ export abstract class Optimizer<O extends object> {
     const sparsePath = flavorSpec.sparse;
     const writeSparseRecord = sparsePath?.writeRecord ?? flavorSpec.writeRecord;
     const sparseStates = (sparsePath?.contract ?? flavorSpec.contract).state.length;
+    const recordSlots = this.#recordSlots;
     let count = 0;
     let sparse = 0;
+    let scaled = false;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       const handle = slot.handle;
       const grad = dropIn ? scratch[i]! : null;
-      if (dropIn && grad === null) continue;
+      if (dropIn ? grad === null : accumulated && !slot.accumulated) continue;
       const rows = slot.stepRows;
       slot.step += 1;
       slot.hasState = true;
       if (rows < 0) {
-        if (dropIn) {
-          // Byte offsets reach 2^32 - 1: unsigned shifts (>>>) only, here and in the kernels.
-          if (slot.source !== null && !this.#memoryAhead) f32.set(slot.source, handle.dataOffset >>> 2);
-          f32.set(grad as Float32Array, handle.gradOffset >>> 2);
-        }
+        // Byte offsets reach 2^32 - 1: unsigned shifts (>>>) only, here and in the kernels.
+        if (syncArrays && slot.source !== null && !this.#memoryAhead) f32.set(slot.source, handle.dataOffset >>> 2);
+        if (dropIn && !checkFinite) f32.set(grad as Float32Array, handle.gradOffset >>> 2);
         const word = recordWord(this.#table, count);
         this.#writePointers(u32, word, slot, handle.length);
         flavorSpec.writeRecord(f32, u32, word, this.#slotOptions[i]!, slot.step, slot.aux);
+        recordSlots[count] = i;
+        if (slot.gradDiv !== 1 || slot.gradMul !== 1) scaled = true;
         count++;
         continue;
       }
@@ -467,18 +559,21 @@ export abstract class Optimizer<O extends object> {
       // A drop-in step reads your arrays' listed rows only (the others are not stepped).
       if (dropIn && !this.#memoryAhead) this.#copyListedRows(true);
     }
-    if (this.#sparseKernel === this.#kernel) {
+    if (scaled) {
+      // A pending mean or clipping coefficient (never with sparse gradients: #checkPrepared).
+      this.#runScaled(count);
+    } else if (this.#sparseKernel === this.#kernel) {
       this.#kernel(this.#table, count + rowRecords);
     } else {
       this.#kernel(this.#table, count);
       if (rowRecords > 0) this.#sparseKernel(this.#table + count * RECORD_BYTES, rowRecords);
     }
 
-    if (dropIn) {
+    if (syncArrays) {
       if (sparse > 0 && !this.#memoryAhead) this.#copyListedRows(false);
       for (let i = 0; i < slots.length; i++) {
         const slot = slots[i]!;
-        const stepped = scratch[i] !== null;
+        const stepped = dropIn ? scratch[i] !== null : !accumulated || slot.accumulated;
         // Keep no reference to the caller's gradients past the step (cleared here rather than
         // with scratch.fill(null): that builtin call alone cost ~15 ns per step).
         scratch[i] = null;
@@ -498,6 +593,482 @@ export abstract class Optimizer<O extends object> {
       }
       this.#memoryAhead = true;
     }
+    if (prepared || checkFinite) this.#resetGradState();
+    return true;
+  }
+
+  /**
+   * Skip steps whose gradients hold NaN or ±Infinity (see the constructor option). Assigning a
+   * non-boolean throws.
+   */
+  get skipNonFinite(): boolean {
+    return this.#skipNonFinite;
+  }
+  set skipNonFinite(value: boolean) {
+    if (typeof value !== 'boolean') {
+      throw typeError(this.#spec.name, `skipNonFinite must be a boolean, got ${describe(value)}`);
+    }
+    this.#skipNonFinite = value;
+  }
+
+  /** How many steps skipNonFinite skipped so far. */
+  get skippedSteps(): number {
+    return this.#skippedSteps;
+  }
+
+  /** How many micro-batches accumulateGrad has added since the last step or zeroGrad(). */
+  get accumulatedGrads(): number {
+    return this.#accumulated;
+  }
+
+  /**
+   * Sets every gradient in memory to +0 (PyTorch's `zero_grad(set_to_none=False)`) and drops what
+   * accumulateGrad, clipGradNorm, clipGradValue and unscaleGrad prepared, and any row-sparse
+   * gradient staged by sparseGrad(n).
+   */
+  zeroGrad(): void {
+    const arena = this.#arena;
+    if (arena === null) throw this.#disposedError('zeroGrad');
+    const f32 = arena.f32;
+    for (const slot of this.#slots) {
+      const at = slot.handle.gradOffset >>> 2;
+      f32.fill(0, at, at + slot.handle.length);
+      slot.pendingRows = -1;
+    }
+    this.#resetGradState();
+  }
+
+  /**
+   * Adds one micro-batch's gradients into the gradients in memory (`params[i].grad`), for a step
+   * on several micro-batches (gradient accumulation): the first call after a step or zeroGrad()
+   * copies, later ones add, fl(acc + g), as PyTorch's backward accumulates `.grad`. `grads[i]`
+   * is a Float32Array of parameter i's length, or null when it has none in this micro-batch.
+   * Then `step()` (no arguments) steps every parameter that received a gradient, on their sum or,
+   * with `reduction` 'mean', their sum divided by the number of calls (in float32, x / k, applied
+   * by the step or by the first clipGradNorm/clipGradValue/unscaleGrad); that step reads and
+   * writes your parameter arrays like `step(grads)`. Returns the number of micro-batches so far.
+   *
+   * Every call must give the same `reduction`. Dense gradients only. Throws, changing nothing, on
+   * an invalid gradient or after clipGradNorm, clipGradValue or unscaleGrad (they end the
+   * accumulation: step() first).
+   */
+  accumulateGrad(grads: readonly (Float32Array | null | undefined)[], reduction: GradReduction = 'sum'): number {
+    const arena = this.#arena;
+    if (arena === null) throw this.#disposedError('accumulateGrad');
+    const owner = this.#spec.name;
+    const slots = this.#slots;
+    const where = 'accumulateGrad';
+    if (reduction !== 'sum' && reduction !== 'mean') {
+      throw rangeError(owner, `${where}: reduction must be 'sum' or 'mean', got ${describe(reduction)}`);
+    }
+    if (this.#accumulated > 0 && reduction !== this.#reduction) {
+      throw rangeError(
+        owner,
+        `${where}: reduction '${reduction}' differs from the '${this.#reduction}' of the ${this.#accumulated} ` +
+          'micro-batches accumulated since the last step',
+      );
+    }
+    if (this.#gradsTransformed) {
+      throw typeError(
+        owner,
+        `${where}: the gradients were already clipped or unscaled for the next step; call step() (or zeroGrad()) first`,
+      );
+    }
+    if (!Array.isArray(grads)) {
+      throw typeError(owner, `${where}: grads must be an array of Float32Array, got ${describe(grads)}`);
+    }
+    if (grads.length !== slots.length) {
+      throw rangeError(owner, `${where}: got ${grads.length} gradients for ${slots.length} parameters`);
+    }
+    const given: (Float32Array | null)[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      const grad = grads[i];
+      if (grad === null || grad === undefined) {
+        given.push(null);
+        continue;
+      }
+      if (!isFloat32Array(grad)) {
+        throw typeError(
+          owner,
+          `${where}: grads[${i}] must be a Float32Array (or null to skip; dense gradients only), got ${describe(grad)}`,
+        );
+      }
+      const length = slots[i]!.handle.length;
+      const actual = typedLength(grad);
+      if (actual !== length) {
+        const why = isDetached(grad) ? ' (its buffer is detached)' : '';
+        throw rangeError(
+          owner,
+          `${where}: grads[${i}] has length ${actual}${why}, expected ${length} (the length of parameter ${i})`,
+        );
+      }
+      given.push(grad);
+    }
+    const staged = slots.findIndex((slot) => slot.pendingRows >= 0);
+    if (staged >= 0) {
+      throw typeError(
+        owner,
+        `${where}: params[${staged}] has a row-sparse gradient staged by sparseGrad(n); accumulation takes dense ` +
+          'gradients only (zeroGrad() drops it)',
+      );
+    }
+    // A pending mean is applied by step() through the tile record: make room for it now.
+    if (reduction === 'mean') this.#ensureGradArea(where);
+    const f32 = arena.f32;
+    for (let i = 0; i < slots.length; i++) {
+      const grad = given[i];
+      if (grad === null || grad === undefined) continue;
+      const slot = slots[i]!;
+      const at = slot.handle.gradOffset >>> 2;
+      if (!slot.accumulated) {
+        f32.set(grad, at);
+        slot.accumulated = true;
+      } else {
+        addInto(f32, at, grad);
+      }
+      slot.gradFinite = 0;
+    }
+    this.#accumulated++;
+    this.#reduction = reduction;
+    this.#gradsFromArrays = true;
+    this.#gradsPrepared = true;
+    return this.#accumulated;
+  }
+
+  /**
+   * Clips the gradients in memory by their total norm, PyTorch's `clip_grad_norm_`: the p-norm of
+   * the parameters' gradient norms, `coef = maxNorm / (total + 1e-6)` clamped to 1, gradients
+   * scaled by coef. Returns the total norm (a float32 value). One Wasm pass reads the gradients
+   * (every tensor in one call, SIMD); the scaling is folded into the next `step()`, which applies
+   * it tile by tile as it steps (`params[i].grad` shows the unscaled values until then), so the
+   * step reads the gradients once more, from cache. The accumulation order of the norms is
+   * documented in README "Training loop", with how often it reproduces PyTorch's bits.
+   *
+   * Which gradients: `options.params` (handles of this optimizer), else every parameter that
+   * takes part in the next step (after accumulateGrad, those that received a gradient). Dense
+   * gradients only. Throws, changing nothing, on invalid arguments, or with `errorIfNonfinite`
+   * when the total norm is NaN or ±Infinity. Call it before `step()`, not before `step(grads)`.
+   */
+  clipGradNorm(maxNorm: number, options?: ClipGradNormOptions<ParamHandle>): number {
+    this.#checkAlive('clipGradNorm');
+    const owner = this.#spec.name;
+    const read = readClipNormOptions<ParamHandle>(owner, maxNorm, options);
+    const list = this.#gradSlots(read.params, 'clipGradNorm');
+    this.#ensureGradArea('clipGradNorm');
+    this.#settleMean();
+    this.#applyPending(list);
+    const total = this.#totalNorm(list, read.normType);
+    if (read.errorIfNonfinite && !Number.isFinite(total)) {
+      throw new Error(
+        `${owner}: clipGradNorm: the total norm of order ${read.normType} of the gradients is ${total}, ` +
+          'so it cannot be clipped (errorIfNonfinite); the gradients were not clipped',
+      );
+    }
+    const coef = clipCoefficient(total, read.maxNorm);
+    for (const i of list) {
+      const slot = this.#slots[i]!;
+      slot.gradMul = coef;
+      // A finite norm proves every gradient it measured finite (a NaN or ±Infinity anywhere
+      // makes it NaN or Infinity); a non-finite one may be a finite overflow: unknown.
+      slot.gradFinite = Number.isFinite(total) ? 1 : 0;
+    }
+    this.#gradsPrepared = true;
+    this.#gradsTransformed = true;
+    return total;
+  }
+
+  /**
+   * The total norm clipGradNorm would compute, without clipping: p-norm of the gradients' norms
+   * (see clipGradNorm for which gradients, and the order). Changes nothing but applying a pending
+   * mean or clipping coefficient to the gradients in memory.
+   */
+  gradNorm(options?: Omit<ClipGradNormOptions<ParamHandle>, 'errorIfNonfinite'>): number {
+    this.#checkAlive('gradNorm');
+    const read = readClipNormOptions<ParamHandle>(this.#spec.name, 0, options);
+    const list = this.#gradSlots(read.params, 'gradNorm');
+    this.#ensureGradArea('gradNorm');
+    this.#settleMean();
+    this.#applyPending(list);
+    return this.#totalNorm(list, read.normType);
+  }
+
+  /**
+   * Clamps every gradient element in memory to [−clipValue, clipValue], PyTorch's
+   * `clip_grad_value_` (in place, one Wasm pass; NaN stays NaN). Which gradients: as clipGradNorm.
+   */
+  clipGradValue(clipValue: number, options?: GradSelection<ParamHandle>): void {
+    this.#checkAlive('clipGradValue');
+    const owner = this.#spec.name;
+    if (typeof clipValue !== 'number' || Number.isNaN(clipValue) || clipValue < 0) {
+      throw rangeError(owner, `clipGradValue: clipValue must be a number ≥ 0, got ${describe(clipValue)}`);
+    }
+    const given = readOptionsObject(owner, 'clipGradValue', options, ['params']);
+    const list = this.#gradSlots(given['params'] as readonly ParamHandle[] | undefined, 'clipGradValue');
+    this.#settleMean();
+    this.#applyPending(list);
+    // torch.clamp takes its Python-float bounds as float32 for a float32 tensor.
+    const hi = Math.fround(clipValue);
+    for (const i of list) {
+      const handle = this.#slots[i]!.handle;
+      this.#gradOps.clampGrad(handle.gradOffset, handle.length, -hi, hi);
+      this.#slots[i]!.gradFinite = 0;
+    }
+    this.#gradsPrepared = true;
+    this.#gradsTransformed = true;
+  }
+
+  /**
+   * Divides the gradients in memory by a loss scale, as PyTorch's `GradScaler.unscale_`: each
+   * gradient times fl(1 / lossScale) in float32, in place, in the same Wasm pass that checks
+   * them; returns whether every gradient was finite. With `skipNonFinite` the next step() reuses
+   * that check (and is skipped if it failed) instead of reading the gradients again. Call it
+   * before clipGradNorm (as GradScaler users call unscale_ before clip_grad_norm_). Which
+   * gradients: as clipGradNorm. Throws, changing nothing, on an invalid lossScale.
+   */
+  unscaleGrad(lossScale: number, options?: GradSelection<ParamHandle>): boolean {
+    this.#checkAlive('unscaleGrad');
+    const owner = this.#spec.name;
+    if (typeof lossScale !== 'number' || !Number.isFinite(lossScale) || lossScale <= 0) {
+      throw rangeError(owner, `unscaleGrad: lossScale must be a finite number > 0, got ${describe(lossScale)}`);
+    }
+    const given = readOptionsObject(owner, 'unscaleGrad', options, ['params']);
+    const list = this.#gradSlots(given['params'] as readonly ParamHandle[] | undefined, 'unscaleGrad');
+    if (list.some((i) => this.#slots[i]!.gradMul !== 1)) {
+      throw typeError(owner, 'unscaleGrad: the gradients were already clipped by clipGradNorm; unscale them first');
+    }
+    this.#settleMean();
+    // GradScaler: inv_scale = scale.double().reciprocal().float(), the scale a float32 tensor.
+    const inverse = Math.fround(1 / Math.fround(lossScale));
+    const u32 = this.#arena!.u32;
+    let finite = true;
+    for (const i of list) {
+      const slot = this.#slots[i]!;
+      this.#writePointers(u32, recordWord(this.#table, 0), slot, slot.handle.length);
+      const ok = this.#gradOps.unscaleGrads(this.#table, 1, slot.gradDiv, inverse) === 1;
+      slot.gradDiv = 1;
+      slot.gradFinite = ok ? 1 : -1;
+      finite &&= ok;
+    }
+    this.#gradsPrepared = true;
+    this.#gradsTransformed = true;
+    return finite;
+  }
+
+  /** The slots a gradient method acts on: the handles given, else those the next step() steps. */
+  #gradSlots(params: readonly ParamHandle[] | undefined, where: string): number[] {
+    const owner = this.#spec.name;
+    const slots = this.#slots;
+    let list: number[];
+    if (params === undefined) {
+      list = [];
+      for (let i = 0; i < slots.length; i++) {
+        if (this.#accumulated === 0 || slots[i]!.accumulated) list.push(i);
+      }
+    } else {
+      if (!Array.isArray(params)) {
+        throw typeError(
+          owner,
+          `${where}: option params must be an array of this optimizer's params, got ${describe(params)}`,
+        );
+      }
+      list = params.map((handle, k) => {
+        const i = handle instanceof ParamHandle ? handle.index : -1;
+        if (slots[i]?.handle !== handle) {
+          throw typeError(
+            owner,
+            `${where}: option params[${k}] is not one of this optimizer's params (optimizer.params[i]), ` +
+              `got ${describe(handle)}`,
+          );
+        }
+        return i;
+      });
+      if (new Set(list).size !== list.length) {
+        throw rangeError(owner, `${where}: option params lists a parameter twice`);
+      }
+    }
+    for (const i of list) {
+      if (slots[i]!.pendingRows >= 0) {
+        throw typeError(
+          owner,
+          `${where}: params[${i}] has a row-sparse gradient staged by sparseGrad(n); the gradient methods take ` +
+            'dense gradients only (zeroGrad() drops it)',
+        );
+      }
+    }
+    return list;
+  }
+
+  /**
+   * The gradient methods' scratch (a tile record and a float32 per parameter), allocated on first
+   * use and when parameters were added; a RangeError naming `where` when it does not fit.
+   */
+  #ensureGradArea(where: string): void {
+    const count = this.#slots.length;
+    if (this.#gradAreaSlots >= count) return;
+    const bytes = allocationSize(RECORD_BYTES + 4 * count);
+    this.#reserve(bytes, { text: 'its gradient scratch', plural: false }, where, false);
+    this.#gradArea = this.#arena!.alloc(bytes);
+    this.#gradAreaSlots = count;
+  }
+
+  /** accumulateGrad's mean becomes a pending division of the accumulated gradients, once. */
+  #settleMean(): void {
+    if (this.#meanSettled || this.#reduction !== 'mean' || this.#accumulated < 2) return;
+    const divisor = Math.fround(this.#accumulated);
+    for (const slot of this.#slots) if (slot.accumulated) slot.gradDiv = divisor;
+    this.#meanSettled = true;
+  }
+
+  /** Applies the listed slots' pending scaling to their gradients in memory, in place. */
+  #applyPending(list: readonly number[]): void {
+    for (const i of list) {
+      const slot = this.#slots[i]!;
+      if (slot.gradDiv === 1 && slot.gradMul === 1) continue;
+      this.#gradOps.scaleGrad(slot.handle.gradOffset, slot.handle.length, slot.gradDiv, slot.gradMul);
+      slot.gradDiv = 1;
+      slot.gradMul = 1;
+    }
+  }
+
+  /** The total norm of the listed slots' gradients: the norm of their norms (assembly/grads.ts). */
+  #totalNorm(list: readonly number[], normType: number): number {
+    const kind = normKind(normType);
+    const arena = this.#arena!;
+    const out = this.#gradArea + RECORD_BYTES;
+    if (kind >= 0) {
+      const u32 = arena.u32;
+      list.forEach((i, k) => {
+        const slot = this.#slots[i]!;
+        this.#writePointers(u32, recordWord(this.#table, k), slot, slot.handle.length);
+      });
+      this.#gradOps.gradNorms(this.#table, list.length, kind, out);
+      return this.#gradOps.normOf(out, list.length, kind);
+    }
+    const f32 = arena.f32;
+    list.forEach((i, k) => {
+      const handle = this.#slots[i]!.handle;
+      f32[(out >>> 2) + k] = generalNorm(f32, handle.gradOffset, handle.length, normType);
+    });
+    return generalNorm(f32, out, list.length, normType);
+  }
+
+  /** Throws unless every parameter array you gave still has its length (steps copy it in and out). */
+  #checkSources(where: string): void {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) {
+      const source = slots[i]!.source;
+      if (source === null) continue;
+      const actual = typedLength(source);
+      const length = slots[i]!.handle.length;
+      if (actual !== length) {
+        const why = isDetached(source) ? 'its buffer was detached' : 'its buffer was resized';
+        throw rangeError(
+          this.#spec.name,
+          `${where}: parameter ${i}, the Float32Array you gave, now has length ${actual} ` +
+            `where it had ${length}: ${why}. ` +
+            `Drop-in steps copy it in and out; use params[${i}].data and step() instead, or a new optimizer`,
+        );
+      }
+    }
+  }
+
+  /** A skipped step's end: what it was given is consumed, nothing else changes. */
+  #endStep(dropIn: boolean): void {
+    for (const slot of this.#slots) {
+      slot.descriptor = -1;
+      slot.pendingRows = -1;
+    }
+    if (dropIn) this.#gradScratch.fill(null);
+    this.#resetGradState();
+  }
+
+  /**
+   * The step's gradients are consumed: the next accumulateGrad starts afresh, and nothing is
+   * pending or known of the gradients in memory.
+   */
+  #resetGradState(): void {
+    for (const slot of this.#slots) {
+      slot.accumulated = false;
+      slot.gradDiv = 1;
+      slot.gradMul = 1;
+      slot.gradFinite = 0;
+    }
+    this.#accumulated = 0;
+    this.#gradsFromArrays = false;
+    this.#gradsPrepared = false;
+    this.#meanSettled = false;
+    this.#gradsTransformed = false;
+  }
+
+  /** Refuses a step that would leave prepared gradients unapplied: a staged row-sparse one. */
+  #checkPrepared(sparseCount: number): void {
+    if (sparseCount === 0) return;
+    const i = this.#slots.findIndex((slot) => slot.stepRows >= 0);
+    throw typeError(
+      this.#spec.name,
+      `step(): params[${i}] has a row-sparse gradient staged by sparseGrad(n), but accumulateGrad, clipGradNorm, ` +
+        'clipGradValue or unscaleGrad prepared the dense gradients in memory; they take dense gradients only',
+    );
+  }
+
+  /** Whether earlier checks (clipGradNorm, unscaleGrad) found every gradient of this step finite. */
+  #knownFinite(dropIn: boolean, accumulated: boolean): boolean {
+    if (dropIn) return false;
+    for (const slot of this.#slots) {
+      if (accumulated && !slot.accumulated) continue;
+      if (slot.stepRows >= 0 || slot.gradFinite !== 1) return false;
+    }
+    return true;
+  }
+
+  /** step(grads) with skipNonFinite: the dense gradients go into memory, to be checked there. */
+  #copyDenseGrads(): void {
+    const f32 = this.#arena!.f32;
+    this.#slots.forEach((slot, i) => {
+      const grad = this.#gradScratch[i];
+      if (grad instanceof Float32Array && slot.stepRows < 0) f32.set(grad, slot.handle.gradOffset >>> 2);
+    });
+  }
+
+  /** Whether every gradient this step reads is finite: one pass, in Wasm where they are in memory. */
+  #gradsFinite(dropIn: boolean, accumulated: boolean): boolean {
+    const u32 = this.#arena!.u32;
+    let count = 0;
+    for (let i = 0; i < this.#slots.length; i++) {
+      const slot = this.#slots[i]!;
+      if (dropIn ? this.#gradScratch[i] === null : accumulated && !slot.accumulated) continue;
+      if (slot.stepRows < 0) {
+        this.#writePointers(u32, recordWord(this.#table, count++), slot, slot.handle.length);
+      } else if (dropIn) {
+        if (!allFinite((this.#gradScratch[i] as SparseGradInput).values)) return false;
+      } else {
+        // Zero-copy row-sparse: the staged values, through a record pointing its grad at them.
+        const word = recordWord(this.#table, count++);
+        u32[word + REC_GRAD] = slot.stagedValues;
+        u32[word + REC_COUNT] = slot.stepRows * slot.width;
+      }
+    }
+    return this.#gradOps.gradsFinite(this.#table, count) === 1;
+  }
+
+  /**
+   * The step's kernel over its `count` dense records, those with a pending scaling through
+   * stepScaled (tile by tile), runs of the others in one call each.
+   */
+  #runScaled(count: number): void {
+    const table = this.#table;
+    const stateWords = this.#flavorSpec.contract.state.length;
+    let start = 0;
+    for (let k = 0; k < count; k++) {
+      const slot = this.#slots[this.#recordSlots[k]!]!;
+      if (slot.gradDiv === 1 && slot.gradMul === 1) continue;
+      if (k > start) this.#kernel(table + start * RECORD_BYTES, k - start);
+      const arena = this.#arena!;
+      const rec = table + k * RECORD_BYTES;
+      stepScaled(arena, this.#gradOps, this.#kernel, rec, this.#gradArea, stateWords, slot.gradDiv, slot.gradMul);
+      start = k + 1;
+    }
+    if (count > start) this.#kernel(table + start * RECORD_BYTES, count - start);
   }
 
   /** A record's pointers and count: the parameter's data, grad and state buffers. */
@@ -1143,7 +1714,12 @@ export abstract class Optimizer<O extends object> {
         stagedView: null,
         descriptor: -1,
         stepRows: -1,
+        accumulated: false,
+        gradDiv: 1,
+        gradMul: 1,
+        gradFinite: 0,
       });
+      this.#recordSlots.push(0);
       this.#slotOptions.push(options);
       this.#gradScratch.push(null);
     }
@@ -1333,21 +1909,7 @@ export abstract class Optimizer<O extends object> {
         }
         scratch[i] = grad;
       }
-      for (let i = 0; i < slots.length; i++) {
-        const source = slots[i]!.source;
-        if (source === null) continue;
-        const actual = typedLength(source);
-        const length = slots[i]!.handle.length;
-        if (actual !== length) {
-          const why = isDetached(source) ? 'its buffer was detached' : 'its buffer was resized';
-          throw rangeError(
-            owner,
-            `step(grads): parameter ${i}, the Float32Array you gave, now has length ${actual} ` +
-              `where it had ${length}: ${why}. ` +
-              `Drop-in steps copy it in and out; use params[${i}].data and step() instead, or a new optimizer`,
-          );
-        }
-      }
+      this.#checkSources('step(grads)');
     } catch (error) {
       scratch.fill(null);
       throw error;
@@ -1358,6 +1920,30 @@ export abstract class Optimizer<O extends object> {
 
 function disposedKernel(): void {
   throw new Error('wasm-optim: the optimizer has been disposed');
+}
+
+/** After dispose(): every gradient pass throws (the methods check first; this is the backstop). */
+const DISPOSED_GRAD_OPS: GradOps = {
+  normOf: disposedKernel as () => number,
+  gradNorms: disposedKernel,
+  gradsFinite: disposedKernel as () => number,
+  scaleGrad: disposedKernel,
+  unscaleGrads: disposedKernel as () => number,
+  clampGrad: disposedKernel,
+};
+
+/** Whether every value is finite (a drop-in row-sparse gradient, checked where it is). */
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) return false;
+  }
+  return true;
+}
+
+/** f32[at + i] ← fl(f32[at + i] + grad[i]): accumulateGrad's sum. */
+function addInto(f32: Float32Array, at: number, grad: Float32Array): void {
+  const n = grad.length;
+  for (let i = 0; i < n; i++) f32[at + i] = f32[at + i]! + grad[i]!;
 }
 
 /** Staging for at least `n` indices: twice the last, as far as the rows go, so it grows rarely. */

@@ -2,7 +2,8 @@
 import { Arena, ArrayBufferMemory } from './arena.js';
 import { jsKernels } from './js/index.js';
 import { expandSparseRows as expandSparseRowsJs } from './js/sparse.js';
-import type { KernelSet, SparseExpander } from './kernels.js';
+import * as jsGrads from './js/grads.js';
+import type { GradOps, KernelSet, SparseExpander } from './kernels.js';
 import { compileBuild, hardwareFma, instantiate } from './wasm.js';
 import { kernelHeapBase } from './wasm-bytes.generated.js';
 
@@ -25,6 +26,8 @@ export interface Backend {
   readonly kernels: KernelSet;
   /** Row-sparse gradients to row records (assembly/sparse.ts). */
   readonly expandSparseRows: SparseExpander;
+  /** Norms, finiteness checks and scalings of the gradients (assembly/grads.ts). */
+  readonly grads: GradOps;
   readonly fma: FmaKind;
 }
 
@@ -84,6 +87,7 @@ export function createBackend(choice: BackendChoice): Backend {
     arena: instance.arena,
     kernels: instance.kernels,
     expandSparseRows: instance.expandSparseRows,
+    grads: instance.grads,
     fma: hardware === null ? 'emulated' : 'hardware',
   };
 }
@@ -94,5 +98,14 @@ function createJsBackend(): Backend {
   const arena = new Arena(new ArrayBufferMemory(1), kernelHeapBase);
   const expandSparseRows: SparseExpander = (descs, count, out) =>
     expandSparseRowsJs(arena.f32, arena.u32, descs, count, out);
-  return { name: 'js', arena, kernels: jsKernels(arena), expandSparseRows, fma: 'emulated' };
+  // The views are read at each call (not captured): a grow replaces them.
+  const grads: GradOps = {
+    normOf: (ptr, n, kind) => jsGrads.normOf(arena.f32, ptr, n, kind),
+    gradNorms: (table, count, kind, out) => jsGrads.gradNorms(arena.f32, arena.u32, table, count, kind, out),
+    gradsFinite: (table, count) => jsGrads.gradsFinite(arena.f32, arena.u32, table, count),
+    scaleGrad: (ptr, n, div, mul) => jsGrads.scaleGrad(arena.f32, ptr, n, div, mul),
+    unscaleGrads: (table, count, div, mul) => jsGrads.unscaleGrads(arena.f32, arena.u32, table, count, div, mul),
+    clampGrad: (ptr, n, lo, hi) => jsGrads.clampGrad(arena.f32, ptr, n, lo, hi),
+  };
+  return { name: 'js', arena, kernels: jsKernels(arena), expandSparseRows, grads, fma: 'emulated' };
 }

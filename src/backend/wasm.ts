@@ -4,7 +4,14 @@
 // memory, so optimizers share no mutable state.
 import { Arena } from './arena.js';
 import { fmaf } from './js/fma.js';
-import { KERNEL_NAMES, type KernelSet, type SparseExpander, type WasmKernelExports } from './kernels.js';
+import {
+  GRAD_OP_NAMES,
+  KERNEL_NAMES,
+  type GradOps,
+  type KernelSet,
+  type SparseExpander,
+  type WasmKernelExports,
+} from './kernels.js';
 import { fmaWasmBase64, kernelHeapBase, scalarWasmBase64, simdWasmBase64 } from './wasm-bytes.generated.js';
 
 /** The kernel binaries: f32x4 SIMD with emulated FMA, the same with relaxed SIMD's FMA, scalar. */
@@ -115,6 +122,7 @@ interface WasmInstance {
   readonly arena: Arena;
   readonly kernels: KernelSet;
   readonly expandSparseRows: SparseExpander;
+  readonly grads: GradOps;
 }
 
 /** A fresh instance of a compiled build over a fresh memory. */
@@ -127,7 +135,11 @@ export function instantiate(module: WebAssembly.Module): WasmInstance {
   }
   // Every backend starts at the same offset (see kernelHeapBase), so layouts and limits agree.
   if (typeof exports.expandSparseRows !== 'function') throw new Error('kernel binary lacks export expandSparseRows');
+  for (const name of GRAD_OP_NAMES) {
+    if (typeof exports[name] !== 'function') throw new Error(`kernel binary lacks export ${name}`);
+  }
   return {
+    grads: exports,
     arena: new Arena(memory, Math.max(exports.heapBase(), kernelHeapBase)),
     kernels: exports,
     expandSparseRows: exports.expandSparseRows,

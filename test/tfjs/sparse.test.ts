@@ -41,7 +41,7 @@ function recordSparseSteps(index: number): number[][] {
     const grad = grads?.[index];
     if (grad !== null && grad !== undefined && !(grad instanceof Float32Array))
       rows.push([...(grad as SparseGrad).indices]);
-    real.call(this, grads);
+    return real.call(this, grads);
   });
   return rows;
 }
