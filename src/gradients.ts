@@ -102,26 +102,23 @@ export function clipCoefficient(totalNorm: number, maxNorm: number): number {
   const fround = Math.fround;
   const denominator = fround(totalNorm + fround(1e-6));
   const coef = fround(fround(1 / denominator) * fround(maxNorm));
-  return coef > 1 ? 1 : coef;
+  return Math.min(coef, 1); // NaN stays NaN, as torch.clamp keeps it
 }
 
 /**
- * A p-norm for p other than 1, 2, ∞, from a float32 view: Σ|x|^p in float32 in the eight-lane
- * order of assembly/grads.ts, each |x|^p and the root (Σ)^(1/p) computed in float64 by
- * Math.pow and rounded to float32. JavaScript for every backend, so all give the same bits.
+ * A p-norm for p other than 1, 2, ∞, from a float32 view, as PyTorch 1.13's one-thread CPU
+ * reduction: b = fl(b + powf(|x|, fl(p))) in index order, then powf(b, fl(1 / fl(p))), where
+ * powf(x, y) = fl(x^y) from Math.pow in float64 (glibc's powf gave the same bits on every
+ * reference case). JavaScript for every backend, so all give the same bits; sequential, like the
+ * L1 norm (test/fixtures/clip/README.md).
  */
 export function generalNorm(f32: Float32Array, ptr: number, n: number, p: number): number {
   const fround = Math.fround;
   const base = ptr >>> 2;
-  const body = n - (n & 7);
-  const lanes = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < body; i += 8) {
-    for (let j = 0; j < 8; j++) lanes[j] = fround(lanes[j]! + fround(Math.abs(f32[base + i + j]!) ** p));
-  }
-  let b = lanes[0]!;
-  for (let j = 1; j < 8; j++) b = fround(b + lanes[j]!);
-  for (let i = body; i < n; i++) b = fround(b + fround(Math.abs(f32[base + i]!) ** p));
-  return fround(b ** (1 / p));
+  const p32 = fround(p);
+  let b = 0;
+  for (let i = base; i < base + n; i++) b = fround(b + fround(Math.abs(f32[i]!) ** p32));
+  return fround(b ** fround(1 / p32));
 }
 
 /** Elements per tile of a scaled step: 16 KiB of each stream, so the kernel reads the gradient from L1/L2. */

@@ -2,6 +2,7 @@
 // operation for operation (its header gives the norms' accumulation order), so that the JS
 // backend's norms, checks and scalings are the Wasm builds' bits.
 import { RECORD_BYTES, REC_COUNT, REC_GRAD } from '../record.js';
+import { fmaf } from './fma.js';
 
 /** Norm kinds of normOf/gradNorms: max |x|, Σ|x|, √Σx². */
 export const NORM_INF = 0;
@@ -16,7 +17,14 @@ const fround = Math.fround;
 export function normOf(f32: Float32Array, ptr: number, n: number, kind: number): number {
   const base = ptr >>> 2;
   if (kind === NORM_INF) return maxAbs(f32, base, n);
-  const l2 = kind === NORM_L2;
+  if (kind === NORM_L2) return fround(Math.sqrt(sumSquares(f32, base, n)));
+  let b = 0;
+  for (let i = base; i < base + n; i++) b = fround(b + Math.abs(f32[i]!));
+  return b;
+}
+
+/** The L2 norm's sum of squares: eight FMA lanes, then the tail (assembly/grads.ts). */
+function sumSquares(f32: Float32Array, base: number, n: number): number {
   const body = n - (n & 7);
   let a0 = 0,
     a1 = 0,
@@ -28,14 +36,14 @@ export function normOf(f32: Float32Array, ptr: number, n: number, kind: number):
     a7 = 0;
   for (let i = 0; i < body; i += 8) {
     const at = base + i;
-    a0 = fround(a0 + term(f32[at]!, l2));
-    a1 = fround(a1 + term(f32[at + 1]!, l2));
-    a2 = fround(a2 + term(f32[at + 2]!, l2));
-    a3 = fround(a3 + term(f32[at + 3]!, l2));
-    a4 = fround(a4 + term(f32[at + 4]!, l2));
-    a5 = fround(a5 + term(f32[at + 5]!, l2));
-    a6 = fround(a6 + term(f32[at + 6]!, l2));
-    a7 = fround(a7 + term(f32[at + 7]!, l2));
+    a0 = square(f32[at]!, a0);
+    a1 = square(f32[at + 1]!, a1);
+    a2 = square(f32[at + 2]!, a2);
+    a3 = square(f32[at + 3]!, a3);
+    a4 = square(f32[at + 4]!, a4);
+    a5 = square(f32[at + 5]!, a5);
+    a6 = square(f32[at + 6]!, a6);
+    a7 = square(f32[at + 7]!, a7);
   }
   let b = fround(a0 + a1);
   b = fround(b + a2);
@@ -44,12 +52,19 @@ export function normOf(f32: Float32Array, ptr: number, n: number, kind: number):
   b = fround(b + a5);
   b = fround(b + a6);
   b = fround(b + a7);
-  for (let i = body; i < n; i++) b = fround(b + term(f32[base + i]!, l2));
-  return l2 ? fround(Math.sqrt(b)) : b;
+  let i = body;
+  if (n - i >= 4) {
+    for (const end = i + 4; i < end; i++) {
+      const x = f32[base + i]!;
+      b = fround(b + fround(x * x));
+    }
+  }
+  for (; i < n; i++) b = square(f32[base + i]!, b);
+  return b;
 }
 
-function term(x: number, l2: boolean): number {
-  return l2 ? fround(x * x) : Math.abs(x);
+function square(x: number, a: number): number {
+  return fmaf(x, x, a);
 }
 
 function maxAbs(f32: Float32Array, base: number, n: number): number {
