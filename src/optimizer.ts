@@ -648,11 +648,18 @@ export abstract class Optimizer<O extends object> {
    * by the step or by the first clipGradNorm/clipGradValue/unscaleGrad); that step reads and
    * writes your parameter arrays like `step(grads)`. Returns the number of micro-batches so far.
    *
+   * Zero-copy, `accumulateGrad()` (no gradients, or null) counts a micro-batch that you added into
+   * `params[i].grad` yourself (as PyTorch's backward adds into `.grad`; zeroGrad() between
+   * steps): every parameter takes part, your arrays are not read, and 'mean' divides by the count.
+   *
    * Every call must give the same `reduction`. Dense gradients only. Throws, changing nothing, on
    * an invalid gradient or after clipGradNorm, clipGradValue or unscaleGrad (they end the
    * accumulation: step() first).
    */
-  accumulateGrad(grads: readonly (Float32Array | null | undefined)[], reduction: GradReduction = 'sum'): number {
+  accumulateGrad(
+    grads?: readonly (Float32Array | null | undefined)[] | null,
+    reduction: GradReduction = 'sum',
+  ): number {
     const arena = this.#arena;
     if (arena === null) throw this.#disposedError('accumulateGrad');
     const owner = this.#spec.name;
@@ -674,14 +681,15 @@ export abstract class Optimizer<O extends object> {
         `${where}: the gradients were already clipped or unscaled for the next step; call step() (or zeroGrad()) first`,
       );
     }
-    if (!Array.isArray(grads)) {
-      throw typeError(owner, `${where}: grads must be an array of Float32Array, got ${describe(grads)}`);
+    const zeroCopy = grads === undefined || grads === null;
+    if (!zeroCopy && !Array.isArray(grads)) {
+      throw typeError(owner, `${where}: grads must be an array of Float32Array (or none), got ${describe(grads)}`);
     }
-    if (grads.length !== slots.length) {
+    if (!zeroCopy && grads.length !== slots.length) {
       throw rangeError(owner, `${where}: got ${grads.length} gradients for ${slots.length} parameters`);
     }
     const given: (Float32Array | null)[] = [];
-    for (let i = 0; i < slots.length; i++) {
+    for (let i = 0; i < slots.length && !zeroCopy; i++) {
       const grad = grads[i];
       if (grad === null || grad === undefined) {
         given.push(null);
@@ -716,7 +724,12 @@ export abstract class Optimizer<O extends object> {
     if (reduction === 'mean') this.#ensureGradArea(where);
     const f32 = arena.f32;
     for (let i = 0; i < slots.length; i++) {
-      const grad = given[i];
+      const grad = zeroCopy ? null : given[i];
+      if (zeroCopy) {
+        // Added in place by the caller: every parameter has a gradient in memory.
+        slots[i]!.accumulated = true;
+        slots[i]!.gradFinite = 0;
+      }
       if (grad === null || grad === undefined) continue;
       const slot = slots[i]!;
       const at = slot.handle.gradOffset >>> 2;
@@ -730,7 +743,7 @@ export abstract class Optimizer<O extends object> {
     }
     this.#accumulated++;
     this.#reduction = reduction;
-    this.#gradsFromArrays = true;
+    if (!zeroCopy) this.#gradsFromArrays = true;
     this.#gradsPrepared = true;
     return this.#accumulated;
   }
