@@ -109,18 +109,28 @@ function squareLanes(x: v128, a: v128): v128 {
   return r;
 }
 
-/** max |x_i|, NaN if any x_i is NaN (f32.max propagates NaN), +0 for n = 0. */
+/**
+ * max |x_i|, NaN if any x_i is NaN, +0 for n = 0. On the bits: with the sign cleared, the float32
+ * order of non-NaN values is the signed-integer order of their bits, and every NaN lies above
+ * +Infinity (0x7f800000), so an integer max (one instruction, one cycle of latency) replaces
+ * f32x4.max, whose NaN rules cost V8 a chain of eight instructions per vector.
+ */
 function maxAbs(ptr: usize, n: usize): f32 {
   let i: usize = 0;
-  let m: f32 = 0;
+  let m: i32 = 0;
   if (ASC_FEATURE_SIMD) {
-    let v = f32x4.splat(0);
-    for (; i + 4 <= n; i += 4) v = f32x4.max(v, f32x4.abs(v128.load(ptr + (i << 2))));
-    m = max<f32>(max<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
-      max<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+    const mask = i32x4.splat(0x7fffffff);
+    let v0 = i32x4.splat(0), v1 = i32x4.splat(0);
+    for (; i + 8 <= n; i += 8) {
+      v0 = i32x4.max_s(v0, v128.and(v128.load(ptr + (i << 2)), mask));
+      v1 = i32x4.max_s(v1, v128.and(v128.load(ptr + (i << 2), 16), mask));
+    }
+    const v = i32x4.max_s(v0, v1);
+    m = max<i32>(max<i32>(i32x4.extract_lane(v, 0), i32x4.extract_lane(v, 1)),
+      max<i32>(i32x4.extract_lane(v, 2), i32x4.extract_lane(v, 3)));
   }
-  for (; i < n; i++) m = max<f32>(m, abs<f32>(load<f32>(ptr + (i << 2))));
-  return m;
+  for (; i < n; i++) m = max<i32>(m, load<i32>(ptr + (i << 2)) & 0x7fffffff);
+  return reinterpret<f32>(m);
 }
 
 /**
