@@ -17,6 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { Adagrad, Adam } from '../dist/index.js';
 import { fillGrads, fillParams } from './data.mjs';
+import { heapGrowth } from './heap.mjs';
 import { collectGarbage, measureInterleaved, pairedRatio } from './measure.mjs';
 import { num, table, times } from './report.mjs';
 
@@ -126,4 +127,29 @@ console.log(
   '\nclip+step ÷ step and the ns/element exclude the gradient reset both do (measured alone and subtracted); ' +
     'JS ÷ clip cost = the plain JS loop ÷ (clip+step − step).',
 );
-if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
+
+// What the loop allocates on the JS heap per iteration (heap.mjs): nothing is the goal.
+const heapOpt = new Adam([4096], { lr: 1e-3, skipNonFinite: true });
+const heapGrads = fillGrads(new Float32Array(4096));
+const micro = [heapGrads];
+const heap = {
+  'clipGradNorm + step()': await heapGrowth(() => {
+    heapOpt.params[0].grad.set(heapGrads);
+    heapOpt.clipGradNorm(1);
+    heapOpt.step();
+  }, 10_000),
+  "accumulateGrad × 2 ('mean') + clipGradNorm + step()": await heapGrowth(() => {
+    heapOpt.accumulateGrad(micro, 'mean');
+    heapOpt.accumulateGrad(micro, 'mean');
+    heapOpt.clipGradNorm(1);
+    heapOpt.step();
+  }, 10_000),
+};
+console.log(
+  `\n${table(
+    ['loop (4096 parameters, Adam, skipNonFinite)', 'allocated bytes / iteration', 'GCs during 10,000'],
+    Object.entries(heap).map(([name, h]) => [name, num(h.allocatedPerStep), String(h.gcEvents)]),
+    ['l', 'r', 'r'],
+  )}`,
+);
+if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, results, heap }, null, 2)}\n`);

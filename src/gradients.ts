@@ -45,30 +45,50 @@ export function normKind(normType: number): number {
   return -1;
 }
 
-/** Checks clipGradNorm's arguments; returns its options read once. */
+/** clipGradNorm's options, read once (reused: reading them allocates nothing when none are given). */
+export interface ClipNormRead<P> {
+  maxNorm: number;
+  normType: number;
+  errorIfNonfinite: boolean;
+  params: readonly P[] | undefined;
+}
+
+/** Checks clipGradNorm's (or gradNorm's) arguments into `into`. */
 export function readClipNormOptions<P>(
   owner: string,
+  where: string,
   maxNorm: unknown,
   options: unknown,
-): { maxNorm: number; normType: number; errorIfNonfinite: boolean; params: readonly P[] | undefined } {
-  const where = 'clipGradNorm';
+  into: ClipNormRead<P>,
+): void {
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {
     throw rangeError(owner, `${where}: maxNorm must be a number ≥ 0, got ${describe(maxNorm)}`);
   }
-  const given = readOptionsObject(owner, where, options, ['normType', 'errorIfNonfinite', 'params']);
-  const normType = given['normType'] ?? 2;
+  let normType: unknown = 2;
+  let errorIfNonfinite: unknown = false;
+  let params: unknown;
+  if (options !== undefined) {
+    const given = readOptionsObject(owner, where, options, CLIP_NORM_KEYS);
+    normType = given['normType'] ?? 2;
+    errorIfNonfinite = given['errorIfNonfinite'] ?? false;
+    params = given['params'];
+  }
   if (typeof normType !== 'number' || !(normType > 0)) {
     throw rangeError(
       owner,
       `${where}: option normType must be a number > 0 (2, 1, Infinity or any p), got ${describe(normType)}`,
     );
   }
-  const errorIfNonfinite = given['errorIfNonfinite'] ?? false;
   if (typeof errorIfNonfinite !== 'boolean') {
     throw typeError(owner, `${where}: option errorIfNonfinite must be a boolean, got ${describe(errorIfNonfinite)}`);
   }
-  return { maxNorm, normType, errorIfNonfinite, params: given['params'] as readonly P[] | undefined };
+  into.maxNorm = maxNorm;
+  into.normType = normType;
+  into.errorIfNonfinite = errorIfNonfinite;
+  into.params = params as readonly P[] | undefined;
 }
+
+const CLIP_NORM_KEYS = ['normType', 'errorIfNonfinite', 'params'];
 
 /** The own, defined properties of an options object among `keys`; unknown keys throw. */
 export function readOptionsObject(

@@ -5,6 +5,7 @@ import { ArenaFullError, MAX_MEMORY_BYTES, allocationSize, type Arena } from './
 import type { GradOps, Kernel, SparseExpander } from './backend/kernels.js';
 import {
   type ClipGradNormOptions,
+  type ClipNormRead,
   type GradReduction,
   type GradSelection,
   clipCoefficient,
@@ -284,6 +285,15 @@ export abstract class Optimizer<O extends object> {
   /** Scratch of the gradient methods: a tile record, then one float32 norm per parameter. */
   #gradArea = 0;
   #gradAreaSlots = -1;
+  /** The slots a gradient method acts on (#gradSlots), reused. */
+  readonly #gradList: number[] = [];
+  /** clipGradNorm's options as last read (readClipNormOptions), reused. */
+  readonly #clipRead: ClipNormRead<ParamHandle> = {
+    maxNorm: 0,
+    normType: 2,
+    errorIfNonfinite: false,
+    params: undefined,
+  };
   /** The slot of each dense record of a step, for the tiled scaling. */
   readonly #recordSlots: number[] = [];
   /** Micro-batches accumulateGrad added since the last step or zeroGrad, and how they combine. */
@@ -688,14 +698,16 @@ export abstract class Optimizer<O extends object> {
     if (!zeroCopy && grads.length !== slots.length) {
       throw rangeError(owner, `${where}: got ${grads.length} gradients for ${slots.length} parameters`);
     }
-    const given: (Float32Array | null)[] = [];
+    // Read once each, into scratch (no allocation per call); cleared below and on error.
+    const given = this.#gradScratch;
     for (let i = 0; i < slots.length && !zeroCopy; i++) {
       const grad = grads[i];
       if (grad === null || grad === undefined) {
-        given.push(null);
+        given[i] = null;
         continue;
       }
       if (!isFloat32Array(grad)) {
+        given.fill(null);
         throw typeError(
           owner,
           `${where}: grads[${i}] must be a Float32Array (or null to skip; dense gradients only), got ${describe(grad)}`,
@@ -704,16 +716,19 @@ export abstract class Optimizer<O extends object> {
       const length = slots[i]!.handle.length;
       const actual = typedLength(grad);
       if (actual !== length) {
+        given.fill(null);
         const why = isDetached(grad) ? ' (its buffer is detached)' : '';
         throw rangeError(
           owner,
           `${where}: grads[${i}] has length ${actual}${why}, expected ${length} (the length of parameter ${i})`,
         );
       }
-      given.push(grad);
+      given[i] = grad;
     }
-    const staged = slots.findIndex((slot) => slot.pendingRows >= 0);
+    let staged = -1;
+    for (let i = 0; i < slots.length && staged < 0; i++) if (slots[i]!.pendingRows >= 0) staged = i;
     if (staged >= 0) {
+      given.fill(null);
       throw typeError(
         owner,
         `${where}: params[${staged}] has a row-sparse gradient staged by sparseGrad(n); accumulation takes dense ` +
@@ -721,10 +736,18 @@ export abstract class Optimizer<O extends object> {
       );
     }
     // A pending mean is applied by step() through the tile record: make room for it now.
-    if (reduction === 'mean') this.#ensureGradArea(where);
+    if (reduction === 'mean') {
+      try {
+        this.#ensureGradArea(where);
+      } catch (error) {
+        given.fill(null);
+        throw error;
+      }
+    }
     const f32 = arena.f32;
     for (let i = 0; i < slots.length; i++) {
-      const grad = zeroCopy ? null : given[i];
+      const grad = zeroCopy ? null : (given[i] as Float32Array | null);
+      given[i] = null; // no reference to the caller's arrays past the call
       if (zeroCopy) {
         // Added in place by the caller: every parameter has a gradient in memory.
         slots[i]!.accumulated = true;
@@ -765,7 +788,8 @@ export abstract class Optimizer<O extends object> {
   clipGradNorm(maxNorm: number, options?: ClipGradNormOptions<ParamHandle>): number {
     this.#checkAlive('clipGradNorm');
     const owner = this.#spec.name;
-    const read = readClipNormOptions<ParamHandle>(owner, maxNorm, options);
+    const read = this.#clipRead;
+    readClipNormOptions(owner, 'clipGradNorm', maxNorm, options, read);
     const list = this.#gradSlots(read.params, 'clipGradNorm');
     this.#ensureGradArea('clipGradNorm');
     this.#settleMean();
@@ -797,7 +821,8 @@ export abstract class Optimizer<O extends object> {
    */
   gradNorm(options?: Omit<ClipGradNormOptions<ParamHandle>, 'errorIfNonfinite'>): number {
     this.#checkAlive('gradNorm');
-    const read = readClipNormOptions<ParamHandle>(this.#spec.name, 0, options);
+    const read = this.#clipRead;
+    readClipNormOptions(this.#spec.name, 'gradNorm', 0, options, read);
     const list = this.#gradSlots(read.params, 'gradNorm');
     this.#ensureGradArea('gradNorm');
     this.#settleMean();
@@ -815,8 +840,9 @@ export abstract class Optimizer<O extends object> {
     if (typeof clipValue !== 'number' || Number.isNaN(clipValue) || clipValue < 0) {
       throw rangeError(owner, `clipGradValue: clipValue must be a number ≥ 0, got ${describe(clipValue)}`);
     }
-    const given = readOptionsObject(owner, 'clipGradValue', options, ['params']);
-    const list = this.#gradSlots(given['params'] as readonly ParamHandle[] | undefined, 'clipGradValue');
+    const params =
+      options === undefined ? undefined : readOptionsObject(owner, 'clipGradValue', options, PARAMS_KEY)['params'];
+    const list = this.#gradSlots(params as readonly ParamHandle[] | undefined, 'clipGradValue');
     this.#settleMean();
     this.#applyPending(list);
     // torch.clamp takes its Python-float bounds as float32 for a float32 tensor.
@@ -844,10 +870,13 @@ export abstract class Optimizer<O extends object> {
     if (typeof lossScale !== 'number' || !Number.isFinite(lossScale) || lossScale <= 0) {
       throw rangeError(owner, `unscaleGrad: lossScale must be a finite number > 0, got ${describe(lossScale)}`);
     }
-    const given = readOptionsObject(owner, 'unscaleGrad', options, ['params']);
-    const list = this.#gradSlots(given['params'] as readonly ParamHandle[] | undefined, 'unscaleGrad');
-    if (list.some((i) => this.#slots[i]!.gradMul !== 1)) {
-      throw typeError(owner, 'unscaleGrad: the gradients were already clipped by clipGradNorm; unscale them first');
+    const params =
+      options === undefined ? undefined : readOptionsObject(owner, 'unscaleGrad', options, PARAMS_KEY)['params'];
+    const list = this.#gradSlots(params as readonly ParamHandle[] | undefined, 'unscaleGrad');
+    for (const i of list) {
+      if (this.#slots[i]!.gradMul !== 1) {
+        throw typeError(owner, 'unscaleGrad: the gradients were already clipped by clipGradNorm; unscale them first');
+      }
     }
     this.#settleMean();
     // GradScaler: inv_scale = scale.double().reciprocal().float(), the scale a float32 tensor.
@@ -868,12 +897,12 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** The slots a gradient method acts on: the handles given, else those the next step() steps. */
-  #gradSlots(params: readonly ParamHandle[] | undefined, where: string): number[] {
+  #gradSlots(params: readonly ParamHandle[] | undefined, where: string): readonly number[] {
     const owner = this.#spec.name;
     const slots = this.#slots;
-    let list: number[];
+    const list = this.#gradList;
+    list.length = 0;
     if (params === undefined) {
-      list = [];
       for (let i = 0; i < slots.length; i++) {
         if (this.#accumulated === 0 || slots[i]!.accumulated) list.push(i);
       }
@@ -884,7 +913,7 @@ export abstract class Optimizer<O extends object> {
           `${where}: option params must be an array of this optimizer's params, got ${describe(params)}`,
         );
       }
-      list = params.map((handle, k) => {
+      params.forEach((handle, k) => {
         const i = handle instanceof ParamHandle ? handle.index : -1;
         if (slots[i]?.handle !== handle) {
           throw typeError(
@@ -893,7 +922,7 @@ export abstract class Optimizer<O extends object> {
               `got ${describe(handle)}`,
           );
         }
-        return i;
+        list.push(i);
       });
       if (new Set(list).size !== list.length) {
         throw rangeError(owner, `${where}: option params lists a parameter twice`);
@@ -950,18 +979,18 @@ export abstract class Optimizer<O extends object> {
     const out = this.#gradArea + RECORD_BYTES;
     if (kind >= 0) {
       const u32 = arena.u32;
-      list.forEach((i, k) => {
-        const slot = this.#slots[i]!;
+      for (let k = 0; k < list.length; k++) {
+        const slot = this.#slots[list[k]!]!;
         this.#writePointers(u32, recordWord(this.#table, k), slot, slot.handle.length);
-      });
+      }
       this.#gradOps.gradNorms(this.#table, list.length, kind, out);
       return this.#gradOps.normOf(out, list.length, kind);
     }
     const f32 = arena.f32;
-    list.forEach((i, k) => {
-      const handle = this.#slots[i]!.handle;
+    for (let k = 0; k < list.length; k++) {
+      const handle = this.#slots[list[k]!]!.handle;
       f32[(out >>> 2) + k] = generalNorm(f32, handle.gradOffset, handle.length, normType);
-    });
+    }
     return generalNorm(f32, out, list.length, normType);
   }
 
@@ -1930,6 +1959,9 @@ export abstract class Optimizer<O extends object> {
     return sparse;
   }
 }
+
+/** The one option of clipGradValue and unscaleGrad. */
+const PARAMS_KEY = ['params'];
 
 function disposedKernel(): void {
   throw new Error('wasm-optim: the optimizer has been disposed');
