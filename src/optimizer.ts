@@ -38,6 +38,7 @@ import {
 import { RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0, recordWord } from './backend/record.js';
 import { describe, rangeError, typeError } from './errors.js';
 import {
+  checkOption,
   checkOptions,
   copyArray,
   optionLabel,
@@ -45,6 +46,7 @@ import {
   readOwnOptions,
   storedOption,
   type OptionPlace,
+  type OptionRule,
 } from './options.js';
 import { ParamHandle } from './param.js';
 import {
@@ -285,6 +287,8 @@ export abstract class Optimizer<O extends object> {
   /** Scratch of the gradient methods: a tile record, then one float32 norm per parameter. */
   #gradArea = 0;
   #gradAreaSlots = -1;
+  /** Each slot's current options, for #stateBytes (one function, not a closure per call). */
+  readonly #currentOptions = (i: number): O => this.#slotOptions[i]!;
   /** The slots a gradient method acts on (#gradSlots), reused. */
   readonly #gradList: number[] = [];
   /** clipGradNorm's options as last read (readClipNormOptions), reused. */
@@ -1532,13 +1536,20 @@ export abstract class Optimizer<O extends object> {
     }
   }
 
-  #checkGroupOptions(options: O, place: OptionPlace): void {
+  /**
+   * Checks a group's options (PyTorch's rules, the flavor's unsupported options, the rules across
+   * options); with `only`, just that option and the rules across options (a setter: reading every
+   * number option would box each one, an allocation per assignment).
+   */
+  #checkGroupOptions(options: O, place: OptionPlace, only?: keyof O & string): void {
     const owner = this.#spec.name;
-    checkOptions(owner, this.#spec.rules, this.#optionKeys, options, place);
+    if (only === undefined) checkOptions(owner, this.#spec.rules, this.#optionKeys, options, place);
+    else checkOption(owner, place, only, this.#spec.rules[only] as OptionRule, options[only]);
     const defaults = this.#flavorSpec.defaults;
     const unsupported = this.#flavorSpec.unsupported;
     for (let k = 0; k < unsupported.length; k++) {
       const key = unsupported[k]!;
+      if (only !== undefined && key !== only) continue;
       if (options[key] !== defaults[key]) {
         throw rangeError(
           owner,
@@ -1789,22 +1800,30 @@ export abstract class Optimizer<O extends object> {
       Object.defineProperty(group, key, {
         enumerable: true,
         get: () => options[key],
+        // A scheduler assigns lr at every step: this setter allocates nothing for a number
+        // (the messages are built only on error, the options checked in place).
         set: (given: O[typeof key]) => {
-          this.#checkAlive(`paramGroups[${g}].${key}`);
-          const value = readOptionValue(given); // read once: a pair's elements too
-          const next = { ...options, [key]: value };
-          this.#checkGroupOptions(next, place);
-          const bytes = this.#stateBytes(
-            (i) => (this.#slotOptions[i] === options ? next : this.#slotOptions[i]!),
-            () => false,
-            false,
-          );
-          this.#reserve(
-            bytes,
-            { text: 'the new state buffers', plural: true },
-            `paramGroups[${g}].${key} = ${describe(value)}`,
-            false,
-          );
+          if (this.#arena === null) this.#checkAlive(`paramGroups[${g}].${key}`);
+          const value = readOptionValue(given) as O[typeof key]; // read once: a pair's elements too
+          const old = options[key];
+          // Checked in place, and put back if invalid or if its new buffers do not fit.
+          options[key] = value;
+          try {
+            // The other options were valid: this one, and the rules across options, remain.
+            this.#checkGroupOptions(options, place, key);
+            const bytes = this.#stateBytes(this.#currentOptions, bringsNothing, false);
+            if (bytes > 0) {
+              this.#reserve(
+                bytes,
+                { text: 'the new state buffers', plural: true },
+                `paramGroups[${g}].${key} = ${describe(value)}`,
+                false,
+              );
+            }
+          } catch (error) {
+            options[key] = old;
+            throw error;
+          }
           options[key] = storedOption(this.#spec.rules[key], value) as O[typeof key];
           this.#ensureState();
         },
@@ -1958,6 +1977,11 @@ export abstract class Optimizer<O extends object> {
     }
     return sparse;
   }
+}
+
+/** For #stateBytes: no buffer is brought from elsewhere (an option change). */
+function bringsNothing(): boolean {
+  return false;
 }
 
 /** The one option of clipGradValue and unscaleGrad. */

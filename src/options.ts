@@ -42,7 +42,8 @@ function rangeText(rule: { min: number; max?: number; maxExclusive?: boolean }):
 }
 
 /** Throws if `value` breaks `rule`, naming the option and the value. */
-function checkOption(owner: string, place: OptionPlace, key: string, rule: OptionRule, value: unknown): void {
+/** Checks one option's value against its rule. */
+export function checkOption(owner: string, place: OptionPlace, key: string, rule: OptionRule, value: unknown): void {
   switch (rule.kind) {
     case 'boolean':
       if (typeof value !== 'boolean') {
