@@ -1,0 +1,334 @@
+// The gradient methods users build training loops from (clipGradNorm, accumulateGrad,
+// unscaleGrad, skipNonFinite, zeroGrad, clipGradValue, gradNorm): each one is checked against a
+// twin optimizer stepped drop-in, `step(grads)`, on gradients computed here in float32 the way
+// the method documents (PyTorch's formulas), bit for bit, for every algorithm, flavor and backend.
+// The norms themselves are checked against PyTorch in test/clip.test.ts: here the total a method
+// returns is trusted, and what it does with it is checked.
+import { describe, expect, it } from 'vitest';
+import { availableBackends, type BackendName, type Flavor } from '../src/index.js';
+import type { AlgorithmName } from '../src/registry.js';
+import { FLAVOR_CASES, flavorRow, hasStepOf, type Options, withDefaults } from './helpers/algorithms.js';
+import { make } from './helpers/full-options.js';
+import { type AnyOptimizer, gradsFor, snapshot, type Snapshot, values } from './helpers/snapshot.js';
+
+const BACKENDS: readonly BackendName[] = availableBackends();
+const fround = Math.fround;
+/** Elements per tile of a step with a pending scaling (src/gradients.ts SCALE_TILE). */
+const TILE = 4096;
+/** One element, a SIMD tail, one short of a tile, a tile, one past it, several tiles and a tail. */
+const LENGTHS = [1, 7, TILE - 1, TILE, TILE + 1, 3 * TILE + 5];
+
+// ---------------------------------------------------------------- helpers
+
+type Grads = (Float32Array | null)[];
+
+interface Rig {
+  opt: AnyOptimizer;
+  /** The arrays the optimizer was constructed with (drop-in steps read and write them). */
+  users: Float32Array[];
+}
+
+interface Config {
+  algorithm: AlgorithmName;
+  flavor: Flavor;
+  backend: BackendName;
+  options: Options;
+}
+
+/**
+ * Two param groups (first half of `lengths`, second half with half the learning rate), so that
+ * a method spanning groups is exercised; `extra` goes to the constructor (skipNonFinite).
+ */
+function rig(c: Config, lengths: readonly number[], extra: Options = {}): Rig {
+  const users = lengths.map((n, k) => values(n, k + 1));
+  const half = Math.ceil(lengths.length / 2);
+  const lr = withDefaults(c.algorithm, c.flavor, c.options)['lr'] as number;
+  const groups = [
+    { params: users.slice(0, half), ...c.options },
+    { params: users.slice(half), ...c.options, lr: lr / 2 },
+  ].filter((g) => g.params.length > 0);
+  const opt = make(c.algorithm, groups, { flavor: c.flavor, backend: c.backend, ...extra }) as unknown as AnyOptimizer;
+  return { opt, users };
+}
+
+/** PyTorch 1.13's clip_grad_norm_ coefficient in float32, as the brief of the method states it. */
+function torchCoef(total: number, maxNorm: number): number {
+  return Math.min(fround(fround(1 / fround(total + fround(1e-6))) * fround(maxNorm)), 1);
+}
+
+const scaled = (g: Float32Array, coef: number): Float32Array => g.map((x) => fround(x * coef));
+
+/** The float32 running sum fl(fl(g1 + g2) + g3) of the micro-batches that have a gradient (null: none). */
+function runningSum(batches: readonly Grads[], i: number): Float32Array | null {
+  let sum: Float32Array | null = null;
+  for (const batch of batches) {
+    const g = batch[i];
+    if (g === null || g === undefined) continue;
+    if (sum === null) sum = g.slice();
+    else for (let j = 0; j < g.length; j++) sum[j] = fround(sum[j]! + g[j]!);
+  }
+  return sum;
+}
+
+/** Gradients for step t, with a finite value replaced at [param, element] (NaN, ±Infinity). */
+function gradsWith(lengths: readonly number[], t: number, at: readonly [number, number], x: number): Float32Array[] {
+  const grads = gradsFor(lengths, t);
+  grads[at[0]]![at[1]] = x;
+  return grads;
+}
+
+/** Index of the first element whose bits differ (any NaN equal to any NaN), −1 if none. */
+function firstDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== y[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return i;
+  }
+  return -1;
+}
+
+/** Where two structures of numbers and Float32Arrays first differ, bit for bit (NaNs alike); null if nowhere. */
+function difference(a: unknown, b: unknown, path: string): string | null {
+  if (a instanceof Float32Array || b instanceof Float32Array) {
+    if (!(a instanceof Float32Array && b instanceof Float32Array)) return `${path}: one is not a Float32Array`;
+    const i = firstDiff(a, b);
+    return i < 0 ? null : `${path}[${i}]: ${a[i]} vs ${b[i]} (lengths ${a.length}, ${b.length})`;
+  }
+  if (typeof a === 'number' && typeof b === 'number') {
+    return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) ? null : `${path}: ${a} vs ${b}`;
+  }
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+    const keys = Object.keys(a);
+    const other = Object.keys(b);
+    if (keys.join() !== other.join()) return `${path}: keys ${keys.join()} vs ${other.join()}`;
+    for (const key of keys) {
+      const d = difference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+      if (d !== null) return d;
+    }
+    return null;
+  }
+  return Object.is(a, b) ? null : `${path}: ${String(a)} vs ${String(b)}`;
+}
+
+function expectSame(got: unknown, want: unknown, where: string): void {
+  const d = difference(got, want, '');
+  expect(d, `${where}${d ?? ''}`).toBeNull();
+}
+
+/** What an optimizer holds that a step changes: its parameters in memory and its state dict. */
+function held(opt: AnyOptimizer): { data: Float32Array[]; state: unknown } {
+  return { data: opt.params.map((p) => p.data.slice()), state: structuredClone(opt.stateDict()) };
+}
+
+/** The optimizer holds exactly what its twin holds (and, when asked, the users' arrays agree). */
+function expectTwins(a: Rig, b: Rig, where: string, users = false): void {
+  expectSame(held(a.opt), held(b.opt), `${where}: `);
+  if (users) expectSame(a.users, b.users, `${where}: user arrays`);
+}
+
+/** Writes gradients into memory (zero-copy): params[i].grad. */
+function setGrads(opt: AnyOptimizer, grads: readonly Float32Array[]): void {
+  opt.params.forEach((p, i) => p.grad.set(grads[i]!));
+}
+
+/** A snapshot without the gradient memory (a drop-in step copies its gradients there, skipped or not). */
+function withoutGrads(s: Snapshot): Omit<Snapshot, 'grad'> {
+  const { grad: _grad, ...rest } = s;
+  return rest;
+}
+
+const CASES = FLAVOR_CASES.map((c) => ({ ...c, full: flavorRow(c.algorithm, c.flavor).full }));
+
+// ---------------------------------------------------------------- 1. folding the clipping into the step
+
+interface ClipStep {
+  maxNorm: number;
+  normType?: number;
+  /** Indices of the parameters given as `params` (only they are measured and scaled). */
+  subset?: readonly number[];
+  /** zero-copy: gradients written to params[i].grad; accumulate: one accumulateGrad (drop-in semantics). */
+  via: 'zero-copy' | 'accumulate';
+  /** Whether the coefficient is below 1 (else exactly 1: the gradients are not changed). */
+  clips: boolean;
+}
+
+// The L2 total of LENGTHS' gradients is about 100, the L1 about 15,000, the max about 1.1.
+const CLIP_STEPS: readonly ClipStep[] = [
+  { maxNorm: 0.5, via: 'zero-copy', clips: true },
+  { maxNorm: 1e6, via: 'zero-copy', clips: false },
+  { maxNorm: 0.25, subset: [0, 2, 3, 5], via: 'zero-copy', clips: true },
+  { maxNorm: 0.5, normType: Infinity, via: 'accumulate', clips: true },
+  { maxNorm: 2, normType: 1, subset: [5, 1], via: 'zero-copy', clips: true },
+];
+
+/** Steps a rig through CLIP_STEPS and its twin through step(grads) on the explicitly scaled gradients. */
+function runClipSteps(c: Config): unknown {
+  const a = rig(c, LENGTHS);
+  const b = rig(c, LENGTHS);
+  try {
+    CLIP_STEPS.forEach((s, t) => {
+      const where = `${c.algorithm} ${c.flavor} ${c.backend} step ${t + 1}`;
+      const grads = gradsFor(LENGTHS, t + 1);
+      if (s.via === 'zero-copy') setGrads(a.opt, grads);
+      else expect(a.opt.accumulateGrad(grads)).toBe(1);
+      const params = s.subset?.map((i) => a.opt.params[i]!);
+      const total = a.opt.clipGradNorm(s.maxNorm, { normType: s.normType, params });
+      const coef = torchCoef(total, s.maxNorm);
+      if (s.clips) expect(coef, where).toBeLessThan(1);
+      else expect(coef, where).toBe(1);
+      // The scaling is pending: the gradients in memory still show the unscaled values.
+      expectSame(a.opt.params[5]!.grad, grads[5], `${where}: grad before step`);
+      const chosen = new Set(s.subset ?? LENGTHS.keys());
+      b.opt.step(grads.map((g, i) => (chosen.has(i) ? scaled(g, coef) : g)));
+      expect(a.opt.step()).toBe(true);
+      expectTwins(a, b, where, s.via === 'accumulate');
+    });
+    return held(a.opt);
+  } finally {
+    a.opt.dispose();
+    b.opt.dispose();
+  }
+}
+
+describe('clipGradNorm folded into step() equals a step on fl(g · coef)', () => {
+  for (const c of CASES) {
+    for (const [label, options] of [
+      ['full', c.full],
+      ['defaults', {}],
+    ] as const) {
+      it(`${c.name} ${label}: every backend, tiles and tails, subsets, two groups; backends agree`, () => {
+        const results = BACKENDS.map((backend) => runClipSteps({ ...c, backend, options }));
+        results.forEach((r, k) => expectSame(r, results[0], `${BACKENDS[k]} vs ${BACKENDS[0]}: `));
+      });
+    }
+  }
+});
+
+describe('a pending clipping coefficient is applied by gradNorm and clipGradValue', () => {
+  it.each(BACKENDS)('%s: gradNorm shows the scaled gradients, clipGradValue clamps them', (backend) => {
+    const c: Config = { algorithm: 'adam', flavor: 'torch', backend, options: flavorRow('adam', 'torch').full };
+    const lengths = [7, TILE + 1];
+    const a = rig(c, lengths);
+    const b = rig(c, lengths);
+    const grads = gradsFor(lengths, 1);
+    setGrads(a.opt, grads);
+    const coef = torchCoef(a.opt.clipGradNorm(1), 1);
+    expect(coef).toBeLessThan(1);
+    const norm = a.opt.gradNorm();
+    expectSame(
+      a.opt.params.map((p) => p.grad),
+      grads.map((g) => scaled(g, coef)),
+      'after gradNorm',
+    );
+    // The norm of the scaled gradients is about maxNorm (not the unscaled total, about 40).
+    expect(norm).toBeGreaterThan(0.99);
+    expect(norm).toBeLessThan(1.01);
+    a.opt.clipGradValue(0.01);
+    const clamp = (x: number): number => Math.min(Math.max(x, -fround(0.01)), fround(0.01));
+    const want = grads.map((g) => scaled(g, coef).map(clamp));
+    expectSame(
+      a.opt.params.map((p) => p.grad),
+      want,
+      'after clipGradValue',
+    );
+    b.opt.step(want);
+    expect(a.opt.step()).toBe(true);
+    expectTwins(a, b, backend);
+  });
+});
+
+// ---------------------------------------------------------------- 2. accumulation
+
+/** Micro-batches for step t: parameter 1 has none in the second, parameter 4 none in any. */
+function microBatches(t: number, k: number): Grads[] {
+  return Array.from({ length: k }, (_, m) =>
+    gradsFor(LENGTHS, 10 * t + m).map((g, i) => (i === 4 || (i === 1 && m === 1) ? null : g)),
+  );
+}
+
+function accumulate(opt: AnyOptimizer, batches: readonly Grads[], reduction: 'sum' | 'mean'): void {
+  batches.forEach((batch, m) => {
+    expect(opt.accumulateGrad(batch, reduction)).toBe(m + 1);
+    expect(opt.accumulatedGrads).toBe(m + 1);
+  });
+}
+
+function runAccumulation(c: Config): unknown {
+  const a = rig(c, LENGTHS);
+  const b = rig(c, LENGTHS);
+  const where = `${c.algorithm} ${c.flavor} ${c.backend}`;
+  const withStep = hasStepOf(c.algorithm, c.flavor);
+  try {
+    // A: a plain zero-copy step on every parameter (so parameter 4 has a step count, and memory is
+    // ahead of the users' arrays).
+    const first = gradsFor(LENGTHS, 1);
+    setGrads(a.opt, first);
+    a.opt.step();
+    b.opt.step(first);
+
+    // B: 'sum' over three micro-batches.
+    let batches = microBatches(2, 3);
+    accumulate(a.opt, batches, 'sum');
+    const sums = LENGTHS.map((_, i) => runningSum(batches, i));
+    expectSame(a.opt.params[1]!.grad, sums[1], `${where}: grad after accumulateGrad`);
+    expect(a.opt.step()).toBe(true);
+    expect(a.opt.accumulatedGrads).toBe(0);
+    b.opt.step(sums);
+    expectTwins(a, b, `${where} sum`, true);
+    if (withStep) {
+      const state = a.opt.stateDict().state as Record<number, { step?: number }>;
+      expect(state[4]?.step, 'a parameter without a gradient is not stepped').toBe(1);
+      expect(state[0]?.step).toBe(2);
+    }
+
+    // C: 'mean' over three, after the user changed an array: accumulateGrad's step reads them.
+    for (const r of [a, b]) r.users[3]![17] = 0.75;
+    batches = microBatches(3, 3);
+    accumulate(a.opt, batches, 'mean');
+    expect(a.opt.step()).toBe(true);
+    b.opt.step(LENGTHS.map((_, i) => runningSum(batches, i)?.map((x) => fround(x / 3)) ?? null));
+    expectTwins(a, b, `${where} mean`, true);
+
+    // D: 'mean' over two, then clipGradNorm: clipped fl(fl(sum / 2) · coef).
+    batches = microBatches(4, 2);
+    accumulate(a.opt, batches, 'mean');
+    const total = a.opt.clipGradNorm(0.5);
+    const coef = torchCoef(total, 0.5);
+    expect(coef).toBeLessThan(1);
+    expect(a.opt.step()).toBe(true);
+    b.opt.step(LENGTHS.map((_, i) => runningSum(batches, i)?.map((x) => fround(fround(x / 2) * coef)) ?? null));
+    expectTwins(a, b, `${where} mean + clip`, true);
+
+    // E: zeroGrad drops an accumulation (and its reduction); the next one starts afresh.
+    accumulate(a.opt, microBatches(5, 2), 'sum');
+    a.opt.zeroGrad();
+    expect(a.opt.accumulatedGrads).toBe(0);
+    for (const p of a.opt.params) expect(p.grad.every((x) => Object.is(x, 0))).toBe(true);
+    const fresh = gradsFor(LENGTHS, 6);
+    expect(a.opt.accumulateGrad(fresh, 'mean')).toBe(1);
+    expect(a.opt.step()).toBe(true);
+    b.opt.step(fresh);
+    expectTwins(a, b, `${where} after zeroGrad`, true);
+
+    // F: every micro-batch null for every parameter but one: only that one steps.
+    const lonely: Grads = LENGTHS.map((_, i) => (i === 2 ? gradsFor(LENGTHS, 7)[2]! : null));
+    accumulate(a.opt, [lonely, lonely], 'sum');
+    expect(a.opt.step()).toBe(true);
+    b.opt.step(LENGTHS.map((_, i) => (i === 2 ? runningSum([lonely, lonely], 2) : null)));
+    expectTwins(a, b, `${where} one parameter`, true);
+    return held(a.opt);
+  } finally {
+    a.opt.dispose();
+    b.opt.dispose();
+  }
+}
+
+describe('accumulateGrad: sum, mean, nulls, drop-in arrays, zeroGrad, mean + clipping', () => {
+  for (const c of CASES) {
+    it(`${c.name}: every backend; backends agree`, () => {
+      const results = BACKENDS.map((backend) => runAccumulation({ ...c, backend, options: c.full }));
+      results.forEach((r, k) => expectSame(r, results[0], `${BACKENDS[k]} vs ${BACKENDS[0]}: `));
+    });
+  }
+});
