@@ -70,13 +70,6 @@ function runningSum(batches: readonly Grads[], i: number): Float32Array | null {
   return sum;
 }
 
-/** Gradients for step t, with a finite value replaced at [param, element] (NaN, ±Infinity). */
-function gradsWith(lengths: readonly number[], t: number, at: readonly [number, number], x: number): Float32Array[] {
-  const grads = gradsFor(lengths, t);
-  grads[at[0]]![at[1]] = x;
-  return grads;
-}
-
 /** Index of the first element whose bits differ (any NaN equal to any NaN), −1 if none. */
 function firstDiff(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return Math.min(a.length, b.length);
@@ -331,4 +324,259 @@ describe('accumulateGrad: sum, mean, nulls, drop-in arrays, zeroGrad, mean + cli
       results.forEach((r, k) => expectSame(r, results[0], `${BACKENDS[k]} vs ${BACKENDS[0]}: `));
     });
   }
+});
+
+// ---------------------------------------------------------------- 3. skipNonFinite
+
+const SMALL = [7, TILE + 1];
+const NON_FINITE = [NaN, Infinity, -Infinity] as const;
+type Mode = 'drop-in' | 'zero-copy' | 'accumulate';
+const MODES: readonly Mode[] = ['drop-in', 'zero-copy', 'accumulate'];
+
+/** One step of `mode` on `grads`: drop-in step(grads), zero-copy grads + step(), or accumulateGrad + step(). */
+function stepVia(r: Rig, mode: Mode, grads: readonly Float32Array[]): boolean {
+  if (mode === 'drop-in') return r.opt.step(grads);
+  if (mode === 'zero-copy') setGrads(r.opt, grads);
+  else r.opt.accumulateGrad(grads);
+  return r.opt.step();
+}
+
+function runSkips(c: Config): unknown {
+  const a = rig(c, SMALL, { skipNonFinite: true });
+  const b = rig(c, SMALL);
+  const where = `${c.algorithm} ${c.flavor} ${c.backend}`;
+  try {
+    expect(a.opt.skipNonFinite).toBe(true);
+    let t = 1;
+    let skipped = 0;
+    for (const mode of MODES) {
+      for (const bad of NON_FINITE) {
+        const label = `${where} ${mode} ${bad}`;
+        // The bad element in the tail past the first tile, or in the small tensor's SIMD tail.
+        const at: [number, number] = Number.isNaN(bad) ? [1, TILE] : [0, 5];
+        const grads = gradsWith(SMALL, t, at, bad);
+        const before = snapshot(a.opt, a.users);
+        expect(stepVia(a, mode, grads), label).toBe(false);
+        skipped++;
+        expect(a.opt.skippedSteps, label).toBe(skipped);
+        expect(a.opt.accumulatedGrads, label).toBe(0);
+        expect(withoutGrads(snapshot(a.opt, a.users)), label).toEqual(withoutGrads(before));
+        // The gradients in memory are those given (zero-copy) or their copy (one micro-batch).
+        if (mode !== 'drop-in')
+          expectSame(
+            a.opt.params.map((p) => p.grad),
+            grads,
+            `${label}: grads`,
+          );
+        // The next finite step is as if the skipped one never happened.
+        const finite = gradsFor(SMALL, t + 100);
+        expect(stepVia(a, mode, finite), label).toBe(true);
+        b.opt.step(finite);
+        expectTwins(a, b, label, mode !== 'zero-copy');
+        t++;
+      }
+    }
+    expect(a.opt.skippedSteps).toBe(9);
+    return held(a.opt);
+  } finally {
+    a.opt.dispose();
+    b.opt.dispose();
+  }
+}
+
+/** Gradients for step t, with a finite value replaced at [param, element] by x (NaN, ±Infinity). */
+function gradsWith(lengths: readonly number[], t: number, at: readonly [number, number], x: number): Float32Array[] {
+  const grads = gradsFor(lengths, t);
+  grads[at[0]]![at[1]] = x;
+  return grads;
+}
+
+describe('skipNonFinite: a NaN or ±Infinity gradient skips the step and changes nothing', () => {
+  for (const c of CASES) {
+    it(`${c.name}: drop-in, zero-copy and accumulated, every backend; backends agree`, () => {
+      const results = BACKENDS.map((backend) => runSkips({ ...c, backend, options: c.full }));
+      results.forEach((r, k) => expectSame(r, results[0], `${BACKENDS[k]} vs ${BACKENDS[0]}: `));
+    });
+  }
+
+  // Row-sparse gradients: Adagrad (torch: PyTorch's sparse arithmetic; tfjs: the dense one on the
+  // rows), SparseAdam, and Adam with lazy: a table of 5 rows of 3 beside a dense parameter.
+  const SPARSE: readonly Omit<Config, 'backend'>[] = [
+    { algorithm: 'adagrad', flavor: 'torch', options: { lr: 0.1 } },
+    { algorithm: 'adagrad', flavor: 'tfjs', options: { lr: 0.1 } },
+    { algorithm: 'sparseadam', flavor: 'torch', options: { lr: 0.01 } },
+    { algorithm: 'adam', flavor: 'torch', options: { lr: 0.01, lazy: true, amsgrad: true } },
+  ];
+  for (const s of SPARSE) {
+    it.each(BACKENDS)(`${s.algorithm} ${s.flavor} ${JSON.stringify(s.options)}, row-sparse: %s`, (backend) => {
+      const build = (skip: boolean): Rig => {
+        const users = [values(15, 1), values(6, 2)];
+        const opt = make(s.algorithm, [{ data: users[0], rows: 5 }, users[1]], {
+          ...s.options,
+          flavor: s.flavor,
+          backend,
+          skipNonFinite: skip,
+        }) as unknown as AnyOptimizer;
+        return { opt, users };
+      };
+      const a = build(true);
+      const b = build(false);
+      const rowsOf = (t: number, bad: number) => {
+        const v = values(9, 50 + t);
+        v[7] = bad;
+        return { indices: Int32Array.of(4, 0, 4), values: v };
+      };
+      const finite = (t: number) => ({ indices: Int32Array.of(1, 4), values: values(6, 70 + t) });
+      let skipped = 0;
+      NON_FINITE.forEach((bad, t) => {
+        const label = `${backend} ${bad}`;
+        // Drop-in: the dense gradient is finite, the sparse one is not.
+        let before = snapshot(a.opt, a.users);
+        expect(a.opt.step([rowsOf(t, bad), values(6, 90 + t)]), label).toBe(false);
+        expect(a.opt.skippedSteps).toBe(++skipped);
+        expect(withoutGrads(snapshot(a.opt, a.users)), label).toEqual(withoutGrads(before));
+        const next = [finite(t), values(6, 95 + t)];
+        expect(a.opt.step(next)).toBe(true);
+        b.opt.step(next);
+        expectTwins(a, b, `${label} drop-in`, true);
+        // Zero-copy: the rows staged by sparseGrad(n).
+        const staged = a.opt.params[0]!.sparseGrad(3);
+        const bad3 = rowsOf(t + 10, bad);
+        staged.indices.set(bad3.indices);
+        staged.values.set(bad3.values);
+        a.opt.params[1]!.grad.set(values(6, 99));
+        before = snapshot(a.opt, a.users);
+        expect(a.opt.step(), label).toBe(false);
+        expect(a.opt.skippedSteps).toBe(++skipped);
+        expect(snapshot(a.opt, a.users), label).toEqual(before);
+        const again = [finite(t + 20), values(6, 97 + t)];
+        expect(a.opt.step(again)).toBe(true);
+        b.opt.step(again);
+        expectTwins(a, b, `${label} zero-copy`, true);
+      });
+      a.opt.dispose();
+      b.opt.dispose();
+    });
+  }
+
+  it.each(BACKENDS)('%s: off by default, NaN steps through; the setter switches it', (backend) => {
+    const c: Config = { algorithm: 'adam', flavor: 'torch', backend, options: {} };
+    const a = rig(c, SMALL);
+    expect(a.opt.skipNonFinite).toBe(false);
+    expect(a.opt.step(gradsWith(SMALL, 1, [1, 3], NaN))).toBe(true);
+    expect(a.opt.params[1]!.data[3]).toBeNaN();
+    expect(a.users[1]![3]).toBeNaN();
+    expect(a.opt.params[1]!.data[4]).not.toBeNaN();
+    expect(a.opt.skippedSteps).toBe(0);
+    a.opt.skipNonFinite = true;
+    const before = snapshot(a.opt, a.users);
+    setGrads(a.opt, gradsWith(SMALL, 2, [0, 0], Infinity));
+    const withGrads = snapshot(a.opt, a.users);
+    expect(a.opt.step()).toBe(false);
+    expect(snapshot(a.opt, a.users)).toEqual(withGrads);
+    expect(withoutGrads(withGrads)).toEqual(withoutGrads(before));
+    a.opt.skipNonFinite = false;
+    expect(a.opt.step()).toBe(true);
+    expect(a.opt.params[0]!.data[0]).toBeNaN();
+    expect(a.opt.skippedSteps).toBe(1);
+    a.opt.dispose();
+  });
+});
+
+// ---------------------------------------------------------------- unscaleGrad
+
+describe('unscaleGrad', () => {
+  const adam = (backend: BackendName): Config => ({
+    algorithm: 'adam',
+    flavor: 'torch',
+    backend,
+    options: flavorRow('adam', 'torch').full,
+  });
+
+  it.each(BACKENDS)('%s: fl(g · fl(1 / fl(s))) exactly, then step() as step(grads) on those', (backend) => {
+    // 3 and 0.1: inverses that round; 65536: exact; 3e-39: a subnormal scale whose inverse overflows float32.
+    for (const s of [3, 0.1, 65536, 1 / 3]) {
+      const a = rig(adam(backend), LENGTHS);
+      const b = rig(adam(backend), LENGTHS);
+      const grads = gradsFor(LENGTHS, 1).map((g) => g.map((x) => x * 1000));
+      setGrads(a.opt, grads);
+      const inverse = fround(1 / fround(s));
+      const want = grads.map((g) => g.map((x) => fround(x * inverse)));
+      expect(a.opt.unscaleGrad(s)).toBe(true);
+      expectSame(
+        a.opt.params.map((p) => p.grad),
+        want,
+        `lossScale ${s}: `,
+      );
+      expect(a.opt.step()).toBe(true);
+      b.opt.step(want);
+      expectTwins(a, b, `lossScale ${s}`);
+      a.opt.dispose();
+      b.opt.dispose();
+    }
+  });
+
+  it.each(BACKENDS)('%s: after a mean accumulation, fl(fl(sum / k) · inverse); params selects', (backend) => {
+    const a = rig(adam(backend), LENGTHS);
+    const b = rig(adam(backend), LENGTHS);
+    const batches = [gradsFor(LENGTHS, 1), gradsFor(LENGTHS, 2), gradsFor(LENGTHS, 3)];
+    for (const batch of batches) a.opt.accumulateGrad(batch, 'mean');
+    const inverse = fround(1 / fround(3));
+    const chosen = [1, 5];
+    expect(a.opt.unscaleGrad(3, { params: chosen.map((i) => a.opt.params[i]!) })).toBe(true);
+    const want = LENGTHS.map((_, i) => {
+      const mean = runningSum(batches, i)!.map((x) => fround(x / 3));
+      return chosen.includes(i) ? mean.map((x) => fround(x * inverse)) : mean;
+    });
+    expectSame(a.opt.params[5]!.grad, want[5], 'unscaled');
+    expect(a.opt.step()).toBe(true);
+    b.opt.step(want);
+    expectTwins(a, b, backend, true);
+    a.opt.dispose();
+    b.opt.dispose();
+  });
+
+  it.each(BACKENDS)('%s: a non-finite gradient: false, and with skipNonFinite the step is skipped', (backend) => {
+    for (const bad of NON_FINITE) {
+      const a = rig(adam(backend), SMALL, { skipNonFinite: true });
+      const b = rig(adam(backend), SMALL);
+      a.opt.step(gradsFor(SMALL, 1));
+      b.opt.step(gradsFor(SMALL, 1));
+      const before = snapshot(a.opt, a.users);
+      setGrads(a.opt, gradsWith(SMALL, 2, [1, TILE], bad));
+      expect(a.opt.unscaleGrad(1024)).toBe(false);
+      expect(a.opt.step()).toBe(false);
+      expect(a.opt.skippedSteps).toBe(1);
+      expect(withoutGrads(snapshot(a.opt, a.users))).toEqual(withoutGrads(before));
+      // Unscaled and finite: stepped.
+      const grads = gradsFor(SMALL, 3);
+      setGrads(a.opt, grads);
+      expect(a.opt.unscaleGrad(2)).toBe(true);
+      expect(a.opt.step()).toBe(true);
+      b.opt.step(grads.map((g) => g.map((x) => fround(x * 0.5))));
+      expectTwins(a, b, `${backend} ${bad}`);
+      a.opt.dispose();
+      b.opt.dispose();
+    }
+  });
+
+  // BUG (src/optimizer.ts unscaleGrad + step's #knownFinite; src/backend/js/grads.ts unscaleGrads,
+  // assembly/grads.ts alike): unscaleGrad checks the gradients BEFORE multiplying them (as PyTorch's
+  // _amp_foreach_non_finite_check_and_unscale_ does) and marks them finite, and step() then trusts
+  // that mark instead of reading them. With a loss scale below 1 (GradScaler's scale after repeated
+  // backoffs) the product can overflow: 3e38 · fl(1/0.5) = Infinity is left in memory, and a
+  // skipNonFinite optimizer steps it (step() returns true, parameters become NaN/±Infinity) where
+  // it must skip a step whose gradients hold ±Infinity.
+  it.fails.each(BACKENDS)('%s: unscaling that overflows leaves ±Infinity: skipNonFinite must skip', (backend) => {
+    const a = rig(adam(backend), SMALL, { skipNonFinite: true });
+    const before = snapshot(a.opt, a.users);
+    setGrads(a.opt, gradsWith(SMALL, 1, [0, 2], 3e38));
+    a.opt.unscaleGrad(0.5);
+    expect(a.opt.params[0]!.grad[2]).toBe(Infinity);
+    const stepped = a.opt.step();
+    const after = snapshot(a.opt, a.users);
+    a.opt.dispose();
+    expect(stepped).toBe(false);
+    expect(withoutGrads(after)).toEqual(withoutGrads(before));
+  });
 });
