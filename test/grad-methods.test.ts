@@ -509,6 +509,60 @@ describe('skipNonFinite: a NaN or ±Infinity gradient skips the step and changes
   });
 });
 
+describe('skipNonFinite checks exactly the gradients the step reads', () => {
+  it.each(BACKENDS)('%s: a finite check of some parameters vouches for no other', (backend) => {
+    const c: Config = { algorithm: 'adam', flavor: 'torch', backend, options: {} };
+    const a = rig(c, SMALL, { skipNonFinite: true });
+    const before = snapshot(a.opt, a.users);
+    const only0 = () => ({ params: [a.opt.params[0]!] });
+    const prepares: [string, () => void][] = [
+      ['clipGradNorm of params[0]', () => expect(Number.isFinite(a.opt.clipGradNorm(0.1, only0()))).toBe(true)],
+      ['unscaleGrad of params[0]', () => expect(a.opt.unscaleGrad(2, only0())).toBe(true)],
+      ['gradNorm of params[0]', () => expect(Number.isFinite(a.opt.gradNorm(only0()))).toBe(true)],
+    ];
+    let skipped = 0;
+    for (const [name, prepare] of prepares) {
+      for (const mode of ['zero-copy', 'accumulate'] as const) {
+        const grads = gradsWith(SMALL, skipped, [1, TILE], NaN);
+        if (mode === 'zero-copy') setGrads(a.opt, grads);
+        else {
+          a.opt.accumulateGrad(grads, 'mean');
+          a.opt.accumulateGrad(gradsFor(SMALL, 40), 'mean');
+        }
+        prepare();
+        expect(a.opt.step(), `${name}, ${mode}`).toBe(false);
+        expect(a.opt.skippedSteps).toBe(++skipped);
+        expect(withoutGrads(snapshot(a.opt, a.users)), `${name}, ${mode}`).toEqual(withoutGrads(before));
+      }
+    }
+    a.opt.dispose();
+  });
+
+  it.each(BACKENDS)('%s: a stale NaN of a parameter the step does not read skips nothing', (backend) => {
+    const c: Config = { algorithm: 'adam', flavor: 'torch', backend, options: {} };
+    const a = rig(c, SMALL, { skipNonFinite: true });
+    const b = rig(c, SMALL);
+    // A skipped zero-copy step leaves NaN in params[1].grad.
+    setGrads(a.opt, gradsWith(SMALL, 1, [1, 3], NaN));
+    expect(a.opt.step()).toBe(false);
+    const g = gradsFor(SMALL, 2)[0]!;
+    // Parameter 1 has no gradient in these steps: its memory is not read.
+    a.opt.accumulateGrad([g, null]);
+    expect(a.opt.step()).toBe(true);
+    expect(a.opt.step([g, null])).toBe(true);
+    a.opt.accumulateGrad([g, null]);
+    const coef = torchCoef(a.opt.clipGradNorm(1), 1);
+    expect(a.opt.step()).toBe(true);
+    b.opt.step([g, null]);
+    b.opt.step([g, null]);
+    b.opt.step([scaled(g, coef), null]);
+    expectTwins(a, b, backend, true);
+    expect(a.opt.skippedSteps).toBe(1);
+    a.opt.dispose();
+    b.opt.dispose();
+  });
+});
+
 // ---------------------------------------------------------------- unscaleGrad
 
 describe('unscaleGrad', () => {
