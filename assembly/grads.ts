@@ -27,13 +27,72 @@ const TILE: usize = 4096;
 /** Norm kinds, as the facade's NORM_* constants (src/backend/js/grads.ts): 0 L∞, 1 L1, 2 L2. */
 const NORM_INF: u32 = 0, NORM_L2: u32 = 2;
 
-/** The norm of `n` floats at byte `ptr` (see the header for the order). */
-export function normOf(ptr: usize, n: usize, kind: u32): f32 {
+/**
+ * The norm of `n` floats at byte `ptr` (see the header for the order), of the values as a pending
+ * scaling leaves them, fl(fl(x / div) · mul), without writing them (factors of 1: the values).
+ */
+export function normOf(ptr: usize, n: usize, kind: u32, div: f32, mul: f32): f32 {
+  if (div != 1 || mul != 1) return scaledNorm(ptr, n, kind, div, mul);
   if (kind == NORM_INF) return maxAbs(ptr, n);
   if (kind == NORM_L2) return sqrt<f32>(sumSquares(ptr, n));
   let b: f32 = 0;
   for (let i: usize = 0; i < n; i++) b = b + abs<f32>(load<f32>(ptr + (i << 2)));
   return b;
+}
+
+/**
+ * normOf under a pending scaling: the same order, on the scaled values, one element at a time
+ * (the scalar build's loops; no SIMD for a path taken only by a second clipping, or by clipping
+ * accumulated gradients whose mean is still pending), so that nothing is written.
+ */
+function scaledNorm(ptr: usize, n: usize, kind: u32, div: f32, mul: f32): f32 {
+  if (kind == NORM_INF) {
+    let m: f32 = 0;
+    for (let i: usize = 0; i < n; i++) m = max<f32>(m, abs<f32>(scaled(load<f32>(ptr + (i << 2)), div, mul)));
+    return m;
+  }
+  if (kind != NORM_L2) {
+    let b: f32 = 0;
+    for (let i: usize = 0; i < n; i++) b = b + abs<f32>(scaled(load<f32>(ptr + (i << 2)), div, mul));
+    return b;
+  }
+  const body = n - (n & 7);
+  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
+  for (let i: usize = 0; i < body; i += 8) {
+    const at = ptr + (i << 2);
+    a0 = square(scaled(load<f32>(at), div, mul), a0);
+    a1 = square(scaled(load<f32>(at, 4), div, mul), a1);
+    a2 = square(scaled(load<f32>(at, 8), div, mul), a2);
+    a3 = square(scaled(load<f32>(at, 12), div, mul), a3);
+    a4 = square(scaled(load<f32>(at, 16), div, mul), a4);
+    a5 = square(scaled(load<f32>(at, 20), div, mul), a5);
+    a6 = square(scaled(load<f32>(at, 24), div, mul), a6);
+    a7 = square(scaled(load<f32>(at, 28), div, mul), a7);
+  }
+  let b = a0 + a1;
+  b = b + a2;
+  b = b + a3;
+  b = b + a4;
+  b = b + a5;
+  b = b + a6;
+  b = b + a7;
+  let i = body;
+  if (n - i >= 4) {
+    for (const end = i + 4; i < end; i++) {
+      const x = scaled(load<f32>(ptr + (i << 2)), div, mul);
+      b = b + x * x;
+    }
+  }
+  for (; i < n; i++) b = square(scaled(load<f32>(ptr + (i << 2)), div, mul), b);
+  return sqrt<f32>(b);
+}
+
+/** fl(fl(x / div) · mul), a factor of 1 skipped (exact either way), as scaleGrad computes it. */
+@inline function scaled(x: f32, div: f32, mul: f32): f32 {
+  let y = x;
+  if (div != 1) y = y / div;
+  if (mul != 1) y = y * mul;
+  return y;
 }
 
 /** The L2 norm's sum of squares (see the header). */
@@ -140,7 +199,7 @@ function maxAbs(ptr: usize, n: usize): f32 {
 export function gradNorms(table: usize, count: u32, kind: u32, out: usize): void {
   for (let k: u32 = 0; k < count; k++) {
     const rec = table + <usize>k * RECORD_BYTES;
-    store<f32>(out + (<usize>k << 2), normOf(recGrad(rec), recCount(rec), kind));
+    store<f32>(out + (<usize>k << 2), normOf(recGrad(rec), recCount(rec), kind, 1, 1));
   }
 }
 

@@ -53,27 +53,37 @@ export interface ClipNormRead<P> {
   params: readonly P[] | undefined;
 }
 
-/** Checks clipGradNorm's (or gradNorm's) arguments into `into`. */
+/** Checks clipGradNorm's (or gradNorm's) arguments into `into`; `keys`: the options it takes. */
 export function readClipNormOptions<P>(
   owner: string,
   where: string,
   maxNorm: unknown,
   options: unknown,
   into: ClipNormRead<P>,
+  keys: readonly string[] = CLIP_NORM_KEYS,
 ): void {
-  if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {
+  if (typeof maxNorm !== 'number')
+    throw typeError(owner, `${where}: maxNorm must be a number, got ${describe(maxNorm)}`);
+  if (Number.isNaN(maxNorm) || maxNorm < 0) {
     throw rangeError(owner, `${where}: maxNorm must be a number ≥ 0, got ${describe(maxNorm)}`);
   }
   let normType: unknown = 2;
   let errorIfNonfinite: unknown = false;
   let params: unknown;
   if (options !== undefined) {
-    const given = readOptionsObject(owner, where, options, CLIP_NORM_KEYS);
-    normType = given['normType'] ?? 2;
-    errorIfNonfinite = given['errorIfNonfinite'] ?? false;
+    const given = readOptionsObject(owner, where, options, keys);
+    // Absent or undefined: the default; null is a wrong type, as for every other option.
+    if ('normType' in given) normType = given['normType'];
+    if ('errorIfNonfinite' in given) errorIfNonfinite = given['errorIfNonfinite'];
     params = given['params'];
   }
-  if (typeof normType !== 'number' || !(normType > 0)) {
+  if (typeof normType !== 'number') {
+    throw typeError(
+      owner,
+      `${where}: option normType must be a number (2, 1, Infinity or any p > 0), got ${describe(normType)}`,
+    );
+  }
+  if (!(normType > 0)) {
     throw rangeError(
       owner,
       `${where}: option normType must be a number > 0 (2, 1, Infinity or any p), got ${describe(normType)}`,
@@ -89,6 +99,8 @@ export function readClipNormOptions<P>(
 }
 
 const CLIP_NORM_KEYS = ['normType', 'errorIfNonfinite', 'params'];
+/** gradNorm's options: clipGradNorm's but errorIfNonfinite (it clips nothing). */
+export const GRAD_NORM_KEYS = ['normType', 'params'];
 
 /** The own, defined properties of an options object among `keys`; unknown keys throw. */
 export function readOptionsObject(
@@ -132,12 +144,18 @@ export function clipCoefficient(totalNorm: number, maxNorm: number): number {
  * reference case). JavaScript for every backend, so all give the same bits; sequential, like the
  * L1 norm (test/fixtures/clip/README.md).
  */
-export function generalNorm(f32: Float32Array, ptr: number, n: number, p: number): number {
+export function generalNorm(f32: Float32Array, ptr: number, n: number, p: number, div = 1, mul = 1): number {
   const fround = Math.fround;
   const base = ptr >>> 2;
   const p32 = fround(p);
   let b = 0;
-  for (let i = base; i < base + n; i++) b = fround(b + fround(Math.abs(f32[i]!) ** p32));
+  for (let i = base; i < base + n; i++) {
+    // Under a pending scaling, the values it will leave (as scaleGrad computes them).
+    let x = f32[i]!;
+    if (div !== 1) x = fround(x / div);
+    if (mul !== 1) x = fround(x * mul);
+    b = fround(b + fround(Math.abs(x) ** p32));
+  }
   return fround(b ** fround(1 / p32));
 }
 

@@ -11,6 +11,7 @@ import {
   clipCoefficient,
   generalNorm,
   normKind,
+  GRAD_NORM_KEYS,
   readClipNormOptions,
   readOptionsObject,
   stepScaled,
@@ -338,7 +339,7 @@ export abstract class Optimizer<O extends object> {
       );
     }
     const backendChoice = (given['backend'] === undefined ? 'auto' : given['backend']) as BackendChoice;
-    const skipNonFinite = given['skipNonFinite'] ?? false;
+    const skipNonFinite = given['skipNonFinite'] === undefined ? false : given['skipNonFinite'];
     if (typeof skipNonFinite !== 'boolean') {
       throw typeError(owner, `option skipNonFinite must be a boolean, got ${describe(skipNonFinite)}`);
     }
@@ -797,7 +798,8 @@ export abstract class Optimizer<O extends object> {
     const list = this.#gradSlots(read.params, 'clipGradNorm');
     this.#ensureGradArea('clipGradNorm');
     this.#settleMean();
-    this.#applyPending(list);
+    // Measured as a pending mean or clipping will leave them, without writing: an error below
+    // leaves the gradients in memory exactly as they were.
     const total = this.#totalNorm(list, read.normType);
     if (read.errorIfNonfinite && !Number.isFinite(total)) {
       throw new Error(
@@ -808,6 +810,8 @@ export abstract class Optimizer<O extends object> {
     const coef = clipCoefficient(total, read.maxNorm);
     for (const i of list) {
       const slot = this.#slots[i]!;
+      // The step applies one (div, mul) pair: a second clipping applies the first in memory.
+      if (slot.gradMul !== 1) this.#applyPending(i);
       slot.gradMul = coef;
       // A finite norm proves every gradient it measured finite (a NaN or ±Infinity anywhere
       // makes it NaN or Infinity); a non-finite one may be a finite overflow: unknown.
@@ -820,17 +824,16 @@ export abstract class Optimizer<O extends object> {
 
   /**
    * The total norm clipGradNorm would compute, without clipping: p-norm of the gradients' norms
-   * (see clipGradNorm for which gradients, and the order). Changes nothing but applying a pending
-   * mean or clipping coefficient to the gradients in memory.
+   * (see clipGradNorm for which gradients, and the order), of the gradients as a pending mean or
+   * clipping coefficient will leave them. Changes nothing.
    */
   gradNorm(options?: Omit<ClipGradNormOptions<ParamHandle>, 'errorIfNonfinite'>): number {
     this.#checkAlive('gradNorm');
     const read = this.#clipRead;
-    readClipNormOptions(this.#spec.name, 'gradNorm', 0, options, read);
+    readClipNormOptions(this.#spec.name, 'gradNorm', 0, options, read, GRAD_NORM_KEYS);
     const list = this.#gradSlots(read.params, 'gradNorm');
     this.#ensureGradArea('gradNorm');
     this.#settleMean();
-    this.#applyPending(list);
     return this.#totalNorm(list, read.normType);
   }
 
@@ -841,14 +844,17 @@ export abstract class Optimizer<O extends object> {
   clipGradValue(clipValue: number, options?: GradSelection<ParamHandle>): void {
     this.#checkAlive('clipGradValue');
     const owner = this.#spec.name;
-    if (typeof clipValue !== 'number' || Number.isNaN(clipValue) || clipValue < 0) {
+    if (typeof clipValue !== 'number') {
+      throw typeError(owner, `clipGradValue: clipValue must be a number, got ${describe(clipValue)}`);
+    }
+    if (Number.isNaN(clipValue) || clipValue < 0) {
       throw rangeError(owner, `clipGradValue: clipValue must be a number ≥ 0, got ${describe(clipValue)}`);
     }
     const params =
       options === undefined ? undefined : readOptionsObject(owner, 'clipGradValue', options, PARAMS_KEY)['params'];
     const list = this.#gradSlots(params as readonly ParamHandle[] | undefined, 'clipGradValue');
     this.#settleMean();
-    this.#applyPending(list);
+    for (const i of list) this.#applyPending(i);
     // torch.clamp takes its Python-float bounds as float32 for a float32 tensor.
     const hi = Math.fround(clipValue);
     for (const i of list) {
@@ -871,7 +877,10 @@ export abstract class Optimizer<O extends object> {
   unscaleGrad(lossScale: number, options?: GradSelection<ParamHandle>): boolean {
     this.#checkAlive('unscaleGrad');
     const owner = this.#spec.name;
-    if (typeof lossScale !== 'number' || !Number.isFinite(lossScale) || lossScale <= 0) {
+    if (typeof lossScale !== 'number') {
+      throw typeError(owner, `unscaleGrad: lossScale must be a number, got ${describe(lossScale)}`);
+    }
+    if (!Number.isFinite(lossScale) || lossScale <= 0) {
       throw rangeError(owner, `unscaleGrad: lossScale must be a finite number > 0, got ${describe(lossScale)}`);
     }
     const params =
@@ -892,7 +901,9 @@ export abstract class Optimizer<O extends object> {
       this.#writePointers(u32, recordWord(this.#table, 0), slot, slot.handle.length);
       const ok = this.#gradOps.unscaleGrads(this.#table, 1, slot.gradDiv, inverse) === 1;
       slot.gradDiv = 1;
-      slot.gradFinite = ok ? 1 : -1;
+      // The check is of the scaled values (GradScaler's found_inf). A loss scale under 1 can
+      // overflow finite ones to ±Infinity: then the step checks again.
+      slot.gradFinite = ok ? (inverse > 1 ? 0 : 1) : -1;
       finite &&= ok;
     }
     this.#gradsPrepared = true;
@@ -926,9 +937,10 @@ export abstract class Optimizer<O extends object> {
               `got ${describe(handle)}`,
           );
         }
-        list.push(i);
+        // As PyTorch skips a parameter whose grad is None: none accumulated, none measured.
+        if (this.#accumulated === 0 || slots[i]!.accumulated) list.push(i);
       });
-      if (new Set(list).size !== list.length) {
+      if (new Set(params).size !== params.length) {
         throw rangeError(owner, `${where}: option params lists a parameter twice`);
       }
     }
@@ -965,15 +977,13 @@ export abstract class Optimizer<O extends object> {
     this.#meanSettled = true;
   }
 
-  /** Applies the listed slots' pending scaling to their gradients in memory, in place. */
-  #applyPending(list: readonly number[]): void {
-    for (const i of list) {
-      const slot = this.#slots[i]!;
-      if (slot.gradDiv === 1 && slot.gradMul === 1) continue;
-      this.#gradOps.scaleGrad(slot.handle.gradOffset, slot.handle.length, slot.gradDiv, slot.gradMul);
-      slot.gradDiv = 1;
-      slot.gradMul = 1;
-    }
+  /** Applies slot i's pending scaling to its gradient in memory, in place. */
+  #applyPending(i: number): void {
+    const slot = this.#slots[i]!;
+    if (slot.gradDiv === 1 && slot.gradMul === 1) return;
+    this.#gradOps.scaleGrad(slot.handle.gradOffset, slot.handle.length, slot.gradDiv, slot.gradMul);
+    slot.gradDiv = 1;
+    slot.gradMul = 1;
   }
 
   /** The total norm of the listed slots' gradients: the norm of their norms (assembly/grads.ts). */
@@ -981,6 +991,21 @@ export abstract class Optimizer<O extends object> {
     const kind = normKind(normType);
     const arena = this.#arena!;
     const out = this.#gradArea + RECORD_BYTES;
+    let pending = false;
+    for (let k = 0; k < list.length; k++) {
+      const slot = this.#slots[list[k]!]!;
+      if (slot.gradDiv !== 1 || slot.gradMul !== 1) pending = true;
+    }
+    if (kind >= 0 && pending) {
+      // A call per tensor, each with its own pending factors.
+      const f32 = arena.f32;
+      for (let k = 0; k < list.length; k++) {
+        const slot = this.#slots[list[k]!]!;
+        const handle = slot.handle;
+        f32[(out >>> 2) + k] = this.#gradOps.normOf(handle.gradOffset, handle.length, kind, slot.gradDiv, slot.gradMul);
+      }
+      return this.#gradOps.normOf(out, list.length, kind, 1, 1);
+    }
     if (kind >= 0) {
       const u32 = arena.u32;
       for (let k = 0; k < list.length; k++) {
@@ -988,12 +1013,13 @@ export abstract class Optimizer<O extends object> {
         this.#writePointers(u32, recordWord(this.#table, k), slot, slot.handle.length);
       }
       this.#gradOps.gradNorms(this.#table, list.length, kind, out);
-      return this.#gradOps.normOf(out, list.length, kind);
+      return this.#gradOps.normOf(out, list.length, kind, 1, 1);
     }
     const f32 = arena.f32;
     for (let k = 0; k < list.length; k++) {
-      const handle = this.#slots[list[k]!]!.handle;
-      f32[(out >>> 2) + k] = generalNorm(f32, handle.gradOffset, handle.length, normType);
+      const slot = this.#slots[list[k]!]!;
+      const handle = slot.handle;
+      f32[(out >>> 2) + k] = generalNorm(f32, handle.gradOffset, handle.length, normType, slot.gradDiv, slot.gradMul);
     }
     return generalNorm(f32, out, list.length, normType);
   }

@@ -198,8 +198,8 @@ describe('clipGradNorm folded into step() equals a step on fl(g · coef)', () =>
   }
 });
 
-describe('a pending clipping coefficient is applied by gradNorm and clipGradValue', () => {
-  it.each(BACKENDS)('%s: gradNorm shows the scaled gradients, clipGradValue clamps them', (backend) => {
+describe('a pending clipping coefficient: gradNorm measures it, clipGradValue applies it', () => {
+  it.each(BACKENDS)('%s: gradNorm measures the scaled gradients, clipGradValue clamps them', (backend) => {
     const c: Config = { algorithm: 'adam', flavor: 'torch', backend, options: flavorRow('adam', 'torch').full };
     const lengths = [7, TILE + 1];
     const a = rig(c, lengths);
@@ -209,9 +209,10 @@ describe('a pending clipping coefficient is applied by gradNorm and clipGradValu
     const coef = torchCoef(a.opt.clipGradNorm(1), 1);
     expect(coef).toBeLessThan(1);
     const norm = a.opt.gradNorm();
+    // gradNorm writes nothing: the coefficient stays pending, the gradients show the unclipped values.
     expectSame(
       a.opt.params.map((p) => p.grad),
-      grads.map((g) => scaled(g, coef)),
+      grads,
       'after gradNorm',
     );
     // The norm of the scaled gradients is about maxNorm (not the unscaled total, about 40).
@@ -318,14 +319,11 @@ function runAccumulation(c: Config): unknown {
 }
 
 describe('accumulateGrad: sum, mean, nulls, drop-in arrays, zeroGrad, mean + clipping', () => {
-  // BUG (src/optimizer.ts #gradSlots with `params` given, used by clipGradNorm and gradNorm): after
-  // accumulateGrad, a handle listed in `params` that received no gradient in this accumulation is
-  // measured anyway, so the gradient an earlier step left in its memory counts in the total norm
-  // (PyTorch's clip_grad_norm_ skips a parameter whose grad is None, and a zeroed one adds 0). Here
-  // SGD steps [100, 100] on both parameters, then accumulateGrad([[3, 4], null]); clipGradNorm(1,
-  // { params: [p0, p1] }) returns 141.51 (√(3² + 4² + 100² + 100²)) instead of 5, and p0 is scaled by
-  // 1/141.51 instead of 1/5 (p1 is not stepped, as documented).
-  it.fails.each(BACKENDS)('%s: params listing a parameter without a gradient measures no stale gradient', (backend) => {
+  // After accumulateGrad, a handle listed in `params` that received no gradient is skipped, as
+  // PyTorch's clip_grad_norm_ skips a parameter whose grad is None: the gradient an earlier step left
+  // in its memory must not count. SGD steps [100, 100] on both parameters, then
+  // accumulateGrad([[3, 4], null]); clipGradNorm(1, { params: [p0, p1] }) must return 5, not 141.51.
+  it.each(BACKENDS)('%s: params listing a parameter without a gradient measures no stale gradient', (backend) => {
     const build = (): AnyOptimizer =>
       make('sgd', [new Float32Array(2), new Float32Array(2)], { lr: 1, backend }) as unknown as AnyOptimizer;
     const a = build();
@@ -338,10 +336,11 @@ describe('accumulateGrad: sum, mean, nulls, drop-in arrays, zeroGrad, mean + cli
     a.step();
     b.step([scaled(Float32Array.of(3, 4), torchCoef(5, 1)), null]);
     const got = { total, ...held(a) };
+    const want = { total: 5, ...held(b) };
     a.dispose();
     b.dispose();
     expect(got.total).toBe(5);
-    expectSame(got, { total: 5, ...held(b) }, backend);
+    expectSame(got, want, backend);
   });
 
   for (const c of CASES) {
@@ -640,14 +639,10 @@ describe('unscaleGrad', () => {
     }
   });
 
-  // BUG (src/optimizer.ts unscaleGrad + step's #knownFinite; src/backend/js/grads.ts unscaleGrads,
-  // assembly/grads.ts alike): unscaleGrad checks the gradients BEFORE multiplying them (as PyTorch's
-  // _amp_foreach_non_finite_check_and_unscale_ does) and marks them finite, and step() then trusts
-  // that mark instead of reading them. With a loss scale below 1 (GradScaler's scale after repeated
-  // backoffs) the product can overflow: 3e38 · fl(1/0.5) = Infinity is left in memory, and a
-  // skipNonFinite optimizer steps it (step() returns true, parameters become NaN/±Infinity) where
-  // it must skip a step whose gradients hold ±Infinity.
-  it.fails.each(BACKENDS)('%s: unscaling that overflows leaves ±Infinity: skipNonFinite must skip', (backend) => {
+  // unscaleGrad checks the gradients before multiplying them (as PyTorch's
+  // _amp_foreach_non_finite_check_and_unscale_ does). With a loss scale below 1 the product can
+  // overflow: 3e38 · fl(1/0.5) = Infinity is left in memory, and a skipNonFinite step must skip it.
+  it.each(BACKENDS)('%s: unscaling that overflows leaves ±Infinity: skipNonFinite must skip', (backend) => {
     const a = rig(adam(backend), SMALL, { skipNonFinite: true });
     const before = snapshot(a.opt, a.users);
     setGrads(a.opt, gradsWith(SMALL, 1, [0, 2], 3e38));
@@ -720,25 +715,19 @@ describe('clipGradNorm with a NaN or ±Infinity gradient', () => {
     }
   });
 
-  // BUG (src/optimizer.ts clipGradNorm): it applies the pending mean (#settleMean, #applyPending) before the
-  // errorIfNonfinite check, so the throw that documents "changing nothing" leaves params[i].grad divided by
-  // the number of micro-batches (sum [2, 4, 6, NaN] shows [1, 2, 3, NaN] after it). The next step() is
-  // unaffected (the division is no longer pending), but the gradients a caller inspects after catching
-  // the error have changed.
-  it.fails.each(BACKENDS)(
-    '%s: errorIfNonfinite after a mean accumulation leaves the gradients as they were',
-    (backend) => {
-      const c: Config = { algorithm: 'sgd', flavor: 'torch', backend, options: {} };
-      const a = rig(c, SMALL);
-      a.opt.accumulateGrad(gradsWith(SMALL, 1, [1, 0], NaN), 'mean');
-      a.opt.accumulateGrad(gradsFor(SMALL, 2), 'mean');
-      const before = snapshot(a.opt, a.users);
-      expect(() => a.opt.clipGradNorm(1, { errorIfNonfinite: true })).toThrow(/errorIfNonfinite/);
-      const after = snapshot(a.opt, a.users);
-      a.opt.dispose();
-      expect(after).toEqual(before);
-    },
-  );
+  // The norm of a pending mean is measured without writing it, so the throw changes nothing: the
+  // gradients still show the sum ([2, 4, 6, NaN], not [1, 2, 3, NaN]).
+  it.each(BACKENDS)('%s: errorIfNonfinite after a mean accumulation leaves the gradients as they were', (backend) => {
+    const c: Config = { algorithm: 'sgd', flavor: 'torch', backend, options: {} };
+    const a = rig(c, SMALL);
+    a.opt.accumulateGrad(gradsWith(SMALL, 1, [1, 0], NaN), 'mean');
+    a.opt.accumulateGrad(gradsFor(SMALL, 2), 'mean');
+    const before = snapshot(a.opt, a.users);
+    expect(() => a.opt.clipGradNorm(1, { errorIfNonfinite: true })).toThrow(/errorIfNonfinite/);
+    const after = snapshot(a.opt, a.users);
+    a.opt.dispose();
+    expect(after).toEqual(before);
+  });
 
   it.each(BACKENDS)('%s: skipNonFinite skips whatever the norm type; a finite norm steps', (backend) => {
     for (const normType of [2, 1, Infinity, 3]) {
@@ -779,8 +768,6 @@ interface ErrorRow {
   error: typeof TypeError | typeof RangeError;
   /** Names the argument and the bad value. */
   message: RegExp;
-  /** A library bug this row finds: it runs as it.fails until the bug is fixed. */
-  bug?: string;
 }
 
 const zeroCopy = (t: number) => (opt: AnyOptimizer) => setGrads(opt, gradsFor(ERROR_LENGTHS, t));
@@ -807,41 +794,30 @@ const ERROR_ROWS: readonly ErrorRow[] = [
     act: (o) => o.clipGradNorm(1, { normType: loose('2') }),
     error: TypeError,
     message: /normType.*"2"/,
-    bug:
-      'src/gradients.ts readClipNormOptions throws a RangeError for a normType (and a maxNorm) that is not a ' +
-      'number, where every other argument of the library of the wrong type throws a TypeError',
   },
   {
     name: "lossScale '2'",
     act: (o) => o.unscaleGrad(loose('2')),
     error: TypeError,
     message: /lossScale.*"2"/,
-    bug: 'src/optimizer.ts unscaleGrad (and clipGradValue): a RangeError for a string, as readClipNormOptions',
   },
   {
     name: 'normType null',
     act: (o) => o.clipGradNorm(1, { normType: loose(null) }),
     error: TypeError,
     message: /normType.*null/,
-    bug:
-      'src/gradients.ts readClipNormOptions reads `given.normType ?? 2` (errorIfNonfinite: `?? false`), so null ' +
-      'is taken as the default, where `params: null` and every optimizer option set to null throw a TypeError',
   },
   {
     name: 'errorIfNonfinite null',
     act: (o) => o.clipGradNorm(1, { errorIfNonfinite: loose(null) }),
     error: TypeError,
     message: /errorIfNonfinite.*null/,
-    bug: 'as normType null',
   },
   {
     name: 'gradNorm normType 0',
     act: (o) => o.gradNorm({ normType: 0 }),
     error: RangeError,
     message: /gradNorm: .*normType.*\b0/,
-    bug:
-      "src/gradients.ts readClipNormOptions hard-codes where = 'clipGradNorm', so gradNorm's errors read " +
-      '"Adam: clipGradNorm: option normType …", naming a method that was not called',
   },
   {
     name: 'errorIfNonfinite a number',
@@ -1033,8 +1009,7 @@ describe('invalid arguments throw naming the argument and change nothing', () =>
       for (const r of [a, b, other]) r.opt.dispose();
     };
     for (const row of ERROR_ROWS) {
-      if (row.bug === undefined) it(row.name, () => check(row));
-      else it.fails(`${row.name} (a library bug: ErrorRow.bug)`, () => check(row));
+      it(row.name, () => check(row));
     }
 
     it('skipNonFinite in the constructor must be a boolean', () => {
@@ -1048,9 +1023,8 @@ describe('invalid arguments throw naming the argument and change nothing', () =>
       }
     });
 
-    // BUG: src/optimizer.ts constructor reads `given['skipNonFinite'] ?? false`, so null is taken as false,
-    // where the setter (`opt.skipNonFinite = null`) and every other boolean option (`maximize: null`) throw.
-    it.fails('skipNonFinite: null in the constructor throws a TypeError, as the setter', () => {
+    // null is a wrong type, as for the setter and every other boolean option (`maximize: null`).
+    it('skipNonFinite: null in the constructor throws a TypeError, as the setter', () => {
       expect(() =>
         rig({ algorithm: 'sgd', flavor: 'torch', backend, options: {} }, [3], { skipNonFinite: null }),
       ).toThrow(/skipNonFinite.*null/);

@@ -100,7 +100,7 @@ function createJsBackend(): Backend {
     expandSparseRowsJs(arena.f32, arena.u32, descs, count, out);
   // The views are read at each call (not captured): a grow replaces them.
   const grads: GradOps = {
-    normOf: (ptr, n, kind) => jsGrads.normOf(arena.f32, ptr, n, kind),
+    normOf: (ptr, n, kind, div, mul) => jsGrads.normOf(arena.f32, ptr, n, kind, div, mul),
     gradNorms: (table, count, kind, out) => jsGrads.gradNorms(arena.f32, arena.u32, table, count, kind, out),
     gradsFinite: (table, count) => jsGrads.gradsFinite(arena.f32, arena.u32, table, count),
     scaleGrad: (ptr, n, div, mul) => jsGrads.scaleGrad(arena.f32, ptr, n, div, mul),

@@ -20,8 +20,8 @@ export type SparseExpander = (descs: number, count: number, out: number) => numb
  * byte offsets, float32 values, norm kinds 0 L∞, 1 L1, 2 L2.
  */
 export interface GradOps {
-  /** The norm of `n` floats at `ptr`. */
-  normOf(ptr: number, n: number, kind: number): number;
+  /** The norm of `n` floats at `ptr`, as fl(fl(x / div) · mul) would leave them (nothing written). */
+  normOf(ptr: number, n: number, kind: number, div: number, mul: number): number;
   /** Each of `count` records' gradient norm, as float32 at `out` + 4k. */
   gradNorms(table: number, count: number, kind: number, out: number): void;
   /** 1 when every gradient element of the `count` records is finite, else 0. */

@@ -13,18 +13,34 @@ export type NormKind = typeof NORM_INF | typeof NORM_L1 | typeof NORM_L2;
 const F32_MAX = 3.4028234663852886e38;
 const fround = Math.fround;
 
-/** The norm of `n` floats at byte `ptr` of `f32`'s buffer. */
-export function normOf(f32: Float32Array, ptr: number, n: number, kind: number): number {
+/**
+ * The norm of `n` floats at byte `ptr` of `f32`'s buffer, of the values as a pending scaling leaves
+ * them, fl(fl(x / div) · mul), without writing them.
+ */
+export function normOf(f32: Float32Array, ptr: number, n: number, kind: number, div = 1, mul = 1): number {
   const base = ptr >>> 2;
-  if (kind === NORM_INF) return maxAbs(f32, base, n);
-  if (kind === NORM_L2) return fround(Math.sqrt(sumSquares(f32, base, n)));
+  const at = (i: number): number => scaled(f32[base + i]!, div, mul);
+  if (kind === NORM_INF) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(at(i)));
+    return m;
+  }
+  if (kind === NORM_L2) return fround(Math.sqrt(sumSquares(at, n)));
   let b = 0;
-  for (let i = base; i < base + n; i++) b = fround(b + Math.abs(f32[i]!));
+  for (let i = 0; i < n; i++) b = fround(b + Math.abs(at(i)));
   return b;
 }
 
+/** fl(fl(x / div) · mul), a factor of 1 skipped (exact either way). */
+function scaled(x: number, div: number, mul: number): number {
+  let y = x;
+  if (div !== 1) y = fround(y / div);
+  if (mul !== 1) y = fround(y * mul);
+  return y;
+}
+
 /** The L2 norm's sum of squares: eight FMA lanes, then the tail (assembly/grads.ts). */
-function sumSquares(f32: Float32Array, base: number, n: number): number {
+function sumSquares(at: (i: number) => number, n: number): number {
   const body = n - (n & 7);
   let a0 = 0,
     a1 = 0,
@@ -35,15 +51,14 @@ function sumSquares(f32: Float32Array, base: number, n: number): number {
     a6 = 0,
     a7 = 0;
   for (let i = 0; i < body; i += 8) {
-    const at = base + i;
-    a0 = square(f32[at]!, a0);
-    a1 = square(f32[at + 1]!, a1);
-    a2 = square(f32[at + 2]!, a2);
-    a3 = square(f32[at + 3]!, a3);
-    a4 = square(f32[at + 4]!, a4);
-    a5 = square(f32[at + 5]!, a5);
-    a6 = square(f32[at + 6]!, a6);
-    a7 = square(f32[at + 7]!, a7);
+    a0 = square(at(i), a0);
+    a1 = square(at(i + 1), a1);
+    a2 = square(at(i + 2), a2);
+    a3 = square(at(i + 3), a3);
+    a4 = square(at(i + 4), a4);
+    a5 = square(at(i + 5), a5);
+    a6 = square(at(i + 6), a6);
+    a7 = square(at(i + 7), a7);
   }
   let b = fround(a0 + a1);
   b = fround(b + a2);
@@ -55,11 +70,11 @@ function sumSquares(f32: Float32Array, base: number, n: number): number {
   let i = body;
   if (n - i >= 4) {
     for (const end = i + 4; i < end; i++) {
-      const x = f32[base + i]!;
+      const x = at(i);
       b = fround(b + fround(x * x));
     }
   }
-  for (; i < n; i++) b = square(f32[base + i]!, b);
+  for (; i < n; i++) b = square(at(i), b);
   return b;
 }
 
@@ -84,7 +99,7 @@ export function gradNorms(
 ) {
   for (let k = 0; k < count; k++) {
     const word = (table + k * RECORD_BYTES) >>> 2;
-    f32[(out >>> 2) + k] = normOf(f32, u32[word + REC_GRAD]!, u32[word + REC_COUNT]!, kind);
+    f32[(out >>> 2) + k] = normOf(f32, u32[word + REC_GRAD]!, u32[word + REC_COUNT]!, kind, 1, 1);
   }
 }
 
