@@ -99,7 +99,7 @@ for (const n of sizes) {
       pairedClipStepOverStep: pairedRatio(m.clipStep, m.step),
       jsNormScaleNsPerElement: jsLoop / n,
       jsOverClipCost: jsLoop / Math.max(clip - step, 1e-9),
-      gbPerSecondStep: ((algorithmStreams[name] * 4 * n) / step),
+      gbPerSecondStep: (algorithmStreams[name] * 4 * n) / step,
     });
     opt.dispose();
   }
@@ -109,7 +109,16 @@ process.stderr.write('\n');
 const label = (n) => (n >= M ? `${n / M}M` : `${n / 1024}K`);
 console.log(
   table(
-    ['algorithm', 'params', 'step ns/elem', 'step GB/s', 'clip+step ns/elem', 'clip+step ÷ step', 'JS norm+scale ns/elem', 'JS ÷ clip cost'],
+    [
+      'algorithm',
+      'params',
+      'step ns/elem',
+      'step GB/s',
+      'clip+step ns/elem',
+      'clip+step ÷ step',
+      'JS norm+scale ns/elem',
+      'JS ÷ clip cost',
+    ],
     results.map((r) => [
       r.algorithm,
       label(r.n),
