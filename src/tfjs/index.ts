@@ -46,6 +46,15 @@ export {
   WasmOptimSGD,
 };
 export { WasmOptimizer, type NamedTensor, type SparseVariables, type WasmOptimSettings } from './optimizer.js';
+export type { ClipSettings } from './clipping.js';
+export { SCHEDULABLE, type ParamGroupView } from './param-group.js';
+export {
+  learningRateSchedule,
+  type LearningRateScheduleCallback,
+  type LearningRateScheduleOptions,
+  type LrScheduler,
+  type ScheduleFunction,
+} from './schedule-callback.js';
 
 /** Like `tf.train.sgd(learningRate)`. */
 export function sgd(learningRate: number, settings?: WasmOptimSettings): WasmOptimSGD {
