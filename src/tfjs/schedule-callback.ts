@@ -69,7 +69,7 @@ export function learningRateSchedule(
 ): LearningRateScheduleCallback {
   if (!(optimizer instanceof WasmOptimizer)) {
     throw new TypeError(
-      `${OWNER}: optimizer must be a wasm-optim/tfjs optimizer (e.g. sgd(0.1) from 'wasm-optim/tfjs'), ` +
+      `${OWNER}: optimizer must be a wasm-optim/tfjs optimizer (such as sgd(0.1) of wasm-optim/tfjs), ` +
         `got ${describe(optimizer)}`,
     );
   }
