@@ -96,7 +96,8 @@ function clipByValue(g: Float32Array, v: number): Float32Array {
   const low = -v;
   for (let i = 0; i < g.length; i++) {
     const x = g[i]!;
-    out[i] = x > v ? v : Math.max(x, low); // NaN and −0 pass, as in the kernel
+    // biome-ignore lint/complexity/useMathMinMax: the kernel's own comparisons, so NaN and −0 visibly pass
+    out[i] = x > v ? v : x < low ? low : x;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // learningRateSchedule as a model.fit callback (function form as Keras's LearningRateScheduler,
 // and wasm-optim LR scheduler objects driving paramGroups), and the paramGroups view itself.
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -329,3 +330,28 @@ describe('paramGroups', () => {
 function learningRateScheduleOf(opt: W.WasmOptimizer, fn: W.ScheduleFunction): W.LearningRateScheduleCallback {
   return W.learningRateSchedule(opt, fn);
 }
+
+describe('README', () => {
+  it('the clipping and schedules example runs (its imports given as modules) and prints its comment', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /### Gradient clipping and learning-rate schedules in TF\.js\n[\s\S]*?```js\n([\s\S]*?)```/.exec(
+      readme,
+    )?.[1];
+    expect(block).toBeDefined();
+    const lines = block!.split('\n');
+    const imports = lines.filter((line) => line.startsWith('import '));
+    expect(imports).toEqual([
+      "import * as tf from '@tensorflow/tfjs-core';",
+      "import * as tfl from '@tensorflow/tfjs-layers';",
+      "import '@tensorflow/tfjs-backend-cpu';",
+      "import { learningRateSchedule, sgd } from 'wasm-optim/tfjs';",
+    ]);
+    const body = lines.filter((line) => !line.startsWith('import ')).join('\n');
+    const printed: unknown[] = [];
+    const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
+    const run = new AsyncFunction('tf', 'tfl', 'learningRateSchedule', 'sgd', 'console', body);
+    await run(tf, tfl, W.learningRateSchedule, W.sgd, { log: (value: unknown) => printed.push(value) });
+    expect(printed).toEqual([{ learningRate: 0.025, clipnorm: 1 }]);
+    expect(block).toContain('// { learningRate: 0.025, clipnorm: 1 }');
+  });
+});
