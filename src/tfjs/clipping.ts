@@ -6,7 +6,12 @@
 // allocating a dozen tensors per gradient (measured in test/tfjs/clipping.test.ts).
 import { describe } from '../errors.js';
 
-/** Keras's clipping options, as named by `tf.keras.optimizers.*` (`global_clipnorm` in camelCase). */
+/**
+ * Keras's clipping options, as named by `tf.keras.optimizers.*` (`global_clipnorm` in camelCase),
+ * applied to the gradients of each applyGradients call before the update. The arithmetic is that
+ * of TF's formulas composed of tfjs-core ops on the cpu backend, whichever TF.js backend runs (on
+ * tfjs-backend-wasm the same ops sum in float32, so its own composition differs in the last bits).
+ */
 export interface ClipSettings {
   /**
    * Clip each gradient by itself to this L2 norm (Keras `clipnorm`, `tf.clip_by_norm`):

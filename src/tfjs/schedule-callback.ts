@@ -21,9 +21,13 @@ export interface LearningRateScheduleOptions {
   per?: 'epoch' | 'batch';
 }
 
-/** The callback learningRateSchedule returns: pass it in `model.fit(x, y, { callbacks: [it] })`. */
+/**
+ * The callback learningRateSchedule returns: pass it in `model.fit(x, y, { callbacks: [it] })`. A
+ * plain object with tfjs-layers' callback hooks (CustomCallbackArgs) and BaseCallback's
+ * setParams/setModel (no-ops), so it works wrapped or not; its methods do not use `this`.
+ */
 export interface LearningRateScheduleCallback {
-  /** What drives the learning rate. */
+  /** Whether the schedule advances once per epoch or once per batch. */
   readonly per: 'epoch' | 'batch';
   onEpochBegin(epoch: number, logs?: unknown): Promise<void>;
   onEpochEnd(epoch: number, logs?: unknown): Promise<void>;
