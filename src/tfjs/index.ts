@@ -21,6 +21,10 @@
  * steps each get a consistent one); its tensors belong to the optimizer and stay valid until a
  * getWeights() call after the state changed, or `dispose()`. After `dispose()` every method
  * throws, naming the class and the method, except configuration reads such as `getConfig()`.
+ *
+ * Each factory's last argument also takes Keras's gradient clipping (`{ clipnorm }`, `{ clipvalue }`,
+ * `{ globalClipnorm }`), and `learningRateSchedule(optimizer, schedule)` is a model.fit callback
+ * setting the learning rate per epoch or batch (a Keras-style function or a wasm-optim scheduler).
  * @packageDocumentation
  */
 import {
@@ -46,6 +50,15 @@ export {
   WasmOptimSGD,
 };
 export { WasmOptimizer, type NamedTensor, type SparseVariables, type WasmOptimSettings } from './optimizer.js';
+export type { ClipSettings } from './clipping.js';
+export { SCHEDULABLE, type ParamGroupView } from './param-group.js';
+export {
+  learningRateSchedule,
+  type LearningRateScheduleCallback,
+  type LearningRateScheduleOptions,
+  type LrScheduler,
+  type ScheduleFunction,
+} from './schedule-callback.js';
 
 /** Like `tf.train.sgd(learningRate)`. */
 export function sgd(learningRate: number, settings?: WasmOptimSettings): WasmOptimSGD {

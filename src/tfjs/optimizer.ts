@@ -8,10 +8,18 @@ import type { BackendChoice, BackendName } from '../backend/index.js';
 import type { Optimizer as CoreOptimizer, ParamInit, ParamState } from '../optimizer.js';
 import type { SparseGrad } from '../sparse-grad.js';
 import type { AuxKey, StateName } from '../spec.js';
+import { type ClipSettings, type Clipping, clipGradients, readClipping } from './clipping.js';
+import { type ParamGroupView, SCHEDULABLE, makeParamGroup } from './param-group.js';
 import { readValues, writeValues } from './tensors.js';
 
-/** Settings of the wasm-optim side, given after TF.js's own arguments. */
-export interface WasmOptimSettings {
+/**
+ * Settings of the wasm-optim side, given after TF.js's own arguments: the backend, and Keras's
+ * gradient clipping (`clipnorm`, `clipvalue`, `globalClipnorm`; see ClipSettings), applied to
+ * the gradients of each applyGradients call before the update, e.g. `adam(1e-3, 0.9, 0.999,
+ * null, { clipnorm: 1 })`. The clipping options are read once, checked (a RangeError or
+ * TypeError naming the option), and part of getConfig(), so a saved model keeps them.
+ */
+export interface WasmOptimSettings extends ClipSettings {
   /** Which wasm-optim kernels run the step: `'auto'` (default), `'simd'`, `'wasm'` or `'js'`. */
   backend?: BackendChoice;
 }
@@ -109,10 +117,19 @@ interface LoadedVariable {
  * getters, `backend`, `iterations`), which hold no memory. A second `dispose()` does nothing.
  */
 export abstract class WasmOptimizer extends tf.Optimizer {
+  /**
+   * `Symbol.for('wasm-optim.schedulable')`: tells wasm-optim's LR schedulers (which cannot import
+   * this entry) that the optimizer takes their options through `paramGroups`. Instances have it too.
+   */
+  static readonly [SCHEDULABLE] = true;
   #core: AnyCore;
   /** The core's backend, kept here: a disposed core may refuse to be read. */
   #backendName: BackendName;
   readonly #settings: WasmOptimSettings;
+  /** The clipping options, read once from the settings; null: no clipping. */
+  readonly #clipping: Clipping | null;
+  /** paramGroups' one group, made on first use. */
+  #groups: readonly ParamGroupView[] | null = null;
   /** settings.sparseVariables, read once: a set of names, a test, or null when not given. */
   readonly #sparse: ReadonlySet<string> | ((name: string, shape: readonly number[]) => boolean) | null;
   /**
@@ -141,6 +158,7 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     super();
     this.#options = { ...options };
     this.#settings = { ...settings };
+    this.#clipping = readClipping(this.getClassName(), this.#settings);
     this.#sparse = readSparseVariables(this.getClassName(), settings, sparse);
     this.#core = this.#newCore();
     this.#backendName = this.#core.backend;
@@ -179,6 +197,36 @@ export abstract class WasmOptimizer extends tf.Optimizer {
   /** The wasm-optim backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
   get backend(): BackendName {
     return this.#backendName;
+  }
+
+  /**
+   * The clipping options given in the settings (`clipnorm`, `clipvalue`, `globalClipnorm`), for
+   * getConfig(): `{}` when there are none, so a config without clipping is TF.js's own.
+   */
+  protected clipConfig(): ClipSettings {
+    return { ...this.#clipping?.given };
+  }
+
+  /**
+   * The optimizer as wasm-optim's LR schedulers drive it: a frozen array of one live, sealed
+   * group whose `lr` is `learningRate` and, where the optimizer has them, `momentum`
+   * (momentum, rmsprop) and `betas` (adam, adamax: `[beta1, beta2]`). Assignments are checked as
+   * the fields' own setters check them (an invalid value throws and changes nothing).
+   */
+  get paramGroups(): readonly ParamGroupView[] {
+    this.#checkAlive('paramGroups');
+    this.#groups ??= Object.freeze([
+      makeParamGroup(this.groupOptions(), {
+        get: (key) => this.option(key),
+        set: (key, value, field) => this.setOption(key, value, field),
+      }),
+    ]);
+    return this.#groups;
+  }
+
+  /** The options paramGroups shows besides `lr`: those of this optimizer's that a scheduler may cycle. */
+  protected groupOptions(): readonly ('momentum' | 'betas')[] {
+    return [];
   }
 
   /** The current value of a wasm-optim option. */
@@ -361,8 +409,12 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     const handles = core.params;
     const gradArrays: (Float32Array | SparseGrad | null)[] = new Array(handles.length).fill(null);
     const stepped: { variable: tf.Variable; entry: Variable }[] = [];
+    // The gradients' values (views, not copies, where the backend allows), clipped if asked:
+    // clipping makes new arrays, so the gradient tensors keep their values.
+    let values = grads.map((grad) => (grad === null || grad === undefined ? null : readValues(grad)));
+    if (this.#clipping !== null) values = clipGradients(this.#clipping, values);
     names.forEach((name, i) => {
-      const grad = grads[i];
+      const grad = values[i];
       if (grad === null || grad === undefined) return;
       const entry = this.#vars.get(name)!;
       const variable = variables[i]!;
@@ -371,11 +423,11 @@ export abstract class WasmOptimizer extends tf.Optimizer {
       // the variable a new dataId).
       if (variable.dataId !== entry.written) data.set(readValues(variable));
       if (entry.rows === 0) {
-        gradArrays[entry.index] = readValues(grad);
+        gradArrays[entry.index] = grad;
         stepped.push({ variable, entry });
         return;
       }
-      const sparse = touchedRows(readValues(grad), data, entry.rows);
+      const sparse = touchedRows(grad, data, entry.rows);
       gradArrays[entry.index] = sparse;
       if (sparse.indices.length > 0) {
         stepped.push({ variable, entry });
@@ -743,6 +795,9 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     disposeCore(this.#core);
   }
 }
+
+// The brand on instances too (the class has it as a static), for schedulers given an optimizer.
+Object.defineProperty(WasmOptimizer.prototype, SCHEDULABLE, { value: true });
 
 // Let `x instanceof WasmOptimAdam` be a real prototype check: tf.Optimizer's own
 // Symbol.hasInstance duck-types, which its subclasses would inherit.

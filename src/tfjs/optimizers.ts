@@ -10,6 +10,7 @@ import { runningProductF32 } from '../optimizers/float32-power.js';
 import { RMSprop } from '../optimizers/rmsprop.js';
 import { Momentum, SGD } from '../optimizers/sgd.js';
 import type { StateName } from '../spec.js';
+import { clipSettingsOf } from './clipping.js';
 import { type SparseVariables, WasmOptimizer, type StateSlot, type WasmOptimSettings } from './optimizer.js';
 
 type ConfigDict = tf.serialization.ConfigDict;
@@ -124,14 +125,18 @@ export class WasmOptimAdagrad extends WasmOptimizer {
   }
 
   getConfig(): ConfigDict {
-    return { learningRate: this.learningRate, initialAccumulatorValue: this.initialAccumulatorValue };
+    return {
+      learningRate: this.learningRate,
+      initialAccumulatorValue: this.initialAccumulatorValue,
+      ...this.clipConfig(),
+    };
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: SerializableClass<T>,
     config: ConfigDict,
   ): T {
-    return new cls(config['learningRate'], config['initialAccumulatorValue']);
+    return new cls(config['learningRate'], config['initialAccumulatorValue'], clipSettingsOf(config));
   }
 }
 
@@ -162,6 +167,10 @@ export class WasmOptimRMSProp extends WasmOptimizer {
       },
       settings,
     );
+  }
+
+  protected override groupOptions(): readonly 'momentum'[] {
+    return ['momentum'];
   }
 
   protected makeCore(params: number[], options: Record<string, unknown>): RMSprop {
@@ -210,6 +219,7 @@ export class WasmOptimRMSProp extends WasmOptimizer {
       momentum: this.momentum,
       epsilon: this.epsilon,
       centered: this.centered,
+      ...this.clipConfig(),
     };
   }
 
@@ -217,7 +227,14 @@ export class WasmOptimRMSProp extends WasmOptimizer {
     cls: SerializableClass<T>,
     config: ConfigDict,
   ): T {
-    return new cls(config['learningRate'], config['decay'], config['momentum'], config['epsilon'], config['centered']);
+    return new cls(
+      config['learningRate'],
+      config['decay'],
+      config['momentum'],
+      config['epsilon'],
+      config['centered'],
+      clipSettingsOf(config),
+    );
   }
 }
 
@@ -251,14 +268,14 @@ export class WasmOptimSGD extends WasmOptimizer {
   }
 
   getConfig(): ConfigDict {
-    return { learningRate: this.learningRate };
+    return { learningRate: this.learningRate, ...this.clipConfig() };
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: SerializableClass<T>,
     config: ConfigDict,
   ): T {
-    return new cls(config['learningRate']);
+    return new cls(config['learningRate'], clipSettingsOf(config));
   }
 }
 
@@ -278,6 +295,10 @@ export class WasmOptimMomentum extends WasmOptimizer {
       },
       settings,
     );
+  }
+
+  protected override groupOptions(): readonly 'momentum'[] {
+    return ['momentum'];
   }
 
   protected makeCore(params: number[], options: Record<string, unknown>): Momentum {
@@ -316,14 +337,19 @@ export class WasmOptimMomentum extends WasmOptimizer {
   }
 
   getConfig(): ConfigDict {
-    return { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.useNesterov };
+    return {
+      learningRate: this.learningRate,
+      momentum: this.momentum,
+      useNesterov: this.useNesterov,
+      ...this.clipConfig(),
+    };
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: SerializableClass<T>,
     config: ConfigDict,
   ): T {
-    return new cls(config['learningRate'], config['momentum'], config['useNesterov']);
+    return new cls(config['learningRate'], config['momentum'], config['useNesterov'], clipSettingsOf(config));
   }
 }
 
@@ -332,6 +358,10 @@ export class WasmOptimMomentum extends WasmOptimizer {
  * epsilon over wasm-optim's lr, betas and eps.
  */
 abstract class WasmOptimAdamFamily extends WasmOptimizer {
+  protected override groupOptions(): readonly 'betas'[] {
+    return ['betas'];
+  }
+
   get learningRate(): number {
     return this.option('lr');
   }
@@ -413,14 +443,20 @@ export class WasmOptimAdam extends WasmOptimAdamFamily {
   }
 
   getConfig(): ConfigDict {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    return {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      ...this.clipConfig(),
+    };
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: SerializableClass<T>,
     config: ConfigDict,
   ): T {
-    return new cls(config['learningRate'], config['beta1'], config['beta2'], config['epsilon']);
+    return new cls(config['learningRate'], config['beta1'], config['beta2'], config['epsilon'], clipSettingsOf(config));
   }
 }
 
@@ -465,14 +501,14 @@ export class WasmOptimAdadelta extends WasmOptimizer {
   }
 
   getConfig(): ConfigDict {
-    return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon };
+    return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon, ...this.clipConfig() };
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: SerializableClass<T>,
     config: ConfigDict,
   ): T {
-    return new cls(config['learningRate'], config['rho'], config['epsilon']);
+    return new cls(config['learningRate'], config['rho'], config['epsilon'], clipSettingsOf(config));
   }
 }
 
@@ -541,6 +577,7 @@ export class WasmOptimAdamax extends WasmOptimAdamFamily {
       beta2: this.beta2,
       epsilon: this.epsilon,
       decay: this.decay,
+      ...this.clipConfig(),
     };
   }
 
@@ -548,7 +585,14 @@ export class WasmOptimAdamax extends WasmOptimAdamFamily {
     cls: SerializableClass<T>,
     config: ConfigDict,
   ): T {
-    return new cls(config['learningRate'], config['beta1'], config['beta2'], config['epsilon'], config['decay']);
+    return new cls(
+      config['learningRate'],
+      config['beta1'],
+      config['beta2'],
+      config['epsilon'],
+      config['decay'],
+      clipSettingsOf(config),
+    );
   }
 }
 
