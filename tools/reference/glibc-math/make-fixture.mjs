@@ -1,10 +1,14 @@
 // node make-fixture.mjs <port dir> <no-fma port dir> <fn> <reference .bin> <structured count> <out .json>
 //
-// Picks a compact, deterministic subset of a reference file for test/fixtures/glibc-math/: mostly hard cases (where
-// JavaScript's Math.* or a port without fused multiply-adds differs from glibc), then structured arguments (the
-// schedulers' own), then plain random ones (specials, subnormals, huge). Records are stored as base64 of little-endian
-// float64s: exact bit patterns in a third of the size of hex.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Picks a compact, deterministic subset of a reference file for test/fixtures/glibc-math/: first, for every single
+// fma() call site of the port, up to 25 records where replacing just that fma by a * b + c changes the result (so
+// the test notices any one lost FMA that is observable at all); then hard cases (where JavaScript's Math.* or a port
+// without any fused multiply-add differs from glibc), structured arguments (the schedulers' own) and plain random
+// ones (specials, subnormals, huge). Records are stored as base64 of little-endian float64s: exact bit patterns in a
+// third of the size of hex. The port dir must be compiled with --removeComments (call sites are found textually).
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -43,6 +47,35 @@ for (let j = 0; j < n; j++) {
   const other = fn === 'fma' ? js : naive[fn];
   if (!same(call(other, i), want) || !same(call(js, i), want)) hard.push(j);
 }
+// One mutant per fma() call site in the compiled glibc-<fn>.js.
+const killers = [];
+const sites = [];
+if (fn !== 'fma') {
+  const name = `glibc-${fn}.js`;
+  const src = readFileSync(resolve(dir, name), 'utf8');
+  const at = [...src.matchAll(/\bfma\(/g)].map((m) => m.index);
+  const tmp = mkdtempSync(join(tmpdir(), 'glibc-math-mutants-'));
+  for (const [m, index] of at.entries()) {
+    const mdir = join(tmp, String(m));
+    cpSync(dir, mdir, { recursive: true });
+    const body = `${src.slice(0, index)}naiveFma(${src.slice(index + 4)}\nfunction naiveFma(a, b, c) { return a * b + c; }\n`;
+    writeFileSync(join(mdir, name), body);
+    const mutant = (await load(mdir))[fn];
+    const found = [];
+    for (let j = 0; j < n && found.length < 25; j++) {
+      const i = j * rec;
+      if (!same(call(mutant, i), d[i + rec - 1])) found.push(j);
+    }
+    killers.push(...found);
+    const line = src.slice(src.lastIndexOf('\n', index) + 1, src.indexOf('\n', index)).trim();
+    sites.push({ site: m, line, observable: found.length > 0 });
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  const hidden = sites.filter((x) => !x.observable);
+  console.log(`${fn}: ${sites.length} fma sites, ${sites.length - hidden.length} observable in ${n} records`);
+  for (const x of hidden) console.log(`  not observable: site ${x.site}: ${x.line}`);
+}
+
 const pick = (list, k) => {
   if (list.length <= k) return list;
   const step = list.length / k;
@@ -50,6 +83,7 @@ const pick = (list, k) => {
 };
 const range = (a, b) => Array.from({ length: Math.max(0, b - a) }, (_, m) => a + m);
 const chosen = new Set([
+  ...killers,
   ...pick(hard, budget.hard),
   ...pick(range(0, structured), budget.structured),
   ...pick(range(structured, n), budget.random),
@@ -75,6 +109,8 @@ writeFileSync(
       fields: fields[fn],
       records: rows.length,
       hardCasesSeen: hard.length,
+      fmaSites: sites.length || undefined,
+      fmaSitesObservable: sites.filter((x) => x.observable).length || undefined,
       scanned: n,
       float64LittleEndianBase64: outBuf.toString('base64'),
     },

@@ -23,7 +23,7 @@ fi
 gcc -O0 -fno-builtin -o "$work/reference" "$here/reference.c" -lm
 # Compile the port (plain tsc, no bundling) and a copy whose fma is a * b + c, used to find the hard cases.
 npx tsc --outDir "$work/port" --module nodenext --moduleResolution nodenext --target es2022 --strict \
-  --noUncheckedIndexedAccess --skipLibCheck src/math/index.ts src/math/fma.ts
+  --noUncheckedIndexedAccess --skipLibCheck --removeComments src/math/index.ts src/math/fma.ts
 cp -r "$work/port" "$work/naive"
 echo 'export function fma(a, b, c) { return a * b + c; }' > "$work/naive/fma.js"
 
