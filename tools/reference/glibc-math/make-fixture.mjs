@@ -58,8 +58,8 @@ if (fn !== 'fma') {
   for (const [m, index] of at.entries()) {
     const mdir = join(tmp, String(m));
     cpSync(dir, mdir, { recursive: true });
-    const body = `${src.slice(0, index)}naiveFma(${src.slice(index + 4)}\nfunction naiveFma(a, b, c) { return a * b + c; }\n`;
-    writeFileSync(join(mdir, name), body);
+    const naiveFma = 'function naiveFma(a, b, c) { return a * b + c; }';
+    writeFileSync(join(mdir, name), `${src.slice(0, index)}naiveFma(${src.slice(index + 4)}\n${naiveFma}\n`);
     const mutant = (await load(mdir))[fn];
     const found = [];
     for (let j = 0; j < n && found.length < 25; j++) {
