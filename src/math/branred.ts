@@ -32,12 +32,10 @@ const TOVERP = new Float64Array([
 
 const r = new Float64Array(6); // scratch, allocated once
 
-/** Outputs of one half of the reduction (sum, b, bb), at module level to avoid allocating. */
-let hSum = 0;
-let hB = 0;
-let hBb = 0;
+/** Outputs of one half of the reduction: sum, b, bb (a typed array: no allocation, and fast stores in V8). */
+const half3 = new Float64Array(3);
 
-/** x1 * 2/pi, split as an integer part modulo 4 (hSum) and a fraction hB + hBb. */
+/** x1 * 2/pi, split as an integer part modulo 4 (half3[0]) and a fraction half3[1] + half3[2]. */
 function half(x1: number): void {
   let sum = 0;
   let k = (hiWord(x1) >>> 20) & 2047;
@@ -64,16 +62,15 @@ function half(x1: number): void {
   bb = t - b + bb;
   s = sum + BIG1 - BIG1;
   sum -= s;
-  hSum = sum;
-  hB = b;
-  hBb = bb;
+  half3[0] = sum;
+  half3[1] = b;
+  half3[2] = bb;
 }
 
-/** Reduction result: x = n * pi/2 + (branredA + branredAa), |branredA + branredAa| < pi/4. */
-export let branredA = 0;
-export let branredAa = 0;
+/** Reduction result: x = n * pi/2 + (reduced[0] + reduced[1]), |reduced[0] + reduced[1]| < pi/4. */
+export const reduced = new Float64Array(2);
 
-/** glibc's __branred: returns n mod 4 and sets branredA, branredAa. */
+/** glibc's __branred: returns n mod 4 and sets reduced[0] (a) and reduced[1] (aa). */
 export function branred(xIn: number): number {
   const x = xIn * TM600;
   let t = x * SPLIT; // split x into two 26/27-bit halves
@@ -81,13 +78,13 @@ export function branred(xIn: number): number {
   const x2 = x - x1;
 
   half(x1);
-  const b1 = hB;
-  const bb1 = hBb;
-  const sum1 = hSum;
+  const b1 = half3[1]!;
+  const bb1 = half3[2]!;
+  const sum1 = half3[0]!;
   half(x2);
-  const b2 = hB;
-  const bb2 = hBb;
-  const sum2 = hSum;
+  const b2 = half3[1]!;
+  const bb2 = half3[2]!;
+  const sum2 = half3[0]!;
 
   let sum = sum1 + sum2;
   let b = b1 + b2;
@@ -108,7 +105,7 @@ export function branred(xIn: number): number {
   bb = t1 * MP1 - b + t1 * MP2 + t2 * MP1 + (t2 * MP2 + s * HP1 + t * HP0);
   s = b + bb;
   t = b - s + bb;
-  branredA = s;
-  branredAa = t;
+  reduced[0] = s;
+  reduced[1] = t;
   return Math.trunc(sum) & 3; // ((int) sum) & 3: |sum| is small, truncation as in C
 }

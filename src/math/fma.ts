@@ -24,6 +24,8 @@ const LO = 1 - HI;
 
 const SPLIT = 134217729; // 2^27 + 1, Veltkamp's splitter for 53-bit significands
 const TWO64 = 2 ** 64;
+const FAST_MIN = 2 ** -400;
+const FAST_MAX = 2 ** 401;
 
 /** Biased exponent field of x (0 for zero and subnormals). */
 function expField(x: number): number {
@@ -52,8 +54,14 @@ function scale(x: number, k: number): number {
   return x * pow2(k);
 }
 
-/** Sets `mant` to x scaled into [1, 2) (keeping the sign) and returns e with x = mant * 2^e. x finite, nonzero. */
-let mant = 0;
+// Extra results of the helpers below. A Float64Array rather than module-level `let`s: V8 optimizes stores to a typed
+// array much better than to reassigned module bindings (several times faster here), and neither allocates.
+const out = new Float64Array(3);
+const HI_ = 0; // twoProduct/twoSum: rounded result
+const LO_ = 1; // twoProduct/twoSum: exact error
+const MANT = 2; // normalize: significand in [1, 2)
+
+/** Sets out[MANT] to x scaled into [1, 2) (keeping the sign) and returns e with x = that * 2^e. x finite, nonzero. */
 function normalize(x: number): number {
   let e = expField(x);
   let bias = 1023;
@@ -65,7 +73,7 @@ function normalize(x: number): number {
   }
   f64[0] = x;
   u32[HI] = (u32[HI]! & 0x800fffff) | (1023 << 20);
-  mant = f64[0]!;
+  out[MANT] = f64[0]!;
   return e - bias;
 }
 
@@ -95,11 +103,7 @@ function addRoundOdd(x: number, y: number): number {
   return f64[0]!;
 }
 
-// TwoProduct / TwoSum outputs (module-level so that no tuple is allocated).
-let hi = 0;
-let lo = 0;
-
-/** hi + lo = a * b exactly (Dekker). Requires moderate exponents: here |a|, |b| in [1, 2). */
+/** out[HI_] + out[LO_] = a * b exactly (Dekker). Requires moderate exponents: here |a|, |b| in [1, 2). */
 function twoProduct(a: number, b: number): void {
   let t = SPLIT * a;
   const ah = t - (t - a);
@@ -107,16 +111,17 @@ function twoProduct(a: number, b: number): void {
   t = SPLIT * b;
   const bh = t - (t - b);
   const bl = b - bh;
-  hi = a * b;
-  lo = ah * bh - hi + ah * bl + al * bh + al * bl;
+  const p = a * b;
+  out[HI_] = p;
+  out[LO_] = ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
-/** hi + lo = a + b exactly (Knuth). */
+/** out[HI_] + out[LO_] = a + b exactly (Knuth). */
 function twoSum(a: number, b: number): void {
   const s = a + b;
   const bb = s - a;
-  hi = s;
-  lo = a - (s - bb) + (b - bb);
+  out[HI_] = s;
+  out[LO_] = a - (s - bb) + (b - bb);
 }
 
 /**
@@ -124,6 +129,18 @@ function twoSum(a: number, b: number): void {
  * `fma()` compute it, including IEEE signed zeros, infinities, NaN, overflow and subnormal results.
  */
 export function fma(a: number, b: number, c: number): number {
+  // Fast path: |a|, |b|, |c| in [2^-400, 2^401) (no zero, Inf or NaN), so TwoProduct cannot over- or underflow and a
+  // nonzero exact result is at least 2^-906 (the last bit of a*b or c): normal, so no scaling is needed.
+  const aa = Math.abs(a);
+  const ab = Math.abs(b);
+  const ac = Math.abs(c);
+  if (aa >= FAST_MIN && aa < FAST_MAX && ab >= FAST_MIN && ab < FAST_MAX && ac >= FAST_MIN && ac < FAST_MAX) {
+    twoProduct(a, b);
+    const ph = out[HI_]!;
+    const pl = out[LO_]!;
+    twoSum(c, ph);
+    return out[HI_]! + addRoundOdd(out[LO_]!, pl);
+  }
   // Non-finite operands, or a zero product (then a * b is exact and one rounding happens in the addition).
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0 || b === 0) return a * b + c;
   // Finite nonzero product plus Inf/NaN is that Inf/NaN (a * b itself might overflow, so do not compute it).
@@ -132,25 +149,12 @@ export function fma(a: number, b: number, c: number): number {
   // underflows to zero (a * b + 0 would turn -0 into +0).
   if (c === 0) return a * b;
 
-  // Fast path: all exponents within 2^+-400, so TwoProduct cannot over- or underflow and a nonzero exact result is at
-  // least 2^-906 (the last bit of a*b or c): normal, so no scaling is needed.
-  const xa = expField(a) - 623;
-  const xb = expField(b) - 623;
-  const xc = expField(c) - 623;
-  if (xa >>> 0 <= 800 && xb >>> 0 <= 800 && xc >>> 0 <= 800) {
-    twoProduct(a, b);
-    const ph = hi;
-    const pl = lo;
-    twoSum(c, ph);
-    return hi + addRoundOdd(lo, pl);
-  }
-
   const ea = normalize(a);
-  const ma = mant;
+  const ma = out[MANT]!;
   const eb = normalize(b);
-  const mb = mant;
+  const mb = out[MANT]!;
   const ec = normalize(c);
-  const mc = mant;
+  const mc = out[MANT]!;
   const e = ea + eb; // a * b = ma * mb * 2^e, |ma * mb| in [1, 4)
   const d = ec - e; // c = mc * 2^d * 2^e
   // |a*b| < 2^(ec-56) <= |c| * 2^-56 is below a quarter ulp of c, even when c is a power of two: the result is c.
@@ -159,11 +163,11 @@ export function fma(a: number, b: number, c: number): number {
   const cs = d < -115 ? (mc > 0 ? 2 ** -160 : -(2 ** -160)) : mc * pow2(d);
 
   twoProduct(ma, mb);
-  const uh = hi;
-  const ul = lo;
+  const uh = out[HI_]!;
+  const ul = out[LO_]!;
   twoSum(cs, uh);
-  const th = hi;
-  const tl = lo;
+  const th = out[HI_]!;
+  const tl = out[LO_]!;
   const v = addRoundOdd(tl, ul);
   const r = th + v; // RN(ma * mb + cs), exact in the scaled domain where nothing over- or underflows
   if (r === 0) return 0; // exact cancellation: +0 in round-to-nearest
@@ -175,8 +179,8 @@ export function fma(a: number, b: number, c: number): number {
   // RN(x + S) - S is x rounded to the subnormal grid; the subtraction and the scaling back are exact.
   const sS = r > 0 ? pow2Scaled(-1022 - e) : -pow2Scaled(-1022 - e);
   twoSum(sS, th);
-  const sh = hi;
-  const sl = lo;
+  const sh = out[HI_]!;
+  const sl = out[LO_]!;
   const w = addRoundOdd(sl, v);
   const q = sh + w - sS;
   if (q === 0) return r > 0 ? 0 : -0;

@@ -9,7 +9,7 @@
  * and each inlined copy was contracted the same way. Other operations are plain float64 ones in the compiled order.
  */
 
-import { branred, branredA, branredAa } from './branred.js';
+import { branred, reduced } from './branred.js';
 import { hiWord, loWord } from './bits.js';
 import { fma } from './fma.js';
 import { SINCOSTAB } from './tables-sincos.js';
@@ -117,7 +117,7 @@ export function glibcCos(x: number): number {
   if (k < 0x7ff00000) {
     // |x| >= 105414350: multi-precision reduction.
     const n = branred(x);
-    return doSinCos(branredA, branredAa, n + 1);
+    return doSinCos(reduced[0]!, reduced[1]!, n + 1);
   }
   return x / x; // Inf or NaN: NaN
 }

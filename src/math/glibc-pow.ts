@@ -44,11 +44,14 @@ const TWO52 = 2 ** 52;
 const TWO1009 = 2 ** 1009;
 const TWOM1022 = 2 ** -1022;
 
-/** Second result of logInline (glibc's `*tail`): kept at module level so that no tuple is allocated. */
-let logTail = 0;
+/**
+ * Second result of logInline (glibc's `*tail`). A one-element Float64Array: no tuple is allocated, and V8 handles its
+ * stores much better than reassignments of a module-level `let`.
+ */
+const logTail = new Float64Array(1);
 
 /**
- * log(x) as hi + logTail with ~68 bits: x = 2^k z, log(x) = k ln2 + log(c) + log1p(z/c - 1). ix (hi:lo words) is the
+ * log(x) as hi + logTail[0] with ~68 bits: x = 2^k z, log(x) = k ln2 + log(c) + log1p(z/c - 1). ix (hi:lo words) is the
  * bit pattern of |x|, normalized for subnormals so that the exponent field may be "negative" (wrapped).
  */
 function logInline(ixHi: number, ixLo: number): number {
@@ -80,7 +83,7 @@ function logInline(ixHi: number, ixLo: number): number {
   const q = fma(ar2, fma(ar2, fma(r, A6, A5), fma(r, A4, A3)), fma(r, A2, A1));
   const lo = fma(ar3, q, lo4 + (lo3 + (lo1 + lo2)));
   const y = hi + lo;
-  logTail = lo + (hi - y);
+  logTail[0] = lo + (hi - y);
   return y;
 }
 
@@ -221,7 +224,7 @@ export function glibcPow(x: number, y: number): number {
   }
 
   const hi = logInline(ixHi, ixLo);
-  const lo = logTail;
+  const lo = logTail[0]!;
   const ehi = y * hi;
   const elo = fma(y, lo, fma(y, hi, -ehi));
   return expInline(ehi, elo, signBias);

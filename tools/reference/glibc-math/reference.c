@@ -111,7 +111,10 @@ static void gen_pow(void) {
   static const double powers[] = {0.5, 0.9, 1, 1.5, 2, 3, 0.3, 1.7, 2.5, 0.77};
   for (int i = 0; i < 10; i++)
     for (int T = 1; T <= 400; T++)
-      for (int k = 1; k < T; k++) two((1.0 - (double)k / T) / (1.0 - (double)(k - 1) / T), powers[i]);
+      for (int k = 1; k < T; k++) {
+        two((1.0 - (double)k / T) / (1.0 - (double)(k - 1) / T), powers[i]); /* chainable form */
+        two(1.0 - (double)k / T, powers[i]);                                  /* closed form */
+      }
   for (int h = -2200; h <= 2200; h++) two(2.0, h * 0.5);
   fprintf(stderr, "structured %ld\n", total - left);
   while (left > 0) {
