@@ -1,0 +1,1 @@
+#define SET_RESTORE_ROUND_53BIT(x)

@@ -1,0 +1,1 @@
+#define libm_alias_finite(a,b)

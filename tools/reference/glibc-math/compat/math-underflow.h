@@ -1,0 +1,1 @@
+#define math_check_force_underflow(x)

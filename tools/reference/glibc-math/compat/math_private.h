@@ -1,0 +1,5 @@
+#include <math.h>
+#include <sys/cdefs.h>
+#define attribute_hidden
+#include <errno.h>
+#define __set_errno(e) (errno = (e))
