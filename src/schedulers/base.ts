@@ -319,6 +319,16 @@ export abstract class LRScheduler implements Scheduler {
     const n = this.n;
     const kind = this.momentumKind;
     for (let i = 0; i < n; i++) {
+      const lr = this.values[i]!;
+      if (!(lr >= 0) || lr === Infinity) {
+        throw rangeError(
+          this.owner,
+          `step: the lr computed for param group ${i} is ${describe(lr)}, which the optimizer cannot take ` +
+            '(PyTorch would set it; an lr must be a finite number ≥ 0)',
+        );
+      }
+    }
+    for (let i = 0; i < n; i++) {
       const group = groups[i]!;
       this.#oldLrs[i] = group.lr;
       if (kind !== null) this.#oldMomenta[i] = kind === 'momentum' ? group.momentum! : group.betas![0];
