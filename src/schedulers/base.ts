@@ -43,22 +43,23 @@ export function getInitialLr(optimizer: AnyOptimizer): (number | undefined)[] {
 
 /**
  * Sets PyTorch's `param_group['initial_lr']` of each param group of `optimizer` (one number ≥ 0
- * per group, or undefined to unset it): what PyTorch's `optimizer.load_state_dict` restores
- * before a scheduler resumes with `lastEpoch ≠ −1`.
+ * per group, or undefined or null to unset it, so that getInitialLr's output after a JSON round
+ * trip is accepted): what PyTorch's `optimizer.load_state_dict` restores before a scheduler
+ * resumes with `lastEpoch ≠ −1`.
  */
-export function setInitialLr(optimizer: AnyOptimizer, lrs: readonly (number | undefined)[]): void {
+export function setInitialLr(optimizer: AnyOptimizer, lrs: readonly (number | null | undefined)[]): void {
   const owner = 'setInitialLr';
   const o = checkOptimizer(owner, optimizer);
   const n = o.paramGroups.length;
   if (!Array.isArray(lrs)) throw typeError(owner, `argument lrs must be an array, got ${describe(lrs)}`);
   if (lrs.length !== n)
     throw rangeError(owner, `argument lrs must have ${n} elements (one per group), got ${lrs.length}`);
-  const copy = [...lrs];
+  const copy = lrs.map((x) => (x === null ? undefined : x));
   copy.forEach((x, i) => {
-    if (x !== undefined && (typeof x !== 'number' || !(x >= 0))) {
+    if (x !== undefined && (typeof x !== 'number' || !(x >= 0) || x === Infinity)) {
       throw (typeof x === 'number' ? rangeError : typeError)(
         owner,
-        `lrs[${i}] must be a number ≥ 0, got ${describe(x)}`,
+        `lrs[${i}] must be a finite number ≥ 0 (or undefined), got ${describe(x)}`,
       );
     }
   });
