@@ -226,9 +226,8 @@ describe(`schedulers reproduce PyTorch ${fixture.torch}`, () => {
       mismatches += s.mismatches;
       lines.push(`  ${kind}: ${s.compared} numbers, ${s.mismatches} mismatches`);
     }
-    console.log(
-      `schedulers: ${fixture.cases.length} cases, ${compared} numbers compared, ${mismatches} mismatches\n${lines.join('\n')}`,
-    );
+    const total = `schedulers: ${fixture.cases.length} cases, ${compared} numbers compared, ${mismatches} mismatches`;
+    console.log(`${total}\n${lines.join('\n')}`);
   });
 });
 
