@@ -1,6 +1,7 @@
 // The schedulers' API beyond the reference sequences (test/schedulers-reference.test.ts): bad
 // input (each error names the option, and nothing changes), atomic steps and loads, state dicts
 // through JSON, getLastLr, initial_lr across schedulers, and the optimizer's own state dict.
+import { PerformanceObserver } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
@@ -473,4 +474,88 @@ describe('getLastLr and the optimizer', () => {
     expect(() => s.step()).toThrow(/the lr computed for param group 0 is -/);
     expect(snapshot(opt)).toEqual(before);
   });
+});
+
+describe('step() allocates nothing in steady state', () => {
+  // Garbage collections counted over a million steps whose lrs do not change (a changed lr goes
+  // through the optimizer's setter, which may allocate): none expected once the code is warm.
+  const cases: [string, (o: AnyOptimizer) => () => void][] = [
+    [
+      'StepLR',
+      (o) =>
+        (
+          (s) => () =>
+            s.step()
+        )(new StepLR(o, { stepSize: 1e9 })),
+    ],
+    [
+      'MultiStepLR',
+      (o) =>
+        (
+          (s) => () =>
+            s.step()
+        )(new MultiStepLR(o, { milestones: [1e9] })),
+    ],
+    [
+      'LambdaLR',
+      (o) =>
+        (
+          (s) => () =>
+            s.step()
+        )(new LambdaLR(o, { lrLambda: () => 1 })),
+    ],
+    [
+      'CosineAnnealingWarmRestarts',
+      (o) =>
+        (
+          (s) => () =>
+            s.step()
+        )(new CosineAnnealingWarmRestarts(o, { t0: 1 })),
+    ],
+    [
+      'ReduceLROnPlateau',
+      (o) =>
+        (
+          (s) => () =>
+            s.step(1)
+        )(new ReduceLROnPlateau(o, { patience: 1e9 })),
+    ],
+    [
+      'SequentialLR',
+      (o) =>
+        (
+          (s) => () =>
+            s.step()
+        )(
+          new SequentialLR(o, {
+            schedulers: [new StepLR(o, { stepSize: 1e9 }), new MultiStepLR(o, { milestones: [1e9] })],
+            milestones: [3],
+          }),
+        ),
+    ],
+    [
+      'ChainedScheduler',
+      (o) =>
+        (
+          (s) => () =>
+            s.step()
+        )(new ChainedScheduler([new StepLR(o, { stepSize: 1e9 }), new MultiStepLR(o, { milestones: [1e9] })])),
+    ],
+  ];
+  for (const [name, make] of cases) {
+    it(name, async () => {
+      const step = make(sgd());
+      for (let i = 0; i < 200_000; i++) step();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      let collections = 0;
+      const observer = new PerformanceObserver((list) => {
+        collections += list.getEntries().length;
+      });
+      observer.observe({ entryTypes: ['gc'] });
+      for (let i = 0; i < 1_000_000; i++) step();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      observer.disconnect();
+      expect(collections).toBeLessThanOrEqual(1);
+    });
+  }
 });
