@@ -190,7 +190,8 @@ export class SequentialLR implements Scheduler {
 
 /**
  * Steps several schedulers of one optimizer together, each on the lrs the previous one left
- * (PyTorch's `ChainedScheduler`). It has no initial step of its own.
+ * (PyTorch's `ChainedScheduler`). It has no initial step of its own. Each scheduler's step is
+ * atomic, the chain's is not: if one throws, those before it have stepped (as in PyTorch).
  */
 export class ChainedScheduler implements Scheduler {
   /** The optimizer of the schedulers. */

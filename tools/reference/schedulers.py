@@ -1,6 +1,7 @@
 """Reference learning-rate sequences of PyTorch 1.13's schedulers, for test/schedulers.test.ts.
 
-Run from the repository root with Debian's Python (PyTorch 1.13.1 installed there):
+Run from the repository root with Debian's Python (python3-torch 1.13.1+dfsg, whose
+torch.__version__ reads '1.13.0a0'; glibc's libm gives math.cos, math.log and float **):
 
     /usr/bin/python3 tools/reference/schedulers.py
 
@@ -28,7 +29,7 @@ from torch.optim import SGD, Adam
 from torch.optim import lr_scheduler as S
 
 warnings.filterwarnings('ignore')
-assert torch.__version__.startswith('1.13'), torch.__version__
+assert torch.__version__.startswith('1.13'), torch.__version__  # Debian's 1.13.1 says '1.13.0a0'
 
 OUT = os.path.join('test', 'fixtures', 'schedulers', 'reference.json')
 
