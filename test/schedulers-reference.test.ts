@@ -64,7 +64,7 @@ interface Case {
 /** Recorded values: key ('lr', 'momentum', 'beta1') → one row per record, one number per group. */
 type Row = Record<string, number[][]>;
 
-function makeOptimizer(spec: OptimizerSpec): lib.AnyOptimizer {
+function makeOptimizer(spec: OptimizerSpec): lib.Optimizer<object> {
   const groups = spec.groups.map((g) => ({
     params: [1],
     lr: g.lr,
@@ -73,7 +73,7 @@ function makeOptimizer(spec: OptimizerSpec): lib.AnyOptimizer {
   }));
   const lr = spec.groups[0]!.lr;
   const opt = spec.type === 'SGD' ? new SGD(groups, { lr, backend: 'js' }) : new Adam(groups, { lr, backend: 'js' });
-  return opt as unknown as lib.AnyOptimizer;
+  return opt as unknown as lib.Optimizer<object>;
 }
 
 function jsOptions(options: Record<string, unknown> = {}): Record<string, unknown> {
@@ -88,9 +88,9 @@ function jsOptions(options: Record<string, unknown> = {}): Record<string, unknow
   return out;
 }
 
-type Ctor = new (optimizer: lib.AnyOptimizer, options: Record<string, unknown>) => Scheduler;
+type Ctor = new (optimizer: lib.Optimizer<object>, options: Record<string, unknown>) => Scheduler;
 
-function buildScheduler(opt: lib.AnyOptimizer, spec: SchedulerSpec): Scheduler {
+function buildScheduler(opt: lib.Optimizer<object>, spec: SchedulerSpec): Scheduler {
   if (spec.type === 'SequentialLR') {
     const schedulers = spec.schedulers!.map((s) => buildScheduler(opt, s));
     return new SequentialLR(opt, { ...jsOptions(spec.options), schedulers } as unknown as lib.SequentialLROptions);
@@ -108,7 +108,7 @@ function stepWith(sched: Scheduler, call: number | null): void {
   else (sched as unknown as { step(epoch: number): void }).step(call);
 }
 
-function record(opt: lib.AnyOptimizer, track: readonly string[], into: Row): void {
+function record(opt: lib.Optimizer<object>, track: readonly string[], into: Row): void {
   const groups = opt.paramGroups as unknown as { lr: number; momentum?: number; betas?: readonly number[] }[];
   (into['lr'] ??= []).push(groups.map((g) => g.lr));
   if (track.includes('momentum')) (into['momentum'] ??= []).push(groups.map((g) => g.momentum!));
@@ -245,6 +245,6 @@ function continueRun(
   return got;
 }
 
-function groupLrs(opt: lib.AnyOptimizer): number[] {
+function groupLrs(opt: lib.Optimizer<object>): number[] {
   return (opt.paramGroups as unknown as { lr: number }[]).map((g) => g.lr);
 }

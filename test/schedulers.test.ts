@@ -23,9 +23,12 @@ import {
   StepLR,
   getInitialLr,
   setInitialLr,
-  type AnyOptimizer,
+  type Optimizer,
   type Scheduler,
 } from '../src/index.js';
+
+/** The optimizers these tests build: wasm-optim's own (a scheduler also drives wasm-optim/tfjs ones). */
+type AnyOptimizer = Optimizer<object>;
 
 type Group = { lr: number; momentum?: number; betas?: readonly number[] };
 

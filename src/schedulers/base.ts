@@ -5,8 +5,24 @@ import { describe, rangeError, typeError } from '../errors.js';
 import { Optimizer } from '../optimizer.js';
 import { encodeNumber, type SchedulerStateDict, StateReader } from './state.js';
 
-/** Any wasm-optim optimizer, whatever its algorithm. */
-export type AnyOptimizer = Optimizer<object>;
+/**
+ * What a scheduler drives: any wasm-optim optimizer, whatever its algorithm, or a
+ * `wasm-optim/tfjs` optimizer (recognized by its SCHEDULABLE brand: this entry cannot import
+ * TF.js code), both through `paramGroups` (each group's options, assigned and checked live).
+ */
+export interface AnyOptimizer {
+  readonly paramGroups: readonly object[];
+  readonly disposed: boolean;
+}
+
+/** The brand of optimizers outside this entry that schedulers drive: src/tfjs/param-group.ts. */
+const SCHEDULABLE = Symbol.for('wasm-optim.schedulable');
+
+/** Whether a group's options include `key` (PyTorch asks `key in optimizer.defaults`). */
+export function groupsHave(optimizer: AnyOptimizer, key: string): boolean {
+  const first = optimizer.paramGroups[0];
+  return first !== undefined && key in first;
+}
 
 /** The options of a param group a scheduler reads and writes. */
 export interface LiveGroup {
@@ -73,11 +89,17 @@ export function setInitialLr(optimizer: AnyOptimizer, lrs: readonly (number | nu
  * otherwise (PyTorch: "… is not an Optimizer").
  */
 export function checkOptimizer(owner: string, optimizer: unknown, name = 'optimizer'): AnyOptimizer {
-  if (!(optimizer instanceof Optimizer)) {
-    throw typeError(owner, `argument ${name} must be a wasm-optim Optimizer, got ${describe(optimizer)}`);
+  const branded =
+    typeof optimizer === 'object' && optimizer !== null && (optimizer as Record<symbol, unknown>)[SCHEDULABLE] === true;
+  if (!(optimizer instanceof Optimizer) && !branded) {
+    throw typeError(
+      owner,
+      `argument ${name} must be a wasm-optim Optimizer (or a wasm-optim/tfjs one), got ${describe(optimizer)}`,
+    );
   }
-  if (optimizer.disposed) throw typeError(owner, `argument ${name} is a disposed Optimizer`);
-  return optimizer as AnyOptimizer;
+  const checked = optimizer as AnyOptimizer;
+  if (checked.disposed) throw typeError(owner, `argument ${name} is a disposed Optimizer`);
+  return checked;
 }
 
 /** The param groups of an optimizer, as the options a scheduler drives. */

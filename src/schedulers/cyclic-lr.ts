@@ -1,7 +1,7 @@
 // CyclicLR: the lr cycles between two boundaries (Smith, "Cyclical Learning Rates", 2017).
 import { describe, rangeError, typeError } from '../errors.js';
 import { pow } from '../math/index.js';
-import { type AnyOptimizer, checkOptimizer, groupsOf, type LastEpochOption, LRScheduler } from './base.js';
+import { type AnyOptimizer, checkOptimizer, groupsHave, groupsOf, type LastEpochOption, LRScheduler } from './base.js';
 import {
   booleanOption,
   choiceOption,
@@ -119,7 +119,7 @@ export class CyclicLR extends LRScheduler {
     let baseMomentumOption: number[] = [];
     let maxMomentums: number[] = [];
     if (cycleMomentum) {
-      if (!('momentum' in opt.defaults)) {
+      if (!groupsHave(opt, 'momentum')) {
         throw rangeError(
           owner,
           'optimizer must support momentum with `cycle_momentum` option enabled (option cycleMomentum: ' +

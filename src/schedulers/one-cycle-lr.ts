@@ -4,6 +4,7 @@ import { cos } from '../math/index.js';
 import {
   type AnyOptimizer,
   checkOptimizer,
+  groupsHave,
   groupsOf,
   initialLrArray,
   type LastEpochOption,
@@ -139,14 +140,14 @@ export class OneCycleLR extends LRScheduler {
     let maxMomentums: number[] = [];
     let baseMomentums: number[] = [];
     if (cycleMomentum) {
-      if (!('momentum' in opt.defaults) && !('betas' in opt.defaults)) {
+      if (!groupsHave(opt, 'momentum') && !groupsHave(opt, 'betas')) {
         throw rangeError(
           owner,
           'optimizer must support momentum with `cycle_momentum` option enabled (option cycleMomentum: ' +
             `${opt.constructor.name} has neither momentum nor betas; pass cycleMomentum: false)`,
         );
       }
-      useBeta1 = 'betas' in opt.defaults;
+      useBeta1 = groupsHave(opt, 'betas');
       const [rule, ok] = useBeta1
         ? ['a number in [0, 1) (beta1)', (x: number) => x >= 0 && x < 1]
         : [RATE_RULE, isRate];

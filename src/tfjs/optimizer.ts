@@ -207,6 +207,11 @@ export abstract class WasmOptimizer extends tf.Optimizer {
     return { ...this.#clipping?.given };
   }
 
+  /** Whether dispose() has been called (wasm-optim's LR schedulers refuse a disposed optimizer). */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
   /**
    * The optimizer as wasm-optim's LR schedulers drive it: a frozen array of one live, sealed
    * group whose `lr` is `learningRate` and, where the optimizer has them, `momentum`

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OneCycleLR, StepLR } from '../../src/index.js';
 import * as W from '../../src/tfjs/index.js';
 import { classificationData, denseModel, expectSameTensors, fitArgs, useBackend } from './shared.js';
 
@@ -168,6 +169,47 @@ describe('learningRateSchedule with a wasm-optim LR scheduler', () => {
     const schedule = W.learningRateSchedule(opt, scheduler, { per: 'batch' });
     expect(await fitBoth(opt, [schedule], expected)).toEqual(expected);
     expect(schedule.per).toBe('batch');
+  });
+
+  it('a real StepLR (the main entry) drives a wasm-optim/tfjs optimizer, per epoch', async () => {
+    const opt = W.sgd(0.1);
+    const scheduler = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
+    // PyTorch's chainable StepLR: 0.1, 0.1, 0.1·0.5, 0.05, 0.05·0.5 (float64 products).
+    const expected = repeat([0.1, 0.1, 0.1 * 0.5, 0.1 * 0.5, 0.1 * 0.5 * 0.5], 4);
+    expect(await fitBoth(opt, [W.learningRateSchedule(opt, scheduler)], expected)).toEqual(expected);
+    expect([...scheduler.getLastLr()]).toEqual([0.1 * 0.5 * 0.5]);
+  });
+
+  it("a real OneCycleLR cycles adam's beta1 through paramGroups, per batch", async () => {
+    const opt = W.adam(0.01);
+    const scheduler = new OneCycleLR(opt, { maxLr: 0.01, totalSteps: 4 });
+    // The optimizer carries what the scheduler computed: lr and beta1 agree at every batch.
+    const seen: [number, number, number][] = [];
+    const model = denseModel();
+    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+    const { xs, ys } = classificationData(3, 16);
+    await model.fit(xs, ys, {
+      ...fitArgs,
+      epochs: 1,
+      callbacks: [
+        { onBatchBegin: async () => void seen.push([opt.learningRate, opt.beta1, scheduler.getLastLr()[0]!]) },
+        W.learningRateSchedule(opt, scheduler, { per: 'batch' }),
+      ],
+    });
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (const [lr, , scheduled] of seen) expect(lr).toBe(scheduled);
+    // OneCycleLR starts near maxLr / divFactor (its cosine formula at pct 0: 0.0003999999999999993, as
+    // PyTorch's) with beta1 at maxMomentum (0.95), and cycles it down.
+    expect(seen[0]![0]).toBeCloseTo(0.01 / 25, 15);
+    expect(seen[0]![1]).toBe(0.95);
+    expect(seen[1]![1]).toBeLessThan(0.95);
+    tf.dispose([xs, ys]);
+  });
+
+  it('a scheduler refuses a disposed wasm-optim/tfjs optimizer, naming the argument', () => {
+    const opt = W.sgd(0.1);
+    opt.dispose();
+    expect(() => new StepLR(opt, { stepSize: 1 })).toThrow(/StepLR: argument optimizer is a disposed Optimizer/);
   });
 
   it("cycling adam's betas through paramGroups reaches beta1/beta2 (one-cycle style)", async () => {
