@@ -38,6 +38,24 @@ it('the embeddings example runs as written and prints what its comment says', ()
   expect(block).toContain(`// ${output.trim()}`);
 });
 
+it('the training-loop example runs as written and prints what its comment says', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = /## Training loop: schedules, clipping, accumulation[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block, 'README has a ```js block under ## Training loop').toBeDefined();
+  const output = execFileSync(process.execPath, ['--input-type=module', '-'], {
+    cwd: root,
+    input: block!,
+    encoding: 'utf8',
+  });
+  // The fit converged (slope 2, intercept 1), the last clipped norm is tiny, no step was skipped.
+  expect(output.trim()).toBe('2.000 1.000 6.88e-7 0');
+  expect(block).toContain(`// ${output.trim()}`);
+  // It uses what the section is about.
+  for (const call of ['accumulateGrad(', 'clipGradNorm(', 'opt.step()', 'schedule.step()', 'skipNonFinite: true']) {
+    expect(block).toContain(call);
+  }
+});
+
 it('the checkpoint example runs as written and resumes bit-identically', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const block = /```js\n(import \{ stateDictToJSON[\s\S]*?)```/.exec(readme)?.[1];
