@@ -129,7 +129,7 @@ console.log(
       num(r.jsNormScaleNsPerElement),
       times(r.jsOverClipCost),
     ]),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    'lrrrrrrr',
   ),
 );
 console.log(
@@ -158,7 +158,7 @@ console.log(
   `\n${table(
     ['loop (4096 parameters, Adam, skipNonFinite)', 'allocated bytes / iteration', 'GCs during 10,000'],
     Object.entries(heap).map(([name, h]) => [name, num(h.allocatedPerStep), String(h.gcEvents)]),
-    ['l', 'r', 'r'],
+    'lrr',
   )}`,
 );
 if (jsonFile) writeFileSync(jsonFile, `${JSON.stringify({ node: process.version, results, heap }, null, 2)}\n`);
