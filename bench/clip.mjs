@@ -41,10 +41,17 @@ const settings = {
   minSampleMs: 1,
 };
 const algorithms = { adam: Adam, adagrad: Adagrad };
-/** Float32 streams a step moves per element (reads + writes), for GB/s: Adam p,g,m,v in, p,m,v out. */
+/**
+ * Float32 streams a step moves per element (reads + writes), for GB/s: Adam p,g,m,v in, p,m,v out.
+ * @type {Record<string, number>}
+ */
 const algorithmStreams = { adam: 7, adagrad: 5 };
 
-/** The JS loop a user would write: L2 norm in float64, then scale in place. */
+/**
+ * The JS loop a user would write: L2 norm in float64, then scale in place.
+ * @param {Float32Array} g
+ * @param {number} maxNorm
+ */
 function jsNormAndScale(g, maxNorm) {
   let s = 0;
   for (let i = 0; i < g.length; i++) s += g[i] * g[i];
@@ -106,7 +113,7 @@ for (const n of sizes) {
 }
 process.stderr.write('\n');
 
-const label = (n) => (n >= M ? `${n / M}M` : `${n / 1024}K`);
+const label = (/** @type {number} */ n) => (n >= M ? `${n / M}M` : `${n / 1024}K`);
 console.log(
   table(
     [
