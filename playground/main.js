@@ -2,16 +2,18 @@
 // it. window.playground exposes the race's data (used by test/e2e/playground.test.ts).
 import * as lib from 'wasm-optim';
 import { benchmark, N, timerResolution } from './bench.js';
-import { drawChart } from './chart.js';
+import { drawChart, drawLrChart } from './chart.js';
 import { drawSurface } from './contour.js';
 import { availableMethods, METHODS } from './methods.js';
 import { BUDGET, Race } from './race.js';
+import { SCHEDULES, scheduleById } from './schedules.js';
 import { SURFACES, surfaceById } from './surfaces.js';
 import { makeView, setupCanvas } from './view.js';
 
 const STEPS_PER_FRAME = 5;
 const PLOT = { width: 720, height: 480 };
 const CHART = { width: 440, height: 250 };
+const LR_CHART = { width: 440, height: 130 };
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const input = (id) => /** @type {HTMLInputElement} */ ($(id));
@@ -19,6 +21,8 @@ const methods = availableMethods(lib);
 const plotCanvas = /** @type {HTMLCanvasElement} */ ($('surface'));
 const plot = setupCanvas(plotCanvas, PLOT.width, PLOT.height);
 const chart = setupCanvas(/** @type {HTMLCanvasElement} */ ($('chart')), CHART.width, CHART.height);
+const lrChart = setupCanvas(/** @type {HTMLCanvasElement} */ ($('lr-chart')), LR_CHART.width, LR_CHART.height);
+const scheduleSelect = /** @type {HTMLSelectElement} */ ($('schedule'));
 
 const state = {
   surface: SURFACES[0],
@@ -51,7 +55,8 @@ function config() {
 
 function restart(start = state.start) {
   state.start = start;
-  state.race = new Race(lib, methods, state.surface, start, settings(), config());
+  const schedule = scheduleById(scheduleSelect.value);
+  state.race = new Race(lib, methods, state.surface, start, settings(), config(), schedule);
   cancelAnimationFrame(state.frame);
   state.frame = requestAnimationFrame(tick);
   updateBadge();
@@ -66,6 +71,7 @@ function tick() {
 function draw() {
   drawSurface(plot, state.view, state.surface, state.race);
   drawChart(chart, CHART.width, CHART.height, state.race, BUDGET);
+  drawLrChart(lrChart, LR_CHART.width, LR_CHART.height, state.race, BUDGET);
   renderLegend();
 }
 
@@ -162,7 +168,15 @@ for (const id of ['lr', 'eps', 'alpha', 'momentum']) {
     restart();
   });
 }
-for (const el of document.querySelectorAll('input[name=flavor], #backend'))
+// The schedules this build of wasm-optim has (none always); the rest are listed, disabled.
+for (const s of SCHEDULES) {
+  const option = Object.assign(document.createElement('option'), { value: s.id, textContent: s.label });
+  option.disabled = s.className !== null && typeof (/** @type {any} */ (lib)[s.className]) !== 'function';
+  scheduleSelect.append(option);
+}
+scheduleSelect.value = 'none';
+$('budget').textContent = String(BUDGET);
+for (const el of document.querySelectorAll('input[name=flavor], #backend, #schedule'))
   el.addEventListener('change', () => restart());
 plotCanvas.addEventListener('click', (event) =>
   restart(/** @type {[number, number]} */ (state.view.toWorld(event.offsetX, event.offsetY))),
@@ -188,6 +202,7 @@ window.playground = {
       start: race.start,
       settings: race.settings,
       ...race.config,
+      schedule: race.schedule.id,
       budget: BUDGET,
       iteration: race.iteration,
       done: race.done,
@@ -200,6 +215,7 @@ window.playground = {
         error: r.error,
         path: r.path,
         effective: r.effective,
+        lrs: r.lrs,
       })),
     };
   },

@@ -1,6 +1,8 @@
 // One race: every method starts from the same point on one surface and steps through the
-// library's optimizers, one iteration at a time. Records each method's path, the loss, and
+// library's optimizers, one iteration at a time, each with its own lr scheduler when a schedule
+// is chosen (stepped after each opt.step()). Records each method's path, the lr of each step, and
 // the per-coordinate effective step size. No drawing here.
+import { makeScheduler } from './schedules.js';
 
 /** Iterations per race: the animation budget. */
 export const BUDGET = 500;
@@ -12,6 +14,7 @@ const ESCAPE = 50;
  * @typedef {import('./methods.js').Method} Method
  * @typedef {import('./methods.js').Settings} Settings
  * @typedef {import('./surfaces.js').Surface} Surface
+ * @typedef {import('./schedules.js').Schedule} Schedule
  * @typedef {object} Runner
  * @property {Method} method
  * @property {'running' | 'finished' | 'diverged' | 'escaped' | 'unavailable'} status
@@ -19,7 +22,9 @@ const ESCAPE = 50;
  * @property {string | null} backend  the optimizer's backend (opt.backend)
  * @property {[number, number][]} path  the start, then the point after each step
  * @property {number[][]} effective  per step, the effective step size of each coordinate
+ * @property {number[]} lrs  per step, the lr it used (its param group's, as scheduled)
  * @property {any} opt
+ * @property {any} scheduler  the optimizer's lr scheduler, or null
  */
 
 export class Race {
@@ -30,12 +35,14 @@ export class Race {
    * @param {[number, number]} start
    * @param {Settings} settings
    * @param {{ flavor: 'torch' | 'tfjs', backend: string }} config
+   * @param {Schedule} schedule
    */
-  constructor(lib, methods, surface, start, settings, config) {
+  constructor(lib, methods, surface, start, settings, config, schedule) {
     this.surface = surface;
     this.start = start;
     this.settings = settings;
     this.config = config;
+    this.schedule = schedule;
     this.iteration = 0;
     /** @type {Runner[]} */
     this.runners = methods.map((method) => {
@@ -47,12 +54,15 @@ export class Race {
         backend: null,
         path: [[start[0], start[1]]],
         effective: [],
+        lrs: [],
         opt: null,
+        scheduler: null,
       };
       try {
         runner.opt = new lib[method.className]([Float32Array.from(start)], { ...method.options(settings), ...config });
         runner.backend = runner.opt.backend;
         runner.path[0] = [...runner.opt.params[0].data]; // the start point in float32
+        runner.scheduler = makeScheduler(lib, schedule, runner.opt, BUDGET);
       } catch (error) {
         runner.status = 'unavailable';
         runner.error = error instanceof Error ? error.message : String(error);
@@ -84,6 +94,7 @@ export class Race {
     param.grad[0] = gx; // zero-copy: write where the kernel reads (rounded to float32)
     param.grad[1] = gy;
     const g = [...param.grad];
+    runner.lrs.push(opt.paramGroups[0].lr);
     opt.step();
     const next = /** @type {[number, number]} */ ([...param.data]);
     runner.path.push(next);
@@ -92,6 +103,13 @@ export class Race {
         ? method.effective(opt.stateDict().state[0] ?? {}, opt.paramGroups[0], this.config.flavor, this.iteration)
         : next.map((v, i) => (Math.abs(g[i]) > 1e-30 ? Math.abs(v - [x, y][i]) / Math.abs(g[i]) : NaN)),
     );
+    try {
+      runner.scheduler?.step(); // after the effective step: that is the lr this step used
+    } catch (error) {
+      runner.status = 'diverged';
+      runner.error = error instanceof Error ? error.message : String(error);
+      return;
+    }
     const {
       x: [x0, x1],
       y: [y0, y1],

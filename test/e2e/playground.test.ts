@@ -17,6 +17,8 @@ interface Run {
   error: string | null;
   path: Point[];
   effective: number[][];
+  /** The lr each step used. */
+  lrs: number[];
 }
 interface PageData {
   surface: string;
@@ -25,6 +27,7 @@ interface PageData {
   settings: Record<string, number>;
   flavor: string;
   backend: string;
+  schedule: string;
   budget: number;
   iteration: number;
   done: boolean;
@@ -179,6 +182,63 @@ describe('the playground', () => {
     ]);
     for (const row of rows) expect(row.nsPerElement).toBeGreaterThan(0);
     await page.screenshot({ path: join(outputDir(), 'playground-bowl.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('steps at a cosine schedule’s lr and takes another path (the same on replay and on js)', async () => {
+    expect(data.schedule).toBe('none');
+    for (const run of data.runs) expect(new Set(run.lrs), run.id).toEqual(new Set([run.lrs[0]]));
+    /** The finished race once the page shows this schedule and backend choice. */
+    const settle = async (schedule: string, backend: string): Promise<PageData> => {
+      await page.waitForFunction(
+        ([s, b]) => {
+          const d = window.playground.data;
+          return d.schedule === s && d.backend === b && d.iteration > 0 && d.done;
+        },
+        [schedule, backend],
+        { timeout: 60_000 },
+      );
+      return page.evaluate(() => window.playground.data);
+    };
+    await page.locator('#schedule').selectOption('cosine');
+    const cos = await settle('cosine', 'auto');
+    expect(cos.start).toEqual(data.start);
+    const lr = cos.settings['lr']!;
+    const byId = (d: PageData, id: string): Run => d.runs.find((r) => r.id === id)!;
+    for (const run of cos.runs) {
+      expect(run.error, run.id).toBeNull();
+      const base = byId(data, run.id).lrs[0]!; // the slider's lr, Adadelta's own
+      expect(run.lrs, run.id).toHaveLength(cos.budget);
+      expect(run.lrs[0], run.id).toBe(base);
+      expect(run.lrs.at(-1)!, `${run.id}: ends near etaMin = 0`).toBeLessThan(1e-4 * base);
+      expect(
+        run.lrs.every((v, i) => i === 0 || v <= run.lrs[i - 1]!),
+        `${run.id}: never grows`,
+      ).toBe(true);
+      // PyTorch's recursive form, within rounding of the closed form (base/2)(1 + cos(πt/T))
+      const off = run.lrs.map((v, t) => Math.abs(v - (base / 2) * (1 + Math.cos((Math.PI * t) / cos.budget))));
+      expect(Math.max(...off), run.id).toBeLessThan(1e-12 * base);
+    }
+    const sgd = byId(cos, 'sgd');
+    expect(sgd.lrs[0]).toBe(lr);
+    expect(sgd.effective).toEqual(sgd.lrs.map((v) => [v, v]));
+    // The schedule's effect: SGD's oscillation across the valley dies down as the lr falls.
+    expect(sgd.path).not.toEqual(byId(data, 'sgd').path);
+    expect(norm(byId(data, 'sgd').path.at(-1)!)).toBeGreaterThan(NEAR);
+    expect(norm(sgd.path.at(-1)!)).toBeLessThan(NEAR);
+
+    const bits = (d: PageData): string[][] =>
+      d.runs.map((r) => [...r.path.flat(), ...r.lrs].map((v) => (Object.is(v, -0) ? '-0' : String(v))));
+    await page.locator('#replay').click();
+    expect(bits(await settle('cosine', 'auto'))).toEqual(bits(cos));
+    await page.locator('#backend').selectOption('js');
+    const js = await settle('cosine', 'js');
+    expect(js.runs.map((r) => r.backend)).toEqual(js.runs.map(() => 'js'));
+    expect(bits(js)).toEqual(bits(cos));
+
+    await page.locator('#backend').selectOption('auto');
+    await page.locator('#schedule').selectOption('none');
+    expect(bits(await settle('none', 'auto'))).toEqual(bits(data));
     expect(problems).toEqual([]);
   });
 
