@@ -88,6 +88,27 @@ import {
  */
 export type ParamInit = Float32Array | number | RowParamInit;
 
+/**
+ * @internal How a scheduler reads and sets a param group's lr and momentum without allocating: a
+ * group's accessors take and return a double through a call V8 does not inline, which boxes it (a
+ * 16-byte HeapNumber) at each read and each assignment. `group[RAW_GROUP]` (not enumerable) holds
+ * the group's live options, read directly, and `set(key)`, which assigns OPTION_VALUE[0] to the
+ * option exactly as `group[key] = OPTION_VALUE[0]` would (same checks, same errors, the same
+ * state buffers allocated), passing no double through a call.
+ */
+export const RAW_GROUP: unique symbol = Symbol('wasm-optim.rawGroup');
+
+class GroupOptions {}
+
+/** @internal The value RawGroup.set assigns. */
+export const OPTION_VALUE = new Float64Array(1);
+
+/** @internal See {@link RAW_GROUP}. */
+export interface RawGroup {
+  readonly options: { readonly lr: number; readonly momentum?: number };
+  set(key: 'lr' | 'momentum'): void;
+}
+
 /** A PyTorch-style parameter group: its parameters plus options overriding the defaults. */
 export type ParamGroupInit<O> = { params: readonly ParamInit[] } & Partial<O>;
 
@@ -1706,7 +1727,7 @@ export abstract class Optimizer<O extends object> {
 
   /** The option set a new group gets: the defaults overridden by what it gives, stored. */
   #groupOptionsOf(group: GroupInput): O {
-    const options = { ...this.defaults } as O;
+    const options = Object.assign(new GroupOptions(), this.defaults) as O;
     for (const key of this.#optionKeys) {
       if (group.options[key] !== undefined) options[key] = group.options[key] as O[typeof key];
     }
@@ -1856,6 +1877,40 @@ export abstract class Optimizer<O extends object> {
       });
     }
     Object.defineProperty(group, 'params', { value: params, enumerable: true });
+    // The schedulers' allocation-free path (see RAW_GROUP): a fast path for a number option
+    // whose new value passes every check and needs no new state buffer; anything else (an
+    // invalid value, a disposed optimizer, an option that is not a number) goes through the
+    // setter above, which checks again and throws its own error.
+    const live = options as unknown as { lr: number; momentum: number };
+    const unsupported = this.#flavorSpec.unsupported as readonly string[];
+    const raw: RawGroup = {
+      options: live,
+      set: (key) => {
+        const value = OPTION_VALUE[0]!;
+        const rule = this.#spec.rules[key as keyof O] as OptionRule | undefined;
+        if (this.#arena === null || rule === undefined || rule.kind !== 'number' || unsupported.includes(key)) {
+          (group as Record<string, unknown>)[key] = value;
+          return;
+        }
+        const valid =
+          value >= rule.min &&
+          (rule.max === undefined || (rule.maxExclusive === true ? value < rule.max : value <= rule.max));
+        const old = key === 'lr' ? live.lr : live.momentum;
+        if (valid) {
+          if (key === 'lr') live.lr = value;
+          else live.momentum = value;
+          const problem = this.#flavorSpec.crossCheck?.(options);
+          if (!problem && this.#stateBytes(this.#currentOptions, bringsNothing, false) === 0) {
+            this.#ensureState();
+            return;
+          }
+          if (key === 'lr') live.lr = old;
+          else live.momentum = old;
+        }
+        (group as Record<string, unknown>)[key] = value;
+      },
+    };
+    Object.defineProperty(group, RAW_GROUP, { value: raw });
     return Object.seal(group);
   }
 

@@ -129,26 +129,97 @@ function twoSum(a: number, b: number): void {
  * `fma()` compute it, including IEEE signed zeros, infinities, NaN, overflow and subnormal results.
  */
 export function fma(a: number, b: number, c: number): number {
+  FMA[0] = a;
+  FMA[1] = b;
+  FMA[2] = c;
+  fmaScratch();
+  return FMA[3]!;
+}
+
+/**
+ * Arguments and result of {@link fmaScratch}: a, b, c in elements 0 to 2, the result in 3. A call without arguments
+ * boxes nothing, whether or not V8 inlines it: a double passed to or returned from a call V8 does not inline is boxed
+ * on the heap (a HeapNumber, 16 bytes), and the body of fma is too large to inline.
+ */
+export const FMA = new Float64Array(4);
+
+/** {@link fma} through {@link FMA}: FMA[3] = FMA[0] * FMA[1] + FMA[2], rounded once. */
+export function fmaScratch(): void {
+  const a = FMA[0]!;
+  const b = FMA[1]!;
+  const c = FMA[2]!;
   // Fast path: |a|, |b|, |c| in [2^-400, 2^401) (no zero, Inf or NaN), so TwoProduct cannot over- or underflow and a
   // nonzero exact result is at least 2^-906 (the last bit of a*b or c): normal, so no scaling is needed.
   const aa = Math.abs(a);
   const ab = Math.abs(b);
   const ac = Math.abs(c);
   if (aa >= FAST_MIN && aa < FAST_MAX && ab >= FAST_MIN && ab < FAST_MAX && ac >= FAST_MIN && ac < FAST_MAX) {
-    twoProduct(a, b);
-    const ph = out[HI_]!;
-    const pl = out[LO_]!;
-    twoSum(c, ph);
-    return out[HI_]! + addRoundOdd(out[LO_]!, pl);
+    // twoProduct, twoSum and addRoundOdd written out: whether V8 inlines fmaScratch or not, no double crosses a call
+    // here (a call V8 does not inline, as when a caller's inlining budget is spent, would box its doubles).
+    // ph + pl = a * b exactly (twoProduct).
+    let t = SPLIT * a;
+    const ah = t - (t - a);
+    const al = a - ah;
+    t = SPLIT * b;
+    const bh = t - (t - b);
+    const bl = b - bh;
+    const ph = a * b;
+    const pl = ah * bh - ph + ah * bl + al * bh + al * bl;
+    // sh + sl = c + ph exactly (twoSum).
+    const sh = c + ph;
+    const sb = sh - c;
+    const sl = c - (sh - sb) + (ph - sb);
+    // v = RO(sl + pl) (addRoundOdd).
+    const v = sl + pl;
+    const vb = v - sl;
+    const err = sl - (v - vb) + (pl - vb);
+    if (err === 0) {
+      FMA[3] = sh + v;
+      return;
+    }
+    f64[0] = v;
+    if ((u32[LO]! & 1) === 0) {
+      if (v > 0 === err > 0) {
+        if (u32[LO] === 0xffffffff) {
+          u32[LO] = 0;
+          u32[HI] = u32[HI]! + 1;
+        } else u32[LO] = u32[LO]! + 1;
+      } else if (u32[LO] === 0) {
+        u32[LO] = 0xffffffff;
+        u32[HI] = u32[HI]! - 1;
+      } else u32[LO] = u32[LO]! - 1;
+    }
+    FMA[3] = sh + f64[0]!;
+    return;
   }
   // Non-finite operands, or a zero product (then a * b is exact and one rounding happens in the addition).
-  if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0 || b === 0) return a * b + c;
+  if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0 || b === 0) {
+    FMA[3] = a * b + c;
+    return;
+  }
   // Finite nonzero product plus Inf/NaN is that Inf/NaN (a * b itself might overflow, so do not compute it).
-  if (!Number.isFinite(c)) return c;
+  if (!Number.isFinite(c)) {
+    FMA[3] = c;
+    return;
+  }
   // The exact product is nonzero, so the sum is the product rounded once, with the product's sign even if it
   // underflows to zero (a * b + 0 would turn -0 into +0).
-  if (c === 0) return a * b;
+  if (c === 0) {
+    FMA[3] = a * b;
+    return;
+  }
 
+  fmaScaled(); // FMA[0..2] still hold a, b and c
+}
+
+/**
+ * FMA[3] = fma(FMA[0], FMA[1], FMA[2]) when they are finite and nonzero but outside the fast path's range: scaled by
+ * powers of two. Through FMA too, as its arguments would be boxed otherwise (this body is not inlined).
+ */
+function fmaScaled(): void {
+  const a = FMA[0]!;
+  const b = FMA[1]!;
+  const c = FMA[2]!;
   const ea = normalize(a);
   const ma = out[MANT]!;
   const eb = normalize(b);
@@ -158,7 +229,10 @@ export function fma(a: number, b: number, c: number): number {
   const e = ea + eb; // a * b = ma * mb * 2^e, |ma * mb| in [1, 4)
   const d = ec - e; // c = mc * 2^d * 2^e
   // |a*b| < 2^(ec-56) <= |c| * 2^-56 is below a quarter ulp of c, even when c is a power of two: the result is c.
-  if (d > 58) return c;
+  if (d > 58) {
+    FMA[3] = c;
+    return;
+  }
   // Far below the product's 106 bits, c only acts as a sticky bit; any value that small with its sign will do.
   const cs = d < -115 ? (mc > 0 ? 2 ** -160 : -(2 ** -160)) : mc * pow2(d);
 
@@ -170,9 +244,15 @@ export function fma(a: number, b: number, c: number): number {
   const tl = out[LO_]!;
   const v = addRoundOdd(tl, ul);
   const r = th + v; // RN(ma * mb + cs), exact in the scaled domain where nothing over- or underflows
-  if (r === 0) return 0; // exact cancellation: +0 in round-to-nearest
+  if (r === 0) {
+    FMA[3] = 0; // exact cancellation: +0 in round-to-nearest
+    return;
+  }
   // Normal (or overflowing) result: scaling back by 2^e is exact, or overflows exactly when the true result does.
-  if (Math.abs(r) >= pow2Scaled(-1022 - e)) return scale(r, e);
+  if (Math.abs(r) >= pow2Scaled(-1022 - e)) {
+    FMA[3] = scale(r, e);
+    return;
+  }
 
   // Subnormal result: grid spacing 2^-1074. Adding S = sign * 2^-1022 moves the exact sum x into the binade
   // [2^-1022, 2^-1021), whose 53-bit grid is that same spacing (and ties-to-even looks at the same bit), so
@@ -186,8 +266,11 @@ export function fma(a: number, b: number, c: number): number {
   const sl = out[LO_]!;
   const w = addRoundOdd(sl, v);
   const q = sh + w - sS;
-  if (q === 0) return r > 0 ? 0 : -0;
-  return scale(q, e);
+  if (q === 0) {
+    FMA[3] = r > 0 ? 0 : -0;
+    return;
+  }
+  FMA[3] = scale(q, e);
 }
 
 /** 2^k for any integer k whose power is a normal double (k in [-1022, 1023]), else via repeated scaling. */

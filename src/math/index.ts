@@ -8,6 +8,15 @@ import { glibcLog } from './glibc-log.js';
 import { glibcPow } from './glibc-pow.js';
 
 /**
+ * Allocation-free entry points for hot code: cos and pow through module-level Float64Arrays (COS[0] = cos(COS[0]);
+ * POW[0] = pow(POW[0], POW[1])). V8 boxes a double passed to or returned from a call it does not inline (a 16-byte
+ * HeapNumber), and these functions are too large to inline, so `cos(x)` allocates unless the caller's own inlining
+ * budget happened to cover it; cosScratch() has no double to box. Same results, bit for bit.
+ */
+export { COS, cosScratch } from './glibc-cos.js';
+export { POW, powScratch } from './glibc-pow.js';
+
+/**
  * Cosine of x (radians), bit-identical to glibc 2.36's `cos` on x86_64 with FMA (the ifunc-selected `__cos_fma`),
  * which is what Python's `math.cos` returns on such a machine (Debian 12, PyTorch 1.13).
  *

@@ -2,7 +2,7 @@
 // an optimizer, `initial_lr` per param group, the constructor's initial step, step() with
 // PyTorch's chainable and closed forms, atomic writes to the param groups, and the state dict.
 import { describe, rangeError, typeError } from '../errors.js';
-import { Optimizer } from '../optimizer.js';
+import { OPTION_VALUE, Optimizer, RAW_GROUP, type RawGroup } from '../optimizer.js';
 import { encodeNumber, type SchedulerStateDict, StateReader } from './state.js';
 
 /**
@@ -116,6 +116,43 @@ function sameNumber(a: number, b: number): boolean {
   return a === b ? a !== 0 || 1 / a === 1 / b : a !== a && b !== b;
 }
 
+/** A wasm-optim group's allocation-free access (RAW_GROUP in optimizer.ts); undefined on others. */
+function rawOf(group: LiveGroup): RawGroup | undefined {
+  return (group as { [RAW_GROUP]?: RawGroup })[RAW_GROUP];
+}
+
+/**
+ * @internal Copies each group's lr into `out`. No double crosses a call for wasm-optim's groups:
+ * their options are read directly (a group's getter returns a boxed double, 16 bytes a read).
+ */
+export function readLrs(groups: readonly LiveGroup[], out: number[], n: number): void {
+  for (let i = 0; i < n; i++) readLr(groups, i, out);
+}
+
+/** @internal Copies group i's lr into out[i] (see readLrs). */
+export function readLr(groups: readonly LiveGroup[], i: number, out: number[]): void {
+  const group = groups[i]!;
+  const raw = rawOf(group);
+  if (raw !== undefined) out[i] = raw.options.lr;
+  else out[i] = group.lr;
+}
+
+/**
+ * @internal Sets group i's lr to values[i] unless it already is (as Object.is), without boxing it
+ * for wasm-optim's groups (see readLrs): the value is passed in its array, as a double argument
+ * to a call V8 does not inline would be boxed.
+ */
+export function writeLr(groups: readonly LiveGroup[], i: number, values: readonly number[]): void {
+  const group = groups[i]!;
+  const value = values[i]!;
+  const raw = rawOf(group);
+  if (raw !== undefined) {
+    if (sameNumber(raw.options.lr, value)) return;
+    OPTION_VALUE[0] = value;
+    raw.set('lr');
+  } else if (!sameNumber(group.lr, value)) group.lr = value;
+}
+
 /** Which option of the param groups a scheduler cycles with the lr: none, SGD's momentum or Adam's beta1. */
 export type MomentumKind = 'momentum' | 'beta1' | null;
 
@@ -160,7 +197,8 @@ export interface InitialLrPlan {
  *   jumps to `epoch`, with the closed form where PyTorch has one.
  * - Every step is atomic: if it throws (a user function throws, an option is refused by the
  *   optimizer), the scheduler and the param groups are as before.
- * - step() allocates nothing (the optimizer's option setters may; unchanged values are not set).
+ * - step() allocates nothing in steady state over a wasm-optim optimizer, even when the lr (and
+ *   momentum) changes at every step; only a changed Adam beta1 allocates (a new betas pair).
  */
 export abstract class LRScheduler implements Scheduler {
   /** The optimizer whose param groups this scheduler drives. */
@@ -177,6 +215,8 @@ export abstract class LRScheduler implements Scheduler {
   protected stepCount = 0;
   /** @internal getLr()'s output, reused. */
   protected readonly values: number[];
+  /** @internal Each group's lr when step() began (read once: see readLrs), for getLr. */
+  protected readonly lrs: number[];
   /** @internal Momentum (or beta1) computed by getLr when cycled; applied before the lrs. */
   protected readonly momenta: number[];
   /** @internal Which option momenta go to; null: none. */
@@ -219,6 +259,7 @@ export abstract class LRScheduler implements Scheduler {
     this.baseLrs = initial.slice(0, n) as number[];
     this.epoch = lastEpoch;
     this.values = new Array<number>(n).fill(0);
+    this.lrs = new Array<number>(n).fill(0);
     this.momenta = new Array<number>(n).fill(0);
     this.#lastLr = new Array<number>(n).fill(0);
     this.#oldLrs = new Array<number>(n).fill(0);
@@ -322,6 +363,7 @@ export abstract class LRScheduler implements Scheduler {
     const countBefore = this.stepCount;
     this.stepCount++;
     try {
+      readLrs(groups, this.lrs, this.n);
       if (epoch === undefined) {
         this.epoch++;
         this.getLr(this.values);
@@ -340,7 +382,7 @@ export abstract class LRScheduler implements Scheduler {
 
   /** @internal Copies the groups' lrs into getLastLr()'s array. */
   protected updateLastLr(groups: readonly LiveGroup[]): void {
-    for (let i = 0; i < this.n; i++) this.#lastLr[i] = groups[i]!.lr;
+    readLrs(groups, this.#lastLr, this.n);
   }
 
   /**
@@ -360,36 +402,43 @@ export abstract class LRScheduler implements Scheduler {
         );
       }
     }
-    for (let i = 0; i < n; i++) {
+    readLrs(groups, this.#oldLrs, n);
+    for (let i = 0; kind !== null && i < n; i++) {
       const group = groups[i]!;
-      this.#oldLrs[i] = group.lr;
-      if (kind !== null) this.#oldMomenta[i] = kind === 'momentum' ? group.momentum! : group.betas![0];
+      const raw = rawOf(group);
+      if (kind !== 'momentum') this.#oldMomenta[i] = group.betas![0];
+      else if (raw !== undefined) this.#oldMomenta[i] = raw.options.momentum!;
+      else this.#oldMomenta[i] = group.momentum!;
     }
     let i = 0;
     let phase = 0;
     try {
       if (kind !== null) {
-        for (; i < n; i++) this.#setMomentum(groups[i]!, i, this.momenta[i]!);
+        for (; i < n; i++) this.#setMomentum(groups[i]!, i, this.momenta);
       }
       phase = 1;
-      for (i = 0; i < n; i++) {
-        const group = groups[i]!;
-        const value = this.values[i]!;
-        if (!sameNumber(group.lr, value)) group.lr = value;
-      }
+      for (i = 0; i < n; i++) writeLr(groups, i, this.values);
     } catch (error) {
       for (let k = 0; k < (phase === 1 ? i : 0); k++) groups[k]!.lr = this.#oldLrs[k]!;
       if (kind !== null) {
-        for (let k = 0; k < (phase === 1 ? n : i); k++) this.#setMomentum(groups[k]!, k, this.#oldMomenta[k]!);
+        for (let k = 0; k < (phase === 1 ? n : i); k++) this.#setMomentum(groups[k]!, k, this.#oldMomenta);
       }
       throw error;
     }
   }
 
-  #setMomentum(group: LiveGroup, i: number, value: number): void {
+  /** Sets group i's momentum (or beta1) to values[i] (an array: a double argument would be boxed). */
+  #setMomentum(group: LiveGroup, i: number, values: readonly number[]): void {
+    const value = values[i]!;
     if (this.momentumKind === 'momentum') {
-      if (!sameNumber(group.momentum!, value)) group.momentum = value;
+      const raw = rawOf(group);
+      if (raw !== undefined) {
+        if (sameNumber(raw.options.momentum!, value)) return;
+        OPTION_VALUE[0] = value;
+        raw.set('momentum');
+      } else if (!sameNumber(group.momentum!, value)) group.momentum = value;
     } else {
+      // A new pair each time beta1 changes: the optimizer stores a frozen copy (16 + 32 bytes).
       const betas = group.betas!;
       if (sameNumber(betas[0], value)) return;
       const pair = this.#pairs[i]!;

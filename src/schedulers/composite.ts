@@ -1,6 +1,14 @@
 // SequentialLR and ChainedScheduler: schedulers combined on one optimizer.
 import { describe, rangeError, typeError } from '../errors.js';
-import { type AnyOptimizer, checkOptimizer, groupsOf, initialLrArray, LRScheduler, type Scheduler } from './base.js';
+import {
+  type AnyOptimizer,
+  checkOptimizer,
+  groupsOf,
+  initialLrArray,
+  LRScheduler,
+  readLrs,
+  type Scheduler,
+} from './base.js';
 import { lastEpochOption, readOptions } from './options.js';
 import { bisectRight } from './pymath.js';
 import { encodeNumber, type SchedulerStateDict, StateReader } from './state.js';
@@ -238,7 +246,7 @@ export class ChainedScheduler implements Scheduler {
   step(): void {
     for (let i = 0; i < this.#schedulers.length; i++) this.#schedulers[i]!.step();
     const groups = groupsOf(this.optimizer);
-    for (let i = 0; i < this.#lastLr.length; i++) this.#lastLr[i] = groups[i]!.lr;
+    readLrs(groups, this.#lastLr, this.#lastLr.length);
   }
 
   /** The lr of each param group after the last step: a read-only array updated in place. */

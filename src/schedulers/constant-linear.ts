@@ -1,5 +1,5 @@
 // ConstantLR and LinearLR: a warm-up factor on the lr for the first totalIters epochs.
-import { type AnyOptimizer, groupsOf, type LastEpochOption, LRScheduler } from './base.js';
+import { type AnyOptimizer, type LastEpochOption, LRScheduler } from './base.js';
 import { integerOption, lastEpochOption, numberOption, readOptions } from './options.js';
 import { pyMin } from './pymath.js';
 import type { SchedulerStateDict, StateReader } from './state.js';
@@ -43,10 +43,9 @@ export class ConstantLR extends LRScheduler {
   }
 
   protected getLr(out: number[]): void {
-    const groups = groupsOf(this.optimizer);
     const e = this.epoch;
     for (let i = 0; i < this.n; i++) {
-      const lr = groups[i]!.lr;
+      const lr = this.lrs[i]!;
       if (e === 0) out[i] = lr * this.factor;
       else if (e > this.totalIters || e !== this.totalIters) out[i] = lr;
       else out[i] = lr * (1.0 / this.factor);
@@ -113,12 +112,11 @@ export class LinearLR extends LRScheduler {
   }
 
   protected getLr(out: number[]): void {
-    const groups = groupsOf(this.optimizer);
     const e = this.epoch;
     const start = this.startFactor;
     const end = this.endFactor;
     for (let i = 0; i < this.n; i++) {
-      const lr = groups[i]!.lr;
+      const lr = this.lrs[i]!;
       if (e === 0) out[i] = lr * start;
       else if (e > this.totalIters) out[i] = lr;
       else out[i] = lr * (1 + (end - start) / (this.totalIters * start + (e - 1) * (end - start)));

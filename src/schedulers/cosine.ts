@@ -1,7 +1,7 @@
 // CosineAnnealingLR and CosineAnnealingWarmRestarts (SGDR).
 import { rangeError } from '../errors.js';
-import { cos, log } from '../math/index.js';
-import { type AnyOptimizer, groupsOf, type LastEpochOption, LRScheduler } from './base.js';
+import { COS, cosScratch, log } from '../math/index.js';
+import { type AnyOptimizer, type LastEpochOption, LRScheduler } from './base.js';
 import { integerOption, lastEpochOption, numberOption, readOptions } from './options.js';
 import { intPow, pyMod } from './pymath.js';
 import type { SchedulerStateDict, StateReader } from './state.js';
@@ -47,27 +47,37 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 
   protected getLr(out: number[]): void {
-    const groups = groupsOf(this.optimizer);
     const e = this.epoch;
     const t = this.tMax;
     const eta = this.etaMin;
     if (e === 0) {
-      for (let i = 0; i < this.n; i++) out[i] = groups[i]!.lr;
+      for (let i = 0; i < this.n; i++) out[i] = this.lrs[i]!;
     } else if (this.stepCount === 1 && e > 0) {
-      const c = cos((e * Math.PI) / t);
+      COS[0] = (e * Math.PI) / t;
+      cosScratch(); // COS[0] = cos(COS[0]), boxing nothing (src/math/index.ts)
+      const c = COS[0]!;
       for (let i = 0; i < this.n; i++) out[i] = eta + ((this.baseLrs[i]! - eta) * (1 + c)) / 2;
     } else if (pyMod(e - 1 - t, 2 * t) === 0) {
-      const c = cos(Math.PI / t);
-      for (let i = 0; i < this.n; i++) out[i] = groups[i]!.lr + ((this.baseLrs[i]! - eta) * (1 - c)) / 2;
+      COS[0] = Math.PI / t;
+      cosScratch();
+      const c = COS[0]!;
+      for (let i = 0; i < this.n; i++) out[i] = this.lrs[i]! + ((this.baseLrs[i]! - eta) * (1 - c)) / 2;
     } else {
-      const ratio = (1 + cos((Math.PI * e) / t)) / (1 + cos((Math.PI * (e - 1)) / t));
-      for (let i = 0; i < this.n; i++) out[i] = ratio * (groups[i]!.lr - eta) + eta;
+      COS[0] = (Math.PI * e) / t;
+      cosScratch();
+      const c1 = COS[0]!;
+      COS[0] = (Math.PI * (e - 1)) / t;
+      cosScratch();
+      const ratio = (1 + c1) / (1 + COS[0]!);
+      for (let i = 0; i < this.n; i++) out[i] = ratio * (this.lrs[i]! - eta) + eta;
     }
   }
 
   protected override closedFormLr(out: number[]): boolean {
     const eta = this.etaMin;
-    const c = cos((Math.PI * this.epoch) / this.tMax);
+    COS[0] = (Math.PI * this.epoch) / this.tMax;
+    cosScratch();
+    const c = COS[0]!;
     for (let i = 0; i < this.n; i++) out[i] = eta + ((this.baseLrs[i]! - eta) * (1 + c)) / 2;
     return true;
   }
@@ -138,7 +148,9 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
 
   protected getLr(out: number[]): void {
     const eta = this.etaMin;
-    const c = cos((Math.PI * this.tCur) / this.tI);
+    COS[0] = (Math.PI * this.tCur) / this.tI;
+    cosScratch();
+    const c = COS[0]!;
     for (let i = 0; i < this.n; i++) out[i] = eta + ((this.baseLrs[i]! - eta) * (1 + c)) / 2;
   }
 

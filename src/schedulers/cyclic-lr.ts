@@ -1,6 +1,6 @@
 // CyclicLR: the lr cycles between two boundaries (Smith, "Cyclical Learning Rates", 2017).
 import { describe, rangeError, typeError } from '../errors.js';
-import { pow } from '../math/index.js';
+import { POW, pow, powScratch } from '../math/index.js';
 import { type AnyOptimizer, checkOptimizer, groupsHave, groupsOf, type LastEpochOption, LRScheduler } from './base.js';
 import {
   booleanOption,
@@ -182,14 +182,42 @@ export class CyclicLR extends LRScheduler {
     const r = this.stepRatio;
     const scaleFactor = x <= r ? x / r : (x - 1) / (r - 1);
     const at = this.scaleMode === 'cycle' ? cycle : e;
+    if (this.scaleFnCustom !== undefined) {
+      // scale() calls the user's function once per use, as PyTorch does.
+      for (let i = 0; i < this.n; i++) {
+        const baseHeight = (this.maxLrs[i]! - this.baseLrs[i]!) * scaleFactor;
+        out[i] = this.baseLrs[i]! + baseHeight * this.scale(at);
+      }
+      if (this.cycleMomentum) {
+        for (let i = 0; i < this.n; i++) {
+          const baseHeight = (this.maxMomentums[i]! - this.baseMomentums[i]!) * scaleFactor;
+          this.momenta[i] = this.maxMomentums[i]! - baseHeight * this.scale(at);
+        }
+      }
+      return;
+    }
+    // The built-in modes: scale(at) computed once, here, as no double crosses a call (a call V8
+    // does not inline boxes its double arguments and result); the same value as scale(at).
+    let scale = 1;
+    if (this.mode === 'triangular2') {
+      POW[0] = 2;
+      POW[1] = at - 1;
+      powScratch(); // POW[0] = pow(POW[0], POW[1]), boxing nothing (src/math/index.ts)
+      scale = 1 / POW[0]!;
+    } else if (this.mode !== 'triangular') {
+      POW[0] = this.gamma;
+      POW[1] = at;
+      powScratch();
+      scale = POW[0]!;
+    }
     for (let i = 0; i < this.n; i++) {
       const baseHeight = (this.maxLrs[i]! - this.baseLrs[i]!) * scaleFactor;
-      out[i] = this.baseLrs[i]! + baseHeight * this.scale(at);
+      out[i] = this.baseLrs[i]! + baseHeight * scale;
     }
     if (this.cycleMomentum) {
       for (let i = 0; i < this.n; i++) {
         const baseHeight = (this.maxMomentums[i]! - this.baseMomentums[i]!) * scaleFactor;
-        this.momenta[i] = this.maxMomentums[i]! - baseHeight * this.scale(at);
+        this.momenta[i] = this.maxMomentums[i]! - baseHeight * scale;
       }
     }
   }

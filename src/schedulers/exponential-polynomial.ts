@@ -1,6 +1,6 @@
 // ExponentialLR and PolynomialLR: the lr decays by gamma each epoch, or polynomially to zero.
-import { pow } from '../math/index.js';
-import { type AnyOptimizer, groupsOf, type LastEpochOption, LRScheduler } from './base.js';
+import { POW, powScratch } from '../math/index.js';
+import { type AnyOptimizer, type LastEpochOption, LRScheduler } from './base.js';
 import { integerOption, lastEpochOption, numberOption, readOptions } from './options.js';
 import { pyMin } from './pymath.js';
 import type { SchedulerStateDict, StateReader } from './state.js';
@@ -33,12 +33,14 @@ export class ExponentialLR extends LRScheduler {
   }
 
   protected getLr(out: number[]): void {
-    const groups = groupsOf(this.optimizer);
-    for (let i = 0; i < this.n; i++) out[i] = this.epoch === 0 ? groups[i]!.lr : groups[i]!.lr * this.gamma;
+    for (let i = 0; i < this.n; i++) out[i] = this.epoch === 0 ? this.lrs[i]! : this.lrs[i]! * this.gamma;
   }
 
   protected override closedFormLr(out: number[]): boolean {
-    const factor = pow(this.gamma, this.epoch);
+    POW[0] = this.gamma;
+    POW[1] = this.epoch;
+    powScratch(); // POW[0] = pow(POW[0], POW[1]), boxing nothing (src/math/index.ts)
+    const factor = POW[0]!;
     for (let i = 0; i < this.n; i++) out[i] = this.baseLrs[i]! * factor;
     return true;
   }
@@ -92,20 +94,25 @@ export class PolynomialLR extends LRScheduler {
   }
 
   protected getLr(out: number[]): void {
-    const groups = groupsOf(this.optimizer);
     const e = this.epoch;
     const t = this.totalIters;
     if (e === 0 || e > t) {
-      for (let i = 0; i < this.n; i++) out[i] = groups[i]!.lr;
+      for (let i = 0; i < this.n; i++) out[i] = this.lrs[i]!;
       return;
     }
-    const decay = pow((1.0 - e / t) / (1.0 - (e - 1) / t), this.power);
-    for (let i = 0; i < this.n; i++) out[i] = groups[i]!.lr * decay;
+    POW[0] = (1.0 - e / t) / (1.0 - (e - 1) / t);
+    POW[1] = this.power;
+    powScratch(); // POW[0] = pow(POW[0], POW[1]), boxing nothing (src/math/index.ts)
+    const decay = POW[0]!;
+    for (let i = 0; i < this.n; i++) out[i] = this.lrs[i]! * decay;
   }
 
   protected override closedFormLr(out: number[]): boolean {
     const t = this.totalIters;
-    const factor = pow(1.0 - pyMin(t, this.epoch) / t, this.power);
+    POW[0] = 1.0 - pyMin(t, this.epoch) / t;
+    POW[1] = this.power;
+    powScratch(); // POW[0] = pow(POW[0], POW[1]), boxing nothing (src/math/index.ts)
+    const factor = POW[0]!;
     for (let i = 0; i < this.n; i++) out[i] = this.baseLrs[i]! * factor;
     return true;
   }

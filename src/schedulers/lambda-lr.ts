@@ -1,6 +1,6 @@
 // LambdaLR and MultiplicativeLR: the lr set or multiplied by a function of the epoch.
 import { describe, rangeError, typeError } from '../errors.js';
-import { type AnyOptimizer, checkOptimizer, groupsOf, type LastEpochOption, LRScheduler } from './base.js';
+import { type AnyOptimizer, checkOptimizer, groupsOf, type LastEpochOption, LRScheduler, readLr } from './base.js';
 import { lastEpochOption, readOptions } from './options.js';
 import type { SchedulerStateDict, StateReader } from './state.js';
 
@@ -105,7 +105,8 @@ export class MultiplicativeLR extends LRScheduler {
   protected getLr(out: number[]): void {
     const groups = groupsOf(this.optimizer);
     for (let i = 0; i < this.n; i++) {
-      const lr = groups[i]!.lr;
+      readLr(groups, i, this.lrs); // read here, after the previous group's lrLambda, as PyTorch does
+      const lr = this.lrs[i]!;
       out[i] = this.epoch > 0 ? lr * factorOf(this.owner, this.lambdas[i]!, this.epoch, i) : lr;
     }
   }

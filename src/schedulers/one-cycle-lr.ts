@@ -1,6 +1,6 @@
 // OneCycleLR: the 1cycle policy (Smith & Topin, "Super-Convergence", 2017).
 import { rangeError, typeError } from '../errors.js';
-import { cos } from '../math/index.js';
+import { COS, cosScratch } from '../math/index.js';
 import {
   type AnyOptimizer,
   checkOptimizer,
@@ -24,6 +24,9 @@ import type { SchedulerStateDict, StateReader } from './state.js';
 
 /** How OneCycleLR anneals between two values. */
 export type AnnealStrategy = 'cos' | 'linear';
+
+/** Output of OneCycleLR's #valueInto. */
+const VALUES = new Float64Array(2);
 
 /** Options of {@link OneCycleLR}: PyTorch's, camelCased. */
 export interface OneCycleLROptions extends LastEpochOption {
@@ -191,6 +194,15 @@ export class OneCycleLR extends LRScheduler {
     });
   }
 
+  /**
+   * @internal valueOf's output slot `slot` of VALUES: the per-group value by PyTorch's group key,
+   * through a Float64Array rather than a return value (a call V8 does not inline boxes a double).
+   */
+  #valueInto(slot: number, key: GroupKey, i: number, initial: readonly (number | undefined)[]): void {
+    if (key === 'initial_lr') VALUES[slot] = initial[i]!;
+    else VALUES[slot] = this.groupValues[key][i]!;
+  }
+
   /** @internal A per-group value by PyTorch's group key. */
   protected value(key: GroupKey, i: number, initial: readonly (number | undefined)[]): number {
     return key === 'initial_lr' ? initial[i]! : this.groupValues[key][i]!;
@@ -199,7 +211,9 @@ export class OneCycleLR extends LRScheduler {
   /** @internal */
   protected anneal(start: number, end: number, pct: number): number {
     if (this.annealStrategy === 'cos') {
-      const cosOut = cos(Math.PI * pct) + 1;
+      COS[0] = Math.PI * pct;
+      cosScratch(); // COS[0] = cos(COS[0]), boxing nothing (src/math/index.ts)
+      const cosOut = COS[0]! + 1;
       return end + ((start - end) / 2.0) * cosOut;
     }
     return (end - start) * pct + start;
@@ -225,10 +239,27 @@ export class OneCycleLR extends LRScheduler {
             throw rangeError(this.owner, `step: phase ${k} has zero length (PyTorch: float division by zero)`);
           }
           const pct = (stepNum - startStep) / (endStep - startStep);
-          out[i] = this.anneal(this.value(p.start_lr, i, initial), this.value(p.end_lr, i, initial), pct);
+          // anneal(start, end, pct) written out, with no double crossing a call (see #valueInto).
+          const cosine = this.annealStrategy === 'cos';
+          let cosOut = 0;
+          if (cosine) {
+            COS[0] = Math.PI * pct;
+            cosScratch(); // COS[0] = cos(COS[0]), boxing nothing (src/math/index.ts)
+            cosOut = COS[0]! + 1;
+          }
+          this.#valueInto(0, p.start_lr, i, initial);
+          this.#valueInto(1, p.end_lr, i, initial);
+          let start = VALUES[0]!;
+          let end = VALUES[1]!;
+          if (cosine) out[i] = end + ((start - end) / 2.0) * cosOut;
+          else out[i] = (end - start) * pct + start;
           if (this.cycleMomentum) {
-            const m0 = this.value(p.start_momentum, i, initial);
-            this.momenta[i] = this.anneal(m0, this.value(p.end_momentum, i, initial), pct);
+            this.#valueInto(0, p.start_momentum, i, initial);
+            this.#valueInto(1, p.end_momentum, i, initial);
+            start = VALUES[0]!;
+            end = VALUES[1]!;
+            if (cosine) this.momenta[i] = end + ((start - end) / 2.0) * cosOut;
+            else this.momenta[i] = (end - start) * pct + start;
           }
           break;
         }

@@ -1,6 +1,6 @@
 // ReduceLROnPlateau: the lr drops by a factor when a metric stops improving.
 import { describe, rangeError, typeError } from '../errors.js';
-import { type AnyOptimizer, checkOptimizer, groupsOf, type Scheduler } from './base.js';
+import { type AnyOptimizer, checkOptimizer, groupsOf, readLrs, type Scheduler } from './base.js';
 import { choiceOption, integerOption, numberOption, perGroupOption, readOptions } from './options.js';
 import { pyMax } from './pymath.js';
 import { encodeNumber, type SchedulerStateDict, StateReader } from './state.js';
@@ -137,7 +137,7 @@ export class ReduceLROnPlateau implements Scheduler {
       this.#cooldownCounter = this.#cooldown;
       this.#numBadEpochs = 0;
     }
-    for (let i = 0; i < this.#n; i++) this.#lastLr[i] = groups[i]!.lr;
+    readLrs(groups, this.#lastLr, this.#n);
   }
 
   /** The lr of each param group after the last step: a read-only array updated in place. */

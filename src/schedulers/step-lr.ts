@@ -1,7 +1,7 @@
 // StepLR and MultiStepLR: the lr decays by gamma every stepSize epochs, or at given milestones.
 import { describe, rangeError, typeError } from '../errors.js';
-import { pow } from '../math/index.js';
-import { type AnyOptimizer, groupsOf, type LastEpochOption, LRScheduler } from './base.js';
+import { POW, powScratch } from '../math/index.js';
+import { type AnyOptimizer, type LastEpochOption, LRScheduler } from './base.js';
 import { integerOption, lastEpochOption, numberOption, readOptions } from './options.js';
 import { bisectRight, pyFloorDiv, pyMod } from './pymath.js';
 import type { SchedulerStateDict, StateReader } from './state.js';
@@ -42,14 +42,16 @@ export class StepLR extends LRScheduler {
   }
 
   protected getLr(out: number[]): void {
-    const groups = groupsOf(this.optimizer);
     const e = this.epoch;
     const keep = e === 0 || pyMod(e, this.stepSize) !== 0;
-    for (let i = 0; i < this.n; i++) out[i] = keep ? groups[i]!.lr : groups[i]!.lr * this.gamma;
+    for (let i = 0; i < this.n; i++) out[i] = keep ? this.lrs[i]! : this.lrs[i]! * this.gamma;
   }
 
   protected override closedFormLr(out: number[]): boolean {
-    const factor = pow(this.gamma, pyFloorDiv(this.epoch, this.stepSize));
+    POW[0] = this.gamma;
+    POW[1] = pyFloorDiv(this.epoch, this.stepSize);
+    powScratch(); // POW[0] = pow(POW[0], POW[1]), boxing nothing (src/math/index.ts)
+    const factor = POW[0]!;
     for (let i = 0; i < this.n; i++) out[i] = this.baseLrs[i]! * factor;
     return true;
   }
@@ -138,18 +140,23 @@ export class MultiStepLR extends LRScheduler {
   }
 
   protected getLr(out: number[]): void {
-    const groups = groupsOf(this.optimizer);
     const count = this.milestones.counts.get(this.epoch);
     if (count === undefined) {
-      for (let i = 0; i < this.n; i++) out[i] = groups[i]!.lr;
+      for (let i = 0; i < this.n; i++) out[i] = this.lrs[i]!;
       return;
     }
-    const factor = pow(this.gamma, count);
-    for (let i = 0; i < this.n; i++) out[i] = groups[i]!.lr * factor;
+    POW[0] = this.gamma;
+    POW[1] = count;
+    powScratch(); // POW[0] = pow(POW[0], POW[1]), boxing nothing (src/math/index.ts)
+    const factor = POW[0]!;
+    for (let i = 0; i < this.n; i++) out[i] = this.lrs[i]! * factor;
   }
 
   protected override closedFormLr(out: number[]): boolean {
-    const factor = pow(this.gamma, bisectRight(this.milestones.sorted, this.epoch));
+    POW[0] = this.gamma;
+    POW[1] = bisectRight(this.milestones.sorted, this.epoch);
+    powScratch(); // POW[0] = pow(POW[0], POW[1]), boxing nothing (src/math/index.ts)
+    const factor = POW[0]!;
     for (let i = 0; i < this.n; i++) out[i] = this.baseLrs[i]! * factor;
     return true;
   }
