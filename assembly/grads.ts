@@ -56,35 +56,7 @@ function scaledNorm(ptr: usize, n: usize, kind: u32, div: f32, mul: f32): f32 {
     for (let i: usize = 0; i < n; i++) b = b + abs<f32>(scaled(load<f32>(ptr + (i << 2)), div, mul));
     return b;
   }
-  const body = n - (n & 7);
-  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
-  for (let i: usize = 0; i < body; i += 8) {
-    const at = ptr + (i << 2);
-    a0 = square(scaled(load<f32>(at), div, mul), a0);
-    a1 = square(scaled(load<f32>(at, 4), div, mul), a1);
-    a2 = square(scaled(load<f32>(at, 8), div, mul), a2);
-    a3 = square(scaled(load<f32>(at, 12), div, mul), a3);
-    a4 = square(scaled(load<f32>(at, 16), div, mul), a4);
-    a5 = square(scaled(load<f32>(at, 20), div, mul), a5);
-    a6 = square(scaled(load<f32>(at, 24), div, mul), a6);
-    a7 = square(scaled(load<f32>(at, 28), div, mul), a7);
-  }
-  let b = a0 + a1;
-  b = b + a2;
-  b = b + a3;
-  b = b + a4;
-  b = b + a5;
-  b = b + a6;
-  b = b + a7;
-  let i = body;
-  if (n - i >= 4) {
-    for (const end = i + 4; i < end; i++) {
-      const x = scaled(load<f32>(ptr + (i << 2)), div, mul);
-      b = b + x * x;
-    }
-  }
-  for (; i < n; i++) b = square(scaled(load<f32>(ptr + (i << 2)), div, mul), b);
-  return sqrt<f32>(b);
+  return sqrt<f32>(sumSquaresScalar(ptr, n, div, mul));
 }
 
 /** fl(fl(x / div) · mul), a factor of 1 skipped (exact either way), as scaleGrad computes it. */
@@ -120,36 +92,50 @@ function sumSquares(ptr: usize, n: usize): f32 {
     b = b + f32x4.extract_lane(a1, 1);
     b = b + f32x4.extract_lane(a1, 2);
     b = b + f32x4.extract_lane(a1, 3);
-  } else {
-    // The same eight accumulators, one variable each.
-    let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
-    for (let i: usize = 0; i < body; i += 8) {
-      const at = ptr + (i << 2);
-      a0 = square(load<f32>(at), a0);
-      a1 = square(load<f32>(at, 4), a1);
-      a2 = square(load<f32>(at, 8), a2);
-      a3 = square(load<f32>(at, 12), a3);
-      a4 = square(load<f32>(at, 16), a4);
-      a5 = square(load<f32>(at, 20), a5);
-      a6 = square(load<f32>(at, 24), a6);
-      a7 = square(load<f32>(at, 28), a7);
-    }
-    b = a0 + a1;
-    b = b + a2;
-    b = b + a3;
-    b = b + a4;
-    b = b + a5;
-    b = b + a6;
-    b = b + a7;
+    return squaresTail(ptr, body, n, b, 1, 1);
   }
+  return sumSquaresScalar(ptr, n, 1, 1);
+}
+
+/**
+ * The sum of squares one element at a time, in the same eight lanes: the scalar build's loop, and
+ * every build's under a pending scaling (inlined, so that factors of 1 cost nothing).
+ */
+@inline function sumSquaresScalar(ptr: usize, n: usize, div: f32, mul: f32): f32 {
+  const body = n - (n & 7);
+  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
+  for (let i: usize = 0; i < body; i += 8) {
+    const at = ptr + (i << 2);
+    a0 = square(scaled(load<f32>(at), div, mul), a0);
+    a1 = square(scaled(load<f32>(at, 4), div, mul), a1);
+    a2 = square(scaled(load<f32>(at, 8), div, mul), a2);
+    a3 = square(scaled(load<f32>(at, 12), div, mul), a3);
+    a4 = square(scaled(load<f32>(at, 16), div, mul), a4);
+    a5 = square(scaled(load<f32>(at, 20), div, mul), a5);
+    a6 = square(scaled(load<f32>(at, 24), div, mul), a6);
+    a7 = square(scaled(load<f32>(at, 28), div, mul), a7);
+  }
+  let b = a0 + a1;
+  b = b + a2;
+  b = b + a3;
+  b = b + a4;
+  b = b + a5;
+  b = b + a6;
+  b = b + a7;
+  return squaresTail(ptr, body, n, b, div, mul);
+}
+
+/** The n mod 8 tail of the sum of squares from `b`: the first 4 (if 4 or more) fl(b + fl(x·x)), the rest by FMA. */
+@inline function squaresTail(ptr: usize, body: usize, n: usize, sum: f32, div: f32, mul: f32): f32 {
+  let b = sum;
   let i = body;
   if (n - i >= 4) {
     for (const end = i + 4; i < end; i++) {
-      const x = load<f32>(ptr + (i << 2));
+      const x = scaled(load<f32>(ptr + (i << 2)), div, mul);
       b = b + x * x;
     }
   }
-  for (; i < n; i++) b = square(load<f32>(ptr + (i << 2)), b);
+  for (; i < n; i++) b = square(scaled(load<f32>(ptr + (i << 2)), div, mul), b);
   return b;
 }
 

@@ -3,7 +3,7 @@
 // shrunk case (fewer steps, fewer tensors) keeps the data of what remains unchanged.
 
 /** murmur3's 32-bit finalizer: a bijective, well-mixed hash of one word. */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -10,6 +10,8 @@
 //     biased exponent = expLo + 127 + (w1 & 0x3FFFFF) % (expHi - expLo + 1)   (0 gives a subnormal)
 //   then each [index, bits] of `inserts` overwrites element index.
 
+import { fmix32 } from '../fuzz/random.js';
+
 /** One gradient tensor of a case. */
 export interface ClipTensorSpec {
   numel: number;
@@ -26,17 +28,6 @@ export interface ClipTensorSpec {
 export interface ClipCaseSpec {
   seed: number;
   tensors: ClipTensorSpec[];
-}
-
-/** murmur3's 32-bit finalizer. */
-function fmix32(h: number): number {
-  h >>>= 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 function tensorKey(seed: number, t: number): number {
