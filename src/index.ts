@@ -23,6 +23,7 @@ export {
   type StateDictInput,
 } from './optimizer.js';
 export { ParamHandle } from './param.js';
+export type { ClipGradNormOptions, GradReduction, GradSelection, NormType } from './gradients.js';
 export type { RowParamInit, SparseGrad } from './sparse-grad.js';
 export type { Flavor, StateName } from './spec.js';
 export {
