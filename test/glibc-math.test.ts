@@ -78,7 +78,10 @@ describe('fixtures cover what they claim', () => {
       return n;
     };
     expect(differs('cos', 1, (x) => Math.cos(x!))).toBeGreaterThan(1000);
-    expect(differs('pow', 2, (x, y) => x! ** y!)).toBeGreaterThan(1000);
+    // Node 24's V8 computes ** as glibc does on all but 4 of these (measured; its pow was
+    // replaced), where the fdlibm pow of Node 20 and 22 differs on thousands.
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(differs('pow', 2, (x, y) => x! ** y!)).toBeGreaterThan(major >= 24 ? 0 : 1000);
     expect(differs('log', 1, (x) => Math.log(x!))).toBeGreaterThan(1000);
     expect(differs('fma', 3, (a, b, c) => a! * b! + c!)).toBeGreaterThan(1000);
   });
