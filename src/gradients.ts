@@ -3,9 +3,10 @@
 // PyTorch's clipping formula in float32, and the step that applies a pending gradient scaling
 // tile by tile, so that the scaled gradient is read back from cache by the kernel.
 import type { GradOps, Kernel } from './backend/kernels.js';
-import { NORM_INF, NORM_L1, NORM_L2 } from './backend/js/grads.js';
+import { NORM_INF, NORM_L1, NORM_L2, scaled } from './backend/js/grads.js';
 import { RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0 } from './backend/record.js';
 import { describe, rangeError, typeError } from './errors.js';
+import { readOptionsObject } from './options.js';
 
 /** How clipGradNorm measures the gradients: PyTorch's `norm_type`. */
 export type NormType = number;
@@ -71,7 +72,7 @@ export function readClipNormOptions<P>(
   let errorIfNonfinite: unknown = false;
   let params: unknown;
   if (options !== undefined) {
-    const given = readOptionsObject(owner, where, options, keys);
+    const given = readOptionsObject(owner, `${where}: `, options, keys);
     // Absent or undefined: the default; null is a wrong type, as for every other option.
     if ('normType' in given) normType = given['normType'];
     if ('errorIfNonfinite' in given) errorIfNonfinite = given['errorIfNonfinite'];
@@ -102,28 +103,6 @@ const CLIP_NORM_KEYS = ['normType', 'errorIfNonfinite', 'params'];
 /** gradNorm's options: clipGradNorm's but errorIfNonfinite (it clips nothing). */
 export const GRAD_NORM_KEYS = ['normType', 'params'];
 
-/** The own, defined properties of an options object among `keys`; unknown keys throw. */
-export function readOptionsObject(
-  owner: string,
-  where: string,
-  options: unknown,
-  keys: readonly string[],
-): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw typeError(owner, `${where}: options must be an object, got ${describe(options)}`);
-  }
-  const read: Record<string, unknown> = {};
-  for (const key of Object.keys(options)) {
-    if (!keys.includes(key)) {
-      throw typeError(owner, `${where}: unknown option ${describe(key)} (expected ${keys.join(', ')})`);
-    }
-    const value = (options as Record<string, unknown>)[key];
-    if (value !== undefined) read[key] = value;
-  }
-  return read;
-}
-
 /**
  * PyTorch 1.13's clip_grad_norm_ coefficient in float32: `max_norm / (total_norm + 1e-6)`, where
  * Tensor.__rtruediv__ is `reciprocal() * other` (so a reciprocal, then a product, each rounded to
@@ -149,13 +128,8 @@ export function generalNorm(f32: Float32Array, ptr: number, n: number, p: number
   const base = ptr >>> 2;
   const p32 = fround(p);
   let b = 0;
-  for (let i = base; i < base + n; i++) {
-    // Under a pending scaling, the values it will leave (as scaleGrad computes them).
-    let x = f32[i]!;
-    if (div !== 1) x = fround(x / div);
-    if (mul !== 1) x = fround(x * mul);
-    b = fround(b + fround(Math.abs(x) ** p32));
-  }
+  // Under a pending scaling, of the values it will leave (as scaleGrad computes them).
+  for (let i = base; i < base + n; i++) b = fround(b + fround(Math.abs(scaled(f32[i]!, div, mul)) ** p32));
   return fround(b ** fround(1 / p32));
 }
 

@@ -13,7 +13,6 @@ import {
   normKind,
   GRAD_NORM_KEYS,
   readClipNormOptions,
-  readOptionsObject,
   stepScaled,
 } from './gradients.js';
 import {
@@ -41,6 +40,7 @@ import { describe, rangeError, typeError } from './errors.js';
 import {
   checkOption,
   checkOptions,
+  readOptionsObject,
   copyArray,
   optionLabel,
   readOptionValue,
@@ -872,7 +872,7 @@ export abstract class Optimizer<O extends object> {
       throw rangeError(owner, `clipGradValue: clipValue must be a number ≥ 0, got ${describe(clipValue)}`);
     }
     const params =
-      options === undefined ? undefined : readOptionsObject(owner, 'clipGradValue', options, PARAMS_KEY)['params'];
+      options === undefined ? undefined : readOptionsObject(owner, 'clipGradValue: ', options, PARAMS_KEY)['params'];
     const list = this.#gradSlots(params as readonly ParamHandle[] | undefined, 'clipGradValue');
     this.#settleMean();
     for (const i of list) this.#applyPending(i);
@@ -905,7 +905,7 @@ export abstract class Optimizer<O extends object> {
       throw rangeError(owner, `unscaleGrad: lossScale must be a finite number > 0, got ${describe(lossScale)}`);
     }
     const params =
-      options === undefined ? undefined : readOptionsObject(owner, 'unscaleGrad', options, PARAMS_KEY)['params'];
+      options === undefined ? undefined : readOptionsObject(owner, 'unscaleGrad: ', options, PARAMS_KEY)['params'];
     const list = this.#gradSlots(params as readonly ParamHandle[] | undefined, 'unscaleGrad');
     for (const i of list) {
       if (this.#slots[i]!.gradMul !== 1) {

@@ -143,6 +143,27 @@ export function readOwnOptions(
 }
 
 /**
+ * The options object of a method or of a class other than an optimizer (clipGradNorm, an LR
+ * scheduler): undefined reads as no options; anything but an object is a TypeError; unknown keys
+ * a TypeError naming them; each value read once (arrays copied). `context` opens the messages
+ * (e.g. "clipGradNorm: ").
+ */
+export function readOptionsObject(
+  owner: string,
+  context: string,
+  options: unknown,
+  keys: readonly string[],
+): Record<string, unknown> {
+  if (options === undefined) return Object.create(null) as Record<string, unknown>;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw typeError(owner, `${context}options must be an object, got ${describe(options)}`);
+  }
+  return readOwnOptions(owner, NO_RULES, options, keys, context);
+}
+
+const NO_RULES = Object.freeze({});
+
+/**
  * Throws on a key that is not an option (nor one of `extraKeys`), naming it: `context` opens the
  * message (e.g. "loadStateDict: "), `path` goes before the key (e.g. "param_groups[0].").
  */

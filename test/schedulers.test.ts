@@ -70,7 +70,7 @@ describe('constructor errors name the option and change nothing', () => {
     ['StepLR no stepSize', (o) => new StepLR(o, {} as never), /option stepSize is required/, TypeError],
     ['StepLR gamma 0', (o) => new StepLR(o, { stepSize: 2, gamma: 0 }), /option gamma must be/, RangeError],
     ['StepLR gamma -1', (o) => new StepLR(o, { stepSize: 2, gamma: -1 }), /option gamma/, RangeError],
-    ['StepLR unknown', (o) => new StepLR(o, { stepSize: 2, step_size: 3 } as never), /unknown option/, RangeError],
+    ['StepLR unknown', (o) => new StepLR(o, { stepSize: 2, step_size: 3 } as never), /unknown option/, TypeError],
     ['StepLR lastEpoch -2', (o) => new StepLR(o, { stepSize: 2, lastEpoch: -2 }), /option lastEpoch/, RangeError],
     [
       'MultiStepLR out of order',

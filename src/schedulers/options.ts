@@ -1,27 +1,22 @@
 // Constructor options of the schedulers: read once (own keys only, unknown keys refused) and
 // checked one by one, each error naming the option: "StepLR: option stepSize must be …".
 import { describe, rangeError, typeError } from '../errors.js';
+import { readOptionsObject } from '../options.js';
 
-/** The options object read once: own enumerable keys, each value read exactly once. */
+/**
+ * The options object read once (src/options.ts readOptionsObject: own keys, each value read
+ * once, unknown keys a TypeError); `required`: undefined is refused too.
+ */
 export function readOptions(
   owner: string,
   options: unknown,
   known: readonly string[],
   required = false,
 ): Record<string, unknown> {
-  if (options === undefined && !required) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+  if (options === undefined && required) {
     throw typeError(owner, `options must be an object, got ${describe(options)}`);
   }
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw rangeError(owner, `unknown option ${describe(key)} (known: ${known.join(', ')})`);
-    }
-    const value = (options as Record<string, unknown>)[key];
-    if (value !== undefined) out[key] = Array.isArray(value) ? [...value] : value;
-  }
-  return out;
+  return readOptionsObject(owner, '', options, known);
 }
 
 function fail(owner: string, key: string, rule: string, value: unknown): Error {

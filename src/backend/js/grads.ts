@@ -32,7 +32,7 @@ export function normOf(f32: Float32Array, ptr: number, n: number, kind: number, 
 }
 
 /** fl(fl(x / div) · mul), a factor of 1 skipped (exact either way). */
-function scaled(x: number, div: number, mul: number): number {
+export function scaled(x: number, div: number, mul: number): number {
   let y = x;
   if (div !== 1) y = fround(y / div);
   if (mul !== 1) y = fround(y * mul);
