@@ -331,11 +331,6 @@ export abstract class Optimizer<O extends object> {
   #meanSettled = false;
   /** clipGradNorm, clipGradValue or unscaleGrad ran since the last step: accumulation is over. */
   #gradsTransformed = false;
-  /**
-   * A gradient method changed the gradients in memory since the last step: step(grads) would
-   * overwrite them, so it refuses.
-   */
-  #gradsPrepared = false;
   #skipNonFinite = false;
   #skippedSteps = 0;
 
@@ -508,7 +503,8 @@ export abstract class Optimizer<O extends object> {
     const slots = this.#slots;
     const scratch = this.#gradScratch;
     const dropIn = grads !== undefined;
-    const prepared = this.#gradsPrepared;
+    // A gradient method prepared the gradients in memory: step(grads) would overwrite them.
+    const prepared = this.#accumulated > 0 || this.#gradsTransformed;
     if (dropIn && prepared) {
       throw typeError(
         this.#spec.name,
@@ -793,7 +789,6 @@ export abstract class Optimizer<O extends object> {
     this.#accumulated++;
     this.#reduction = reduction;
     if (!zeroCopy) this.#gradsFromArrays = true;
-    this.#gradsPrepared = true;
     return this.#accumulated;
   }
 
@@ -838,7 +833,6 @@ export abstract class Optimizer<O extends object> {
       // makes it NaN or Infinity); a non-finite one may be a finite overflow: unknown.
       slot.gradFinite = Number.isFinite(total) ? 1 : 0;
     }
-    this.#gradsPrepared = true;
     this.#gradsTransformed = true;
     return total;
   }
@@ -883,7 +877,6 @@ export abstract class Optimizer<O extends object> {
       this.#gradOps.clampGrad(handle.gradOffset, handle.length, -hi, hi);
       this.#slots[i]!.gradFinite = 0;
     }
-    this.#gradsPrepared = true;
     this.#gradsTransformed = true;
   }
 
@@ -927,7 +920,6 @@ export abstract class Optimizer<O extends object> {
       slot.gradFinite = ok ? (inverse > 1 ? 0 : 1) : -1;
       finite &&= ok;
     }
-    this.#gradsPrepared = true;
     this.#gradsTransformed = true;
     return finite;
   }
@@ -1088,7 +1080,6 @@ export abstract class Optimizer<O extends object> {
     }
     this.#accumulated = 0;
     this.#gradsFromArrays = false;
-    this.#gradsPrepared = false;
     this.#meanSettled = false;
     this.#gradsTransformed = false;
   }
