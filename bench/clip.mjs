@@ -5,6 +5,8 @@
 //   step             grads reset from a copy, opt.step()                 (zero-copy)
 //   clip + step      grads reset from a copy, opt.clipGradNorm(m), opt.step(): the norm pass,
 //                    then the step scaling each tile of the gradient before its kernel reads it
+//   norm + step      grads reset from a copy, opt.gradNorm(), opt.step(): the norm pass and an
+//                    unscaled step, the floor of any clipped step (the scaling itself for free)
 //   reset            grads reset from a copy alone
 //   JS norm + scale  a plain loop: s += g·g, then g *= min(1, m / (√s + 1e-6)) over a Float32Array
 //
@@ -12,6 +14,9 @@
 // does): without it the next norm would already be under m and the step would not scale.
 // "Clip overhead" is (clip + step − reset) ÷ (step − reset): what clipping costs relative to
 // the step; "vs JS" is the JS loop's time ÷ (clip + step − step), what clipping costs us.
+// The floor: PyTorch's L2 order is eight sequential FMA chains (one 8-lane accumulator), which
+// 128-bit SIMD runs as two dependent f32x4 chains, so the norm pass cannot go faster than one
+// FMA latency per 8 elements however the scaling is done; "norm + step ÷ step" measures it.
 //
 //   node --expose-gc bench/clip.mjs [--quick] [--json FILE]
 import { writeFileSync } from 'node:fs';
@@ -79,6 +84,11 @@ for (const n of sizes) {
         opt.clipGradNorm(maxNorm);
         opt.step();
       },
+      normStep: () => {
+        grad.set(grads);
+        opt.gradNorm();
+        opt.step();
+      },
       reset: () => {
         grad.set(grads);
       },
@@ -96,6 +106,7 @@ for (const n of sizes) {
     );
     const step = m.step.medianNs - m.reset.medianNs;
     const clip = m.clipStep.medianNs - m.reset.medianNs;
+    const floor = m.normStep.medianNs - m.reset.medianNs;
     const jsLoop = m.js.medianNs - m.jsReset.medianNs;
     results.push({
       algorithm: name,
@@ -103,9 +114,12 @@ for (const n of sizes) {
       stepNsPerElement: step / n,
       clipStepNsPerElement: clip / n,
       clipOverhead: clip / step,
+      normStepNsPerElement: floor / n,
+      floorOverStep: floor / step,
       pairedClipStepOverStep: pairedRatio(m.clipStep, m.step),
       jsNormScaleNsPerElement: jsLoop / n,
       jsOverClipCost: jsLoop / Math.max(clip - step, 1e-9),
+      jsOverNormCost: jsLoop / Math.max(floor - step, 1e-9),
       gbPerSecondStep: (algorithmStreams[name] * 4 * n) / step,
     });
     opt.dispose();
@@ -123,8 +137,10 @@ console.log(
       'step GB/s',
       'clip+step ns/elem',
       'clip+step ÷ step',
+      'norm+step ÷ step (floor)',
       'JS norm+scale ns/elem',
       'JS ÷ clip cost',
+      'JS ÷ norm cost (ceiling)',
     ],
     results.map((r) => [
       r.algorithm,
@@ -133,15 +149,18 @@ console.log(
       num(r.gbPerSecondStep),
       num(r.clipStepNsPerElement),
       times(r.clipOverhead),
+      times(r.floorOverStep),
       num(r.jsNormScaleNsPerElement),
       times(r.jsOverClipCost),
+      times(r.jsOverNormCost),
     ]),
-    'lrrrrrrr',
+    'lrrrrrrrrr',
   ),
 );
 console.log(
   '\nclip+step ÷ step and the ns/element exclude the gradient reset both do (measured alone and subtracted); ' +
-    'JS ÷ clip cost = the plain JS loop ÷ (clip+step − step).',
+    'JS ÷ clip cost = the plain JS loop ÷ (clip+step − step); norm+step = gradNorm() then an unscaled step, ' +
+    'the least any clipped step can cost, and JS ÷ norm cost the most clipping can gain over the JS loop.',
 );
 
 // What the loop allocates on the JS heap per iteration (heap.mjs): nothing is the goal.
