@@ -28,7 +28,7 @@ async function preflight() {
     if (dist !== null) {
       return (
         `wasm-optim bench: the built library is missing (${dist}).\n` +
-        'Run `npm run build` first (`npm install` builds it too).'
+        'Run `npm run build` first (`npm run bench` does when the build is missing).'
       );
     }
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The wasm-optim command line: one entry per command below, each implemented in tools/cli/.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { runCheck } from './cli/check.js';
 
 interface Command {
@@ -40,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
       '           case (--seconds S | --cases N, --seed X, --algorithm, --flavor, --jobs, --json,\n' +
       '           --replay case.json). Exit 1 on any mismatch',
     async run(args) {
+      if (!hasFuzzer()) return notInPackage('fuzz');
       return (await import('./cli/fuzz.js')).runFuzz(args);
     },
   },
@@ -50,6 +51,20 @@ const CHECK_HELP = `usage: wasm-optim check
 Replays the bundled PyTorch 1.13 and TF.js 4.22 golden trajectories (test/fixtures/golden) on
 every backend this engine has (simd, wasm, js) and prints, per golden file, how many cases each
 backend reproduces bit for bit. Exit status: 0 when every case matches, 1 otherwise.`;
+
+/** The fuzzer (tools/fuzz/) is development tooling that the published package leaves out. */
+function hasFuzzer(): boolean {
+  return ['js', 'ts'].some((ext) => existsSync(new URL(`./fuzz/engine.${ext}`, import.meta.url)));
+}
+
+function notInPackage(name: string): number {
+  console.error(
+    `wasm-optim ${name}: not part of the published package (development tooling). It runs in a clone\n` +
+      'of the repository: git clone https://github.com/wasm-optim/wasm-optim && cd wasm-optim &&\n' +
+      `npm ci && npm run build && node dist-tools/cli.js ${name} --help`,
+  );
+  return 2;
+}
 
 function isHelp(arg: string | undefined): boolean {
   return arg === '--help' || arg === '-h' || arg === 'help';

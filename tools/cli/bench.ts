@@ -15,8 +15,8 @@ export function benchRunner(): string {
 
 const MISSING_SUITE = [
   'wasm-optim bench: the benchmark suite (bench/) is not part of this installation.',
-  'It lives in the wasm-optim repository: clone it, then `npm install` (which also builds the',
-  'library) and `npm run bench -- --quick` (or `npx wasm-optim bench --quick`).',
+  'It lives in the wasm-optim repository: clone it, then `npm install` and `npm run bench -- --quick`',
+  '(which builds the library first when it is not built yet).',
 ].join('\n');
 
 /** Runs the suite; resolves to its exit code (2 when it cannot run here). */
