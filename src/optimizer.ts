@@ -110,10 +110,10 @@ export interface RawGroup {
 }
 
 /** A PyTorch-style parameter group: its parameters plus options overriding the defaults. */
-export type ParamGroupInit<O> = { params: readonly ParamInit[] } & Partial<O>;
+export type ParamGroupInit<O = Record<string, unknown>> = { params: readonly ParamInit[] } & Partial<O>;
 
 /** Options of the constructor: the algorithm's hyperparameters plus flavor and backend. */
-export type OptimizerOptions<O> = Partial<O> & {
+export type OptimizerOptions<O = Record<string, unknown>> = Partial<O> & {
   /** Whose arithmetic to reproduce: `'torch'` (default) or `'tfjs'`. Also picks the defaults. */
   flavor?: Flavor;
   /** `'auto'` (default): SIMD Wasm if the engine validates it, else scalar Wasm, else JS. */
@@ -132,7 +132,7 @@ export type OptimizerOptions<O> = Partial<O> & {
  * validated on the spot (an invalid value throws and changes nothing); switching on an option
  * that needs a new state buffer (e.g. `momentum`) allocates it, which may grow the memory.
  */
-export type ParamGroup<O> = O & { readonly params: readonly ParamHandle[] };
+export type ParamGroup<O = Record<string, unknown>> = O & { readonly params: readonly ParamHandle[] };
 
 /**
  * One parameter's optimizer state, PyTorch's names (`step`, `sum`, `square_avg`, …). `step` is
@@ -249,9 +249,9 @@ interface GroupInput {
  *   `backend` which kernels run it; all backends give the same bits.
  * - `dispose()` releases the memory; dispose optimizers you are done with.
  *
- * @typeParam O - the algorithm's options (e.g. `AdamOptions`).
+ * @typeParam O - the algorithm's options, every one resolved (e.g. `Required<AdamOptions>`).
  */
-export abstract class Optimizer<O extends object> {
+export abstract class Optimizer<O extends object = Record<string, unknown>> {
   /** The backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
   readonly backend: BackendName;
   /**
