@@ -7,12 +7,13 @@ import { NORM_INF, NORM_L1, NORM_L2, scaled } from './backend/js/grads.js';
 import { RECORD_BYTES, REC_COUNT, REC_GRAD, REC_PARAM, REC_STATE0 } from './backend/record.js';
 import { describe, rangeError, typeError } from './errors.js';
 import { readOptionsObject } from './options.js';
+import type { ParamHandle } from './param.js';
 
 /** How clipGradNorm measures the gradients: PyTorch's `norm_type`. */
 export type NormType = number;
 
 /** Options of `clipGradNorm`. */
-export interface ClipGradNormOptions<P> {
+export interface ClipGradNormOptions<P = ParamHandle> {
   /**
    * The p of the p-norm: 2 (default), 1, `Infinity` (max |g|), or any p > 0 (PyTorch's
    * `norm_type`). 1, 2 and Infinity run in Wasm; any other p in JavaScript (every backend alike).
@@ -30,7 +31,7 @@ export interface ClipGradNormOptions<P> {
 }
 
 /** Options of `clipGradValue` and `unscaleGrad`. */
-export interface GradSelection<P> {
+export interface GradSelection<P = ParamHandle> {
   /** The parameters whose gradients are changed; default all (see accumulateGrad). */
   params?: readonly P[];
 }

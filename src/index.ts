@@ -19,6 +19,7 @@ export {
   type ParamGroupInit,
   type ParamInit,
   type ParamState,
+  type BufferInput,
   type StateDict,
   type StateDictInput,
 } from './optimizer.js';
@@ -26,6 +27,7 @@ export { ParamHandle } from './param.js';
 export type { ClipGradNormOptions, GradReduction, GradSelection, NormType } from './gradients.js';
 export type { RowParamInit, SparseGrad } from './sparse-grad.js';
 export type { Flavor, StateName } from './spec.js';
+export type { AuxKey } from './backend/contract.generated.js';
 export {
   availableBackends,
   backendUnavailableReason,
@@ -35,7 +37,18 @@ export {
   type BackendName,
   type FmaKind,
 } from './backend/index.js';
-export { stateDictFromJSON, stateDictToJSON, type DecodedStateDict, type StateDictJSON } from './state-json.js';
+export {
+  stateDictFromJSON,
+  stateDictToJSON,
+  type DecodedStateDict,
+  type Float32BufferJSON,
+  type GroupValueJSON,
+  type NumberJSON,
+  type SpecialNumberJSON,
+  type StateDictJSON,
+  type StateDictLike,
+  type StateValueJSON,
+} from './state-json.js';
 export {
   ChainedScheduler,
   ConstantLR,

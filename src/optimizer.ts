@@ -110,10 +110,13 @@ export interface RawGroup {
 }
 
 /** A PyTorch-style parameter group: its parameters plus options overriding the defaults. */
-export type ParamGroupInit<O> = { params: readonly ParamInit[] } & Partial<O>;
+export type ParamGroupInit<O = Record<string, unknown>> = {
+  /** The group's parameters, as the constructor's first argument takes them. */
+  params: readonly ParamInit[];
+} & Partial<O>;
 
 /** Options of the constructor: the algorithm's hyperparameters plus flavor and backend. */
-export type OptimizerOptions<O> = Partial<O> & {
+export type OptimizerOptions<O = Record<string, unknown>> = Partial<O> & {
   /** Whose arithmetic to reproduce: `'torch'` (default) or `'tfjs'`. Also picks the defaults. */
   flavor?: Flavor;
   /** `'auto'` (default): SIMD Wasm if the engine validates it, else scalar Wasm, else JS. */
@@ -132,21 +135,36 @@ export type OptimizerOptions<O> = Partial<O> & {
  * validated on the spot (an invalid value throws and changes nothing); switching on an option
  * that needs a new state buffer (e.g. `momentum`) allocates it, which may grow the memory.
  */
-export type ParamGroup<O> = O & { readonly params: readonly ParamHandle[] };
+export type ParamGroup<O = Record<string, unknown>> = O & {
+  /** The group's parameters (the same handles as in `optimizer.params`). */
+  readonly params: readonly ParamHandle[];
+};
 
 /**
  * One parameter's optimizer state, PyTorch's names (`step`, `sum`, `square_avg`, …). `step` is
  * absent where PyTorch keeps none (SGD).
  */
-export type ParamState = { step?: number } & Partial<Record<StateName, Float32Array>> & Partial<Record<AuxKey, number>>;
+export type ParamState = {
+  /** Steps taken (a float in PyTorch's layout, a number here). */
+  step?: number;
+} & Partial<Record<StateName, Float32Array>> &
+  Partial<Record<AuxKey, number>>;
 
 /**
  * The state dict, PyTorch's layout: state by parameter index, groups listing indices, plus the
  * flavor whose arithmetic the state belongs to (loadStateDict refuses a dict of another flavor).
  */
 export interface StateDict<O = Record<string, unknown>> {
+  /** Each parameter's state, by its index in `optimizer.params` (absent: no state yet). */
   state: Record<number, ParamState>;
-  param_groups: Array<O & { params: number[] }>;
+  /** Each group's options, with its parameters as indices. */
+  param_groups: Array<
+    O & {
+      /** Indices of the group's parameters in `optimizer.params`. */
+      params: number[];
+    }
+  >;
+  /** Whose arithmetic the state belongs to. */
   flavor: Flavor;
 }
 
@@ -162,8 +180,23 @@ export type BufferInput = ArrayLike<number> | Readonly<Record<string, number>>;
  * is taken to be of this optimizer's flavor.
  */
 export interface StateDictInput<O = Record<string, unknown>> {
-  state: Record<number, { step?: number } & Partial<Record<StateName, BufferInput>> & Partial<Record<AuxKey, number>>>;
-  param_groups: ReadonlyArray<Partial<O> & { params: readonly number[] }>;
+  /** Each parameter's state by index; buffers in any {@link BufferInput} form. */
+  state: Record<
+    number,
+    {
+      /** Steps taken. */
+      step?: number;
+    } & Partial<Record<StateName, BufferInput>> &
+      Partial<Record<AuxKey, number>>
+  >;
+  /** Each group's options (missing ones keep the optimizer's) and its parameters' indices. */
+  param_groups: ReadonlyArray<
+    Partial<O> & {
+      /** Indices of the group's parameters. */
+      params: readonly number[];
+    }
+  >;
+  /** Whose arithmetic the state belongs to; default: the optimizer's flavor. */
   flavor?: Flavor;
 }
 
@@ -249,9 +282,9 @@ interface GroupInput {
  *   `backend` which kernels run it; all backends give the same bits.
  * - `dispose()` releases the memory; dispose optimizers you are done with.
  *
- * @typeParam O - the algorithm's options (e.g. `AdamOptions`).
+ * @typeParam O - the algorithm's options, every one resolved (e.g. `Required<AdamOptions>`).
  */
-export abstract class Optimizer<O extends object> {
+export abstract class Optimizer<O extends object = Record<string, unknown>> {
   /** The backend running the kernels: `'simd'`, `'wasm'` or `'js'`. */
   readonly backend: BackendName;
   /**
@@ -636,6 +669,7 @@ export abstract class Optimizer<O extends object> {
   get skipNonFinite(): boolean {
     return this.#skipNonFinite;
   }
+  /** Switches skipping on or off from the next step; a non-boolean throws. */
   set skipNonFinite(value: boolean) {
     if (typeof value !== 'boolean') {
       throw typeError(this.#spec.name, `skipNonFinite must be a boolean, got ${describe(value)}`);

@@ -89,7 +89,10 @@ export class ParamHandle {
    * Throws a TypeError for a parameter declared without rows, a RangeError for a bad `n` or when
    * the memory cannot hold the rows.
    */
-  sparseGrad(n: number): SparseGrad & { readonly indices: Int32Array } {
+  sparseGrad(n: number): SparseGrad & {
+    /** The n row indices to fill (int32 here). */
+    readonly indices: Int32Array;
+  } {
     this.#refresh();
     if (this.#stage === null) {
       throw new TypeError(

@@ -9,7 +9,9 @@ import { isDetached, isFloat32Array, isIndexArray, typedLength } from './typed.j
  * in order of appearance, as PyTorch's `coalesce()` does); rows not listed are not stepped.
  */
 export interface SparseGrad {
+  /** The row indices, each in [0, rows); repeats add up, as in PyTorch's coalescing. */
   readonly indices: Int32Array | Uint32Array;
+  /** The rows' gradients, row-major: indices.length × width values. */
   readonly values: Float32Array;
 }
 
@@ -19,7 +21,9 @@ export interface SparseGrad {
  * dense gradients as any other, and row-sparse ones (SparseGrad).
  */
 export interface RowParamInit {
+  /** The table (your array, drop-in) or its length for a zeroed one. */
   readonly data: Float32Array | number;
+  /** How many rows: an integer ≥ 1 dividing the length. */
   readonly rows: number;
 }
 

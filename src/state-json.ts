@@ -14,6 +14,7 @@ export const STATE_DICT_VERSION = 1;
 
 /** A number JSON has no literal for: NaN, ±Infinity or −0 (which JSON would turn into 0). */
 export interface SpecialNumberJSON {
+  /** Which number. */
   $number: 'NaN' | 'Infinity' | '-Infinity' | '-0';
 }
 
@@ -26,7 +27,9 @@ export type NumberJSON = number | SpecialNumberJSON;
  * survives, NaN payloads included.
  */
 export interface Float32BufferJSON {
+  /** Always `"float32"`. */
   dtype: 'float32';
+  /** The bytes, base64. */
   base64: string;
 }
 
@@ -51,12 +54,15 @@ export type GroupValueJSON = NumberJSON | boolean | string | GroupValueJSON[];
  * ```
  */
 export interface StateDictJSON {
+  /** Always `"wasm-optim/state-dict"`. */
   format: typeof STATE_DICT_FORMAT;
+  /** The format's version: 1. */
   version: typeof STATE_DICT_VERSION;
   /** Present when the state dict had it (optimizers that record their flavor). */
   flavor?: Flavor;
   /** By parameter index ("0", "1", …), as in the state dict. */
   state: Record<string, Record<string, StateValueJSON>>;
+  /** The param groups, options and `params` indices, in order. */
   param_groups: Array<Record<string, GroupValueJSON>>;
 }
 
@@ -67,16 +73,27 @@ export interface StateDictJSON {
  * rounded to float32, as loadStateDict would.
  */
 export interface StateDictLike {
+  /** Whose arithmetic the state belongs to, if recorded. */
   flavor?: Flavor;
+  /** Each parameter's state by index. */
   state: Readonly<Record<number, object>>;
+  /** The param groups. */
   param_groups: readonly object[];
 }
 
 /** What {@link stateDictFromJSON} returns, ready for `loadStateDict`: buffers are Float32Arrays. */
 export interface DecodedStateDict<O extends object = Record<string, unknown>> {
+  /** Present when the JSON had it. */
   flavor?: Flavor;
+  /** Each parameter's state by index, buffers as Float32Arrays. */
   state: Record<number, ParamState>;
-  param_groups: Array<O & { params: number[] }>;
+  /** Each group's options and its parameters' indices. */
+  param_groups: Array<
+    O & {
+      /** Indices of the group's parameters. */
+      params: number[];
+    }
+  >;
 }
 
 const TO = 'stateDictToJSON';
@@ -134,7 +151,7 @@ export function stateDictToJSON(dict: StateDictLike): StateDictJSON {
  * Reads a checkpoint written by {@link stateDictToJSON} (the object, or its JSON text) back
  * into a state dict for `loadStateDict`, every bit as it was saved: buffers become
  * Float32Arrays, tagged numbers numbers again. Reads every version up to
- * {@link STATE_DICT_VERSION}.
+ * the current version (1).
  *
  * @throws TypeError (a value of the wrong type, text that is not JSON) or RangeError (a wrong
  *   `format` tag, an unknown `version`, bad base64, a byte length that is not a multiple of 4,

@@ -36,7 +36,7 @@ const DENSE_ONLY = ALGORITHM_NAMES.filter((algorithm) =>
 
 /**
  * The state with the sign of every NaN in AMSGrad's max_exp_avg_sq cleared: the known difference
- * between the SIMD lanes and the scalar paths (README "Exactness"; test/errors.test.ts).
+ * between the SIMD lanes and the scalar paths (docs/exactness.md "NaNs"; test/errors.test.ts).
  */
 function signFreeMaxima(state: unknown): unknown {
   const entries = (state as { state: Record<string, Record<string, { f32?: number[] }>> }).state;

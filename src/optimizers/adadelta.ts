@@ -6,15 +6,15 @@ import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
 /** Adadelta's hyperparameters (PyTorch's, camelCased). */
 export interface AdadeltaOptions {
   /** Scale of the update. Default 1 (torch), 1e-3 (tfjs). */
-  lr: number;
+  lr?: number;
   /** Decay of both running averages, in [0, 1]. Default 0.9 (torch), 0.95 (tfjs). */
-  rho: number;
+  rho?: number;
   /** Added inside both roots. Default 1e-6 (torch), 1e-7 (tfjs). */
-  eps: number;
+  eps?: number;
   /** L2 penalty added to the gradient. Default 0. torch only. */
-  weightDecay: number;
+  weightDecay?: number;
   /** Maximize the objective instead of minimizing it. Default false. torch only. */
-  maximize: boolean;
+  maximize?: boolean;
 }
 
 const BUFFERS: readonly StateName[] = ['square_avg', 'acc_delta'];
@@ -35,7 +35,7 @@ export const kernels = {
   },
 } as const satisfies KernelContracts;
 
-const spec: AlgorithmSpec<AdadeltaOptions> = {
+const spec: AlgorithmSpec<Required<AdadeltaOptions>> = {
   name: 'Adadelta',
   rules: {
     lr: { kind: 'number', min: 0 },
@@ -102,9 +102,9 @@ const spec: AlgorithmSpec<AdadeltaOptions> = {
  * opt.step([new Float32Array([0.5, -0.5, 1])]);
  * ```
  */
-export class Adadelta extends Optimizer<AdadeltaOptions> {
+export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<AdadeltaOptions> = spec;
+  static readonly spec: AlgorithmSpec<Required<AdadeltaOptions>> = spec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdadeltaOptions>[],

@@ -6,17 +6,17 @@ import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
 /** Adagrad's hyperparameters (PyTorch's, camelCased). */
 export interface AdagradOptions {
   /** Learning rate. Default 1e-2. */
-  lr: number;
+  lr?: number;
   /** Learning-rate decay: step t uses lr / (1 + (t − 1)·lrDecay). Default 0. torch only. */
-  lrDecay: number;
+  lrDecay?: number;
   /** L2 penalty added to the gradient. Default 0. torch only. */
-  weightDecay: number;
+  weightDecay?: number;
   /** Starting value of the accumulator `sum`. Default 0 (torch), 0.1 (tfjs). */
-  initialAccumulatorValue: number;
+  initialAccumulatorValue?: number;
   /** Added for numerical stability: outside the root (torch, default 1e-10), inside (tfjs, default 1e-7). */
-  eps: number;
+  eps?: number;
   /** Maximize the objective instead of minimizing it. Default false. torch only. */
-  maximize: boolean;
+  maximize?: boolean;
 }
 
 const SUM: readonly StateName[] = ['sum'];
@@ -34,7 +34,7 @@ export const kernels = {
   torchSparse: { kernel: 'adagradSparseStep', scalars: ['negClr', 'eps'], state: ['sum'], flags: ['maximize'] },
 } as const satisfies KernelContracts;
 
-const spec: AlgorithmSpec<AdagradOptions> = {
+const spec: AlgorithmSpec<Required<AdagradOptions>> = {
   name: 'Adagrad',
   rules: {
     lr: { kind: 'number', min: 0 },
@@ -122,9 +122,9 @@ const spec: AlgorithmSpec<AdagradOptions> = {
  * opt.step([new Float32Array([0.5, -0.5, 1])]); // w is updated in place
  * ```
  */
-export class Adagrad extends Optimizer<AdagradOptions> {
+export class Adagrad extends Optimizer<Required<AdagradOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<AdagradOptions> = spec;
+  static readonly spec: AlgorithmSpec<Required<AdagradOptions>> = spec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdagradOptions>[],

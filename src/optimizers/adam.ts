@@ -7,23 +7,23 @@ import { runningProductF32 } from './float32-power.js';
 /** Adam's and AdamW's hyperparameters (PyTorch's, camelCased). */
 export interface AdamOptions {
   /** Learning rate. Default 1e-3. */
-  lr: number;
+  lr?: number;
   /** Decay rates of the first and second moment estimates, each in [0, 1). Default [0.9, 0.999]. */
-  betas: readonly [number, number];
+  betas?: readonly [number, number];
   /** Added to the denominator, outside the root, after bias correction. Default 1e-8 (torch), 1e-7 (tfjs). */
-  eps: number;
+  eps?: number;
   /** Adam: L2 penalty added to the gradient (default 0). AdamW: decoupled decay (default 1e-2). */
-  weightDecay: number;
+  weightDecay?: number;
   /** Use the maximum of past second moments (AMSGrad). Default false. torch only. */
-  amsgrad: boolean;
+  amsgrad?: boolean;
   /** Maximize the objective instead of minimizing it. Default false. torch only. */
-  maximize: boolean;
+  maximize?: boolean;
   /**
    * Row-sparse gradients (README "Embeddings"): `true` steps only the listed rows, whose state
    * alone moves — TensorFlow's LazyAdam semantics, not equal to a dense step (an unlisted row's
    * state would decay there). `false` (default) refuses a row-sparse gradient. Default false.
    */
-  lazy: boolean;
+  lazy?: boolean;
 }
 
 const MOMENTS: readonly StateName[] = ['exp_avg', 'exp_avg_sq'];
@@ -55,11 +55,11 @@ export const kernels = {
 } as const satisfies KernelContracts;
 
 /** Row-sparse gradients: the dense kernel on the listed rows, when the group asks for it. */
-const LAZY: SparsePath<AdamOptions> = {
+const LAZY: SparsePath<Required<AdamOptions>> = {
   refuse: (o) => (o.lazy ? null : 'lazy = false (set lazy: true to step only the listed rows)'),
 };
 
-function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions> {
+function torch(decoupled: boolean, weightDecay: number): FlavorSpec<Required<AdamOptions>> {
   return {
     defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, lazy: false },
     unsupported: [],
@@ -91,7 +91,7 @@ function torch(decoupled: boolean, weightDecay: number): FlavorSpec<AdamOptions>
 }
 
 /** aux[0], aux[1] of a parameter: TF.js's float32 running products β1^t, β2^t for the next step. */
-const tfjs: FlavorSpec<AdamOptions> = {
+const tfjs: FlavorSpec<Required<AdamOptions>> = {
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-7, weightDecay: 0, amsgrad: false, maximize: false, lazy: false },
   unsupported: ['weightDecay', 'amsgrad', 'maximize'],
   contract: kernels.tfjs,
@@ -129,7 +129,7 @@ const tfjs: FlavorSpec<AdamOptions> = {
   },
 };
 
-const rules: AlgorithmSpec<AdamOptions>['rules'] = {
+const rules: AlgorithmSpec<Required<AdamOptions>>['rules'] = {
   lr: { kind: 'number', min: 0 },
   betas: { kind: 'pair', min: 0, max: 1, maxExclusive: true },
   eps: { kind: 'number', min: 0 },
@@ -139,14 +139,14 @@ const rules: AlgorithmSpec<AdamOptions>['rules'] = {
   lazy: { kind: 'boolean', defaultOnLoad: true },
 };
 
-const adamSpec: AlgorithmSpec<AdamOptions> = {
+const adamSpec: AlgorithmSpec<Required<AdamOptions>> = {
   name: 'Adam',
   rules,
   stateAtConstruction: false,
   flavors: { torch: torch(false, 0), tfjs },
 };
 
-const adamWSpec: AlgorithmSpec<AdamOptions> = {
+const adamWSpec: AlgorithmSpec<Required<AdamOptions>> = {
   name: 'AdamW',
   rules,
   stateAtConstruction: false,
@@ -178,9 +178,9 @@ const adamWSpec: AlgorithmSpec<AdamOptions> = {
  * opt.step([new Float32Array([0.5, -0.5, 1])]);
  * ```
  */
-export class Adam extends Optimizer<AdamOptions> {
+export class Adam extends Optimizer<Required<AdamOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<AdamOptions> = adamSpec;
+  static readonly spec: AlgorithmSpec<Required<AdamOptions>> = adamSpec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdamOptions>[],
@@ -201,9 +201,9 @@ export class Adam extends Optimizer<AdamOptions> {
  * Defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2, amsgrad false,
  * maximize false. torch flavor only (TF.js has no AdamW).
  */
-export class AdamW extends Optimizer<AdamOptions> {
+export class AdamW extends Optimizer<Required<AdamOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<AdamOptions> = adamWSpec;
+  static readonly spec: AlgorithmSpec<Required<AdamOptions>> = adamWSpec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdamOptions>[],

@@ -7,20 +7,20 @@ import { runningProductF32 } from './float32-power.js';
 /** Adamax's hyperparameters (PyTorch's, camelCased, plus TF.js's learning-rate decay). */
 export interface AdamaxOptions {
   /** Learning rate. Default 2e-3. */
-  lr: number;
+  lr?: number;
   /** Decay rates of the first moment and of the infinity norm, each in [0, 1). Default [0.9, 0.999]. */
-  betas: readonly [number, number];
+  betas?: readonly [number, number];
   /** torch: inside the max, `max(β2·u, |g| + eps)`, default 1e-8; tfjs: added to u in the division, default 1e-7. */
-  eps: number;
+  eps?: number;
   /** L2 penalty added to the gradient. Default 0. torch only. */
-  weightDecay: number;
+  weightDecay?: number;
   /** Maximize the objective instead of minimizing it. Default false. torch only. */
-  maximize: boolean;
+  maximize?: boolean;
   /**
    * TF.js's `decay`: the step size is lr / (1 + iteration·lrDecay), iteration counting from 0.
    * Default 0. tfjs only.
    */
-  lrDecay: number;
+  lrDecay?: number;
 }
 
 const BUFFERS: readonly StateName[] = ['exp_avg', 'exp_inf'];
@@ -44,7 +44,7 @@ export const kernels = {
 /** 2^24: TF.js's float32 iteration counter stops there (2^24 + 1 rounds back to 2^24). */
 const F32_COUNTER_LIMIT = 2 ** 24;
 
-const spec: AlgorithmSpec<AdamaxOptions> = {
+const spec: AlgorithmSpec<Required<AdamaxOptions>> = {
   name: 'Adamax',
   rules: {
     lr: { kind: 'number', min: 0 },
@@ -138,9 +138,9 @@ const spec: AlgorithmSpec<AdamaxOptions> = {
  * opt.step([new Float32Array([0.5, -0.5, 1])]);
  * ```
  */
-export class Adamax extends Optimizer<AdamaxOptions> {
+export class Adamax extends Optimizer<Required<AdamaxOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<AdamaxOptions> = spec;
+  static readonly spec: AlgorithmSpec<Required<AdamaxOptions>> = spec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<AdamaxOptions>[],

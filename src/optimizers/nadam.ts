@@ -7,15 +7,15 @@ import { runningProductF32From } from './float32-power.js';
 /** NAdam's hyperparameters (PyTorch's, camelCased). */
 export interface NAdamOptions {
   /** Learning rate. Default 2e-3. */
-  lr: number;
+  lr?: number;
   /** Decay rates of the first and second moment estimates, each in [0, 1). Default [0.9, 0.999]. */
-  betas: readonly [number, number];
+  betas?: readonly [number, number];
   /** Added to the denominator, outside the root, after bias correction. Default 1e-8. */
-  eps: number;
+  eps?: number;
   /** L2 penalty added to the gradient. Default 0. */
-  weightDecay: number;
+  weightDecay?: number;
   /** ψ of the momentum schedule μ_t = β1·(1 − 0.5·0.96^(t·ψ)). Default 4e-3. */
-  momentumDecay: number;
+  momentumDecay?: number;
 }
 
 const MOMENTS: readonly StateName[] = ['exp_avg', 'exp_avg_sq'];
@@ -105,7 +105,7 @@ function restoreMuProduct(beta1: number, momentumDecay: number, steps: number): 
   return p;
 }
 
-const spec: AlgorithmSpec<NAdamOptions> = {
+const spec: AlgorithmSpec<Required<NAdamOptions>> = {
   name: 'NAdam',
   rules: {
     lr: { kind: 'number', min: 0 },
@@ -179,9 +179,9 @@ const spec: AlgorithmSpec<NAdamOptions> = {
  * opt.step([new Float32Array([0.5, -0.5, 1])]);
  * ```
  */
-export class NAdam extends Optimizer<NAdamOptions> {
+export class NAdam extends Optimizer<Required<NAdamOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<NAdamOptions> = spec;
+  static readonly spec: AlgorithmSpec<Required<NAdamOptions>> = spec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<NAdamOptions>[],

@@ -6,13 +6,13 @@ import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
 /** RAdam's hyperparameters (PyTorch's, camelCased). */
 export interface RAdamOptions {
   /** Learning rate. Default 1e-3. */
-  lr: number;
+  lr?: number;
   /** Decay rates of the first and second moment estimates, each in [0, 1). Default [0.9, 0.999]. */
-  betas: readonly [number, number];
+  betas?: readonly [number, number];
   /** Added to √v before the bias correction (rectified steps only). Default 1e-8. */
-  eps: number;
+  eps?: number;
   /** L2 penalty added to the gradient. Default 0. */
-  weightDecay: number;
+  weightDecay?: number;
 }
 
 const MOMENTS: readonly StateName[] = ['exp_avg', 'exp_avg_sq'];
@@ -30,7 +30,7 @@ export const kernels = {
   },
 } as const satisfies KernelContracts;
 
-const spec: AlgorithmSpec<RAdamOptions> = {
+const spec: AlgorithmSpec<Required<RAdamOptions>> = {
   name: 'RAdam',
   rules: {
     lr: { kind: 'number', min: 0 },
@@ -101,9 +101,9 @@ const spec: AlgorithmSpec<RAdamOptions> = {
  * opt.step([new Float32Array([0.5, -0.5, 1])]);
  * ```
  */
-export class RAdam extends Optimizer<RAdamOptions> {
+export class RAdam extends Optimizer<Required<RAdamOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<RAdamOptions> = spec;
+  static readonly spec: AlgorithmSpec<Required<RAdamOptions>> = spec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<RAdamOptions>[],

@@ -6,25 +6,25 @@ import type { AlgorithmSpec, KernelContracts, SparsePath, StateName } from '../s
 /** RMSprop's hyperparameters (PyTorch's, camelCased; `alpha` is TF.js's `decay`). */
 export interface RMSpropOptions {
   /** Learning rate. Default 1e-2. */
-  lr: number;
+  lr?: number;
   /** Smoothing constant of the squared-gradient average. Default 0.99 (torch), 0.9 (tfjs). */
-  alpha: number;
+  alpha?: number;
   /** Added for numerical stability: outside the root (torch, default 1e-8), inside (tfjs, default 1e-7). */
-  eps: number;
+  eps?: number;
   /** L2 penalty added to the gradient. Default 0. torch only. */
-  weightDecay: number;
+  weightDecay?: number;
   /** Momentum factor. Default 0. */
-  momentum: number;
+  momentum?: number;
   /** Normalize by the estimated variance (subtract the squared mean gradient). Default false. */
-  centered: boolean;
+  centered?: boolean;
   /** Maximize the objective instead of minimizing it. Default false. torch only. */
-  maximize: boolean;
+  maximize?: boolean;
   /**
    * Row-sparse gradients (README "Embeddings"): `true` steps only the listed rows, whose state
    * alone moves — TensorFlow's SparseApplyRMSProp semantics, not equal to a dense step (an unlisted row's
    * state would decay there). `false` (default) refuses a row-sparse gradient. Default false.
    */
-  lazy: boolean;
+  lazy?: boolean;
 }
 
 const SQ: readonly StateName[] = ['square_avg'];
@@ -49,11 +49,11 @@ export const kernels = {
 } as const satisfies KernelContracts;
 
 /** Row-sparse gradients: the dense kernel on the listed rows, when the group asks for it. */
-const LAZY: SparsePath<RMSpropOptions> = {
+const LAZY: SparsePath<Required<RMSpropOptions>> = {
   refuse: (o) => (o.lazy ? null : 'lazy = false (set lazy: true to step only the listed rows)'),
 };
 
-const spec: AlgorithmSpec<RMSpropOptions> = {
+const spec: AlgorithmSpec<Required<RMSpropOptions>> = {
   name: 'RMSprop',
   rules: {
     lr: { kind: 'number', min: 0 },
@@ -160,9 +160,9 @@ const spec: AlgorithmSpec<RMSpropOptions> = {
  * opt.step([new Float32Array([0.5, -0.5, 1])]);
  * ```
  */
-export class RMSprop extends Optimizer<RMSpropOptions> {
+export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<RMSpropOptions> = spec;
+  static readonly spec: AlgorithmSpec<Required<RMSpropOptions>> = spec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<RMSpropOptions>[],

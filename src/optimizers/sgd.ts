@@ -6,17 +6,17 @@ import type { AlgorithmSpec, FlavorSpec, KernelContracts, StateName } from '../s
 /** SGD's hyperparameters (PyTorch's, camelCased). */
 export interface SGDOptions {
   /** Learning rate. Default 1e-3. */
-  lr: number;
+  lr?: number;
   /** Momentum factor. Default 0 (SGD), 0.9 (Momentum). */
-  momentum: number;
+  momentum?: number;
   /** Dampening of the momentum: buf ← momentum·buf + (1 − dampening)·g. Default 0. torch only. */
-  dampening: number;
+  dampening?: number;
   /** L2 penalty added to the gradient. Default 0. torch only. */
-  weightDecay: number;
+  weightDecay?: number;
   /** Nesterov momentum (torch: needs momentum > 0 and dampening 0). Default false. */
-  nesterov: boolean;
+  nesterov?: boolean;
   /** Maximize the objective instead of minimizing it. Default false. torch only. */
-  maximize: boolean;
+  maximize?: boolean;
 }
 
 const NONE: readonly StateName[] = [];
@@ -40,7 +40,7 @@ export const kernels = {
   },
 } as const satisfies KernelContracts;
 
-const torch: FlavorSpec<SGDOptions> = {
+const torch: FlavorSpec<Required<SGDOptions>> = {
   defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
   unsupported: [],
   contract: kernels.torch,
@@ -73,7 +73,10 @@ const torch: FlavorSpec<SGDOptions> = {
 };
 
 /** TF.js: tf.train.sgd, or tf.train.momentum when `hasBuffer` says so. */
-function tfjs(defaults: SGDOptions, hasBuffer: (o: Readonly<SGDOptions>) => boolean): FlavorSpec<SGDOptions> {
+function tfjs(
+  defaults: Required<SGDOptions>,
+  hasBuffer: (o: Readonly<Required<SGDOptions>>) => boolean,
+): FlavorSpec<Required<SGDOptions>> {
   return {
     defaults,
     unsupported: ['dampening', 'weightDecay', 'maximize'],
@@ -90,7 +93,7 @@ function tfjs(defaults: SGDOptions, hasBuffer: (o: Readonly<SGDOptions>) => bool
   };
 }
 
-const rules: AlgorithmSpec<SGDOptions>['rules'] = {
+const rules: AlgorithmSpec<Required<SGDOptions>>['rules'] = {
   lr: { kind: 'number', min: 0 },
   momentum: { kind: 'number', min: 0 },
   dampening: { kind: 'number', min: -Infinity },
@@ -99,7 +102,7 @@ const rules: AlgorithmSpec<SGDOptions>['rules'] = {
   maximize: { kind: 'boolean' },
 };
 
-const sgdSpec: AlgorithmSpec<SGDOptions> = {
+const sgdSpec: AlgorithmSpec<Required<SGDOptions>> = {
   name: 'SGD',
   rules,
   stateAtConstruction: false,
@@ -110,9 +113,9 @@ const sgdSpec: AlgorithmSpec<SGDOptions> = {
   },
 };
 
-const momentumDefaults: SGDOptions = { ...torch.defaults, momentum: 0.9 };
+const momentumDefaults: Required<SGDOptions> = { ...torch.defaults, momentum: 0.9 };
 
-const momentumSpec: AlgorithmSpec<SGDOptions> = {
+const momentumSpec: AlgorithmSpec<Required<SGDOptions>> = {
   ...sgdSpec,
   name: 'Momentum',
   flavors: {
@@ -146,9 +149,9 @@ const momentumSpec: AlgorithmSpec<SGDOptions> = {
  * opt.step([new Float32Array([0.5, -0.5, 1])]);
  * ```
  */
-export class SGD extends Optimizer<SGDOptions> {
+export class SGD extends Optimizer<Required<SGDOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<SGDOptions> = sgdSpec;
+  static readonly spec: AlgorithmSpec<Required<SGDOptions>> = sgdSpec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<SGDOptions>[],
@@ -163,9 +166,9 @@ export class SGD extends Optimizer<SGDOptions> {
  * The torch flavor is exactly {@link SGD}; the tfjs flavor is `tf.train.momentum`, which keeps
  * its accumulator even when momentum is 0 (where `SGD` with `flavor: 'tfjs'` is `tf.train.sgd`).
  */
-export class Momentum extends Optimizer<SGDOptions> {
+export class Momentum extends Optimizer<Required<SGDOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<SGDOptions> = momentumSpec;
+  static readonly spec: AlgorithmSpec<Required<SGDOptions>> = momentumSpec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<SGDOptions>[],

@@ -6,13 +6,13 @@ import type { AlgorithmSpec, KernelContracts, StateName } from '../spec.js';
 /** SparseAdam's hyperparameters (PyTorch's, camelCased). */
 export interface SparseAdamOptions {
   /** Learning rate. Default 1e-3. */
-  lr: number;
+  lr?: number;
   /** Decay rates of the first and second moment estimates, each in [0, 1). Default [0.9, 0.999]. */
-  betas: readonly [number, number];
+  betas?: readonly [number, number];
   /** Added to √v, outside the root and not bias-corrected (unlike Adam). Default 1e-8. */
-  eps: number;
+  eps?: number;
   /** Maximize the objective instead of minimizing it. Default false. */
-  maximize: boolean;
+  maximize?: boolean;
 }
 
 const MOMENTS: readonly StateName[] = ['exp_avg', 'exp_avg_sq'];
@@ -27,7 +27,7 @@ export const kernels = {
   },
 } as const satisfies KernelContracts;
 
-const spec: AlgorithmSpec<SparseAdamOptions> = {
+const spec: AlgorithmSpec<Required<SparseAdamOptions>> = {
   name: 'SparseAdam',
   rules: {
     lr: { kind: 'number', min: 0 },
@@ -83,9 +83,9 @@ const spec: AlgorithmSpec<SparseAdamOptions> = {
  * opt.step([{ indices: Int32Array.of(3, 7, 3), values: new Float32Array(3 * 16).fill(0.5) }]);
  * ```
  */
-export class SparseAdam extends Optimizer<SparseAdamOptions> {
+export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
   /** @internal What the shared machinery knows of the algorithm: rules, flavors, kernels. */
-  static readonly spec: AlgorithmSpec<SparseAdamOptions> = spec;
+  static readonly spec: AlgorithmSpec<Required<SparseAdamOptions>> = spec;
 
   constructor(
     params: readonly ParamInit[] | readonly ParamGroupInit<SparseAdamOptions>[],

@@ -11,7 +11,9 @@ import { encodeNumber, type SchedulerStateDict, StateReader } from './state.js';
  * TF.js code), both through `paramGroups` (each group's options, assigned and checked live).
  */
 export interface AnyOptimizer {
+  /** The groups whose `lr` (and, for some schedulers, `momentum`) the scheduler sets. */
   readonly paramGroups: readonly object[];
+  /** Whether the optimizer was disposed (a scheduler over it then throws). */
   readonly disposed: boolean;
 }
 

@@ -33,7 +33,9 @@ export type SparseVariables = readonly string[] | ((name: string, shape: readonl
 
 /** A tensor with a name, as in `applyGradients`, `getWeights` and `setWeights`. */
 export interface NamedTensor {
+  /** The variable's name. */
   name: string;
+  /** Its gradient. */
   tensor: tf.Tensor;
 }
 
@@ -317,7 +319,12 @@ export abstract class WasmOptimizer extends tf.Optimizer {
   override computeGradients(
     f: () => tf.Scalar,
     varList?: tf.Variable[],
-  ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  ): {
+    /** The value of f. */
+    value: tf.Scalar;
+    /** The gradients by variable name. */
+    grads: tf.NamedTensorMap;
+  } {
     this.#checkAlive('computeGradients');
     return super.computeGradients(f, varList);
   }

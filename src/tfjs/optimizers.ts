@@ -14,7 +14,6 @@ import { clipSettingsOf } from './clipping.js';
 import { type SparseVariables, WasmOptimizer, type StateSlot, type WasmOptimSettings } from './optimizer.js';
 
 type ConfigDict = tf.serialization.ConfigDict;
-type SerializableClass<T extends tf.serialization.Serializable> = tf.serialization.SerializableConstructor<T>;
 
 const ADAGRAD_SLOTS: readonly StateSlot[] = [{ suffix: 'accumulator', state: 'sum' }];
 const RMSPROP_SLOTS: readonly StateSlot[] = [
@@ -87,6 +86,7 @@ export interface WasmOptimAdagradSettings extends WasmOptimSettings {
  * embedding tables step only the rows their gradient touches (WasmOptimAdagradSettings).
  */
 export class WasmOptimAdagrad extends WasmOptimizer {
+  /** The name tf.serialization registers the class under (a saved model's optimizer `className`). */
   static className = 'WasmOptimAdagrad';
 
   constructor(learningRate: number, initialAccumulatorValue = 0.1, settings?: WasmOptimAdagradSettings) {
@@ -110,9 +110,11 @@ export class WasmOptimAdagrad extends WasmOptimizer {
     if (eps !== this.option('eps')) this.setOption('eps', eps);
   }
 
+  /** The learning rate (tf.train's `learningRate`). */
   get learningRate(): number {
     return this.option('lr');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set learningRate(value: number) {
     this.setOption('lr', value, 'learningRate');
   }
@@ -120,6 +122,7 @@ export class WasmOptimAdagrad extends WasmOptimizer {
   get initialAccumulatorValue(): number {
     return this.option('initialAccumulatorValue');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set initialAccumulatorValue(value: number) {
     this.setOption('initialAccumulatorValue', value, 'initialAccumulatorValue');
   }
@@ -133,7 +136,7 @@ export class WasmOptimAdagrad extends WasmOptimizer {
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: SerializableClass<T>,
+    cls: tf.serialization.SerializableConstructor<T>,
     config: ConfigDict,
   ): T {
     return new cls(config['learningRate'], config['initialAccumulatorValue'], clipSettingsOf(config));
@@ -147,6 +150,7 @@ export class WasmOptimAdagrad extends WasmOptimizer {
  * momentum 0, as in TF.js. Weights: `iter`, `…/rms` per variable, `…/momentum`, then `…/mg` if centered.
  */
 export class WasmOptimRMSProp extends WasmOptimizer {
+  /** The name tf.serialization registers the class under (a saved model's optimizer `className`). */
   static className = 'WasmOptimRMSProp';
 
   constructor(
@@ -181,33 +185,43 @@ export class WasmOptimRMSProp extends WasmOptimizer {
     return this.centered ? RMSPROP_CENTERED_SLOTS : RMSPROP_SLOTS;
   }
 
+  /** The learning rate (tf.train's `learningRate`). */
   get learningRate(): number {
     return this.option('lr');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set learningRate(value: number) {
     this.setOption('lr', value, 'learningRate');
   }
+  /** The decay of the moving average of squared gradients (tf.train.rmsprop's `decay`; PyTorch's `alpha`). */
   get decay(): number {
     return this.option('alpha');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set decay(value: number) {
     this.setOption('alpha', value, 'decay');
   }
+  /** The momentum (0: none). */
   get momentum(): number {
     return this.option('momentum');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set momentum(value: number) {
     this.setOption('momentum', value, 'momentum');
   }
+  /** Added to the denominator (the value given, or the backend's epsilon when null). */
   get epsilon(): number {
     return this.option('eps');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set epsilon(value: number) {
     this.setOption('eps', value, 'epsilon');
   }
+  /** Whether the gradient is normalized by its estimated variance (centered RMSprop). */
   get centered(): boolean {
     return this.option('centered');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set centered(value: boolean) {
     this.setOption('centered', value, 'centered');
   }
@@ -224,7 +238,7 @@ export class WasmOptimRMSProp extends WasmOptimizer {
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: SerializableClass<T>,
+    cls: tf.serialization.SerializableConstructor<T>,
     config: ConfigDict,
   ): T {
     return new cls(
@@ -242,6 +256,7 @@ export class WasmOptimRMSProp extends WasmOptimizer {
  * `tf.train.sgd` on wasm-optim: `θ ← θ − lr·g`. No state; weights: `iter` only.
  */
 export class WasmOptimSGD extends WasmOptimizer {
+  /** The name tf.serialization registers the class under (a saved model's optimizer `className`). */
   static className = 'WasmOptimSGD';
 
   constructor(learningRate: number, settings?: WasmOptimSettings) {
@@ -256,9 +271,11 @@ export class WasmOptimSGD extends WasmOptimizer {
     return NO_SLOTS;
   }
 
+  /** The learning rate (tf.train's `learningRate`). */
   get learningRate(): number {
     return this.option('lr');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set learningRate(value: number) {
     this.setOption('lr', value, 'learningRate');
   }
@@ -272,7 +289,7 @@ export class WasmOptimSGD extends WasmOptimizer {
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: SerializableClass<T>,
+    cls: tf.serialization.SerializableConstructor<T>,
     config: ConfigDict,
   ): T {
     return new cls(config['learningRate'], clipSettingsOf(config));
@@ -284,6 +301,7 @@ export class WasmOptimSGD extends WasmOptimizer {
  * `θ ← θ − lr·(useNesterov ? g + m·momentum : momentum)`. Weights: `iter`, `…/momentum` per variable.
  */
 export class WasmOptimMomentum extends WasmOptimizer {
+  /** The name tf.serialization registers the class under (a saved model's optimizer `className`). */
   static className = 'WasmOptimMomentum';
 
   constructor(learningRate: number, momentum: number, useNesterov = false, settings?: WasmOptimSettings) {
@@ -309,21 +327,27 @@ export class WasmOptimMomentum extends WasmOptimizer {
     return MOMENTUM_SLOTS;
   }
 
+  /** The learning rate (tf.train's `learningRate`). */
   get learningRate(): number {
     return this.option('lr');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set learningRate(value: number) {
     this.setOption('lr', value, 'learningRate');
   }
+  /** The momentum. */
   get momentum(): number {
     return this.option('momentum');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set momentum(value: number) {
     this.setOption('momentum', value, 'momentum');
   }
+  /** Whether the momentum step is Nesterov's. */
   get useNesterov(): boolean {
     return this.option('nesterov');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set useNesterov(value: boolean) {
     this.setOption('nesterov', value, 'useNesterov');
   }
@@ -346,7 +370,7 @@ export class WasmOptimMomentum extends WasmOptimizer {
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: SerializableClass<T>,
+    cls: tf.serialization.SerializableConstructor<T>,
     config: ConfigDict,
   ): T {
     return new cls(config['learningRate'], config['momentum'], config['useNesterov'], clipSettingsOf(config));
@@ -362,27 +386,35 @@ abstract class WasmOptimAdamFamily extends WasmOptimizer {
     return ['betas'];
   }
 
+  /** The learning rate (tf.train's `learningRate`). */
   get learningRate(): number {
     return this.option('lr');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set learningRate(value: number) {
     this.setOption('lr', value, 'learningRate');
   }
+  /** The decay rate of the first moment estimates. */
   get beta1(): number {
     return this.option<readonly number[]>('betas')[0]!;
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set beta1(value: number) {
     this.setOption('betas', [value, this.beta2], 'beta1');
   }
+  /** The decay rate of the second moment estimates. */
   get beta2(): number {
     return this.option<readonly number[]>('betas')[1]!;
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set beta2(value: number) {
     this.setOption('betas', [this.beta1, value], 'beta2');
   }
+  /** Added to the denominator (the value given, or the backend's epsilon when null). */
   get epsilon(): number {
     return this.option('eps');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set epsilon(value: number) {
     this.setOption('eps', value, 'epsilon');
   }
@@ -394,6 +426,7 @@ abstract class WasmOptimAdamFamily extends WasmOptimizer {
  * advanced once per applyGradients call. Weights: `iter`, `…/m` per variable, then `…/v`.
  */
 export class WasmOptimAdam extends WasmOptimAdamFamily {
+  /** The name tf.serialization registers the class under (a saved model's optimizer `className`). */
   static className = 'WasmOptimAdam';
 
   constructor(
@@ -453,7 +486,7 @@ export class WasmOptimAdam extends WasmOptimAdamFamily {
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: SerializableClass<T>,
+    cls: tf.serialization.SerializableConstructor<T>,
     config: ConfigDict,
   ): T {
     return new cls(config['learningRate'], config['beta1'], config['beta2'], config['epsilon'], clipSettingsOf(config));
@@ -467,6 +500,7 @@ export class WasmOptimAdam extends WasmOptimAdamFamily {
  * Weights: `iter`, `…/accum_grad` per variable, then `…/accum_var`.
  */
 export class WasmOptimAdadelta extends WasmOptimizer {
+  /** The name tf.serialization registers the class under (a saved model's optimizer `className`). */
   static className = 'WasmOptimAdadelta';
 
   constructor(learningRate = 0.001, rho = 0.95, epsilon: number | null = null, settings?: WasmOptimSettings) {
@@ -481,21 +515,27 @@ export class WasmOptimAdadelta extends WasmOptimizer {
     return ADADELTA_SLOTS;
   }
 
+  /** The learning rate (tf.train's `learningRate`). */
   get learningRate(): number {
     return this.option('lr');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set learningRate(value: number) {
     this.setOption('lr', value, 'learningRate');
   }
+  /** The decay rate of the running averages. */
   get rho(): number {
     return this.option('rho');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set rho(value: number) {
     this.setOption('rho', value, 'rho');
   }
+  /** Added to the denominator (the value given, or the backend's epsilon when null). */
   get epsilon(): number {
     return this.option('eps');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set epsilon(value: number) {
     this.setOption('eps', value, 'epsilon');
   }
@@ -505,7 +545,7 @@ export class WasmOptimAdadelta extends WasmOptimizer {
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: SerializableClass<T>,
+    cls: tf.serialization.SerializableConstructor<T>,
     config: ConfigDict,
   ): T {
     return new cls(config['learningRate'], config['rho'], config['epsilon'], clipSettingsOf(config));
@@ -521,6 +561,7 @@ export class WasmOptimAdadelta extends WasmOptimizer {
  * `includeOptimizer`; this one can, and resumes bit for bit.
  */
 export class WasmOptimAdamax extends WasmOptimAdamFamily {
+  /** The name tf.serialization registers the class under (a saved model's optimizer `className`). */
   static className = 'WasmOptimAdamax';
 
   constructor(
@@ -566,6 +607,7 @@ export class WasmOptimAdamax extends WasmOptimAdamFamily {
   get decay(): number {
     return this.option('lrDecay');
   }
+  /** Sets it from the next step on; checked as the constructor's argument (an invalid value throws). */
   set decay(value: number) {
     this.setOption('lrDecay', value, 'decay');
   }
@@ -582,7 +624,7 @@ export class WasmOptimAdamax extends WasmOptimAdamFamily {
   }
 
   static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: SerializableClass<T>,
+    cls: tf.serialization.SerializableConstructor<T>,
     config: ConfigDict,
   ): T {
     return new cls(

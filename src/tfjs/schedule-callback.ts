@@ -11,7 +11,9 @@ export type ScheduleFunction = (index: number, currentLr: number) => number;
 
 /** A wasm-optim LR scheduler (e.g. from `wasm-optim`'s schedulers) built over the optimizer's paramGroups. */
 export interface LrScheduler {
+  /** Advances the schedule and sets the optimizer's learning rate. */
   step(): void;
+  /** The learning rates the last step set, one per param group. */
   getLastLr(): readonly number[];
 }
 
@@ -29,13 +31,21 @@ export interface LearningRateScheduleOptions {
 export interface LearningRateScheduleCallback {
   /** Whether the schedule advances once per epoch or once per batch. */
   readonly per: 'epoch' | 'batch';
+  /** `per: 'epoch'` with a function: sets the rate of the epoch that begins. */
   onEpochBegin(epoch: number, logs?: unknown): Promise<void>;
+  /** `per: 'epoch'` with a scheduler: advances it (`scheduler.step()`). */
   onEpochEnd(epoch: number, logs?: unknown): Promise<void>;
+  /** `per: 'batch'` with a function: sets the rate of the batch that begins. */
   onBatchBegin(batch: number, logs?: unknown): Promise<void>;
+  /** `per: 'batch'` with a scheduler: advances it. */
   onBatchEnd(batch: number, logs?: unknown): Promise<void>;
+  /** tfjs-layers hook (no-op). */
   onTrainBegin(logs?: unknown): Promise<void>;
+  /** tfjs-layers hook (no-op). */
   onTrainEnd(logs?: unknown): Promise<void>;
+  /** BaseCallback's (no-op). */
   setParams(params: unknown): void;
+  /** BaseCallback's (no-op). */
   setModel(model: unknown): void;
 }
 

@@ -1,6 +1,6 @@
 // Differential fuzzing of the optimizers: every backend against every other, against a
-// float64 oracle, against metamorphic laws and against invalid input. See README "Differential
-// fuzzing"; the command line is `wasm-optim fuzz` (tools/cli/fuzz.ts).
+// float64 oracle, against metamorphic laws and against invalid input. See docs/exactness.md
+// "Differential fuzzing"; the command line is `wasm-optim fuzz` (tools/cli/fuzz.ts).
 export { buildBigCase, bigMemoryFits, BIG_DEFAULT_PROBABILITY } from './big.js';
 export { caseFromJson, caseToJson, caseToText, CASE_FORMAT, type FuzzCase, type Law, type Op } from './case.js';
 export {
