@@ -1,7 +1,7 @@
 // Builds the repository (`npm run build`) when its build outputs are missing, as in a fresh clone
 // after `npm ci`: installing no longer builds (package.json has no `prepare`, so that installing
 // the package as a dependency never runs a script or needs the dev toolchain). Run before
-// `npm start`, `npm run bench`, `npm run test:browser` and `npm run playground` (their pre*
+// `npm start`, `npm run bench`, `npm run test:browser`, `npm run playground` and the docs scripts (their pre*
 // scripts), and as the Node suite's vitest globalSetup. It only checks that the outputs exist:
 // after editing sources, `npm run build` (or `npm test`, which always builds) brings them up to date.
 import { spawnSync } from 'node:child_process';
