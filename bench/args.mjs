@@ -7,19 +7,22 @@ import { parseArgs } from 'node:util';
 export const SIZE_LABELS = ['1K', '16K', '256K', '4M', '16M'];
 
 export const USAGE =
-  'Usage: npm run bench -- [--quick | --smoke] [--algorithm adagrad,rmsprop] [--sizes 1K,16K,256K,4M,16M]\n' +
+  'Usage: npm run bench -- [--quick | --smoke | --summary] [--algorithm adagrad,rmsprop] [--sizes 1K,…,16M]\n' +
   `                       [--only table | facade | sparse] [--json FILE] [--out DIR]
        npx wasm-optim bench [the same options]
 
   --quick        3 interleaved rounds of shorter tasks, sizes 1K–4M: about 2 minutes on
                  2 cores (rounds get shorter as algorithms are added)
   --smoke        1 round, sizes 16K and 256K, drop-in/raw-kernel comparison at 256K only,
-                 sparse steps on a 16K × 64 table: about 30–40 seconds (npm start runs it
-                 after wasm-optim check)
+                 sparse steps on a 16K × 64 table: about 30–40 seconds
+  --summary      the short summary npm start prints after wasm-optim check: Adagrad, RMSprop,
+                 Adam and SGD at 64K and 1M against plain JS and TF.js, one plain-text table,
+                 no report sections, no targets: about 30 seconds
   --algorithm    comma-separated configurations or library algorithm names (default: every
                  configuration whose algorithm the built library has)
   --sizes        comma-separated element counts; K = 1024, M = 1048576
-                 (default: ${SIZE_LABELS.join(',')}; --quick: 1K,16K,256K,4M; --smoke: 16K,256K)
+                 (default: ${SIZE_LABELS.join(',')}; --quick: 1K,16K,256K,4M; --smoke: 16K,256K;
+                 --summary: 64K,1M)
   --only WHAT    'table' (implementations at each size), 'facade' (facade costs) or 'sparse'
                  (row-sparse steps on embedding tables: Adagrad, SparseAdam) only
   --json FILE    also write the JSON results to FILE
@@ -29,7 +32,7 @@ export const USAGE =
 
 /**
  * @typedef {object} Args
- * @property {'full' | 'quick' | 'smoke'} preset
+ * @property {'full' | 'quick' | 'smoke' | 'summary'} preset
  * @property {string[] | null} algorithms  null: all
  * @property {{ label: string, n: number }[] | null} sizes  null: the preset's
  * @property {'table' | 'facade' | 'sparse' | null} only
@@ -73,6 +76,7 @@ export function parseCommandLine(argv) {
     options: {
       quick: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
+      summary: { type: 'boolean', default: false },
       algorithm: { type: 'string' },
       sizes: { type: 'string' },
       only: { type: 'string' },
@@ -82,7 +86,8 @@ export function parseCommandLine(argv) {
     },
     strict: true,
   });
-  if (values.quick && values.smoke) throw new Error('--quick and --smoke exclude each other');
+  const presets = ['quick', 'smoke', 'summary'].filter((p) => values[/** @type {'quick'} */ (p)]);
+  if (presets.length > 1) throw new Error(`${presets.map((p) => `--${p}`).join(' and ')} exclude each other`);
   const algorithms =
     values.algorithm === undefined
       ? null
@@ -100,8 +105,9 @@ export function parseCommandLine(argv) {
   const only = values.only ?? null;
   if (only !== null && only !== 'table' && only !== 'facade' && only !== 'sparse')
     throw new Error(`--only must be 'table', 'facade' or 'sparse', got '${only}'`);
+  if (values.summary && only !== null) throw new Error('--summary measures the step times only: no --only with it');
   return {
-    preset: values.smoke ? 'smoke' : values.quick ? 'quick' : 'full',
+    preset: values.summary ? 'summary' : values.smoke ? 'smoke' : values.quick ? 'quick' : 'full',
     algorithms,
     sizes,
     only,

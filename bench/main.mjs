@@ -13,10 +13,11 @@ import { liveTensors, tfInfo, tfUnavailableReason } from './impl/tfjs.mjs';
 import { distFingerprint, machineInfo } from './machine.mjs';
 import { calibrate, collectGarbage, measureRound, summarize } from './measure.mjs';
 import { resultsDir, writeResults } from './output.mjs';
-import { settingsFor } from './presets.mjs';
+import { PRESETS, settingsFor } from './presets.mjs';
 import { createProgress } from './progress.mjs';
 import { finishRows, makeRow, markdown } from './report.mjs';
 import { measureSparse, SPARSE_PRESETS, sparseTable, sparseVerdicts } from './sparse.mjs';
+import { summaryText } from './summary.mjs';
 import { verdicts } from './targets.mjs';
 import { planTasks, sizeText } from './tasks.mjs';
 import { taskName } from './task.mjs';
@@ -170,14 +171,21 @@ export async function main(args) {
   }
   const build = await distFingerprint();
   const { variants: available, notes: variantNotes } = availableVariants();
+  const summary = args.preset === 'summary';
+  const names = args.algorithms ?? PRESETS[args.preset].algorithms ?? null;
   // SparseAdam takes row-sparse gradients only: the sparse section measures it, the table cannot.
-  const sparseIds = SPARSE_PRESETS[args.preset].algorithms;
-  const sparseAlgorithms =
-    args.algorithms === null ? sparseIds : ['adagrad', 'sparseadam'].filter((a) => args.algorithms?.includes(a));
-  const denseNames = args.algorithms?.filter((a) => a !== 'sparseadam') ?? null;
+  // The summary has neither the sparse section nor the facade's.
+  const sparseAlgorithms = summary
+    ? []
+    : names === null
+      ? SPARSE_PRESETS[/** @type {'full' | 'quick' | 'smoke'} */ (args.preset)].algorithms
+      : ['adagrad', 'sparseadam'].filter((a) => names.includes(a));
+  const denseNames = names?.filter((a) => a !== 'sparseadam') ?? null;
   let variants;
   try {
     variants = denseNames?.length === 0 ? [] : selectVariants(denseNames, available);
+    // The summary lists them in the preset's order (Adagrad, RMSprop, Adam, SGD).
+    if (summary && denseNames !== null) variants.sort((a, b) => denseNames.indexOf(a.id) - denseNames.indexOf(b.id));
   } catch (error) {
     process.stderr.write(`${/** @type {Error} */ (error).message}\n\n${USAGE}\n`);
     return 2;
@@ -191,9 +199,12 @@ export async function main(args) {
     );
   }
   const table = args.only === null || args.only === 'table';
-  const facadeWanted = args.only === null || args.only === 'facade';
+  const facadeWanted = (args.only === null || args.only === 'facade') && !summary;
   const sparseWanted = (args.only === null || args.only === 'sparse') && sparseAlgorithms.length > 0;
-  const sparseSettings = { ...SPARSE_PRESETS[args.preset], algorithms: sparseAlgorithms };
+  const sparseSettings = {
+    ...SPARSE_PRESETS[summary ? 'smoke' : /** @type {'full' | 'quick' | 'smoke'} */ (args.preset)],
+    algorithms: sparseAlgorithms,
+  };
   const tfMissing =
     (table && variants.some((v) => v.tfjs !== undefined)) || sparseWanted ? await tfUnavailableReason() : null;
   if (tfMissing !== null) {
@@ -209,7 +220,8 @@ export async function main(args) {
     : 0;
   const items =
     groups.flat().length + (facadeWanted ? variants.length * facadeItems(settings.facade) : 0) + sparseItems;
-  const progress = createProgress(items);
+  // The summary keeps a redirected stderr quiet: one line per task would bury its table.
+  const progress = createProgress(items, process.stderr, { lines: !summary });
   for (const note of variantNotes) progress.note(`note: ${note}`);
   const started = performance.now();
 
@@ -261,7 +273,9 @@ export async function main(args) {
     wasmOptimSimdFma: simdFma(),
     ...(usesTf ? { tfjs: await tfInfo() } : {}),
   });
-  const checks = [...verdicts(rows, facade), ...sparseVerdicts(sparse)];
+  // The project's own performance targets: the full and --quick reports only.
+  const checks =
+    args.preset === 'full' || args.preset === 'quick' ? [...verdicts(rows, facade), ...sparseVerdicts(sparse)] : [];
   const machineLine =
     `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}` +
     `${args.preset === 'full' ? '' : `, ${args.preset} run`}`;
@@ -351,7 +365,9 @@ export async function main(args) {
     verdicts: checks,
     notes: [...notes, ...sparseNotes],
   });
-  process.stdout.write(report);
+  process.stdout.write(
+    summary ? summaryText({ rows, variants, machineLine, loadAtStart, wallSeconds, failures }) : report,
+  );
 
   const json = {
     machine,
@@ -386,6 +402,10 @@ export async function main(args) {
     charts: drawCharts(rows, variants, machineLine),
     ...(args.json === undefined ? {} : { extraJson: args.json }),
   });
-  process.stderr.write(`wrote ${written.map((file) => path.relative(process.cwd(), file) || file).join(', ')}\n`);
+  if (summary) {
+    process.stdout.write(`Details of this run: ${path.relative(process.cwd(), path.join(dir, 'latest.md')) || dir}\n`);
+  } else {
+    process.stderr.write(`wrote ${written.map((file) => path.relative(process.cwd(), file) || file).join(', ')}\n`);
+  }
   return failures === 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 // How long each part of a run takes: the full run (bench/results/, the README's numbers),
-// --quick (under 3 minutes) and --smoke (npm start, under a minute with wasm-optim check).
+// --quick (under 3 minutes), --smoke (under a minute) and --summary (npm start's short table:
+// four algorithms, two sizes, wasm-optim simd against plain JS and TF.js only).
 import { parseSizes } from './args.mjs';
 
 /**
@@ -15,6 +16,8 @@ import { parseSizes } from './args.mjs';
  *   run, so a run's duration grows slowly as algorithms are added
  * @property {number} facadeFloorMs  the facade's rounds are not shortened below this: its ratios
  *   are the point of its measurements
+ * @property {string[]} [algorithms]  the configurations measured when --algorithm is not given
+ *   (default: every one the library has)
  */
 
 const M = 1024 * 1024;
@@ -25,7 +28,7 @@ const FACADE_COMMON = {
   heap: { n: 1024, steps: 10000 },
 };
 
-/** @type {Record<'full' | 'quick' | 'smoke', Preset>} */
+/** @type {Record<'full' | 'quick' | 'smoke' | 'summary', Preset>} */
 export const PRESETS = {
   full: {
     sizes: ['1K', '16K', '256K', '4M', '16M'],
@@ -68,11 +71,23 @@ export const PRESETS = {
     scaleWithVariants: 2,
     facadeFloorMs: 60,
   },
+  // npm start: the table only (no facade, no sparse steps), simd torch flavor, plain JS, TF.js.
+  summary: {
+    sizes: ['64K', '1M'],
+    rounds: 2,
+    round: { timeMs: 150, warmupMs: 50, minSamples: 3 },
+    minSampleMs: 0.1,
+    tfjsCpu: { maxN: M, timeCapMs: 250, minSamples: 2 },
+    facade: { ...FACADE_COMMON, rounds: 2, round: { timeMs: 60, warmupMs: 20, minSamples: 3 }, pathSizes: ['256K'] },
+    scaleWithVariants: 4,
+    facadeFloorMs: 60,
+    algorithms: ['adagrad', 'rmsprop', 'adam', 'sgd'],
+  },
 };
 
 /**
  * The preset's settings for this run, its round times shortened when many configurations run.
- * @param {'full' | 'quick' | 'smoke'} name
+ * @param {'full' | 'quick' | 'smoke' | 'summary'} name
  * @param {number} variants  configurations in the run
  * @param {{ label: string, n: number }[] | null} sizes  from --sizes
  */

@@ -13,9 +13,11 @@
 /**
  * @param {number} total  items (tasks and facade measurements)
  * @param {NodeJS.WriteStream} [stream]
+ * @param {{ lines?: boolean }} [options]  lines: false: nothing per item when stderr is not a
+ *   terminal (notes and errors still show)
  * @returns {Progress}
  */
-export function createProgress(total, stream = process.stderr) {
+export function createProgress(total, stream = process.stderr, { lines = true } = {}) {
   const started = performance.now();
   const width = String(total).length;
   let finished = 0;
@@ -27,13 +29,13 @@ export function createProgress(total, stream = process.stderr) {
       update: () => {},
       done: (name, summary) => {
         finished++;
-        stream.write(`${counter()} ${clock()} ${name}: ${summary}\n`);
+        if (lines) stream.write(`${counter()} ${clock()} ${name}: ${summary}\n`);
       },
       note: (message) => {
         stream.write(`${message}\n`);
       },
       finish: () => {
-        stream.write(`done: ${finished} items in ${clock()}\n`);
+        if (lines) stream.write(`done: ${finished} items in ${clock()}\n`);
       },
     };
   }

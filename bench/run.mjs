@@ -51,7 +51,7 @@ async function entry() {
   try {
     args = parseCommandLine(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`${/** @type {Error} */ (error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`wasm-optim bench: ${/** @type {Error} */ (error).message}\n\n${USAGE}\n`);
     return 2;
   }
   if (args.help) {

@@ -435,7 +435,7 @@ export function sparseTable(rows) {
 }
 
 /**
- * The sparse expectations of the embeddings issue: a sparse step within 2× of the dense kernel
+ * The sparse expectations for embedding tables: a sparse step within 2× of the dense kernel
  * on as many elements, and ≥ 100× faster than the dense step over the table at 0.05 % of rows.
  * @param {SparseRow[]} rows
  * @returns {import('./targets.mjs').Verdict[]}

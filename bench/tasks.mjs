@@ -63,10 +63,18 @@ export function planTasks(variants, settings, tfMissing) {
           ...missing,
         });
       }
-      groups.push(group);
+      // The summary compares what a user picks between: wasm-optim as it comes (simd backend,
+      // torch flavor, the default), the loop they would write, and TF.js.
+      groups.push(settings.preset === 'summary' ? group.filter(inSummary) : group);
     }
   }
   return groups;
+}
+
+/** @param {import('./task.mjs').TaskSpec} t */
+function inSummary(t) {
+  if (t.implementation === 'wasm-optim simd') return t.flavor === 'torch';
+  return t.implementation === PLAIN_JS || t.implementation === TFJS_WASM || t.implementation === TFJS_CPU;
 }
 
 /** 4194304 → '4M'. @param {number} n */

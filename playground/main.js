@@ -222,4 +222,4 @@ window.playground = {
 };
 
 showSliders();
-selectSurface('bowl');
+selectSurface('valley');

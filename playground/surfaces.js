@@ -17,6 +17,21 @@
 
 /** @type {Surface[]} */
 export const SURFACES = [
+  // The default: 100 times steeper across (b) than along (w). At the default lr (0.0891, the
+  // page explains it) plain SGD zig-zags across and creeps along, Momentum overshoots and settles,
+  // the adaptive methods go straight at it: each method's character shows.
+  {
+    id: 'valley',
+    label: 'Narrow valley',
+    formula: 'f(w, b) = 0.1·w² + 10·b²',
+    axes: ['w', 'b'],
+    f: (w, b) => 0.1 * w * w + 10 * b * b,
+    grad: (w, b) => [0.2 * w, 20 * b],
+    domain: { x: [-3, 3], y: [-2, 2] },
+    minimum: [0, 0],
+    start: [-2, 1.5],
+    scale: 'log',
+  },
   {
     id: 'bowl',
     label: 'Elongated bowl',

@@ -27,8 +27,8 @@ const COMMANDS: Record<string, Command> = {
   bench: {
     summary:
       "time a step against a plain JS loop and TF.js, and the facade's own costs; writes\n" +
-      '           Markdown, JSON and SVG charts (--quick, --smoke, --algorithm, --sizes, --json FILE,\n' +
-      '           --help). Dev tooling: needs bench/ and the dev dependencies tinybench and TF.js',
+      '           Markdown, JSON and SVG charts (--quick, --smoke, --summary, --algorithm, --sizes,\n' +
+      '           --json FILE, --help). Dev tooling: needs bench/ and the dev dependencies tinybench and TF.js',
     async run(args) {
       return (await import('./cli/bench.js')).runBench(args);
     },
@@ -95,15 +95,20 @@ async function main(argv: string[]): Promise<number> {
     console.log(`wasm-optim ${version()}`);
     return 0;
   }
-  if (name === 'help' && args[0] !== undefined && COMMANDS[args[0]] !== undefined) {
-    return COMMANDS[args[0]]!.run(['--help']);
+  if (name === 'help' && args[0] !== undefined) {
+    const command = COMMANDS[args[0]];
+    return command === undefined
+      ? usageError(`help: unknown command ${JSON.stringify(args[0])}`)
+      : command.run(['--help']);
   }
   if (name === undefined || isHelp(name)) {
     console.log(usage());
     return 0;
   }
   const command = COMMANDS[name];
-  if (command === undefined) return usageError(`unknown command ${JSON.stringify(name)}`);
+  if (command === undefined) {
+    return usageError(`unknown ${name.startsWith('-') ? 'option' : 'command'} ${JSON.stringify(name)}`);
+  }
   return command.run(args);
 }
 

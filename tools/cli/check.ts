@@ -40,8 +40,14 @@ export function runCheck(out: (line: string) => void = console.log): boolean {
   }
   rows.push({ label: 'worked_examples', flavor: 'both', results: worked });
 
-  out('wasm-optim check: golden trajectories replayed bit for bit (params after every step, final state)');
+  const runs = rows.reduce((n, row) => n + row.results.get(backends[0]!)!.length, 0);
+  out('wasm-optim check: do the optimizers reproduce PyTorch and TF.js exactly, on this machine?');
+  out(`It replays ${runs} optimizer runs recorded with PyTorch 1.13 and TF.js 4.22 (the golden files, plus`);
+  out('a few worked examples) on every backend, and compares every parameter after every step, and the');
+  out('final optimizer state, with the recording bit for bit.');
+  out('');
   out(`backends available here: ${backends.join(', ')}`);
+  out(`  ${backends.map((b) => BACKEND_WORDS[b]).join('; ')}`);
   if (backends.includes('simd')) {
     out(
       simdFma() === 'hardware'
@@ -65,6 +71,9 @@ export function runCheck(out: (line: string) => void = console.log): boolean {
   table.push(['', 'total', String(totals[0]!.length), '', ...totals.map(exactCount)]);
   for (const line of formatTable(header, table)) out(line);
   out('');
+  out("flavor: whose semantics the runs follow (the `flavor` option: 'torch' or 'tfjs'). cases: recorded");
+  out('runs; values: numbers compared; under each backend: runs it reproduced bit for bit, of all.');
+  out('');
   if (missing.length > 0) out(`golden files for algorithms not in the library yet: ${missing.join(', ')}`);
 
   const failures = rows.flatMap((row) =>
@@ -83,9 +92,19 @@ export function runCheck(out: (line: string) => void = console.log): boolean {
     );
   }
   if (failures.length > 10) out(`… and ${failures.length - 10} more mismatches`);
-  out(failures.length === 0 ? 'every case bit-exact on every backend' : `${failures.length} case runs differ`);
+  out(
+    failures.length === 0
+      ? `every case bit-exact on every backend: all ${runs} runs reproduced exactly on ${backends.join(', ')}`
+      : `${failures.length} case runs differ`,
+  );
   return failures.length === 0;
 }
+
+const BACKEND_WORDS: Record<BackendName, string> = {
+  simd: 'simd: WebAssembly SIMD (the default)',
+  wasm: 'wasm: scalar WebAssembly',
+  js: 'js: the pure-JS fallback',
+};
 
 function exactCount(results: CaseResult[]): string {
   return `${results.filter((r) => r.mismatch === null).length}/${results.length}`;
