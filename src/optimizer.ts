@@ -49,6 +49,7 @@ import {
   type OptionPlace,
   type OptionRule,
 } from './options.js';
+import { DROP_IN_SCRATCH_BYTES, DROP_IN_TILE, stepTiles, tileParamOffset } from './drop-in-tiles.js';
 import { ParamHandle } from './param.js';
 import {
   AUX_LENGTH,
@@ -219,6 +220,12 @@ interface Slot {
   /** Whether the parameter has state to show: it has stepped, or its state was loaded. */
   hasState: boolean;
   /**
+   * The user's array (`source`) holds the parameter and the memory's copy is behind it: a tiled
+   * drop-in step (drop-in-tiles.ts) wrote the array only. #refreshMirror brings the memory up to
+   * date before anything reads it there (a zero-copy step, `params[i].data`).
+   */
+  arrayAhead: boolean;
+  /**
    * The value each state buffer is known to hold everywhere while the parameter has no state
    * (fresh memory: +0; a buffer just filled: its initial value); null when unknown (loaded).
    * Refilling a buffer that already holds its value is skipped: for a large parameter that
@@ -324,6 +331,13 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   readonly #slotOptions: O[] = [];
   /** The option values behind each of paramGroups, parallel to it. */
   readonly #groupOptions: O[] = [];
+  /** Where a tiled drop-in step stages its tiles (DROP_IN_SCRATCH_BYTES); 0 until the first one. */
+  #tileScratch = 0;
+  /** Views of the scratch's parameter tile by length, for the memory buffer they were made on. */
+  readonly #scratchViews = new Map<number, Float32Array>();
+  #scratchViewsBuffer: ArrayBufferLike | null = null;
+  /** The slots the current step steps tile by tile (drop-in-tiles.ts). */
+  readonly #tiledSlots: number[] = [];
   /** step(grads)'s gradients, each read once from the caller's array (allocated per parameter, not per step). */
   readonly #gradScratch: (Float32Array | SparseGradInput | null)[] = [];
   /** The kernel that steps a row-sparse gradient's rows: the flavor's sparse twin, or its own. */
@@ -549,6 +563,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     // Options were validated when set (see #makeGroup), so only the gradients remain to check.
     // Each gradient is read once, into scratch: the rest of the step never reads `grads`.
     const sparseCount = dropIn ? this.#readGrads(grads) : this.#checkStaged();
+    // A zero-copy step reads the memory: bring up to date what a tiled drop-in step left behind.
+    if (!dropIn) this.#refreshMirrors('step()');
     if (prepared) this.#checkPrepared(sparseCount);
     // Accumulated gradients: only the parameters accumulateGrad gave one step, as with null.
     const accumulated = this.#accumulated > 0;
@@ -566,6 +582,22 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       return false;
     }
 
+    // Dense gradients longer than a tile step through the scratch, tile by tile, straight
+    // between your arrays and the kernel (drop-in-tiles.ts); the others as one batch.
+    const tiled = this.#tiledSlots;
+    tiled.length = 0;
+    if (dropIn && !checkFinite) {
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i]!;
+        if (scratch[i] !== null && slot.stepRows < 0 && slot.handle.length > DROP_IN_TILE) tiled.push(i);
+      }
+      if (tiled.length > 0 && !this.#ensureTileScratch()) tiled.length = 0;
+      // After a zero-copy step the memory is ahead of your arrays: the tiles read your arrays.
+      if (this.#memoryAhead) {
+        for (const i of tiled) slots[i]!.source?.set(slots[i]!.handle.data);
+      }
+    }
+
     const f32 = arena.f32;
     const u32 = arena.u32;
     const flavorSpec = this.#flavorSpec;
@@ -576,6 +608,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     let count = 0;
     let sparse = 0;
     let scaled = false;
+    let nextTiled = 0;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       const handle = slot.handle;
@@ -584,9 +617,16 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       const rows = slot.stepRows;
       slot.step += 1;
       slot.hasState = true;
+      if (tiled[nextTiled] === i) {
+        nextTiled++;
+        continue;
+      }
       if (rows < 0) {
         // Byte offsets reach 2^32 - 1: unsigned shifts (>>>) only, here and in the kernels.
-        if (syncArrays && slot.source !== null && !this.#memoryAhead) f32.set(slot.source, handle.dataOffset >>> 2);
+        if (syncArrays && slot.source !== null && !this.#memoryAhead) {
+          f32.set(slot.source, handle.dataOffset >>> 2);
+          slot.arrayAhead = false;
+        }
         if (dropIn && !checkFinite) f32.set(grad as Float32Array, handle.gradOffset >>> 2);
         const word = recordWord(this.#table, count);
         this.#writePointers(u32, word, slot, handle.length);
@@ -634,6 +674,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       if (rowRecords > 0) this.#sparseKernel(this.#table + count * RECORD_BYTES, rowRecords);
     }
 
+    for (const i of tiled) this.#stepTiled(i);
+
     if (syncArrays) {
       if (sparse > 0 && !this.#memoryAhead) this.#copyListedRows(false);
       for (let i = 0; i < slots.length; i++) {
@@ -646,6 +688,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
         slot.descriptor = -1;
         slot.pendingRows = -1; // a drop-in step replaces any zero-copy sparse gradient staged
         if (slot.source === null) continue;
+        if (slot.arrayAhead) continue; // stepped tile by tile: your array has it, the memory not
         if (!stepped && !this.#memoryAhead) continue;
         if (sparseStep && !this.#memoryAhead) continue; // its listed rows are copied out above
         slot.source.set(slot.handle.data);
@@ -1187,6 +1230,93 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       start = k + 1;
     }
     if (count > start) this.#kernel(table + start * RECORD_BYTES, count - start);
+  }
+
+  /**
+   * Slot i's drop-in step tile by tile (drop-in-tiles.ts): its record written into the scratch,
+   * then each tile stepped between the caller's arrays and the kernel. A parameter made from
+   * your array is left newer there than in the memory (arrayAhead).
+   */
+  #stepTiled(i: number): void {
+    const slot = this.#slots[i]!;
+    const arena = this.#arena!;
+    const rec = this.#tileScratch;
+    const word = rec >>> 2;
+    this.#writePointers(arena.u32, word, slot, slot.handle.length);
+    this.#flavorSpec.writeRecord(arena.f32, arena.u32, word, this.#slotOptions[i]!, slot.step, slot.aux);
+    const stateWords = this.#flavorSpec.contract.state.length;
+    const grad = this.#gradScratch[i] as Float32Array;
+    stepTiles(arena, this.#kernel, rec, stateWords, grad, slot.source, this.#scratchParam);
+    if (slot.source !== null) slot.arrayAhead = true;
+  }
+
+  /** A view of the tile scratch's first `len` parameter elements, made once per length and buffer. */
+  readonly #scratchParam = (len: number): Float32Array => {
+    const f32 = this.#arena!.f32;
+    if (this.#scratchViewsBuffer !== f32.buffer) {
+      this.#scratchViewsBuffer = f32.buffer;
+      this.#scratchViews.clear();
+    }
+    let view = this.#scratchViews.get(len);
+    if (view === undefined) {
+      const at = tileParamOffset(this.#tileScratch) >>> 2;
+      view = f32.subarray(at, at + len);
+      this.#scratchViews.set(len, view);
+    }
+    return view;
+  };
+
+  /**
+   * The tile scratch, reserved by the first tiled step; false (and the step goes untiled, as
+   * correct and only slower) when the memory cannot hold it, so that tiling never makes a step
+   * fail that fitted before.
+   */
+  #ensureTileScratch(): boolean {
+    if (this.#tileScratch !== 0) return true;
+    const arena = this.#arena!;
+    const bytes = allocationSize(DROP_IN_SCRATCH_BYTES);
+    try {
+      arena.reserve(bytes);
+    } catch (error) {
+      if (error instanceof ArenaFullError) return false;
+      throw error;
+    }
+    this.#tileScratch = arena.alloc(bytes);
+    return true;
+  }
+
+  /**
+   * Copies into the memory each parameter a tiled drop-in step left newer in your array, before
+   * the memory is read (`where`: a zero-copy step). Throws, changing nothing, when such an array
+   * was detached or resized since: the parameter's last values were in it.
+   */
+  #refreshMirrors(where: string): void {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i]!.arrayAhead) this.#checkAheadArray(i, where);
+    }
+    for (let i = 0; i < slots.length; i++) this.#refreshMirror(i);
+  }
+
+  /** #refreshMirrors for one parameter (also what `params[i].data` calls before it is read). */
+  #refreshMirror(i: number): void {
+    const slot = this.#slots[i]!;
+    if (!slot.arrayAhead || this.#arena === null) return;
+    this.#checkAheadArray(i, `params[${i}].data`);
+    this.#arena.f32.set(slot.source!, slot.handle.dataOffset >>> 2);
+    slot.arrayAhead = false;
+  }
+
+  #checkAheadArray(i: number, where: string): void {
+    const slot = this.#slots[i]!;
+    const actual = typedLength(slot.source!);
+    if (actual === slot.handle.length) return;
+    const why = isDetached(slot.source!) ? 'its buffer was detached' : 'its buffer was resized';
+    throw rangeError(
+      this.#spec.name,
+      `${where}: parameter ${i}'s values since the last drop-in step(grads) are in the Float32Array you gave, ` +
+        `which now has length ${actual} where it had ${slot.handle.length} (${why}); they cannot be read`,
+    );
   }
 
   /** A record's pointers and count: the parameter's data, grad and state buffers. */
@@ -1816,7 +1946,18 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       const bytes = length * 4;
       const index = this.#slots.length;
       const stage = rows === 0 ? null : (n: number) => this.#stageSparse(index, n);
-      const handle = new ParamHandle(owner, arena, index, length, arena.alloc(bytes), arena.alloc(bytes), rows, stage);
+      const refresh = source === null ? null : () => this.#refreshMirror(index);
+      const handle = new ParamHandle(
+        owner,
+        arena,
+        index,
+        length,
+        arena.alloc(bytes),
+        arena.alloc(bytes),
+        rows,
+        stage,
+        refresh,
+      );
       if (source !== null) arena.f32.set(source, handle.dataOffset >>> 2);
       handles.push(handle);
       this.#slots.push({
@@ -1827,6 +1968,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
         aux: new Float64Array(AUX_LENGTH),
         live: [false, false, false],
         hasState: false,
+        arrayAhead: false,
         filledWith: [0, 0, 0],
         rows,
         width: rows === 0 ? 0 : length / rows,

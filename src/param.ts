@@ -33,6 +33,8 @@ export class ParamHandle {
   readonly #arena: Arena;
   readonly #owner: string;
   readonly #stage: SparseStager | null;
+  /** Brings the memory's copy of the values up to date before `data` is read (see Optimizer). */
+  readonly #beforeRead: (() => void) | null;
   #viewedBuffer: ArrayBuffer | null = null;
   #data: Float32Array = new Float32Array(0);
   #grad: Float32Array = new Float32Array(0);
@@ -47,10 +49,12 @@ export class ParamHandle {
     gradOffset: number,
     rows: number,
     stage: SparseStager | null,
+    beforeRead: (() => void) | null = null,
   ) {
     this.#owner = owner;
     this.#arena = arena;
     this.#stage = stage;
+    this.#beforeRead = beforeRead;
     this.index = index;
     this.length = length;
     this.rows = rows === 0 ? null : rows;
@@ -62,9 +66,15 @@ export class ParamHandle {
     Object.freeze(this);
   }
 
-  /** The parameter's values, a live view into the optimizer's memory. */
+  /**
+   * The parameter's values, a live view into the optimizer's memory. For a parameter you gave
+   * as a Float32Array, a drop-in `step(grads)` on a tensor longer than 32,768 elements updates
+   * your array only; reading `data` afterwards copies your array into the memory first, so read
+   * `data` again after such a step rather than keeping a view across it.
+   */
   get data(): Float32Array {
     this.#refresh();
+    this.#beforeRead?.();
     return this.#data;
   }
 
