@@ -336,7 +336,10 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   /** Views of the scratch's parameter tile by length, for the memory buffer they were made on. */
   readonly #scratchViews = new Map<number, Float32Array>();
   #scratchViewsBuffer: ArrayBufferLike | null = null;
-  /** The slots the current step steps tile by tile (drop-in-tiles.ts). */
+  /**
+   * The slots the current step steps tile by tile (drop-in-tiles.ts), its first entries: never
+   * truncated (`length = 0` would drop its backing store, a new one per step).
+   */
   readonly #tiledSlots: number[] = [];
   /** step(grads)'s gradients, each read once from the caller's array (allocated per parameter, not per step). */
   readonly #gradScratch: (Float32Array | SparseGradInput | null)[] = [];
@@ -585,16 +588,16 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     // Dense gradients longer than a tile step through the scratch, tile by tile, straight
     // between your arrays and the kernel (drop-in-tiles.ts); the others as one batch.
     const tiled = this.#tiledSlots;
-    tiled.length = 0;
+    let tiledCount = 0;
     if (dropIn && !checkFinite) {
       for (let i = 0; i < slots.length; i++) {
         const slot = slots[i]!;
-        if (scratch[i] !== null && slot.stepRows < 0 && slot.handle.length > DROP_IN_TILE) tiled.push(i);
+        if (scratch[i] !== null && slot.stepRows < 0 && slot.handle.length > DROP_IN_TILE) tiled[tiledCount++] = i;
       }
-      if (tiled.length > 0 && !this.#ensureTileScratch()) tiled.length = 0;
+      if (tiledCount > 0 && !this.#ensureTileScratch()) tiledCount = 0;
       // After a zero-copy step the memory is ahead of your arrays: the tiles read your arrays.
       if (this.#memoryAhead) {
-        for (const i of tiled) slots[i]!.source?.set(slots[i]!.handle.data);
+        for (let k = 0; k < tiledCount; k++) slots[tiled[k]!]!.source?.set(slots[tiled[k]!]!.handle.data);
       }
     }
 
@@ -617,7 +620,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       const rows = slot.stepRows;
       slot.step += 1;
       slot.hasState = true;
-      if (tiled[nextTiled] === i) {
+      if (nextTiled < tiledCount && tiled[nextTiled] === i) {
         nextTiled++;
         continue;
       }
@@ -674,7 +677,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       if (rowRecords > 0) this.#sparseKernel(this.#table + count * RECORD_BYTES, rowRecords);
     }
 
-    for (const i of tiled) this.#stepTiled(i);
+    for (let k = 0; k < tiledCount; k++) this.#stepTiled(tiled[k]!);
 
     if (syncArrays) {
       if (sparse > 0 && !this.#memoryAhead) this.#copyListedRows(false);
