@@ -29,12 +29,12 @@ if (args.includes('--help')) {
   process.exit(0);
 }
 const quick = args.includes('--quick');
-const valueOf = (/** @type {string} */ flag) => {
+const flagValue = (/** @type {string} */ flag) => {
   const at = args.indexOf(flag);
   return at >= 0 ? args[at + 1] : undefined;
 };
-const only = valueOf('--algorithm')?.split(',');
-const jsonFile = valueOf('--json');
+const only = flagValue('--algorithm')?.split(',');
+const jsonFile = flagValue('--json');
 const sizes = quick ? [16 * K, 256 * K, 4 * M] : [16 * K, 256 * K, 4 * M, 16 * M];
 const settings = {
   rounds: quick ? 3 : 5,
